@@ -1,0 +1,5 @@
+"""`python -m cart_screen` runs the command line."""
+
+from cart_screen.cli import main
+
+main()

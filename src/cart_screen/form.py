@@ -1,0 +1,551 @@
+"""The patient form: its fields, how each raw value is read, and per-field errors.
+
+Every field is declared once, on `PatientForm`, with a `FieldSpec` in its metadata that says how
+raw values (form files, CSV cells, web fields, Python values) are read and what is allowed. The
+same spec serves the pydantic model, the rule loader's type checks, the JSON schema and the
+reasons shown to the coordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+if TYPE_CHECKING:
+    from cart_screen.vocabulary import Vocabulary
+
+
+class Kind(StrEnum):
+    """What sort of value a field holds; decides which comparisons a rule may make with it."""
+
+    TEXT = "text"
+    DATE = "date"
+    INTEGER = "integer"
+    NUMBER = "number"
+    CHOICE = "choice"
+    YES_NO = "yes/no"
+    DIAGNOSIS = "diagnosis"
+
+
+NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.NUMBER})
+
+YES_WORDS = frozenset({"yes", "y", "true", "1", "是"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "否"})
+YES_NO_ALLOWED = "yes or no (also y/n, true/false, 1/0, 是/否)"
+
+
+class FormValueError(ValueError):
+    """A raw value that cannot be read; the message says what is allowed."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one form field is read, checked and shown."""
+
+    kind: Kind
+    label: str
+    group: str
+    hint: str = ""
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def allowed(self) -> str:
+        """Say in words what this field accepts."""
+        match self.kind:
+            case Kind.TEXT:
+                return "non-empty text"
+            case Kind.DATE:
+                return "a calendar date as YYYY-MM-DD"
+            case Kind.YES_NO:
+                return YES_NO_ALLOWED
+            case Kind.CHOICE:
+                extra = sorted(a for a in self.aliases if a not in self.choices)
+                also = f" (also {', '.join(extra)})" if extra else ""
+                return "one of " + ", ".join(self.choices) + also
+            case Kind.DIAGNOSIS:
+                return "a lymphoma subtype code or name from the vocabulary (see `cart-screen rules show`)"
+            case Kind.INTEGER | Kind.NUMBER:
+                noun = "a whole number" if self.kind is Kind.INTEGER else "a number"
+                return noun + _range_words(self.minimum, self.maximum)
+
+    def parse(self, raw: Any, vocabulary: Vocabulary | None = None) -> Any:
+        """Read one raw value (already known not to be blank) or raise FormValueError."""
+        return _PARSERS[self.kind](self, raw, vocabulary)
+
+    def show(self, value: Any, vocabulary: Vocabulary | None = None) -> str:
+        """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL'."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            text = f"{value:g}"
+        else:
+            text = str(value)
+        if self.unit == "%":
+            return f"{text} %"
+        if self.unit:
+            return f"{text}{self.unit}"
+        return text
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["title"] = self.label
+        description = f"{self.hint} Accepts {self.allowed()}." if self.hint else self.allowed()
+        json_schema["description"] = description.strip()
+        json_schema["x-group"] = self.group
+        return json_schema
+
+
+def _range_words(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f" from {minimum:g} to {maximum:g}"
+    if minimum is not None:
+        return f" of {minimum:g} or more"
+    if maximum is not None:
+        return f" of {maximum:g} or less"
+    return ""
+
+
+def _reject(spec: FieldSpec, why: str = "") -> FormValueError:
+    prefix = f"{why}; " if why else ""
+    return FormValueError(f"{prefix}expected {spec.allowed()}")
+
+
+def _check_range(spec: FieldSpec, number: float) -> None:
+    too_low = spec.minimum is not None and number < spec.minimum
+    too_high = spec.maximum is not None and number > spec.maximum
+    if too_low or too_high:
+        raise _reject(spec, "out of range")
+
+
+def _parse_text(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        raise _reject(spec)
+    return str(raw).strip()
+
+
+def _parse_date(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        raise _reject(spec, "a date and time")
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    # fromisoformat also takes '20261015' and week dates; the form promises YYYY-MM-DD only.
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise _reject(spec)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise _reject(spec, "not a real calendar date") from exc
+
+
+def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> float:
+    if isinstance(raw, bool):
+        raise _reject(spec)
+    if isinstance(raw, int | float):
+        number = float(raw)
+    else:
+        text = str(raw).strip()
+        if spec.unit == "%":
+            text = text.removesuffix("%").rstrip()
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise _reject(spec, "not a number") from exc
+    if not math.isfinite(number):
+        raise _reject(spec, "not a finite number")
+    _check_range(spec, number)
+    return number
+
+
+def _parse_integer(spec: FieldSpec, raw: Any, vocabulary: Vocabulary | None) -> int:
+    if isinstance(raw, bool):
+        raise _reject(spec)
+    try:
+        number = raw if isinstance(raw, int) else _parse_number(spec, raw, vocabulary)
+    except FormValueError as exc:
+        raise _reject(spec, "not a whole number") from exc
+    if number != int(number):
+        raise _reject(spec, "not a whole number")
+    _check_range(spec, number)
+    return int(number)
+
+
+def _parse_choice(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
+    if isinstance(raw, bool):
+        raise _reject(spec)
+    text = str(raw).strip()
+    canonical = spec.aliases.get(text.upper(), text.upper())
+    for choice in spec.choices:
+        if choice.upper() == canonical:
+            return choice
+    raise _reject(spec)
+
+
+def _parse_yes_no(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    word = str(raw).strip().casefold()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise _reject(spec)
+
+
+def _parse_diagnosis(spec: FieldSpec, raw: Any, vocabulary: Vocabulary | None) -> str:
+    if vocabulary is None:
+        from cart_screen.ruleset import default_ruleset
+
+        vocabulary = default_ruleset().vocabulary
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise _reject(spec)
+    return vocabulary.lookup(str(raw))
+
+
+_PARSERS: dict[Kind, Callable[[FieldSpec, Any, Vocabulary | None], Any]] = {
+    Kind.TEXT: _parse_text,
+    Kind.DATE: _parse_date,
+    Kind.INTEGER: _parse_integer,
+    Kind.NUMBER: _parse_number,
+    Kind.CHOICE: _parse_choice,
+    Kind.YES_NO: _parse_yes_no,
+    Kind.DIAGNOSIS: _parse_diagnosis,
+}
+
+_ULN_HINT = "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 means twice the ULN)."
+
+DiseaseStatus = Literal["relapsed", "refractory", "remission", "untreated"]
+Infection = Literal["none", "controlled", "uncontrolled"]
+NyhaClass = Literal["I", "II", "III", "IV"]
+ChildPugh = Literal["A", "B", "C"]
+
+
+class PatientForm(BaseModel):
+    """One referral's form, as SPEC §2 names it; every field but `patient_id` may be missing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="HICARA referral form")
+
+    patient_id: Annotated[
+        str | None,
+        FieldSpec(Kind.TEXT, "Patient id", "identity", "The referral's own id; echoed in every output."),
+    ] = None
+    screening_date: Annotated[
+        dt.date | None,
+        FieldSpec(Kind.DATE, "Screening date", "identity", "The date this screen refers to."),
+    ] = None
+    date_of_birth: Annotated[
+        dt.date | None,
+        FieldSpec(Kind.DATE, "Date of birth", "identity", "Age is computed at the screening date."),
+    ] = None
+    age_years: Annotated[
+        int | None,
+        FieldSpec(
+            Kind.INTEGER, "Age (years)", "identity", "Only when the date of birth is not known.",
+            minimum=0, maximum=120,
+        ),
+    ] = None
+    diagnosis: Annotated[
+        str | None,
+        FieldSpec(
+            Kind.DIAGNOSIS, "Diagnosis", "disease",
+            "Lymphoma subtype (WHO/ICC name, abbreviation or Chinese name).",
+        ),
+    ] = None
+    disease_status: Annotated[
+        DiseaseStatus | None,
+        FieldSpec(
+            Kind.CHOICE, "Disease status", "disease", "Current status of the lymphoma.",
+            choices=("relapsed", "refractory", "remission", "untreated"),
+        ),
+    ] = None
+    prior_systemic_lines: Annotated[
+        int | None,
+        FieldSpec(
+            Kind.INTEGER, "Prior systemic lines", "disease",
+            "Completed lines of systemic therapy (salvage + transplant = one line).",
+            minimum=0,
+        ),
+    ] = None
+    active_infection: Annotated[
+        Infection | None,
+        FieldSpec(
+            Kind.CHOICE, "Active infection", "infection",
+            "Uncontrolled = needs IV antimicrobials, not improving, or untreated viraemia.",
+            choices=("none", "controlled", "uncontrolled"),
+        ),
+    ] = None
+    hypersensitivity_to_components: Annotated[
+        bool | None,
+        FieldSpec(
+            Kind.YES_NO, "Hypersensitivity to product components", "infection",
+            "Known hypersensitivity to a component, e.g. DMSO, dextran 40, human albumin.",
+        ),
+    ] = None
+    lvef_percent: Annotated[
+        float | None,
+        FieldSpec(
+            Kind.NUMBER, "LVEF", "heart", "Left-ventricular ejection fraction (echo or MUGA).",
+            unit="%", minimum=0, maximum=100,
+        ),
+    ] = None
+    nyha_class: Annotated[
+        NyhaClass | None,
+        FieldSpec(
+            Kind.CHOICE, "NYHA class", "heart",
+            "I no limitation; II slight; III marked (symptoms on less than ordinary activity); "
+            "IV symptoms at rest.",
+            choices=("I", "II", "III", "IV"),
+            aliases={"1": "I", "2": "II", "3": "III", "4": "IV"},
+        ),
+    ] = None
+    total_bilirubin_x_uln: Annotated[
+        float | None,
+        FieldSpec(Kind.NUMBER, "Total bilirubin", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+    ] = None
+    ast_x_uln: Annotated[
+        float | None,
+        FieldSpec(Kind.NUMBER, "AST", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+    ] = None
+    alt_x_uln: Annotated[
+        float | None,
+        FieldSpec(Kind.NUMBER, "ALT", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+    ] = None
+    child_pugh_class: Annotated[
+        ChildPugh | None,
+        FieldSpec(
+            Kind.CHOICE, "Child-Pugh class", "liver",
+            "Where known: A 5–6 points, B 7–9, C 10–15.", choices=("A", "B", "C"),
+        ),
+    ] = None
+    on_immunosuppressants: Annotated[
+        bool | None,
+        FieldSpec(
+            Kind.YES_NO, "On immunosuppressants", "medicines",
+            "Current systemic immunosuppressants, or corticosteroids above physiological dose "
+            "(more than 10 mg/day prednisone-equivalent).",
+        ),
+    ] = None
+    recent_live_vaccine: Annotated[
+        bool | None,
+        FieldSpec(
+            Kind.YES_NO, "Recent or planned live vaccine", "medicines",
+            "A live vaccine in the last 6 weeks, or one planned.",
+        ),
+    ] = None
+    other_anticancer_therapy: Annotated[
+        bool | None,
+        FieldSpec(
+            Kind.YES_NO, "Other anticancer therapy", "medicines",
+            "Other anticancer therapy ongoing or planned around the infusion.",
+        ),
+    ] = None
+    icu_available: Annotated[
+        bool | None,
+        FieldSpec(
+            Kind.YES_NO, "Intensive care available", "site",
+            "The treating site has intensive-care capability.",
+        ),
+    ] = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_raw(cls, raw: Any, info: ValidationInfo) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        spec = FIELDS[info.field_name or ""]
+        vocabulary = (info.context or {}).get("vocabulary")
+        try:
+            return spec.parse(raw, vocabulary)
+        except FormValueError as exc:
+            raise PydanticCustomError("form_value", str(exc)) from exc
+
+
+def _collect_specs() -> dict[str, FieldSpec]:
+    specs: dict[str, FieldSpec] = {}
+    for name, info in PatientForm.model_fields.items():
+        (spec,) = (m for m in info.metadata if isinstance(m, FieldSpec))
+        specs[name] = spec
+    return specs
+
+
+FIELDS: dict[str, FieldSpec] = _collect_specs()
+"""Every form field's spec, in form order (the order a clinician thinks in)."""
+
+AGE = FieldSpec(
+    Kind.INTEGER, "Age", "identity", "Computed from date of birth, else age in years.", unit=" years"
+)
+DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
+    "age": (AGE, ("date_of_birth", "age_years")),
+}
+"""Facts computed from the form, each with the form fields that supply it."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A value that could not be read: where, what was given, and what is allowed."""
+
+    field: str
+    value: Any
+    message: str
+
+
+@dataclass(frozen=True)
+class ReadForm:
+    """A form as read: the clean values, the facts rules use, and what could not be read."""
+
+    form: PatientForm
+    screening_date: dt.date
+    facts: Mapping[str, Any]
+    errors: tuple[FieldError, ...]
+
+
+def normalize_key(key: object) -> str:
+    """Match field names as SPEC says: ignoring case and surrounding spaces."""
+    return str(key).strip().casefold()
+
+
+def _jsonable(raw: Any) -> Any:
+    if raw is None or isinstance(raw, str | bool | int):
+        return raw
+    if isinstance(raw, float) and math.isfinite(raw):
+        return raw
+    return str(raw)
+
+
+def parse_fields(
+    raw: Mapping[Any, Any], vocabulary: Vocabulary
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Read each known field of a raw mapping; collect an error for each value that can't be read."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for key, value in raw.items():
+        name = normalize_key(key)
+        spec = FIELDS.get(name)
+        if spec is None:
+            errors.append(
+                FieldError(str(key), _jsonable(value), "unknown field; see `cart-screen schema`")
+            )
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            values[name] = spec.parse(value, vocabulary)
+        except FormValueError as exc:
+            errors.append(FieldError(name, _jsonable(value), str(exc)))
+    return values, errors
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Completed years on `day`; someone born on 29 February turns a year older on 1 March."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def read_form(
+    raw: Mapping[Any, Any] | PatientForm,
+    vocabulary: Vocabulary,
+    as_of: dt.date | None = None,
+) -> ReadForm:
+    """Read a raw form into clean values, derived facts and errors; never raises for bad values."""
+    if isinstance(raw, PatientForm):
+        values = raw.model_dump(exclude_none=True)
+        errors: list[FieldError] = []
+    else:
+        values, errors = parse_fields(raw, vocabulary)
+    screening_date = values.get("screening_date") or as_of or dt.date.today()
+    birth, stated_age = values.get("date_of_birth"), values.get("age_years")
+    age = stated_age
+    if birth is not None:
+        if birth > screening_date:
+            errors.append(
+                FieldError(
+                    "date_of_birth",
+                    birth.isoformat(),
+                    f"after the screening date {screening_date.isoformat()}; "
+                    "expected a date of birth on or before it",
+                )
+            )
+            del values["date_of_birth"]
+        else:
+            age = age_on(birth, screening_date)
+            if stated_age is not None and abs(stated_age - age) > 1:
+                errors.append(
+                    FieldError(
+                        "age_years",
+                        stated_age,
+                        f"conflicts with date_of_birth (age {age} at the screening date); "
+                        "correct one of them",
+                    )
+                )
+                age = None
+    facts = dict(values)
+    facts["age"] = age
+    form = PatientForm.model_construct(**values)
+    return ReadForm(form, screening_date, facts, tuple(errors))
+
+
+class FormFileError(Exception):
+    """A form file that cannot be read at all (missing, not YAML/JSON, not one mapping)."""
+
+
+class _FormLoader(yaml.SafeLoader):
+    """YAML that keeps every scalar as text but null.
+
+    The form's own parsers read the text; YAML 1.1 would otherwise turn `00123` into 83, `no` into
+    false for a patient id, or `1:20` into 80.
+    """
+
+
+_FormLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_form_file(path: Path) -> Mapping[str, Any]:
+    """Read one patient form from a YAML or JSON file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise FormFileError(f"{path}: no such file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from exc
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_FormLoader)  # noqa: S506 - a SafeLoader subclass
+    except json.JSONDecodeError as exc:
+        raise FormFileError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise FormFileError(f"{where}: not valid YAML: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise FormFileError(f"{path}: not valid YAML") from exc
+    if not isinstance(data, dict):
+        raise FormFileError(f"{path}: expected one patient as `field: value` pairs")
+    return data

@@ -1,0 +1,74 @@
+"""What a screen produces: one item per rule, the outcome, the errors, the notice, the fingerprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Status = Literal["flagged", "needs_info", "clear"]
+Outcome = Literal["flagged", "needs_info", "no_flags", "error"]
+
+NOTICE = (
+    "Pre-screening aid only — not an eligibility decision. "
+    "The treating physician decides whether HICARA is appropriate for this patient."
+)
+"""SPEC §4: carried by every result, in every output; no setting removes it."""
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Item(_Value):
+    """One rule's finding for one patient."""
+
+    rule_id: str
+    category: Literal["indication", "contraindication", "precaution", "interaction"]
+    severity: Literal["exclusion", "caution"]
+    status: Status
+    title: str
+    reason: str
+    source: str
+
+
+class FieldErrorOut(_Value):
+    """A value that could not be read; it counted as missing."""
+
+    field: str
+    value: str | bool | int | float | None
+    message: str
+
+
+class RulesetRef(_Value):
+    """Which rules produced a result, down to the bytes of the files loaded."""
+
+    id: str
+    label_revision: dt.date
+    sha256: str
+
+
+class ScreeningResult(_Value):
+    """One patient's checklist (SPEC §4)."""
+
+    patient_id: str | None
+    outcome: Outcome
+    items: list[Item]
+    errors: list[FieldErrorOut]
+    notice: str = NOTICE
+    ruleset: RulesetRef
+    screening_date: dt.date
+
+    def with_status(self, status: Status) -> list[Item]:
+        """The items of one status, in ruleset order."""
+        return [item for item in self.items if item.status == status]
+
+
+def outcome_of(statuses: list[Status]) -> Outcome:
+    """SPEC §4: flagged if any item is flagged; else needs_info if any needs info; else no_flags."""
+    if "flagged" in statuses:
+        return "flagged"
+    if "needs_info" in statuses:
+        return "needs_info"
+    return "no_flags"

@@ -1,0 +1,39 @@
+"""The public entry point: screen one form against a ruleset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cart_screen.evaluate import evaluate
+from cart_screen.form import PatientForm, read_form
+from cart_screen.result import ScreeningResult
+from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
+
+
+def resolve_ruleset(rules: Ruleset | str | Path | None) -> Ruleset:
+    """A loaded ruleset from a ruleset, a path, or None for the shipped HICARA rules."""
+    if rules is None:
+        return default_ruleset()
+    if isinstance(rules, Ruleset):
+        return rules
+    return load_ruleset(rules)
+
+
+def screen(
+    form: Mapping[str, Any] | PatientForm,
+    *,
+    as_of: dt.date | str | None = None,
+    rules: Ruleset | str | Path | None = None,
+) -> ScreeningResult:
+    """Screen one patient form; unreadable values become errors on the result, never exceptions.
+
+    `as_of` is the screening date when the form has none (default: today); `rules` a loaded
+    ruleset or its path (default: the shipped HICARA ruleset).
+    """
+    ruleset = resolve_ruleset(rules)
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    return evaluate(ruleset, read_form(form, ruleset.vocabulary, as_of))
