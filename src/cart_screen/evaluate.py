@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from cart_screen.form import DERIVED, FIELDS, FieldError, FieldSpec, Kind, ReadForm
+from cart_screen.form import DERIVED, FIELDS, FieldError, Kind, ReadForm
 from cart_screen.result import (
     FieldErrorOut,
     Item,
@@ -114,26 +114,17 @@ _PHRASES: dict[tuple[str, bool], str] = {
 }
 
 
-def show(spec: FieldSpec, value: Any, vocabulary: Vocabulary, *, short: bool = False) -> str:
-    """A value as a coordinator reads it: '35 %', '3.5×ULN', 'yes', 'PMBCL (Primary …)'."""
-    if spec.kind is Kind.DIAGNOSIS:
-        term = vocabulary.codes.get(value)
-        if term is not None:
-            return term.abbreviation if short else vocabulary.describe(value)
-    return spec.show(value)
-
-
 def _phrase(leaf: Leaf, value: Any, held: bool, vocabulary: Vocabulary) -> str:
     spec = spec_of(leaf.field)
     assert spec is not None  # the loader refused unknown fields
     if value is None:
         return f"{spec.label} not recorded (used only where recorded)"
     if isinstance(leaf, Member):
-        limit = ", ".join(show(spec, v, vocabulary, short=True) for v in leaf.values)
+        limit = ", ".join(spec.show(v, vocabulary, short=True) for v in leaf.values)
     else:
-        limit = show(spec, leaf.value, vocabulary)
-    template = _PHRASES[(leaf.op, held)]
-    phrase = template.format(label=spec.label, value=show(spec, value, vocabulary), limit=limit)
+        limit = spec.show(leaf.value, vocabulary)
+    template = "{label}: {value}" if spec.kind is Kind.YES_NO else _PHRASES[(leaf.op, held)]
+    phrase = template.format(label=spec.label, value=spec.show(value, vocabulary), limit=limit)
     if held and leaf.basis is not None:
         phrase += f" ({leaf.basis.en})"
     return phrase

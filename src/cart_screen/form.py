@@ -92,19 +92,18 @@ class FieldSpec:
         """Read one raw value (already known not to be blank) or raise FormValueError."""
         return _PARSERS[self.kind](self, raw, vocabulary)
 
-    def show(self, value: Any, vocabulary: Vocabulary | None = None) -> str:
-        """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL'."""
+    def show(self, value: Any, vocabulary: Vocabulary | None = None, *, short: bool = False) -> str:
+        """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL (…)'."""
+        if self.kind is Kind.DIAGNOSIS and vocabulary is not None:
+            term = vocabulary.codes.get(value)
+            if term is not None:
+                return term.abbreviation if short else vocabulary.describe(value)
         if isinstance(value, bool):
             return "yes" if value else "no"
-        if isinstance(value, float):
-            text = f"{value:g}"
-        else:
-            text = str(value)
+        text = f"{value:g}" if isinstance(value, float) else str(value)
         if self.unit == "%":
             return f"{text} %"
-        if self.unit:
-            return f"{text}{self.unit}"
-        return text
+        return f"{text}{self.unit}"
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
