@@ -12,9 +12,18 @@ import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-import typer
+# pydantic looks for plugins in every installed distribution's metadata when it builds the first
+# model, which costs more than the whole screen; this command line uses none.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
+import typer  # noqa: E402
+
+from cart_screen.ruleset import (  # noqa: E402
+    Ruleset,
+    RulesetError,
+    default_rules_path,
+    load_ruleset,
+)
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides.",
@@ -28,7 +37,9 @@ app.add_typer(rules_app, name="rules")
 
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Ruleset folder (or its ruleset.yaml); default: the HICARA rules."),
+    typer.Option(
+        "--rules", help="Ruleset folder (or its ruleset.yaml); default: the HICARA rules."
+    ),
 ]
 AsOfOption = Annotated[
     dt.datetime | None,

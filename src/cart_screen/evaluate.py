@@ -24,9 +24,7 @@ from cart_screen.result import (
 from cart_screen.ruleset import (
     AllOf,
     AnyOf,
-    Compare,
     Condition,
-    Equals,
     Leaf,
     Member,
     Not,
@@ -114,10 +112,15 @@ _PHRASES: dict[tuple[str, bool], str] = {
 }
 
 
-def _phrase(leaf: Leaf, value: Any, held: bool, vocabulary: Vocabulary) -> str:
+def _phrase(
+    leaf: Leaf, value: Any, held: bool, errors: Mapping[str, FieldError], vocabulary: Vocabulary
+) -> str:
     spec = spec_of(leaf.field)
     assert spec is not None  # the loader refused unknown fields
     if value is None:
+        if leaf.field in errors:
+            unread = errors[leaf.field].value
+            return f"{spec.label} could not be read ({unread!r}), so it was not used"
         return f"{spec.label} not recorded (used only where recorded)"
     if isinstance(leaf, Member):
         limit = ", ".join(spec.show(v, vocabulary, short=True) for v in leaf.values)
@@ -137,6 +140,7 @@ def _explain(
     want: Truth,
     said: list[str],
     missing: list[str],
+    errors: Mapping[str, FieldError],
     vocabulary: Vocabulary,
 ) -> None:
     """Collect the phrases (or missing fields) that make `condition` come out as `want`."""
@@ -146,20 +150,21 @@ def _explain(
             every = want is (not isinstance(condition, AnyOf))
             for part in parts:
                 if every or truth(part, facts, required) is want:
-                    _explain(part, facts, required, want, said, missing, vocabulary)
+                    _explain(part, facts, required, want, said, missing, errors, vocabulary)
         case Not(condition=inner):
-            _explain(inner, facts, required, None if want is None else not want, said, missing,
-                     vocabulary)
+            flipped = None if want is None else not want
+            _explain(inner, facts, required, flipped, said, missing, errors, vocabulary)
         case _:
             if want is None:
                 if condition.field not in missing:
                     missing.append(condition.field)
             else:
-                said.append(_phrase(condition, facts.get(condition.field), want, vocabulary))
+                value = facts.get(condition.field)
+                said.append(_phrase(condition, value, want, errors, vocabulary))
 
 
 def _needs(missing: Sequence[str], errors: Mapping[str, FieldError]) -> str:
-    parts = []
+    parts: list[str] = []
     for fact in missing:
         spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
         unreadable = [errors[s] for s in sources if s in errors]
@@ -184,7 +189,7 @@ def reason(
     want: Truth = {"flagged": True, "clear": False, "needs_info": None}[status]
     said: list[str] = []
     missing: list[str] = []
-    _explain(rule.flag_when, facts, rule.required, want, said, missing, vocabulary)
+    _explain(rule.flag_when, facts, rule.required, want, said, missing, errors, vocabulary)
     if status == "needs_info":
         return _needs(missing, errors)
     return "; ".join(said) + "."
@@ -200,8 +205,10 @@ def _ruleset_ref(ruleset: Ruleset) -> RulesetRef:
 
 
 def _errors_out(errors: Sequence[FieldError]) -> list[FieldErrorOut]:
-    return [FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message)
-            for e in errors]
+    return [
+        FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message)
+        for e in errors
+    ]
 
 
 def error_result(
@@ -227,7 +234,9 @@ def evaluate(ruleset: Ruleset, read: ReadForm) -> ScreeningResult:
     errors = list(read.errors)
     if not patient_id:
         if not any(e.field == "patient_id" for e in errors):
-            errors.insert(0, FieldError("patient_id", None, "missing; every record needs the referral's id"))
+            errors.insert(
+                0, FieldError("patient_id", None, "missing; every record needs the referral's id")
+            )
         return error_result(ruleset, None, errors, read.screening_date)
     by_field = {e.field: e for e in errors}
     items = []

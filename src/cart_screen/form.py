@@ -18,17 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    GetJsonSchemaHandler,
-    ValidationInfo,
-    field_validator,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
+    from pydantic import GetJsonSchemaHandler
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import core_schema
+
     from cart_screen.vocabulary import Vocabulary
 
 
@@ -235,7 +232,9 @@ _PARSERS: dict[Kind, Callable[[FieldSpec, Any, Vocabulary | None], Any]] = {
     Kind.DIAGNOSIS: _parse_diagnosis,
 }
 
-_ULN_HINT = "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 means twice the ULN)."
+_ULN_HINT = (
+    "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 means twice the ULN)."
+)
 
 DiseaseStatus = Literal["relapsed", "refractory", "remission", "untreated"]
 Infection = Literal["none", "controlled", "uncontrolled"]
@@ -246,11 +245,16 @@ ChildPugh = Literal["A", "B", "C"]
 class PatientForm(BaseModel):
     """One referral's form, as SPEC §2 names it; every field but `patient_id` may be missing."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="HICARA referral form")
+    # Built on first validation or schema: screening reads fields with their specs directly.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, title="HICARA referral form", defer_build=True
+    )
 
     patient_id: Annotated[
         str | None,
-        FieldSpec(Kind.TEXT, "Patient id", "identity", "The referral's own id; echoed in every output."),
+        FieldSpec(
+            Kind.TEXT, "Patient id", "identity", "The referral's own id; echoed in every output."
+        ),
     ] = None
     screening_date: Annotated[
         dt.date | None,
@@ -263,28 +267,39 @@ class PatientForm(BaseModel):
     age_years: Annotated[
         int | None,
         FieldSpec(
-            Kind.INTEGER, "Age (years)", "identity", "Only when the date of birth is not known.",
-            minimum=0, maximum=120,
+            Kind.INTEGER,
+            "Age (years)",
+            "identity",
+            "Only when the date of birth is not known.",
+            minimum=0,
+            maximum=120,
         ),
     ] = None
     diagnosis: Annotated[
         str | None,
         FieldSpec(
-            Kind.DIAGNOSIS, "Diagnosis", "disease",
+            Kind.DIAGNOSIS,
+            "Diagnosis",
+            "disease",
             "Lymphoma subtype (WHO/ICC name, abbreviation or Chinese name).",
         ),
     ] = None
     disease_status: Annotated[
         DiseaseStatus | None,
         FieldSpec(
-            Kind.CHOICE, "Disease status", "disease", "Current status of the lymphoma.",
+            Kind.CHOICE,
+            "Disease status",
+            "disease",
+            "Current status of the lymphoma.",
             choices=("relapsed", "refractory", "remission", "untreated"),
         ),
     ] = None
     prior_systemic_lines: Annotated[
         int | None,
         FieldSpec(
-            Kind.INTEGER, "Prior systemic lines", "disease",
+            Kind.INTEGER,
+            "Prior systemic lines",
+            "disease",
             "Completed lines of systemic therapy (salvage + transplant = one line).",
             minimum=0,
         ),
@@ -292,7 +307,9 @@ class PatientForm(BaseModel):
     active_infection: Annotated[
         Infection | None,
         FieldSpec(
-            Kind.CHOICE, "Active infection", "infection",
+            Kind.CHOICE,
+            "Active infection",
+            "infection",
             "Uncontrolled = needs IV antimicrobials, not improving, or untreated viraemia.",
             choices=("none", "controlled", "uncontrolled"),
         ),
@@ -300,21 +317,30 @@ class PatientForm(BaseModel):
     hypersensitivity_to_components: Annotated[
         bool | None,
         FieldSpec(
-            Kind.YES_NO, "Hypersensitivity to product components", "infection",
+            Kind.YES_NO,
+            "Hypersensitivity to product components",
+            "infection",
             "Known hypersensitivity to a component, e.g. DMSO, dextran 40, human albumin.",
         ),
     ] = None
     lvef_percent: Annotated[
         float | None,
         FieldSpec(
-            Kind.NUMBER, "LVEF", "heart", "Left-ventricular ejection fraction (echo or MUGA).",
-            unit="%", minimum=0, maximum=100,
+            Kind.NUMBER,
+            "LVEF",
+            "heart",
+            "Left-ventricular ejection fraction (echo or MUGA).",
+            unit="%",
+            minimum=0,
+            maximum=100,
         ),
     ] = None
     nyha_class: Annotated[
         NyhaClass | None,
         FieldSpec(
-            Kind.CHOICE, "NYHA class", "heart",
+            Kind.CHOICE,
+            "NYHA class",
+            "heart",
             "I no limitation; II slight; III marked (symptoms on less than ordinary activity); "
             "IV symptoms at rest.",
             choices=("I", "II", "III", "IV"),
@@ -336,14 +362,19 @@ class PatientForm(BaseModel):
     child_pugh_class: Annotated[
         ChildPugh | None,
         FieldSpec(
-            Kind.CHOICE, "Child-Pugh class", "liver",
-            "Where known: A 5–6 points, B 7–9, C 10–15.", choices=("A", "B", "C"),
+            Kind.CHOICE,
+            "Child-Pugh class",
+            "liver",
+            "Where known: A 5–6 points, B 7–9, C 10–15.",
+            choices=("A", "B", "C"),
         ),
     ] = None
     on_immunosuppressants: Annotated[
         bool | None,
         FieldSpec(
-            Kind.YES_NO, "On immunosuppressants", "medicines",
+            Kind.YES_NO,
+            "On immunosuppressants",
+            "medicines",
             "Current systemic immunosuppressants, or corticosteroids above physiological dose "
             "(more than 10 mg/day prednisone-equivalent).",
         ),
@@ -351,21 +382,27 @@ class PatientForm(BaseModel):
     recent_live_vaccine: Annotated[
         bool | None,
         FieldSpec(
-            Kind.YES_NO, "Recent or planned live vaccine", "medicines",
+            Kind.YES_NO,
+            "Recent or planned live vaccine",
+            "medicines",
             "A live vaccine in the last 6 weeks, or one planned.",
         ),
     ] = None
     other_anticancer_therapy: Annotated[
         bool | None,
         FieldSpec(
-            Kind.YES_NO, "Other anticancer therapy", "medicines",
+            Kind.YES_NO,
+            "Other anticancer therapy",
+            "medicines",
             "Other anticancer therapy ongoing or planned around the infusion.",
         ),
     ] = None
     icu_available: Annotated[
         bool | None,
         FieldSpec(
-            Kind.YES_NO, "Intensive care available", "site",
+            Kind.YES_NO,
+            "Intensive care available",
+            "site",
             "The treating site has intensive-care capability.",
         ),
     ] = None
@@ -395,7 +432,11 @@ FIELDS: dict[str, FieldSpec] = _collect_specs()
 """Every form field's spec, in form order (the order a clinician thinks in)."""
 
 AGE = FieldSpec(
-    Kind.INTEGER, "Age", "identity", "Computed from date of birth, else age in years.", unit=" years"
+    Kind.INTEGER,
+    "Age",
+    "identity",
+    "Computed from date of birth, else age in years.",
+    unit=" years",
 )
 DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
     "age": (AGE, ("date_of_birth", "age_years")),
@@ -536,7 +577,7 @@ def load_form_file(path: Path) -> Mapping[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=_FormLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_FormLoader)
     except json.JSONDecodeError as exc:
         raise FormFileError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
     except yaml.MarkedYAMLError as exc:

@@ -9,7 +9,17 @@ import typer
 
 from cart_screen.form import DERIVED, PatientForm
 from cart_screen.result import NOTICE, ScreeningResult, Status
-from cart_screen.ruleset import AllOf, AnyOf, Compare, Condition, Equals, Member, Not, Ruleset, spec_of
+from cart_screen.ruleset import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    Member,
+    Not,
+    Ruleset,
+    spec_of,
+)
 from cart_screen.vocabulary import Vocabulary
 
 _MARK: dict[Status, tuple[str, str, str]] = {
@@ -37,17 +47,19 @@ def checklist_text(result: ScreeningResult) -> str:
 
 
 def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
-    yield typer.style(f"HICARA pre-screening checklist — patient {result.patient_id or '(no id)'}",
-                      bold=True)
-    ref = result.ruleset
-    yield (f"Screening date {result.screening_date.isoformat()} · ruleset {ref.id} "
-           f"(label {ref.label_revision.isoformat()}) · sha256 {ref.sha256[:16]}…")
-    counts = ", ".join(
-        f"{len(result.with_status(s))} {_MARK[s][2].lower()}" for s in _ORDER
+    yield typer.style(
+        f"HICARA pre-screening checklist — patient {result.patient_id or '(no id)'}", bold=True
     )
+    ref = result.ruleset
+    yield (
+        f"Screening date {result.screening_date.isoformat()} · ruleset {ref.id} "
+        f"(label {ref.label_revision.isoformat()}) · sha256 {ref.sha256[:16]}…"
+    )
+    counts = ", ".join(f"{len(result.with_status(s))} {_MARK[s][2].lower()}" for s in _ORDER)
     outcome_colour = {"flagged": "red", "needs_info": "yellow", "no_flags": "green"}
     yield typer.style(
-        f"Outcome: {_OUTCOME_WORDS[result.outcome]}", bold=True,
+        f"Outcome: {_OUTCOME_WORDS[result.outcome]}",
+        bold=True,
         fg=outcome_colour.get(result.outcome, "red"),
     ) + (f" ({counts})" if result.items else "")
     for status in _ORDER:
@@ -58,8 +70,10 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
         yield ""
         yield typer.style(heading, fg=colour, bold=True)
         for item in items:
-            yield typer.style(f"  {symbol} ", fg=colour) + typer.style(item.title, bold=True) + (
-                f"  [{item.rule_id} · {item.severity}]"
+            yield (
+                typer.style(f"  {symbol} ", fg=colour)
+                + typer.style(item.title, bold=True)
+                + (f"  [{item.rule_id} · {item.severity}]")
             )
             yield f"      {item.reason}"
             yield typer.style(f"      Label: {item.source}", dim=True)
@@ -74,8 +88,16 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
 
 # ---------------------------------------------------------------- rulesets
 
-_SYMBOL = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠", "in": "in",
-           "not_in": "not in"}
+_SYMBOL = {
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "eq": "=",
+    "ne": "≠",
+    "in": "in",
+    "not_in": "not in",
+}
 
 
 def describe(condition: Condition, vocabulary: Vocabulary, *, nested: bool = False) -> str:
@@ -120,17 +142,20 @@ def ruleset_text(ruleset: Ruleset) -> str:
     """The ruleset as a readable checklist: what raises each flag, thresholds, citations."""
     meta = ruleset.meta
     lines = [
-        typer.style(f"Ruleset {meta.id} — {meta.product}, label revision {meta.label_revision}",
-                    bold=True),
+        typer.style(
+            f"Ruleset {meta.id} — {meta.product}, label revision {meta.label_revision}", bold=True
+        ),
         f"Source: {meta.source.en}",
         "Files: " + ", ".join(str(p) for p in ruleset.files),
         f"sha256: {ruleset.sha256}",
     ]
     if meta.components:
-        lines.append("Components asked about for hypersensitivity: "
-                     + ", ".join(c.en for c in meta.components))
+        lines.append(
+            "Components asked about for hypersensitivity: "
+            + ", ".join(c.en for c in meta.components)
+        )
     if meta.reading_of_severe:
-        lines.append(f"Reading of \"severe\": {meta.reading_of_severe.en}")
+        lines.append(f'Reading of "severe": {meta.reading_of_severe.en}')
     for rule in ruleset.rules:
         lines += [
             "",
@@ -138,7 +163,8 @@ def ruleset_text(ruleset: Ruleset) -> str:
             f"  {rule.title.en}",
             f"  Flagged when: {describe(rule.flag_when, ruleset.vocabulary)}",
             *(f"    · {basis}" for basis in _bases(rule.flag_when)),
-            "  Needs: " + ", ".join(_field_words(f) for f in rule.required)
+            "  Needs: "
+            + ", ".join(_field_words(f) for f in rule.required)
             + (f"; used where recorded: {', '.join(rule.optional)}" if rule.optional else ""),
             f"  Label: {rule.label.en}",
         ]
@@ -146,8 +172,10 @@ def ruleset_text(ruleset: Ruleset) -> str:
             lines.append(f"  Note: {rule.note.en}")
     vocabulary = ruleset.vocabulary
     lines += ["", typer.style("Diagnosis vocabulary", bold=True), f"  {vocabulary.data.note.en}"]
-    lines += [f"  {code:<15} {term.abbreviation} — {term.name.en} / {term.name.zh}"
-              for code, term in vocabulary.codes.items()]
+    lines += [
+        f"  {code:<15} {term.abbreviation} — {term.name.en} / {term.name.zh}"
+        for code, term in vocabulary.codes.items()
+    ]
     lines += ["", NOTICE]
     return "\n".join(lines) + "\n"
 

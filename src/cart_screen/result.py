@@ -18,7 +18,8 @@ NOTICE = (
 
 
 class _Value(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation or JSON dump: results are constructed from checked values.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Item(_Value):

@@ -214,7 +214,7 @@ def _read_yaml(path: Path) -> _Document:
         if isinstance(node, yaml.MappingNode):
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+                key = loader.construct_object(key_node, deep=True)
                 at = key_node if isinstance(value_node, yaml.CollectionNode) else value_node
                 mark = (at.start_mark.line + 1, at.start_mark.column + 1)
                 if key in mapping:
@@ -228,10 +228,10 @@ def _read_yaml(path: Path) -> _Document:
                 marks[(*where, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(build(item, (*where, i)))
             return items
-        return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return loader.construct_object(node, deep=True)
 
     try:
-        root = loader.get_single_node()  # type: ignore[no-untyped-call]
+        root = loader.get_single_node()
         data = build(root, ()) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -240,7 +240,7 @@ def _read_yaml(path: Path) -> _Document:
     except yaml.YAMLError as exc:
         raise RulesetError([Problem(path, 1, 1, f"not valid YAML: {exc}")]) from exc
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     if problems:
         raise RulesetError(problems)
     if data is None:
@@ -253,13 +253,11 @@ def _yaml_path(data: Any, loc: Sequence[str | int]) -> Location:
     """Turn a pydantic error location into a path in the YAML data, dropping union tags."""
     path: list[str | int] = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
+        if isinstance(data, dict) and part in _TAGS and part not in data:
+            continue  # the tag pydantic adds for a discriminated union, not a key in the file
+        try:
             data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        elif isinstance(data, dict) and isinstance(part, str) and part in _TAGS:
-            continue
-        else:
+        except (KeyError, IndexError, TypeError):
             path.append(part)
             break
         path.append(part)

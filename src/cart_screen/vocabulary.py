@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from cart_screen.form import FormValueError
 from cart_screen.datafile import DataModel, Text
+from cart_screen.form import FormValueError
 
 
 def match_key(term: str) -> str:
@@ -22,7 +22,6 @@ def match_key(term: str) -> str:
 
 class Term(DataModel):
     """One canonical subtype code with its names and where it stands in the classifications."""
-
 
     name: Text
     abbreviation: str
@@ -37,14 +36,12 @@ class Term(DataModel):
 class AmbiguousTerm(DataModel):
     """Terms that name more than one subtype: refused with a message saying what to record."""
 
-
     terms: list[str] = Field(min_length=1)
     message: Text
 
 
 class VocabularyFile(DataModel):
     """The vocabulary file as written."""
-
 
     field: str
     note: Text
@@ -55,7 +52,9 @@ class VocabularyFile(DataModel):
 class Vocabulary:
     """Looks up a diagnosis as written and returns its canonical code, or says why it can't."""
 
-    def __init__(self, data: VocabularyFile, index: Mapping[str, str], ambiguous: Mapping[str, Text]):
+    def __init__(
+        self, data: VocabularyFile, index: Mapping[str, str], ambiguous: Mapping[str, Text]
+    ):
         self.data = data
         self._index = dict(index)
         self._ambiguous = dict(ambiguous)
