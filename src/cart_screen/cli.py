@@ -16,9 +16,9 @@ from typing import Annotated, NoReturn
 # model, which costs more than the whole screen; this command line uses none.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import typer  # noqa: E402
+import typer
 
-from cart_screen.ruleset import (  # noqa: E402
+from cart_screen.ruleset import (
     Ruleset,
     RulesetError,
     default_rules_path,

@@ -24,7 +24,7 @@ class DataModel(BaseModel):
                 if key not in cls.model_fields:
                     raise PydanticCustomError(
                         "unknown_key",
-                        "unknown key {key!r}; allowed: {allowed}",
+                        "unknown key '{key}'; allowed: {allowed}",
                         {"key": key, "allowed": ", ".join(allowed)},
                     )
         return data

@@ -156,7 +156,7 @@ def _parse_date(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> dt
         raise _reject(spec, "not a real calendar date") from exc
 
 
-def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> float:
+def _to_float(spec: FieldSpec, raw: Any) -> float:
     if isinstance(raw, bool):
         raise _reject(spec)
     if isinstance(raw, int | float):
@@ -168,20 +168,21 @@ def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> 
         try:
             number = float(text)
         except ValueError as exc:
-            raise _reject(spec, "not a number") from exc
+            noun = "a whole number" if spec.kind is Kind.INTEGER else "a number"
+            raise _reject(spec, f"not {noun}") from exc
     if not math.isfinite(number):
         raise _reject(spec, "not a finite number")
+    return number
+
+
+def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> float:
+    number = _to_float(spec, raw)
     _check_range(spec, number)
     return number
 
 
-def _parse_integer(spec: FieldSpec, raw: Any, vocabulary: Vocabulary | None) -> int:
-    if isinstance(raw, bool):
-        raise _reject(spec)
-    try:
-        number = raw if isinstance(raw, int) else _parse_number(spec, raw, vocabulary)
-    except FormValueError as exc:
-        raise _reject(spec, "not a whole number") from exc
+def _parse_integer(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> int:
+    number = raw if isinstance(raw, int) and not isinstance(raw, bool) else _to_float(spec, raw)
     if number != int(number):
         raise _reject(spec, "not a whole number")
     _check_range(spec, number)

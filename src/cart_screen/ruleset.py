@@ -265,6 +265,7 @@ def _yaml_path(data: Any, loc: Sequence[str | int]) -> Location:
 
 
 _TAGS = frozenset({"lt", "le", "gt", "ge", "eq", "ne", "in", "not_in", "any", "all", "not"})
+_OPS = "a condition's op is one of: lt, le, gt, ge, eq, ne, in, not_in, any, all, not"
 
 
 def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
@@ -277,11 +278,11 @@ def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
                 message = f"missing key {detail['loc'][-1]!r}"
             case "unknown_key":
                 where = (*where, detail["ctx"]["key"])
-            case "union_tag_invalid" | "union_tag_not_found":
-                message = (
-                    f"{message}; a condition's op is one of: lt, le, gt, ge, eq, ne, in, not_in, "
-                    "any, all, not"
-                )
+            case "union_tag_invalid":
+                where = (*where, "op")
+                message = f"unknown op {detail['ctx']['tag']!r}; {_OPS}"
+            case "union_tag_not_found":
+                message = f"a condition needs an op; {_OPS}"
         problems.append(doc.locate(where, message))
     return problems
 

@@ -1,0 +1,113 @@
+"""The command line as a coordinator uses it: check, schema, rules validate/show; exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cart_screen.cli import app
+from cart_screen.result import NOTICE
+from cart_screen.ruleset import default_rules_path
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+
+
+def test_check_prints_a_checklist_with_flagged_items_first_and_the_notice_last(
+    runner: CliRunner,
+) -> None:
+    run = runner.invoke(app, ["check", str(EXAMPLES / "patient-flagged.yaml")])
+    assert run.exit_code == 0
+    out = run.output
+    assert out.index("FLAGGED\n") < out.index("NEEDS INFO\n") < out.index("CLEAR\n")
+    assert out.rstrip().endswith(NOTICE)
+    assert "Prior systemic lines 1 is below 2" in out
+
+
+def test_check_json_is_the_spec_shape(runner: CliRunner) -> None:
+    run = runner.invoke(app, ["check", "--json", str(EXAMPLES / "patient-no-flags.yaml")])
+    assert run.exit_code == 0
+    result = json.loads(run.output)
+    assert list(result) == [
+        "patient_id", "outcome", "items", "errors", "notice", "ruleset", "screening_date",
+    ]  # fmt: skip
+    assert list(result["items"][0]) == [
+        "rule_id", "category", "severity", "status", "title", "reason", "source",
+    ]  # fmt: skip
+    assert list(result["ruleset"]) == ["id", "label_revision", "sha256"]
+    assert result["notice"] == NOTICE
+    assert result["screening_date"] == "2026-10-15"
+
+
+def test_as_of_sets_the_screening_date_when_the_form_has_none(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    form = tmp_path / "f.json"
+    form.write_text(json.dumps({"patient_id": "A", "date_of_birth": "2008-10-16"}))
+    run = runner.invoke(app, ["check", "--json", "--as-of", "2026-10-16", str(form)])
+    result = json.loads(run.output)
+    assert result["screening_date"] == "2026-10-16"
+    assert result["items"][0]["status"] == "clear"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["check", "missing.yaml"], "no such file"),
+        (["check", str(EXAMPLES / "referrals.csv")], "expected one patient"),
+        (["check", "--as-of", "2026-02-30", str(EXAMPLES / "patient-flagged.yaml")], "--as-of"),
+        (["check", "--rules", "/nonexistent", str(EXAMPLES / "patient-flagged.yaml")], "refused"),
+        (["rules", "validate", "/nonexistent"], "no such file"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(runner: CliRunner, args: list[str], says: str) -> None:
+    run = runner.invoke(app, args)
+    assert run.exit_code == 2
+    assert says in run.output
+    assert "Traceback" not in run.output
+
+
+def test_rules_validate_reports_each_problem_with_file_line_column(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    shutil.copytree(default_rules_path(), tmp_path / "r")
+    rules = tmp_path / "r" / "ruleset.yaml"
+    rules.write_text(rules.read_text("utf-8").replace("field: lvef_percent", "field: ef"), "utf-8")
+    run = runner.invoke(app, ["rules", "validate", str(tmp_path / "r")])
+    assert run.exit_code == 2
+    assert f"{rules}:" in run.output
+    assert "unknown field 'ef'" in run.output
+
+
+def test_rules_validate_and_show_the_shipped_rules(runner: CliRunner) -> None:
+    run = runner.invoke(app, ["rules", "validate"])
+    assert run.exit_code == 0
+    assert "12 rules" in run.output
+    shown = runner.invoke(app, ["rules", "show"]).output
+    assert "precaution.hepatic" in shown
+    assert "Total bilirubin > 3×ULN or AST > 5×ULN or ALT > 5×ULN or Child-Pugh class = C" in shown
+    assert "CTCAE v5 grade ≥ 3" in shown
+    assert "sha256: " in shown
+
+
+def test_schema_is_json_schema_of_the_form(runner: CliRunner) -> None:
+    schema = json.loads(runner.invoke(app, ["schema"]).output)
+    assert schema["title"] == "HICARA referral form"
+    assert "lvef_percent" in schema["properties"]
+
+
+def test_python_m_runs_the_cli_and_an_internal_error_is_one_line() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "cart_screen", "check", str(EXAMPLES / "patient-flagged.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0
+    assert NOTICE in run.stdout

@@ -1,0 +1,257 @@
+"""Each kind of malformed rule file is refused at load with its file:line:col and the reason."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cart_screen.ruleset import RulesetError, default_rules_path, fingerprint, load_ruleset
+
+HICARA = default_rules_path()
+
+RULE = """\
+id: test
+product: TEST
+label_revision: 2025-07-30
+source: {{en: test label, zh: 测试说明书}}
+vocabulary: vocabulary.yaml
+rules:
+  - id: precaution.cardiac
+    category: precaution
+    title: {{en: t, zh: t}}
+    label: {{en: l, zh: l}}
+    required: [lvef_percent]
+    optional: [nyha_class]
+    flag_when:
+{condition}
+"""
+
+GOOD = """\
+      op: any
+      of:
+        - {op: lt, field: lvef_percent, value: 40}
+        - {op: in, field: nyha_class, values: [III, IV]}"""
+
+
+def write_ruleset(tmp_path: Path, text: str) -> Path:
+    shutil.copy(HICARA / "vocabulary.yaml", tmp_path / "vocabulary.yaml")
+    (tmp_path / "ruleset.yaml").write_text(text, "utf-8")
+    return tmp_path
+
+
+def refusal(tmp_path: Path, text: str) -> str:
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(write_ruleset(tmp_path, text))
+    return str(caught.value)
+
+
+def test_the_shipped_hicara_ruleset_loads_with_the_twelve_spec_rule_ids() -> None:
+    ruleset = load_ruleset(HICARA)
+    assert [rule.id for rule in ruleset.rules] == [
+        "indication.adult",
+        "indication.subtype",
+        "indication.relapsed_refractory",
+        "indication.prior_lines",
+        "contraindication.hypersensitivity",
+        "contraindication.uncontrolled_infection",
+        "precaution.cardiac",
+        "precaution.hepatic",
+        "precaution.icu_facility",
+        "interaction.immunosuppressants",
+        "interaction.live_vaccines",
+        "interaction.anticancer_therapy",
+    ]
+    assert ruleset.id == "hicara-lbcl"
+    assert ruleset.meta.label_revision.isoformat() == "2025-07-30"
+    assert [c.en for c in ruleset.meta.components] == [
+        "DMSO (dimethyl sulfoxide)",
+        "dextran 40",
+        "human albumin",
+    ]
+
+
+def test_a_minimal_good_ruleset_loads(tmp_path: Path) -> None:
+    ruleset = load_ruleset(write_ruleset(tmp_path, RULE.format(condition=GOOD)))
+    assert [r.severity for r in ruleset.rules] == ["caution"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "where", "message"),
+    [
+        pytest.param(
+            "      {op: lt, field: lvef, value: 40}",
+            ":14:",
+            "unknown field 'lvef'",
+            id="unknown-field",
+        ),
+        pytest.param(
+            "      {op: lt, field: lvef_percent, value: forty}",
+            ":14:",
+            "Input should be a valid",
+            id="number-threshold-not-a-number",
+        ),
+        pytest.param(
+            "      {op: lt, field: lvef_percent, value: '40'}",
+            ":14:",
+            "Input should be a valid",
+            id="number-threshold-as-text",
+        ),
+        pytest.param(
+            "      {op: lt, field: lvef_percent, value: 140}\n"
+            "      # optional nyha_class is then unused",
+            ":14:",
+            "does not fit lvef_percent: out of range",
+            id="threshold-out-of-range",
+        ),
+        pytest.param(
+            "      {op: below, field: lvef_percent, value: 40}",
+            ":14:",
+            "unknown op 'below'; a condition's op is one of",
+            id="unknown-operator",
+        ),
+        pytest.param(
+            "      {field: lvef_percent, value: 40}",
+            ":13:",
+            "a condition needs an op",
+            id="missing-operator",
+        ),
+        pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40}\n"
+            "        - {op: gt, field: nyha_class, value: 2}",
+            ":17:",
+            "gt compares numbers, but nyha_class is choice",
+            id="numeric-comparison-on-a-choice",
+        ),
+        pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40}\n"
+            "        - {op: in, field: nyha_class, values: [III, V]}",
+            ":17:",
+            "'V' does not fit nyha_class",
+            id="value-not-in-choices",
+        ),
+        pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40}\n"
+            "        - {op: in, field: nyha_class, values: [3, 4]}",
+            ":17:",
+            "write 3 as 'III'",
+            id="value-not-canonical",
+        ),
+        pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40, unit: '%'}\n"
+            "        - {op: in, field: nyha_class, values: [III]}",
+            ":16:",
+            "unknown key 'unit'; allowed: op, field, value, basis",
+            id="unknown-key-in-condition",
+        ),
+        pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40}\n"
+            "        - {op: eq, field: icu_available, value: false}",
+            ":17:",
+            "'icu_available' is used here but listed in neither required nor optional",
+            id="field-not-listed",
+        ),
+        pytest.param(
+            "      {op: lt, field: lvef_percent, value: 40}",
+            ":12:",
+            "'nyha_class' is listed but flag_when never uses it",
+            id="listed-field-unused",
+        ),
+    ],
+)
+def test_a_malformed_condition_is_refused_with_its_location(
+    tmp_path: Path, condition: str, where: str, message: str
+) -> None:
+    text = refusal(tmp_path, RULE.format(condition=condition))
+    assert str(tmp_path / "ruleset.yaml") + where in text
+    assert message in text
+    assert ": error: " in text
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "message"),
+    [
+        pytest.param(
+            ("category: precaution", "category: warning"),
+            ":8:",
+            "Input should be",
+            id="unknown-category",
+        ),
+        pytest.param(
+            ("category: precaution", "category: interaction"),
+            ":8:",
+            "does not match rule id",
+            id="category-not-matching-id",
+        ),
+        pytest.param(
+            ("    title: {en: t, zh: t}\n", ""), ":7:", "missing key 'title'", id="missing-title"
+        ),
+        pytest.param(
+            ("{en: t, zh: t}", "{en: t}"), ":9:", "missing key 'zh'", id="missing-translation"
+        ),
+        pytest.param(
+            ("product: TEST", "product: TEST\nproduct: OTHER"),
+            ":3:",
+            "key 'product' is given twice",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            ("required: [lvef_percent]", "required: [lvef_percent"),
+            ":12:",
+            "not valid YAML",
+            id="yaml-syntax",
+        ),
+        pytest.param(
+            ("vocabulary: vocabulary.yaml", "vocabulary: nope.yaml"),
+            ":5:",
+            "no vocabulary file",
+            id="missing-vocabulary",
+        ),
+        pytest.param(
+            ("id: test\n", "id: test\ncolour: blue\n"),
+            ":2:",
+            "unknown key 'colour'",
+            id="unknown-top-level-key",
+        ),
+    ],
+)
+def test_a_malformed_rule_file_is_refused_with_its_location(
+    tmp_path: Path, edit: tuple[str, str], where: str, message: str
+) -> None:
+    text = refusal(tmp_path, RULE.format(condition=GOOD).replace(*edit, 1))
+    assert str(tmp_path / "ruleset.yaml") + where in text, text
+    assert message in text
+
+
+def test_a_rule_id_used_twice_is_refused(tmp_path: Path) -> None:
+    text = RULE.format(condition=GOOD)
+    rule = text[text.index("  - id:") :]
+    assert "is used twice" in refusal(tmp_path, text + rule)
+
+
+def test_a_vocabulary_term_naming_two_codes_is_refused_with_its_location(tmp_path: Path) -> None:
+    write_ruleset(tmp_path, RULE.format(condition=GOOD))
+    vocabulary = tmp_path / "vocabulary.yaml"
+    text = vocabulary.read_text("utf-8").replace("      - PMBL\n", "      - PMBL\n      - tFL\n")
+    vocabulary.write_text(text, "utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(tmp_path)
+    assert "vocabulary.yaml:" in str(caught.value)
+    assert "term 'tFL' of PMBCL already names TFL" in str(caught.value)
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    assert "the file is empty" in refusal(tmp_path, "")
+
+
+def test_the_fingerprint_is_sha256sum_of_sha256sum(tmp_path: Path) -> None:
+    import hashlib
+
+    ruleset = load_ruleset(HICARA)
+    lines = "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+        for p in (HICARA / "ruleset.yaml", HICARA / "vocabulary.yaml")
+    )
+    assert ruleset.sha256 == hashlib.sha256(lines.encode()).hexdigest()
+    assert fingerprint(ruleset.files) == ruleset.sha256
