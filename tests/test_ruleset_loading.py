@@ -89,13 +89,13 @@ def test_a_minimal_good_ruleset_loads(tmp_path: Path) -> None:
         pytest.param(
             "      {op: lt, field: lvef_percent, value: forty}",
             ":14:",
-            "Input should be a valid",
+            "expected a number, not 'forty'",
             id="number-threshold-not-a-number",
         ),
         pytest.param(
             "      {op: lt, field: lvef_percent, value: '40'}",
             ":14:",
-            "Input should be a valid",
+            "expected a number, not '40'",
             id="number-threshold-as-text",
         ),
         pytest.param(

@@ -269,7 +269,7 @@ _OPS = "a condition's op is one of: lt, le, gt, ge, eq, ne, in, not_in, any, all
 
 
 def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for detail in error.errors(include_url=False):
         where = _yaml_path(doc.data, detail["loc"])
         message = detail["msg"]
@@ -283,7 +283,12 @@ def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
                 message = f"unknown op {detail['ctx']['tag']!r}; {_OPS}"
             case "union_tag_not_found":
                 message = f"a condition needs an op; {_OPS}"
-        problems.append(doc.locate(where, message))
+            case "int_type" | "float_type":
+                # A threshold may be a whole or a decimal number; say so once, not once per type.
+                message = f"expected a number, not {detail['input']!r}"
+        problem = doc.locate(where, message)
+        if problem not in problems:
+            problems.append(problem)
     return problems
 
 
