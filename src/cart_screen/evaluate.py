@@ -52,22 +52,16 @@ _STATUS: dict[Truth, Status] = {True: "flagged", False: "clear", None: "needs_in
 def truth(condition: Condition, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
     """Evaluate a condition over the facts in Kleene logic."""
     match condition:
-        case AnyOf(of=parts):
+        case AnyOf(of=parts) | AllOf(of=parts):
+            # One true part decides `any`, one false part decides `all`; else unknown wins.
+            decisive = isinstance(condition, AnyOf)
             seen_unknown = False
             for part in parts:
                 value = truth(part, facts, required)
-                if value is True:
-                    return True
+                if value is decisive:
+                    return decisive
                 seen_unknown |= value is None
-            return None if seen_unknown else False
-        case AllOf(of=parts):
-            seen_unknown = False
-            for part in parts:
-                value = truth(part, facts, required)
-                if value is False:
-                    return False
-                seen_unknown |= value is None
-            return None if seen_unknown else True
+            return None if seen_unknown else not decisive
         case Not(condition=inner):
             value = truth(inner, facts, required)
             return None if value is None else not value
