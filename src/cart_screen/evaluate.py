@@ -8,14 +8,17 @@ unknown -> needs_info. Missing is never false for a required field, so it never 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cart_screen.form import DERIVED, FIELDS, FieldError, Kind, ReadForm
 from cart_screen.result import (
     FieldErrorOut,
     Item,
+    Outcome,
     RulesetRef,
     ScreeningResult,
     Status,
@@ -49,39 +52,93 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 _STATUS: dict[Truth, Status] = {True: "flagged", False: "clear", None: "needs_info"}
 
 
-def truth(condition: Condition, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
-    """Evaluate a condition over the facts in Kleene logic."""
+Predicate = Callable[[Mapping[str, Any]], Truth]
+
+
+def compile_condition(
+    condition: Condition, required: Collection[str], into: dict[int, Predicate] | None = None
+) -> Predicate:
+    """Turn a condition into a predicate over facts; `into` collects one for every part by id."""
+    predicate: Predicate
     match condition:
         case AnyOf(of=parts) | AllOf(of=parts):
             # One true part decides `any`, one false part decides `all`; else unknown wins.
             decisive = isinstance(condition, AnyOf)
-            seen_unknown = False
-            for part in parts:
-                value = truth(part, facts, required)
-                if value is decisive:
-                    return decisive
-                seen_unknown |= value is None
-            return None if seen_unknown else not decisive
+            compiled = [compile_condition(part, required, into) for part in parts]
+
+            def predicate(facts: Mapping[str, Any]) -> Truth:
+                seen_unknown = False
+                for part in compiled:
+                    value = part(facts)
+                    if value is decisive:
+                        return decisive
+                    seen_unknown |= value is None
+                return None if seen_unknown else not decisive
+
         case Not(condition=inner):
-            value = truth(inner, facts, required)
-            return None if value is None else not value
+            compiled_inner = compile_condition(inner, required, into)
+
+            def predicate(facts: Mapping[str, Any]) -> Truth:
+                value = compiled_inner(facts)
+                return None if value is None else not value
+
         case _:
-            return _leaf_truth(condition, facts, required)
+            predicate = _compile_leaf(condition, required)
+    if into is not None:
+        into[id(condition)] = predicate
+    return predicate
 
 
-def _leaf_truth(leaf: Leaf, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
-    value = facts.get(leaf.field)
-    if value is None:
-        return None if leaf.field in required else False
+def _compile_leaf(leaf: Leaf, required: Collection[str]) -> Predicate:
+    field = leaf.field
+    if_missing: Truth = None if field in required else False
     if isinstance(leaf, Member):
-        inside = value in leaf.values
-        return inside if leaf.op == "in" else not inside
-    return _COMPARE[leaf.op](value, leaf.value)
+        members = frozenset(leaf.values)
+        inside = leaf.op == "in"
+
+        def member(facts: Mapping[str, Any]) -> Truth:
+            value = facts.get(field)
+            return if_missing if value is None else (value in members) is inside
+
+        return member
+    compare, limit = _COMPARE[leaf.op], leaf.value
+
+    def comparison(facts: Mapping[str, Any]) -> Truth:
+        value = facts.get(field)
+        return if_missing if value is None else compare(value, limit)
+
+    return comparison
 
 
-def judge(rule: Rule, facts: Mapping[str, Any]) -> Status:
-    """The status of one rule for one patient."""
-    return _STATUS[truth(rule.flag_when, facts, rule.required)]
+def truth(condition: Condition, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
+    """Evaluate a condition over the facts in Kleene logic (compiling it first)."""
+    return compile_condition(condition, required)(facts)
+
+
+class Judge:
+    """A ruleset's conditions compiled once into predicates, the whole tree of each rule."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self._parts: dict[int, Predicate] = {}
+        self._rules = [
+            compile_condition(rule.flag_when, frozenset(rule.required), self._parts)
+            for rule in ruleset.rules
+        ]
+
+    def statuses(self, facts: Mapping[str, Any]) -> list[Status]:
+        """Each rule's status for these facts, in ruleset order."""
+        return [_STATUS[rule(facts)] for rule in self._rules]
+
+    def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
+        """The truth of one part of a rule's condition (for explaining the result)."""
+        return self._parts[id(condition)](facts)
+
+
+@functools.cache
+def judge_for(ruleset: Ruleset) -> Judge:
+    """The compiled judge of a ruleset, built on first use."""
+    return Judge(ruleset)
 
 
 # ---------------------------------------------------------------- reasons in plain words
@@ -127,34 +184,33 @@ def _phrase(
     return phrase
 
 
-def _explain(
-    condition: Condition,
-    facts: Mapping[str, Any],
-    required: Collection[str],
-    want: Truth,
-    said: list[str],
-    missing: list[str],
-    errors: Mapping[str, FieldError],
-    vocabulary: Vocabulary,
-) -> None:
-    """Collect the phrases (or missing fields) that make `condition` come out as `want`."""
-    match condition:
-        case AnyOf(of=parts) | AllOf(of=parts):
-            # any: true because of its true parts, false because of all; all: the reverse.
-            every = want is (not isinstance(condition, AnyOf))
-            for part in parts:
-                if every or truth(part, facts, required) is want:
-                    _explain(part, facts, required, want, said, missing, errors, vocabulary)
-        case Not(condition=inner):
-            flipped = None if want is None else not want
-            _explain(inner, facts, required, flipped, said, missing, errors, vocabulary)
-        case _:
-            if want is None:
-                if condition.field not in missing:
-                    missing.append(condition.field)
-            else:
-                value = facts.get(condition.field)
-                said.append(_phrase(condition, value, want, errors, vocabulary))
+class _Explanation:
+    """Walks a rule's condition, collecting the phrases (or missing facts) behind its truth."""
+
+    def __init__(
+        self, judge: Judge, facts: Mapping[str, Any], errors: Mapping[str, FieldError]
+    ) -> None:
+        self.judge, self.facts, self.errors = judge, facts, errors
+        self.vocabulary = judge.ruleset.vocabulary
+        self.said: list[str] = []
+        self.missing: list[str] = []
+
+    def walk(self, condition: Condition, want: Truth) -> None:
+        match condition:
+            case AnyOf(of=parts) | AllOf(of=parts):
+                # any: true because of its true parts, false because of all; all: the reverse.
+                every = want is (not isinstance(condition, AnyOf))
+                for part in parts:
+                    if every or self.judge.truth(part, self.facts) is want:
+                        self.walk(part, want)
+            case Not(condition=inner):
+                self.walk(inner, None if want is None else not want)
+            case _ if want is None:
+                if condition.field not in self.missing:
+                    self.missing.append(condition.field)
+            case _:
+                value = self.facts.get(condition.field)
+                self.said.append(_phrase(condition, value, want, self.errors, self.vocabulary))
 
 
 def _needs(missing: Sequence[str], errors: Mapping[str, FieldError]) -> str:
@@ -173,85 +229,88 @@ def _needs(missing: Sequence[str], errors: Mapping[str, FieldError]) -> str:
 
 
 def reason(
+    judge: Judge,
     rule: Rule,
     status: Status,
     facts: Mapping[str, Any],
     errors: Mapping[str, FieldError],
-    vocabulary: Vocabulary,
 ) -> str:
     """Why a rule came out as it did, with the values used, or which data would resolve it."""
-    want: Truth = {"flagged": True, "clear": False, "needs_info": None}[status]
-    said: list[str] = []
-    missing: list[str] = []
-    _explain(rule.flag_when, facts, rule.required, want, said, missing, errors, vocabulary)
+    explanation = _Explanation(judge, facts, errors)
+    explanation.walk(rule.flag_when, {"flagged": True, "clear": False, "needs_info": None}[status])
     if status == "needs_info":
-        return _needs(missing, errors)
-    return "; ".join(said) + "."
+        return _needs(explanation.missing, errors)
+    return "; ".join(explanation.said) + "."
 
 
-# ---------------------------------------------------------------- the whole result
+# ---------------------------------------------------------------- verdicts and results
+
+MISSING_ID = "missing; every record needs the referral's id"
 
 
-def _ruleset_ref(ruleset: Ruleset) -> RulesetRef:
+@dataclass(frozen=True)
+class Verdict:
+    """The decisions of a screen without the words: enough for a batch row or a summary."""
+
+    patient_id: str | None
+    outcome: Outcome
+    statuses: tuple[Status, ...]
+    errors: tuple[FieldError, ...]
+    screening_date: dt.date
+
+
+def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
+    """Every rule's status for one read form; outcome `error` when it has no patient id."""
+    errors = read.errors
+    if not read.patient_id:
+        if not any(e.field == "patient_id" for e in errors):
+            errors = (FieldError("patient_id", None, MISSING_ID), *errors)
+        return Verdict(None, "error", (), errors, read.screening_date)
+    statuses = tuple(judge_for(ruleset).statuses(read.facts))
+    return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
+
+
+def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
+    """The result's pointer to the exact rules used."""
     return RulesetRef.model_construct(
         id=ruleset.id, label_revision=ruleset.meta.label_revision, sha256=ruleset.sha256
     )
 
 
-def _errors_out(errors: Sequence[FieldError]) -> list[FieldErrorOut]:
-    return [
-        FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message)
-        for e in errors
-    ]
-
-
-def error_result(
-    ruleset: Ruleset,
-    patient_id: str | None,
-    errors: Sequence[FieldError],
-    screening_date: dt.date,
-) -> ScreeningResult:
-    """A record that cannot be screened at all: outcome error, no items, the reasons why."""
-    return ScreeningResult.model_construct(
-        patient_id=patient_id,
-        outcome="error",
-        items=[],
-        errors=_errors_out(errors),
-        ruleset=_ruleset_ref(ruleset),
-        screening_date=screening_date,
-    )
-
-
-def evaluate(ruleset: Ruleset, read: ReadForm) -> ScreeningResult:
-    """Screen one read form against every rule, in ruleset order."""
-    patient_id = read.form.patient_id
-    errors = list(read.errors)
-    if not patient_id:
-        if not any(e.field == "patient_id" for e in errors):
-            errors.insert(
-                0, FieldError("patient_id", None, "missing; every record needs the referral's id")
-            )
-        return error_result(ruleset, None, errors, read.screening_date)
-    by_field = {e.field: e for e in errors}
-    items = []
-    for rule in ruleset.rules:
-        status = judge(rule, read.facts)
-        items.append(
+def result_of(ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any]) -> ScreeningResult:
+    """The full result: a verdict with each item's title, reason and label citation."""
+    judge = judge_for(ruleset)
+    by_field = {e.field: e for e in verdict.errors}
+    items = (
+        [
             Item.model_construct(
                 rule_id=rule.id,
                 category=rule.category,
                 severity=rule.severity,
                 status=status,
                 title=rule.title.en,
-                reason=reason(rule, status, read.facts, by_field, ruleset.vocabulary),
+                reason=reason(judge, rule, status, facts, by_field),
                 source=rule.label.en,
             )
-        )
-    return ScreeningResult.model_construct(
-        patient_id=patient_id,
-        outcome=outcome_of([item.status for item in items]),
-        items=items,
-        errors=_errors_out(errors),
-        ruleset=_ruleset_ref(ruleset),
-        screening_date=read.screening_date,
+            for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
+        ]
+        if verdict.outcome != "error"
+        else []
     )
+    errors = [
+        FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message)
+        for e in verdict.errors
+    ]
+    return ScreeningResult.model_construct(
+        patient_id=verdict.patient_id,
+        outcome=verdict.outcome,
+        items=items,
+        errors=errors,
+        ruleset=ruleset_ref(ruleset),
+        screening_date=verdict.screening_date,
+    )
+
+
+def evaluate(ruleset: Ruleset, read: ReadForm) -> ScreeningResult:
+    """Screen one read form against every rule, in ruleset order."""
+    return result_of(ruleset, decide(ruleset, read), read.facts)

@@ -458,10 +458,20 @@ class FieldError:
 class ReadForm:
     """A form as read: the clean values, the facts rules use, and what could not be read."""
 
-    form: PatientForm
+    values: Mapping[str, Any]
     screening_date: dt.date
     facts: Mapping[str, Any]
     errors: tuple[FieldError, ...]
+
+    @property
+    def patient_id(self) -> str | None:
+        value: str | None = self.values.get("patient_id")
+        return value
+
+    @property
+    def form(self) -> PatientForm:
+        """The clean values as the pydantic model."""
+        return PatientForm.model_construct(**self.values)
 
 
 def normalize_key(key: object) -> str:
@@ -477,32 +487,106 @@ def _jsonable(raw: Any) -> Any:
     return str(raw)
 
 
-def parse_fields(
-    raw: Mapping[Any, Any], vocabulary: Vocabulary
-) -> tuple[dict[str, Any], list[FieldError]]:
-    """Read each known field of a raw mapping; collect an error for each value that can't be read."""
-    values: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for key, value in raw.items():
-        name = normalize_key(key)
-        spec = FIELDS.get(name)
-        if spec is None:
-            errors.append(
-                FieldError(str(key), _jsonable(value), "unknown field; see `cart-screen schema`")
-            )
-            continue
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        try:
-            values[name] = spec.parse(value, vocabulary)
-        except FormValueError as exc:
-            errors.append(FieldError(name, _jsonable(value), str(exc)))
-    return values, errors
-
-
 def age_on(birth: dt.date, day: dt.date) -> int:
     """Completed years on `day`; someone born on 29 February turns a year older on 1 March."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+_MEMO_LIMIT = 4096
+"""Distinct text values remembered per field; repeats (yes/no, codes, lab values) read once."""
+
+
+class FormReader:
+    """Reads raw forms for one vocabulary; never raises for a bad value.
+
+    Parsing is pure, so each field remembers how the text values it has seen read: a referral
+    list repeats the same few spellings of yes/no, subtypes and lab values on every row.
+    """
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self._memo: dict[str, dict[str, tuple[bool, Any]]] = {
+            name: {} for name, spec in FIELDS.items() if spec.kind is not Kind.TEXT
+        }
+
+    def _parse(self, name: str, spec: FieldSpec, raw: Any) -> Any:
+        memo = self._memo.get(name) if isinstance(raw, str) else None
+        if memo is None:
+            return spec.parse(raw, self.vocabulary)
+        known = memo.get(raw)
+        if known is None:
+            try:
+                known = (True, spec.parse(raw, self.vocabulary))
+            except FormValueError as exc:
+                known = (False, str(exc))
+            if len(memo) < _MEMO_LIMIT:
+                memo[raw] = known
+        if known[0]:
+            return known[1]
+        raise FormValueError(known[1])
+
+    def parse_fields(self, raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+        """Read each known field of a raw mapping; an error for each value that can't be read."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        for key, value in raw.items():
+            name = key if key in FIELDS else normalize_key(key)
+            spec = FIELDS.get(name)
+            if spec is None:
+                message = "unknown field; see `cart-screen schema`"
+                errors.append(FieldError(str(key), _jsonable(value), message))
+                continue
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                values[name] = self._parse(name, spec, value)
+            except FormValueError as exc:
+                errors.append(FieldError(name, _jsonable(value), str(exc)))
+        return values, errors
+
+    def read(self, raw: Mapping[Any, Any] | PatientForm, as_of: dt.date | None = None) -> ReadForm:
+        """Read a raw form into clean values, derived facts and errors."""
+        if isinstance(raw, PatientForm):
+            values = raw.model_dump(exclude_none=True)
+            errors: list[FieldError] = []
+        else:
+            values, errors = self.parse_fields(raw)
+        screening_date = values.get("screening_date") or as_of or dt.date.today()
+        age, birth_ok = _age(values, screening_date, errors)
+        if not birth_ok:
+            del values["date_of_birth"]
+        facts = dict(values)
+        facts["age"] = age
+        return ReadForm(values, screening_date, facts, tuple(errors))
+
+
+def _age(
+    values: Mapping[str, Any], screening_date: dt.date, errors: list[FieldError]
+) -> tuple[int | None, bool]:
+    """Age from date of birth, else age in years, and whether the date of birth stands.
+
+    A date of birth after the screening date, or one that disagrees with age_years by more than
+    a year, is an error; a conflict leaves the age unknown.
+    """
+    birth: dt.date | None = values.get("date_of_birth")
+    stated_age: int | None = values.get("age_years")
+    if birth is None:
+        return stated_age, True
+    if birth > screening_date:
+        message = (
+            f"after the screening date {screening_date.isoformat()}; "
+            "expected a date of birth on or before it"
+        )
+        errors.append(FieldError("date_of_birth", birth.isoformat(), message))
+        return stated_age, False
+    age = age_on(birth, screening_date)
+    if stated_age is not None and abs(stated_age - age) > 1:
+        message = (
+            f"conflicts with date_of_birth (age {age} at the screening date); correct one of them"
+        )
+        errors.append(FieldError("age_years", stated_age, message))
+        return None, True
+    return age, True
 
 
 def read_form(
@@ -510,42 +594,8 @@ def read_form(
     vocabulary: Vocabulary,
     as_of: dt.date | None = None,
 ) -> ReadForm:
-    """Read a raw form into clean values, derived facts and errors; never raises for bad values."""
-    if isinstance(raw, PatientForm):
-        values = raw.model_dump(exclude_none=True)
-        errors: list[FieldError] = []
-    else:
-        values, errors = parse_fields(raw, vocabulary)
-    screening_date = values.get("screening_date") or as_of or dt.date.today()
-    birth, stated_age = values.get("date_of_birth"), values.get("age_years")
-    age = stated_age
-    if birth is not None:
-        if birth > screening_date:
-            errors.append(
-                FieldError(
-                    "date_of_birth",
-                    birth.isoformat(),
-                    f"after the screening date {screening_date.isoformat()}; "
-                    "expected a date of birth on or before it",
-                )
-            )
-            del values["date_of_birth"]
-        else:
-            age = age_on(birth, screening_date)
-            if stated_age is not None and abs(stated_age - age) > 1:
-                errors.append(
-                    FieldError(
-                        "age_years",
-                        stated_age,
-                        f"conflicts with date_of_birth (age {age} at the screening date); "
-                        "correct one of them",
-                    )
-                )
-                age = None
-    facts = dict(values)
-    facts["age"] = age
-    form = PatientForm.model_construct(**values)
-    return ReadForm(form, screening_date, facts, tuple(errors))
+    """Read one raw form (see FormReader.read)."""
+    return FormReader(vocabulary).read(raw, as_of)
 
 
 class FormFileError(Exception):

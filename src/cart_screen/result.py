@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -66,7 +67,7 @@ class ScreeningResult(_Value):
         return [item for item in self.items if item.status == status]
 
 
-def outcome_of(statuses: list[Status]) -> Outcome:
+def outcome_of(statuses: Sequence[Status]) -> Outcome:
     """SPEC §4: flagged if any item is flagged; else needs_info if any needs info; else no_flags."""
     if "flagged" in statuses:
         return "flagged"

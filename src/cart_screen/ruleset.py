@@ -20,7 +20,14 @@ import yaml
 from pydantic import Field, StrictFloat, StrictInt, ValidationError, field_validator
 
 from cart_screen.datafile import DataModel, Text
-from cart_screen.form import DERIVED, FIELDS, NUMERIC_KINDS, FieldSpec, FormValueError
+from cart_screen.form import (
+    DERIVED,
+    FIELDS,
+    NUMERIC_KINDS,
+    FieldSpec,
+    FormReader,
+    FormValueError,
+)
 from cart_screen.vocabulary import Location, Vocabulary, VocabularyFile, index_terms
 
 RULESET_FILE = "ruleset.yaml"
@@ -152,9 +159,12 @@ class RulesetError(Exception):
         super().__init__("\n".join(map(str, self.problems)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ruleset:
-    """A loaded, checked ruleset: metadata, rules in order, vocabulary and fingerprint."""
+    """A loaded, checked ruleset: metadata, rules in order, vocabulary and fingerprint.
+
+    Compared and hashed by identity, so work derived from it can be cached per ruleset.
+    """
 
     meta: RulesetFile
     vocabulary: Vocabulary
@@ -168,6 +178,11 @@ class Ruleset:
     @property
     def rules(self) -> Sequence[Rule]:
         return self.meta.rules
+
+    @functools.cached_property
+    def reader(self) -> FormReader:
+        """Reads raw forms with this ruleset's vocabulary."""
+        return FormReader(self.vocabulary)
 
 
 def spec_of(field: str) -> FieldSpec | None:

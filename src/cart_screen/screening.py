@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cart_screen.evaluate import evaluate
-from cart_screen.form import PatientForm, read_form
+from cart_screen.form import PatientForm
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
 
@@ -36,4 +36,4 @@ def screen(
     ruleset = resolve_ruleset(rules)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    return evaluate(ruleset, read_form(form, ruleset.vocabulary, as_of))
+    return evaluate(ruleset, ruleset.reader.read(form, as_of))
