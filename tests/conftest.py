@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +196,112 @@ def lvef_under_both(rulesets: tuple[Ruleset, Ruleset], lvef: int, first: str, se
     form: dict[str, Any] = {**NOTHING_TO_FLAG, "lvef_percent": lvef}
     assert item_status(screen(form, rules=rulesets[0]), "precaution.cardiac") == first
     assert item_status(screen(form, rules=rulesets[1]), "precaution.cardiac") == second
+
+
+# ---------------------------------------------------------------- referral lists
+
+
+@dataclass
+class BatchRun:
+    """One `cart-screen batch` run: its exit, messages and what it wrote."""
+
+    exit_code: int
+    output: str
+    rows: list[dict[str, str]] | None
+    summary: dict[str, Any] | None
+    out_path: Path
+
+
+@given("a referral list:", target_fixture="referral_list")
+def referral_list(docstring: str, tmp_path: Path) -> Path:
+    path = tmp_path / "referrals.csv"
+    path.write_text(docstring + "\n", "utf-8")
+    return path
+
+
+@given("a column map:", target_fixture="column_map")
+def column_map(docstring: str, tmp_path: Path) -> Path:
+    path = tmp_path / "columns.yaml"
+    path.write_text(docstring + "\n", "utf-8")
+    return path
+
+
+def run_batch(runner: CliRunner, source: Path, *extra: str) -> BatchRun:
+    out = source.with_name("results.csv")
+    summary = source.with_name("summary.json")
+    args = ["batch", str(source), "--output", str(out), "--summary", str(summary), *extra]
+    run = runner.invoke(app, [*args, "--as-of", "2026-10-15"])
+    rows = None
+    if out.exists():
+        with out.open(encoding="utf-8", newline="") as results:
+            rows = list(csv.DictReader(results))
+    figures = json.loads(summary.read_text("utf-8")) if summary.exists() else None
+    return BatchRun(run.exit_code, run.output, rows, figures, out)
+
+
+@when("the coordinator screens the list", target_fixture="batch_run")
+def screens_the_list(runner: CliRunner, referral_list: Path) -> BatchRun:
+    return run_batch(runner, referral_list)
+
+
+@when("the coordinator screens the list with the column map", target_fixture="batch_run")
+def screens_with_map(runner: CliRunner, referral_list: Path, column_map: Path) -> BatchRun:
+    return run_batch(runner, referral_list, "--columns", str(column_map))
+
+
+@then("the results have these rows:")
+def results_rows(batch_run: BatchRun, datatable: list[list[str]]) -> None:
+    assert batch_run.exit_code == 0, batch_run.output
+    assert batch_run.rows is not None
+    header, *expected = datatable
+    got = [[row[column] for column in header] for row in batch_run.rows]
+    assert got == expected
+
+
+@then(parsers.parse('row {number:d} says "{text}"'))
+def row_says(batch_run: BatchRun, number: int, text: str) -> None:
+    assert batch_run.rows is not None
+    assert text in batch_run.rows[number - 1]["errors"]
+
+
+@then("every row carries the notice")
+def rows_carry_notice(batch_run: BatchRun) -> None:
+    assert batch_run.rows is not None
+    assert all(row["notice"] == NOTICE for row in batch_run.rows)
+
+
+@then(
+    parsers.parse(
+        "the summary counts {records:d} records: {flagged:d} flagged, {needs:d} needs_info, "
+        "{clear:d} no_flags, {error:d} error"
+    )
+)
+def summary_counts(
+    batch_run: BatchRun, records: int, flagged: int, needs: int, clear: int, error: int
+) -> None:
+    assert batch_run.summary is not None
+    assert batch_run.summary["records"] == records
+    outcomes = {"flagged": flagged, "needs_info": needs, "no_flags": clear, "error": error}
+    assert batch_run.summary["outcomes"] == outcomes
+    assert re.search(rf"^all records +{records} +100\.0 %$", batch_run.output, re.MULTILINE)
+
+
+@then(parsers.parse('the summary names {pid} as a duplicate and "{column}" as an ignored column'))
+def summary_names(batch_run: BatchRun, pid: str, column: str) -> None:
+    assert batch_run.summary is not None
+    assert batch_run.summary["duplicate_patient_ids"] == {pid: 2}
+    assert batch_run.summary["ignored_columns"] == [column]
+    assert f"{pid} ×2" in batch_run.output
+    assert column in batch_run.output
+
+
+@then(parsers.parse('the command fails with "{text}"'))
+def command_fails(batch_run: BatchRun, text: str) -> None:
+    assert batch_run.exit_code == 2
+    assert text in batch_run.output
+
+
+@then("no results file is left behind")
+def nothing_left(batch_run: BatchRun) -> None:
+    assert not batch_run.out_path.exists()
+    assert list(batch_run.out_path.parent.glob("*.part")) == []

@@ -6,11 +6,13 @@ input or invalid rules, with a one-line message and never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TextIO
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -93,6 +95,137 @@ def schema() -> None:
     from cart_screen.render import form_schema_json
 
     typer.echo(form_schema_json(), nl=False)
+
+
+def _distinct_outputs(source: Path, *outputs: Path | None) -> None:
+    """Refuse an output that is the input or another output: nothing may be overwritten by mistake."""
+    seen = {source.resolve(): "the input"}
+    for path in outputs:
+        if path is None:
+            continue
+        if path.resolve() in seen:
+            fail(f"{path} is {seen[path.resolve()]}; choose another file")
+        if path.is_dir():
+            fail(f"{path} is a folder; name a file")
+        seen[path.resolve()] = "already another output"
+
+
+@app.command()
+def batch(
+    source: Annotated[Path, typer.Argument(metavar="IN.csv", help="The referral list (CSV).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="OUT.csv", help="One row per record.")
+    ],
+    jsonl: Annotated[
+        Path | None,
+        typer.Option("--jsonl", metavar="DETAILS.jsonl", help="The full JSON result per record."),
+    ] = None,
+    summary_file: Annotated[
+        Path | None,
+        typer.Option("--summary", metavar="FILE.json", help="The summary figures as JSON."),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", metavar="MAP.yaml", help="Map your headers to form fields."),
+    ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="Encoding of IN.csv, e.g. gb18030; UTF-8 may have a BOM.")
+    ] = "utf-8",
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Write OUT.csv with a BOM so Excel/WPS show Chinese.")
+    ] = False,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Screen a referral list: OUT.csv gets one row per record, in input order."""
+    import csv
+
+    from cart_screen import batch as lists
+    from cart_screen.files import atomic_write
+    from cart_screen.render import BATCH_COLUMNS, batch_row, result_json, summary_text
+
+    ruleset = _ruleset(rules)
+    _distinct_outputs(source, output, jsonl, summary_file)
+    day = _day(as_of) or dt.date.today()
+    rule_ids = tuple(rule.id for rule in ruleset.rules)
+    try:
+        column_map = lists.load_column_map(columns) if columns else {}
+        codec = lists.text_encoding(encoding)
+        with _open_list(source, codec) as stream:
+            header, records = lists.read_records(stream, encoding)
+            chosen = lists.map_columns(header, column_map)
+            summary = lists.Summary(rule_ids, ignored_columns=chosen.ignored)
+            screened = lists.screen_records(
+                records, chosen, ruleset, day, details=jsonl is not None
+            )
+            with (
+                atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
+                atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
+            ):
+                writer = csv.writer(out)
+                writer.writerow(BATCH_COLUMNS)
+                for item in screened:
+                    summary.add(item.verdict)
+                    writer.writerow(batch_row(item.number, item.verdict, rule_ids))
+                    if details is not None and item.result is not None:
+                        details.write(result_json(item.result, indent=None) + "\n")
+        if summary_file:
+            with atomic_write(summary_file) as out:
+                json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
+    except lists.BatchInputError as exc:
+        fail(f"{source}: {exc}")
+    except OSError as exc:
+        fail(
+            f"cannot write the results ({exc.__class__.__name__}: {exc.strerror}); nothing written"
+        )
+    typer.echo(summary_text(summary), err=True, nl=False)
+
+
+def _open_list(path: Path, codec: str) -> contextlib.AbstractContextManager[TextIO]:
+    """Open a referral list, with a progress bar on a terminal; undecodable bytes are kept."""
+    from cart_screen.batch import BatchInputError
+
+    if not path.is_file():
+        raise BatchInputError("no such file" if not path.exists() else "not a file")
+    if not sys.stderr.isatty():
+        return path.open(encoding=codec, errors="surrogateescape", newline="")
+    import rich.console
+    import rich.progress
+
+    return rich.progress.open(
+        path,
+        "r",
+        encoding=codec,
+        errors="surrogateescape",
+        newline="",
+        description="Screening",
+        console=rich.console.Console(stderr=True),
+        transient=True,
+    )
+
+
+@app.command()
+def template(
+    output: Annotated[
+        Path, typer.Argument(metavar="OUT.csv", help="Empty referral list to write.")
+    ],
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", metavar="MAP.yaml", help="Also write a column-map skeleton."),
+    ] = None,
+) -> None:
+    """Write an empty referral list with the right headers (and a column-map skeleton)."""
+    from cart_screen.files import atomic_write
+    from cart_screen.render import column_map_skeleton, template_csv
+
+    for path, text in ((output, template_csv()), (columns, column_map_skeleton())):
+        if path is None:
+            continue
+        if path.exists():
+            fail(f"{path} exists; it is not overwritten")
+        with atomic_write(path, newline="") as out:
+            out.write(text)
+        typer.echo(f"wrote {path}")
 
 
 @rules_app.command("validate")

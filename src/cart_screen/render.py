@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
-from cart_screen.form import DERIVED, PatientForm
+from cart_screen.form import DERIVED, FIELDS, PatientForm
 from cart_screen.result import NOTICE, ScreeningResult, Status
 from cart_screen.ruleset import (
     AllOf,
@@ -21,6 +23,10 @@ from cart_screen.ruleset import (
     spec_of,
 )
 from cart_screen.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from cart_screen.batch import Summary
+    from cart_screen.evaluate import Verdict
 
 _MARK: dict[Status, tuple[str, str, str]] = {
     "flagged": ("✗", "red", "FLAGGED"),
@@ -183,3 +189,101 @@ def ruleset_text(ruleset: Ruleset) -> str:
 def form_schema_json() -> str:
     """JSON Schema of the patient form."""
     return json.dumps(PatientForm.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- batch
+
+BATCH_COLUMNS = ("row", "patient_id", "outcome", "flagged", "needs_info", "errors", "notice")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Prefix `'` to a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def batch_row(number: int, verdict: Verdict, rule_ids: Sequence[str]) -> list[str]:
+    """One OUT.csv row (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice."""
+    flagged = [r for r, s in zip(rule_ids, verdict.statuses, strict=False) if s == "flagged"]
+    needs = [r for r, s in zip(rule_ids, verdict.statuses, strict=False) if s == "needs_info"]
+    errors = "; ".join(f"{e.field}: {e.message}" for e in verdict.errors)
+    cells = [
+        str(number),
+        verdict.patient_id or "",
+        verdict.outcome,
+        ";".join(flagged),
+        ";".join(needs),
+        errors,
+        NOTICE,
+    ]
+    return [spreadsheet_safe(cell) for cell in cells]
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell + " " * (w - _width(cell)) if i == 0 else " " * (w - _width(cell)) + cell
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def summary_text(summary: Summary) -> str:
+    """The end-of-run table: outcomes, then each rule's flagged / needs-info counts."""
+    total = summary.records
+
+    def percent(n: int) -> str:
+        return f"{100 * n / total:.1f} %" if total else "–"
+
+    outcome_rows = [["outcome", "records", "share"]] + [
+        [name, str(summary.outcomes[name]), percent(summary.outcomes[name])]
+        for name in ("flagged", "needs_info", "no_flags", "error")
+    ]
+    outcome_rows.append(["all records", str(total), percent(total)])
+    rule_rows = [["rule", "flagged", "needs_info"]] + [
+        [rule_id, str(summary.flagged[rule_id]), str(summary.needs_info[rule_id])]
+        for rule_id in summary.rule_ids
+    ]
+    lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
+    if summary.duplicates:
+        shown = ", ".join(f"{pid} ×{n + 1}" for pid, n in sorted(summary.duplicates.items())[:10])
+        more = len(summary.duplicates) - 10
+        lines += [
+            "",
+            f"Duplicate patient ids (each screened): {shown}"
+            + (f" and {more} more" if more > 0 else ""),
+        ]
+    if summary.ignored_columns:
+        lines += ["", "Ignored columns: " + ", ".join(summary.ignored_columns)]
+    lines += ["", NOTICE]
+    return "\n".join(lines) + "\n"
+
+
+def template_csv() -> str:
+    """An empty referral list: the header row with every form field."""
+    return ",".join(FIELDS) + "\r\n"
+
+
+def column_map_skeleton() -> str:
+    """A `--columns` file to fill in: one line per field, your header on the left."""
+    lines = [
+        "# Column map for `cart-screen batch --columns THIS.yaml`.",
+        "# Write your list's own header on the left of each field you have, e.g.",
+        "#   MRN: patient_id",
+        "#   诊断: diagnosis",
+        "# Headers match ignoring case and surrounding spaces. Leave a line as it is (or delete it)",
+        "# where your header already is the field name.",
+        "",
+    ]
+    for name, spec in FIELDS.items():
+        lines.append(f"# {spec.label}: {spec.allowed()}")
+        lines.append(f"{name}: {name}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,247 @@
+"""Batch screening: lossless, ordered, spreadsheet-safe, atomic; encodings; the shared sample."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cart_screen import batch as lists
+from cart_screen.cli import app
+from cart_screen.form import FIELDS
+from cart_screen.render import spreadsheet_safe
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def read_rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_shared_sample_gives_the_expected_rows(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    run = runner.invoke(app, ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    expected = read_rows(EXAMPLES / "referrals.expected.csv")
+    got = read_rows(out)
+    assert len(got) == len(expected)
+    for want, row in zip(expected, got, strict=True):
+        for column in ("row", "patient_id", "outcome"):
+            assert row[column] == want[column]
+        for column in ("flagged", "needs_info"):
+            assert sorted(filter(None, row[column].split(";"))) == sorted(
+                filter(None, want[column].split(";"))
+            )
+        assert bool(row["errors"]) == bool(want["errors"])
+        if want["errors"]:
+            assert row["errors"].startswith(want["errors"].split(":")[0] + ": ")
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("R-1", "R-1"),
+        ("", ""),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_get_a_leading_quote(cell: str, written: str) -> None:
+    assert spreadsheet_safe(cell) == written
+
+
+def test_gb18030_input_and_excel_output(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes("patient_id,diagnosis\n张三-1,伯基特淋巴瘤\n".encode("gb18030"))
+    out = tmp_path / "out.csv"
+    run = runner.invoke(
+        app, ["batch", str(source), "-o", str(out), "--encoding", "gb18030", "--excel"]
+    )
+    assert run.exit_code == 0, run.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    (row,) = read_rows(out, "utf-8-sig")
+    assert row["patient_id"] == "张三-1"
+    assert "indication.subtype" in row["flagged"]
+
+
+def test_bytes_that_do_not_decode_are_an_error_row_naming_the_record(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        b"patient_id,diagnosis\nA,DLBCL_NOS\nB," + "伯基特".encode("gb18030") + b"\nC,PMBCL\n"
+    )
+    out = tmp_path / "out.csv"
+    assert runner.invoke(app, ["batch", str(source), "-o", str(out)]).exit_code == 0
+    rows = read_rows(out)
+    assert [r["outcome"] for r in rows] == ["needs_info", "error", "flagged"]
+    assert rows[1]["errors"] == "record: holds bytes that are not valid utf-8"
+    assert rows[1]["patient_id"] == "B"
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_header(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"\xef\xbb\xbfpatient_id,lvef_percent\r\nA,35\r\n")
+    out = tmp_path / "out.csv"
+    assert runner.invoke(app, ["batch", str(source), "-o", str(out)]).exit_code == 0
+    assert read_rows(out)[0]["patient_id"] == "A"
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "the file is empty"),
+        (b"mrn,lvef_percent\n1,2\n", "no patient_id column"),
+        (b"patient_id,lvef_percent,LVEF_percent\n1,2,3\n", "both give lvef_percent"),
+        ("patient_id,诊断\n".encode("gb18030"), "header row is not valid utf-8"),
+    ],
+)
+def test_a_list_that_cannot_be_screened_exits_2_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path, content: bytes, says: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    out = tmp_path / "out.csv"
+    run = runner.invoke(app, ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d")])
+    assert run.exit_code == 2
+    assert says in run.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["batch", "{src}", "-o", "{src}"],
+        ["batch", "{src}", "-o", "{dir}/out.csv", "--jsonl", "{src}"],
+        ["batch", "{src}", "-o", "{dir}/out.csv", "--jsonl", "{dir}/out.csv"],
+        ["batch", "{dir}/missing.csv", "-o", "{dir}/out.csv"],
+        ["batch", "{src}", "-o", "{dir}/out.csv", "--encoding", "klingon"],
+    ],
+)
+def test_the_input_is_never_overwritten_and_bad_arguments_exit_2(
+    runner: CliRunner, tmp_path: Path, args: list[str]
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("patient_id\nA\n")
+    run = runner.invoke(app, [a.format(src=source, dir=tmp_path) for a in args])
+    assert run.exit_code == 2, run.output
+    assert source.read_text() == "patient_id\nA\n"
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_interrupted_run_leaves_no_output(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("patient_id\n" + "".join(f"P{i}\n" for i in range(100)))
+    out = tmp_path / "out.csv"
+    out.write_text("yesterday's results\n")
+    real = lists.Summary.add
+    calls = 0
+
+    def failing_add(self: lists.Summary, verdict: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 50:
+            raise KeyboardInterrupt
+        real(self, verdict)
+
+    monkeypatch.setattr(lists.Summary, "add", failing_add)
+    runner.invoke(app, ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")])
+    assert out.read_text() == "yesterday's results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_jsonl_has_the_full_result_per_record_in_order(runner: CliRunner, tmp_path: Path) -> None:
+    details = tmp_path / "d.jsonl"
+    args = ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(tmp_path / "o.csv")]
+    assert runner.invoke(app, [*args, "--jsonl", str(details)]).exit_code == 0
+    results = [json.loads(line) for line in details.read_text("utf-8").splitlines()]
+    assert [r["patient_id"] for r in results] == [f"EX-10{i}" for i in range(1, 6)]
+    assert all(len(r["items"]) == 12 for r in results)
+
+
+def test_template_writes_headers_and_a_column_map_that_batch_accepts(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    template, mapping = tmp_path / "t.csv", tmp_path / "map.yaml"
+    run = runner.invoke(app, ["template", str(template), "--columns", str(mapping)])
+    assert run.exit_code == 0, run.output
+    assert template.read_text().strip().split(",") == list(FIELDS)
+    assert lists.load_column_map(mapping) == {name: name for name in FIELDS}
+    assert runner.invoke(app, ["template", str(template)]).exit_code == 2  # never overwrites
+
+
+def test_a_column_map_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("EF: ejection_fraction\n")
+    with pytest.raises(lists.BatchInputError, match="not a form field"):
+        lists.load_column_map(mapping)
+
+
+# ---------------------------------------------------------------- properties
+
+CELL = st.one_of(
+    st.sampled_from(
+        ["", "yes", "no", "是", "35", "abc", "DLBCL_NOS", "伯基特淋巴瘤", "III", "=1+1"]
+    ),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12),
+)
+COLUMNS = ["patient_id", "lvef_percent", "nyha_class", "diagnosis", "icu_available", "notes"]
+
+
+@st.composite
+def referral_lists(draw: st.DrawFn) -> tuple[list[list[str]], str]:
+    records = []
+    for _ in range(draw(st.integers(0, 25))):
+        width = len(COLUMNS) if draw(st.integers(0, 5)) else draw(st.integers(1, 9))
+        records.append([draw(CELL) for _ in range(width)])
+    return records, draw(st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+
+
+def csv_text(records: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(referral_lists())
+def test_every_record_gives_one_row_in_order_whatever_the_list_holds(
+    tmp_path: Path, generated: tuple[list[list[str]], str]
+) -> None:
+    records, encoding = generated
+    text = csv_text(records)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return  # text that this encoding cannot hold is not a list anyone has
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--encoding", encoding])
+    assert run.exit_code == 0, run.output
+    rows = read_rows(out)
+    assert [row["row"] for row in rows] == [str(i) for i in range(1, len(records) + 1)]
+    for record, row in zip(records, rows, strict=True):
+        if len(record) != len(COLUMNS):
+            assert row["outcome"] == "error"
+        expected_id = record[0].strip() if record else ""
+        if row["outcome"] != "error" or len(record) == len(COLUMNS):
+            assert row["patient_id"] == spreadsheet_safe(expected_id)
