@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -145,18 +144,18 @@ def test_an_interrupted_run_leaves_no_output(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("patient_id\n" + "".join(f"P{i}\n" for i in range(100)))
+    source.write_text("patient_id\n" + "".join(f"P{i}\n" for i in range(5000)))
     out = tmp_path / "out.csv"
     out.write_text("yesterday's results\n")
     real = lists.Summary.add
     calls = 0
 
-    def failing_add(self: lists.Summary, verdict: Any) -> None:
+    def failing_add(self: lists.Summary, tally: lists.Tally) -> None:
         nonlocal calls
         calls += 1
-        if calls == 50:
+        if calls == 2:  # after the first chunk has been written
             raise KeyboardInterrupt
-        real(self, verdict)
+        real(self, tally)
 
     monkeypatch.setattr(lists.Summary, "add", failing_add)
     runner.invoke(app, ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")])
@@ -245,3 +244,24 @@ def test_every_record_gives_one_row_in_order_whatever_the_list_holds(
         expected_id = record[0].strip() if record else ""
         if row["outcome"] != "error" or len(record) == len(COLUMNS):
             assert row["patient_id"] == spreadsheet_safe(expected_id)
+
+
+def test_worker_processes_give_the_same_output_in_the_same_order(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_referrals import write
+
+    source = write(tmp_path / "in.csv", 4500)
+    outputs = []
+    for jobs in ("1", "2"):
+        out, details = tmp_path / f"out{jobs}.csv", tmp_path / f"d{jobs}.jsonl"
+        summary = tmp_path / f"s{jobs}.json"
+        args = ["batch", str(source), "-o", str(out), "--jsonl", str(details), "--jobs", jobs]
+        run = CliRunner().invoke(app, [*args, "--summary", str(summary), "--as-of", "2026-10-15"])
+        assert run.exit_code == 0, run.output
+        outputs.append((out.read_bytes(), details.read_bytes(), json.loads(summary.read_text())))
+    assert outputs[0] == outputs[1]
+    rows = read_rows(tmp_path / "out2.csv")
+    assert [int(r["row"]) for r in rows] == list(range(1, 4501))
+    assert outputs[0][2]["records"] == 4500

@@ -2,4 +2,6 @@
 
 from cart_screen.cli import main
 
-main()
+# The guard matters: batch's worker processes import this module again, and must not run main.
+if __name__ == "__main__":
+    main()

@@ -8,14 +8,18 @@ reason, and every other record is still screened.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import datetime as dt
-import re
+import io
+import multiprocessing
+import multiprocessing.pool
+import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import yaml
 
@@ -26,9 +30,6 @@ from cart_screen.ruleset import Ruleset
 
 # A spreadsheet cell can hold 32,767 characters; a longer CSV field is a broken record.
 csv.field_size_limit(1 << 20)
-
-_UNDECODED = re.compile("[\udc80-\udcff]")
-"""Bytes that did not decode are kept as lone surrogates (surrogateescape) and found here."""
 
 
 class BatchInputError(Exception):
@@ -92,8 +93,7 @@ def map_columns(header: list[str], column_map: Mapping[str, str]) -> Columns:
     )
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One CSV record: its 1-based number and its cells, or why it could not be read."""
 
     number: int
@@ -119,7 +119,7 @@ def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Rec
         raise BatchInputError("the file is empty; expected a header row") from None
     except csv.Error as exc:
         raise BatchInputError(f"the header row is not valid CSV ({exc})") from exc
-    if _UNDECODED.search("".join(header)):
+    if not _decoded("".join(header)):
         raise BatchInputError(f"the header row is not valid {encoding}; try --encoding gb18030")
     return header, _records(reader, len(header), encoding)
 
@@ -128,27 +128,36 @@ def _records(reader: Iterator[list[str]], width: int, encoding: str) -> Iterator
     number = 0
     while True:
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                if not cells:
+                    continue
+                number += 1
+                if len(cells) != width:
+                    yield Record(number, cells, f"has {len(cells)} cells; the header has {width}")
+                elif not _decoded("".join(cells)):
+                    yield Record(number, cells, f"holds bytes that are not valid {encoding}")
+                else:
+                    yield Record(number, cells)
             return
-        except csv.Error as exc:
+        except csv.Error as exc:  # the reader carries on with the next line
             number += 1
             yield Record(number, [], f"not valid CSV ({exc})")
-            continue
-        if not cells:
-            continue
-        number += 1
-        if len(cells) != width:
-            yield Record(number, cells, f"has {len(cells)} cells; the header has {width}")
-        elif _UNDECODED.search("".join(cells)):
-            yield Record(number, cells, f"holds bytes that are not valid {encoding}")
-        else:
-            yield Record(number, cells)
+
+
+def _decoded(text: str) -> bool:
+    """False when text holds bytes that did not decode (kept as lone surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
 class Screened:
-    """One record's outcome, with the full result when details were asked for."""
+    """One record's verdict, with the full result when details were asked for."""
 
     number: int
     verdict: Verdict
@@ -166,33 +175,128 @@ def screen_records(
     """Screen each record in order; a record that fails becomes an `error` verdict, never a crash."""
     reader = ruleset.reader
     for record in records:
-        patient_id = _cell(record.cells, columns.patient_id)
+        facts: Mapping[str, Any] = {}
         if record.problem is not None:
-            verdict = _error(patient_id, "record", record.problem, as_of)
-            yield Screened(record.number, verdict, _result(ruleset, verdict, {}, details))
-            continue
-        try:
-            read = reader.read({name: record.cells[i] for i, name in columns.fields}, as_of)
-            verdict = decide(ruleset, read)
-            yield Screened(record.number, verdict, _result(ruleset, verdict, read.facts, details))
-        except Exception as exc:  # one record's failure must not lose the others
-            message = f"could not be screened (internal error {type(exc).__name__})"
-            verdict = _error(patient_id, "record", message, as_of)
-            yield Screened(record.number, verdict, _result(ruleset, verdict, {}, details))
+            verdict = _error(record, columns, record.problem, as_of)
+        else:
+            try:
+                read = reader.read_cells(columns.fields, record.cells, as_of)
+                verdict, facts = decide(ruleset, read), read.facts
+            except Exception as exc:  # one record's failure must not lose the others
+                message = f"could not be screened (internal error {type(exc).__name__})"
+                verdict = _error(record, columns, message, as_of)
+        result = result_of(ruleset, verdict, facts) if details else None
+        yield Screened(record.number, verdict, result)
 
 
-def _cell(cells: list[str], index: int) -> str | None:
-    return cells[index].strip() or None if index < len(cells) else None
+def _error(record: Record, columns: Columns, message: str, day: dt.date) -> Verdict:
+    index = columns.patient_id
+    patient_id = record.cells[index].strip() or None if index < len(record.cells) else None
+    return Verdict(patient_id, "error", (), (FieldError("record", None, message),), day)
 
 
-def _error(patient_id: str | None, where: str, message: str, day: dt.date) -> Verdict:
-    return Verdict(patient_id, "error", (), (FieldError(where, None, message),), day)
+# ---------------------------------------------------------------- chunks, in one process or many
 
 
-def _result(
-    ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any], details: bool
-) -> ScreeningResult | None:
-    return result_of(ruleset, verdict, facts) if details else None
+@dataclass
+class Tally:
+    """What a chunk adds to the summary: outcomes, status profiles and the patient ids seen."""
+
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    profiles: Counter[tuple[Status, ...]] = field(default_factory=Counter)
+    patient_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChunkOutput:
+    """A chunk of records, screened: its OUT.csv rows and JSONL lines as text, and its tally."""
+
+    rows: str
+    details: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to screen chunks the same way the main process would."""
+
+    ruleset: Ruleset
+    columns: Columns
+    as_of: dt.date
+    details: bool
+
+
+def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
+    """Screen a chunk of records into OUT.csv rows, JSONL lines and a tally."""
+    from cart_screen.render import batch_row, result_json
+
+    rule_ids = tuple(rule.id for rule in job.ruleset.rules)
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    details: list[str] = []
+    tally = Tally()
+    for item in screen_records(records, job.columns, job.ruleset, job.as_of, details=job.details):
+        verdict = item.verdict
+        writer.writerow(batch_row(item.number, verdict, rule_ids))
+        if item.result is not None:
+            details.append(result_json(item.result, indent=None) + "\n")
+        tally.outcomes[verdict.outcome] += 1
+        tally.profiles[verdict.statuses] += 1
+        if verdict.patient_id is not None:
+            tally.patient_ids.append(verdict.patient_id)
+    return ChunkOutput(rows.getvalue(), "".join(details), tally)
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_JOB: Job | None = None
+"""The job of a worker process, set once when the worker starts."""
+
+
+def _start_worker(job: Job) -> None:
+    global _JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _JOB = job
+
+
+def _work(records: list[Record]) -> ChunkOutput:
+    assert _JOB is not None
+    return screen_chunk(_JOB, records)
+
+
+def screen_chunks(
+    job: Job, records: Iterable[Record], *, jobs: int = 1, chunk_size: int = 2000
+) -> Iterator[ChunkOutput]:
+    """Screen records chunk by chunk, in input order; with jobs > 1, in worker processes.
+
+    At most a few chunks per worker are in flight, so memory stays constant whatever the size
+    of the list.
+    """
+    chunks = _chunks(records, chunk_size)
+    if jobs <= 1:
+        for chunk in chunks:
+            yield screen_chunk(job, chunk)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(job,)) as pool:
+        pending: collections.deque[multiprocessing.pool.AsyncResult[ChunkOutput]] = (
+            collections.deque()
+        )
+        for chunk in chunks:
+            pending.append(pool.apply_async(_work, (chunk,)))
+            if len(pending) >= 2 * jobs + 1:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 @dataclass
@@ -205,23 +309,24 @@ class Summary:
     flagged: Counter[str] = field(default_factory=Counter)
     needs_info: Counter[str] = field(default_factory=Counter)
     ignored_columns: tuple[str, ...] = ()
-    _seen: set[int] = field(default_factory=set, repr=False)
     duplicates: Counter[str] = field(default_factory=Counter)
+    _seen: set[int] = field(default_factory=set, repr=False)
 
-    def add(self, verdict: Verdict) -> None:
-        """Count one verdict."""
-        self.records += 1
-        self.outcomes[verdict.outcome] += 1
-        for rule_id, status in zip(self.rule_ids, verdict.statuses, strict=False):
-            if status == "flagged":
-                self.flagged[rule_id] += 1
-            elif status == "needs_info":
-                self.needs_info[rule_id] += 1
-        if verdict.patient_id is not None:
+    def add(self, tally: Tally) -> None:
+        """Count a chunk's tally."""
+        self.records += sum(tally.outcomes.values())
+        self.outcomes.update(tally.outcomes)
+        for statuses, count in tally.profiles.items():
+            for rule_id, status in zip(self.rule_ids, statuses, strict=False):
+                if status == "flagged":
+                    self.flagged[rule_id] += count
+                elif status == "needs_info":
+                    self.needs_info[rule_id] += count
+        for patient_id in tally.patient_ids:
             # Only a hash of each id is kept: 1 M referrals cost tens of MB, not the ids.
-            key = hash(verdict.patient_id)
+            key = hash(patient_id)
             if key in self._seen:
-                self.duplicates[verdict.patient_id] += 1
+                self.duplicates[patient_id] += 1
             else:
                 self._seen.add(key)
 
@@ -239,8 +344,3 @@ class Summary:
             "duplicate_patient_ids": {pid: n + 1 for pid, n in sorted(self.duplicates.items())},
             "ignored_columns": list(self.ignored_columns),
         }
-
-
-def statuses_of(verdict: Verdict, rule_ids: tuple[str, ...], status: Status) -> list[str]:
-    """The ids of the rules with one status, in ruleset order."""
-    return [rule_id for rule_id, s in zip(rule_ids, verdict.statuses, strict=False) if s == status]

@@ -11,8 +11,7 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cart_screen.form import DERIVED, FIELDS, FieldError, Kind, ReadForm
 from cart_screen.result import (
@@ -126,9 +125,9 @@ class Judge:
             for rule in ruleset.rules
         ]
 
-    def statuses(self, facts: Mapping[str, Any]) -> list[Status]:
+    def statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
         """Each rule's status for these facts, in ruleset order."""
-        return [_STATUS[rule(facts)] for rule in self._rules]
+        return tuple([_STATUS[rule(facts)] for rule in self._rules])
 
     def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
         """The truth of one part of a rule's condition (for explaining the result)."""
@@ -248,8 +247,7 @@ def reason(
 MISSING_ID = "missing; every record needs the referral's id"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The decisions of a screen without the words: enough for a batch row or a summary."""
 
     patient_id: str | None
@@ -266,7 +264,7 @@ def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
         if not any(e.field == "patient_id" for e in errors):
             errors = (FieldError("patient_id", None, MISSING_ID), *errors)
         return Verdict(None, "error", (), errors, read.screening_date)
-    statuses = tuple(judge_for(ruleset).statuses(read.facts))
+    statuses = judge_for(ruleset).statuses(read.facts)
     return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
 
 

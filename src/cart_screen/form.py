@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -445,8 +445,7 @@ DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
 """Facts computed from the form, each with the form fields that supply it."""
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     """A value that could not be read: where, what was given, and what is allowed."""
 
     field: str
@@ -454,24 +453,23 @@ class FieldError:
     message: str
 
 
-@dataclass(frozen=True)
-class ReadForm:
-    """A form as read: the clean values, the facts rules use, and what could not be read."""
+class ReadForm(NamedTuple):
+    """A form as read: the facts rules use (the clean values and what is derived from them),
+    the screening date, and what could not be read."""
 
-    values: Mapping[str, Any]
-    screening_date: dt.date
     facts: Mapping[str, Any]
+    screening_date: dt.date
     errors: tuple[FieldError, ...]
 
     @property
     def patient_id(self) -> str | None:
-        value: str | None = self.values.get("patient_id")
+        value: str | None = self.facts.get("patient_id")
         return value
 
     @property
     def form(self) -> PatientForm:
         """The clean values as the pydantic model."""
-        return PatientForm.model_construct(**self.values)
+        return PatientForm.model_construct(**{k: v for k, v in self.facts.items() if k in FIELDS})
 
 
 def normalize_key(key: object) -> str:
@@ -492,38 +490,43 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-_MEMO_LIMIT = 4096
-"""Distinct text values remembered per field; repeats (yes/no, codes, lab values) read once."""
+_MEMO_LIMITS = {Kind.DATE: 40_000}
+"""Distinct text values remembered per field (dates: every birthday of a century); others 4096."""
+
+_Reading = tuple[bool, Any]
+"""How one text value reads: (True, value or None for blank) or (False, the error message)."""
 
 
 class FormReader:
     """Reads raw forms for one vocabulary; never raises for a bad value.
 
     Parsing is pure, so each field remembers how the text values it has seen read: a referral
-    list repeats the same few spellings of yes/no, subtypes and lab values on every row.
+    list repeats the same few spellings of yes/no, subtypes, dates and lab values on every row.
+    Memory stays bounded: each field remembers a limited number of distinct values.
     """
 
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
-        self._memo: dict[str, dict[str, tuple[bool, Any]]] = {
-            name: {} for name, spec in FIELDS.items() if spec.kind is not Kind.TEXT
-        }
+        self._memo: dict[str, dict[str, _Reading]] = {name: {} for name in FIELDS}
 
-    def _parse(self, name: str, spec: FieldSpec, raw: Any) -> Any:
-        memo = self._memo.get(name) if isinstance(raw, str) else None
-        if memo is None:
-            return spec.parse(raw, self.vocabulary)
-        known = memo.get(raw)
-        if known is None:
+    def _reading(self, name: str, text: str) -> _Reading:
+        """How a text value of field `name` reads, remembered for next time."""
+        memo = self._memo[name]
+        known = memo.get(text)
+        if known is not None:
+            return known
+        spec = FIELDS[name]
+        if not text.strip():
+            known = (True, None)
+        else:
             try:
-                known = (True, spec.parse(raw, self.vocabulary))
+                known = (True, spec.parse(text, self.vocabulary))
             except FormValueError as exc:
                 known = (False, str(exc))
-            if len(memo) < _MEMO_LIMIT:
-                memo[raw] = known
-        if known[0]:
-            return known[1]
-        raise FormValueError(known[1])
+        # patient ids are all different: remembering them would only cost memory
+        if spec.kind is not Kind.TEXT and len(memo) < _MEMO_LIMITS.get(spec.kind, 4_096):
+            memo[text] = known
+        return known
 
     def parse_fields(self, raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[FieldError]]:
         """Read each known field of a raw mapping; an error for each value that can't be read."""
@@ -531,18 +534,43 @@ class FormReader:
         errors: list[FieldError] = []
         for key, value in raw.items():
             name = key if key in FIELDS else normalize_key(key)
-            spec = FIELDS.get(name)
-            if spec is None:
+            if name not in FIELDS:
                 message = "unknown field; see `cart-screen schema`"
                 errors.append(FieldError(str(key), _jsonable(value), message))
-                continue
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            try:
-                values[name] = self._parse(name, spec, value)
-            except FormValueError as exc:
-                errors.append(FieldError(name, _jsonable(value), str(exc)))
+            elif isinstance(value, str):
+                self._keep(name, value, self._reading(name, value), values, errors)
+            elif value is not None:
+                try:
+                    values[name] = FIELDS[name].parse(value, self.vocabulary)
+                except FormValueError as exc:
+                    errors.append(FieldError(name, _jsonable(value), str(exc)))
         return values, errors
+
+    def parse_cells(
+        self, fields: Sequence[tuple[int, str]], cells: Sequence[str]
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """Read a CSV record's cells: `fields` pairs each form field with its column."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        memos = self._memo
+        for index, name in fields:
+            text = cells[index]
+            known = memos[name].get(text) or self._reading(name, text)
+            if known[0]:
+                if known[1] is not None:
+                    values[name] = known[1]
+            else:
+                errors.append(FieldError(name, text, known[1]))
+        return values, errors
+
+    @staticmethod
+    def _keep(
+        name: str, text: str, known: _Reading, values: dict[str, Any], errors: list[FieldError]
+    ) -> None:
+        if not known[0]:
+            errors.append(FieldError(name, text, known[1]))
+        elif known[1] is not None:
+            values[name] = known[1]
 
     def read(self, raw: Mapping[Any, Any] | PatientForm, as_of: dt.date | None = None) -> ReadForm:
         """Read a raw form into clean values, derived facts and errors."""
@@ -551,13 +579,24 @@ class FormReader:
             errors: list[FieldError] = []
         else:
             values, errors = self.parse_fields(raw)
+        return self.derive(values, errors, as_of)
+
+    def read_cells(
+        self, fields: Sequence[tuple[int, str]], cells: Sequence[str], as_of: dt.date
+    ) -> ReadForm:
+        """Read one CSV record (see parse_cells)."""
+        values, errors = self.parse_cells(fields, cells)
+        return self.derive(values, errors, as_of)
+
+    @staticmethod
+    def derive(values: dict[str, Any], errors: list[FieldError], as_of: dt.date | None) -> ReadForm:
+        """Add what is computed from the values: screening date, age, cross-field errors."""
         screening_date = values.get("screening_date") or as_of or dt.date.today()
         age, birth_ok = _age(values, screening_date, errors)
         if not birth_ok:
             del values["date_of_birth"]
-        facts = dict(values)
-        facts["age"] = age
-        return ReadForm(values, screening_date, facts, tuple(errors))
+        values["age"] = age
+        return ReadForm(values, screening_date, tuple(errors))
 
 
 def _age(

@@ -204,19 +204,21 @@ def spreadsheet_safe(cell: str) -> str:
 
 def batch_row(number: int, verdict: Verdict, rule_ids: Sequence[str]) -> list[str]:
     """One OUT.csv row (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice."""
-    flagged = [r for r, s in zip(rule_ids, verdict.statuses, strict=False) if s == "flagged"]
-    needs = [r for r, s in zip(rule_ids, verdict.statuses, strict=False) if s == "needs_info"]
-    errors = "; ".join(f"{e.field}: {e.message}" for e in verdict.errors)
-    cells = [
+    statuses = verdict.statuses
+    flagged = ";".join([r for r, s in zip(rule_ids, statuses) if s == "flagged"])  # noqa: B905
+    needs = ";".join([r for r, s in zip(rule_ids, statuses) if s == "needs_info"])  # noqa: B905
+    errors = "; ".join([f"{e.field}: {e.message}" for e in verdict.errors])
+    # Only the patient id and error texts can carry what the list held; the rest is ours.
+    patient_id = spreadsheet_safe(verdict.patient_id or "")
+    return [
         str(number),
-        verdict.patient_id or "",
+        patient_id,
         verdict.outcome,
-        ";".join(flagged),
-        ";".join(needs),
-        errors,
+        flagged,
+        needs,
+        spreadsheet_safe(errors),
         NOTICE,
     ]
-    return [spreadsheet_safe(cell) for cell in cells]
 
 
 def _width(text: str) -> int:
