@@ -90,6 +90,102 @@ def check(
 
 
 @app.command()
+def form(
+    save: Annotated[
+        Path | None, typer.Option("--save", metavar="FORM.yaml", help="Save the answers.")
+    ] = None,
+    result_file: Annotated[
+        Path | None, typer.Option("--result", metavar="RESULT.json", help="Save the JSON result.")
+    ] = None,
+    prefill: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="FORM.yaml", help="Pre-fill the answers to review."),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Fill in one patient's form question by question, then see the checklist."""
+    import yaml
+
+    from cart_screen.files import atomic_write
+    from cart_screen.form import FormFileError, load_form_file
+    from cart_screen.render import checklist_text, result_json
+    from cart_screen.screening import screen
+    from cart_screen.wizard import GROUPS, INSTRUCTIONS, Wizard
+
+    ruleset = _ruleset(rules)
+    try:
+        start = load_form_file(prefill) if prefill else {}
+    except FormFileError as exc:
+        fail(str(exc))
+    wizard = Wizard.prefilled(ruleset, start, _day(as_of))
+    typer.echo(typer.style("HICARA referral form", bold=True) + f" — {INSTRUCTIONS}")
+    shown_group = None
+    while not wizard.done:
+        question = wizard.question()
+        if question.group != shown_group:
+            typer.echo("\n" + typer.style(GROUPS[question.group], bold=True, underline=True))
+            shown_group = question.group
+        typer.echo(typer.style(f"  {question.hint}", dim=True))
+        default = f" [{question.default}]" if question.default else ""
+        try:
+            typed = input(f"{question.spec.label}{default}: ")
+        except EOFError:
+            wizard.skip_rest()
+            break
+        if not sys.stdin.isatty():
+            typer.echo(typed)  # piped answers: keep the transcript readable
+        feedback = wizard.answer(typed)
+        if feedback.message:
+            colour = "red" if feedback.kind == "again" else None
+            typer.echo(typer.style(f"  {feedback.message}", fg=colour))
+    answers = wizard.form()
+    if "patient_id" not in answers:
+        fail("no patient id was given; nothing screened")
+    result = screen(answers, as_of=_day(as_of), rules=ruleset)
+    typer.echo("")
+    typer.echo(checklist_text(result), nl=False)
+    for path, text in (
+        (save, yaml.safe_dump(answers, allow_unicode=True, sort_keys=False)),
+        (result_file, result_json(result) + "\n"),
+    ):
+        if path is not None:
+            with atomic_write(path) as out:
+                out.write(text)
+            typer.echo(f"saved {path}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Serve the form and the list upload as a local web page."""
+    import ipaddress
+
+    import uvicorn
+
+    from cart_screen.web import create_app
+
+    ruleset = _ruleset(rules)
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        typer.echo(
+            f"cart-screen: warning: serving on {host} lets other machines reach this page; "
+            "it has no login. Use 127.0.0.1 unless your network is protected.",
+            err=True,
+        )
+    typer.echo(f"cart-screen: open http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    # No access log: paths hold no patient data, but nothing about a visit needs keeping.
+    uvicorn.run(create_app(ruleset, _day(as_of)), host=host, port=port, access_log=False)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the patient form."""
     from cart_screen.render import form_schema_json

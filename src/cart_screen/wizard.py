@@ -1,0 +1,143 @@
+"""The form wizard: the form's fields asked one at a time, in the order a clinician thinks. No I/O.
+
+The command line shows each `Question` and passes what the coordinator typed to `Wizard.answer`;
+every answer is read with the same parsers as a form file, so the same spellings are accepted
+and the same messages given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cart_screen.form import FIELDS, FieldSpec, Kind
+from cart_screen.ruleset import Ruleset
+
+GROUPS: dict[str, str] = {
+    "identity": "Identity and dates",
+    "disease": "Diagnosis, disease status and prior lines",
+    "infection": "Infection and hypersensitivity",
+    "heart": "Heart",
+    "liver": "Liver",
+    "medicines": "Medicines and vaccines",
+    "site": "Treating site",
+}
+"""The form's groups, in order, with their headings (the form model gives each field a group)."""
+
+BACK, SKIP, HELP = frozenset({"<", "back"}), frozenset({"-", "skip", "unknown"}), frozenset({"?"})
+
+INSTRUCTIONS = (
+    "Enter keeps the value in [brackets] (or leaves an empty one unknown). "
+    "Type - to leave a value unknown (it shows as needs info), < to go back, ? for help."
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One field as the wizard asks it."""
+
+    name: str
+    spec: FieldSpec
+    group: str
+    hint: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the wizard says back to an answer."""
+
+    kind: Literal["next", "back", "again", "help"]
+    message: str = ""
+
+
+def canonical_text(spec: FieldSpec, value: Any) -> str:
+    """A read value written back as text the form reads again: '2026-10-15', 'yes', '3.5'."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass
+class Wizard:
+    """Walks the form's fields; `answers` holds the text of each answered field."""
+
+    ruleset: Ruleset
+    as_of: dt.date | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    position: int = 0
+
+    @classmethod
+    def prefilled(
+        cls, ruleset: Ruleset, form: Mapping[str, Any], as_of: dt.date | None = None
+    ) -> Wizard:
+        """A wizard whose defaults come from a form file, to review answer by answer."""
+        answers = {}
+        for key, raw in form.items():
+            name = str(key).strip().casefold()
+            if name in FIELDS and raw is not None and str(raw).strip():
+                answers[name] = raw if isinstance(raw, str) else str(raw)
+        return cls(ruleset, as_of, answers)
+
+    @property
+    def names(self) -> list[str]:
+        return list(FIELDS)
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.names)
+
+    def question(self) -> Question:
+        """The field being asked now."""
+        name = self.names[self.position]
+        spec = FIELDS[name]
+        hint = spec.hint
+        if name == "hypersensitivity_to_components" and self.ruleset.meta.components:
+            hint += " Components: " + ", ".join(c.en for c in self.ruleset.meta.components) + "."
+        return Question(name, spec, spec.group, hint, self.answers.get(name))
+
+    def answer(self, typed: str) -> Feedback:
+        """Take what was typed for the current question and say what happens next."""
+        name, text = self.names[self.position], typed.strip()
+        spec = FIELDS[name]
+        if text.casefold() in BACK:
+            self.position = max(0, self.position - 1)
+            return Feedback("back")
+        if text in HELP:
+            return Feedback("help", f"{spec.hint} Accepts {spec.allowed()}.")
+        if text.casefold() in SKIP or (not text and name not in self.answers):
+            if name == "patient_id":
+                return Feedback("again", "a patient id is needed to screen; type the referral's id")
+            self.answers.pop(name, None)
+            self.position += 1
+            return Feedback("next")
+        return self._take(name, spec, text or self.answers[name])
+
+    def _take(self, name: str, spec: FieldSpec, text: str) -> Feedback:
+        read = self.ruleset.reader.read({**self.answers, name: text}, self.as_of)
+        problem = next((e.message for e in read.errors if e.field == name), None)
+        if problem is None and name == "date_of_birth":
+            # a conflict with the stated age is reported on age_years, but it is this answer's
+            problem = next((e.message for e in read.errors if e.field == "age_years"), None)
+        if problem is not None:
+            return Feedback("again", problem)
+        value = read.facts.get(name)
+        self.answers[name] = canonical_text(spec, value) if value is not None else text
+        self.position += 1
+        if spec.kind is Kind.DIAGNOSIS and value is not None:
+            return Feedback("next", f"read as {self.ruleset.vocabulary.describe(value)}")
+        return Feedback("next")
+
+    def skip_rest(self) -> None:
+        """Leave every question not yet answered as it is (input ended)."""
+        self.position = len(self.names)
+
+    def form(self) -> dict[str, str]:
+        """The answers as a form (field order), ready to screen or save."""
+        return {name: self.answers[name] for name in self.names if name in self.answers}

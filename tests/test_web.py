@@ -1,0 +1,101 @@
+"""The web page through the ASGI test client: form, validation next to fields, checklist, upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cart_screen.form import FIELDS
+from cart_screen.result import NOTICE
+from cart_screen.ruleset import default_ruleset
+from cart_screen.web import SECURITY_HEADERS, UPLOAD_LIMIT, create_app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def client() -> TestClient:
+    return TestClient(create_app(default_ruleset(), dt.date(2026, 10, 15)))
+
+
+def test_the_form_has_every_field_with_its_hint_and_the_notice(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    for name, spec in FIELDS.items():
+        assert f'name="{name}"' in page.text
+        assert spec.label in page.text
+    assert "DMSO (dimethyl sulfoxide), dextran 40, human albumin" in page.text
+    assert NOTICE in page.text
+    assert default_ruleset().sha256 in page.text
+
+
+def test_every_page_sends_the_security_headers(client: TestClient) -> None:
+    for response in (client.get("/"), client.get("/batch"), client.get("/style.css")):
+        for header, value in SECURITY_HEADERS.items():
+            assert response.headers[header] == value
+
+
+def test_bad_values_are_shown_next_to_their_fields_keeping_what_was_typed(
+    client: TestClient,
+) -> None:
+    page = client.post(
+        "/check", data={"patient_id": "W-1", "lvef_percent": "abc", "diagnosis": "DLBCL"}
+    )
+    assert page.status_code == 422
+    assert 'id="lvef_percent-error"' in page.text
+    assert "not a number; expected a number from 0 to 100" in page.text
+    assert 'value="abc"' in page.text
+    assert 'value="W-1"' in page.text
+    assert "names several subtypes" in page.text
+
+
+def test_a_missing_patient_id_is_asked_for(client: TestClient) -> None:
+    page = client.post("/check", data={"lvef_percent": "50"})
+    assert page.status_code == 422
+    assert "a patient id is needed" in page.text
+
+
+def test_the_checklist_page_has_every_item_the_signature_lines_and_the_notice(
+    client: TestClient,
+) -> None:
+    page = client.post(
+        "/check",
+        data={"patient_id": "W-2", "lvef_percent": "35", "nyha_class": "", "diagnosis": "tFL — x"},
+    )
+    assert page.status_code == 200
+    assert page.text.count('data-rule="') == 12
+    assert "LVEF 35 % is below 40 %" in page.text
+    assert "Treating physician (name)" in page.text
+    assert NOTICE in page.text
+    assert (
+        page.text.index("✗ flagged") < page.text.index("? needs info") < page.text.index("✓ clear")
+    )
+
+
+def test_an_uploaded_list_comes_back_as_the_results_csv(client: TestClient) -> None:
+    with (EXAMPLES / "referrals.csv").open("rb") as upload:
+        response = client.post("/batch", files={"file": ("r.csv", upload, "text/csv")})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "row,patient_id,outcome,flagged,needs_info,errors,notice"
+    assert len(lines) == 6
+    assert lines[2].startswith("2,EX-102,flagged,indication.subtype,")
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "says"),
+    [
+        (b"mrn\n1\n", 422, "no patient_id column"),
+        (b"x" * (UPLOAD_LIMIT + 1), 413, "larger than"),
+    ],
+)
+def test_an_upload_that_cannot_be_screened_says_why(
+    client: TestClient, content: bytes, status: int, says: str
+) -> None:
+    response = client.post("/batch", files={"file": ("r.csv", content, "text/csv")})
+    assert response.status_code == status
+    assert says in response.text

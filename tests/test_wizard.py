@@ -1,0 +1,116 @@
+"""The terminal wizard, driven by piped answers as a coordinator on the phone would type them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from cart_screen.cli import app
+from cart_screen.result import NOTICE
+from cart_screen.ruleset import default_ruleset
+from cart_screen.wizard import Wizard
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+HAPPY = [
+    "R-7", "2026-10-15", "1960-02-28", "", "DLBCL NOS", "refractory", "3",
+    "none", "否", "58", "I", "1.0", "1.0", "1.0", "", "no", "no", "no", "yes",
+]  # fmt: skip
+
+
+def answers(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def test_happy_path_shows_the_checklist_and_saves_form_and_result(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    form, result = tmp_path / "form.yaml", tmp_path / "result.json"
+    args = ["form", "--save", str(form), "--result", str(result)]
+    run = runner.invoke(app, args, input=answers(HAPPY))
+    assert run.exit_code == 0, run.output
+    assert "Outcome: NO FLAGS" in run.output
+    assert run.output.rstrip().endswith(f"saved {result}")
+    assert NOTICE in run.output
+    saved = yaml.safe_load(form.read_text("utf-8"))
+    assert saved["diagnosis"] == "DLBCL_NOS"
+    assert saved["hypersensitivity_to_components"] == "no"
+    assert "age_years" not in saved  # skipped
+    assert json.loads(result.read_text("utf-8"))["outcome"] == "no_flags"
+
+
+def test_a_wrong_answer_is_explained_and_asked_again(runner: CliRunner) -> None:
+    lines = [*HAPPY[:9], "abc", "120", *HAPPY[9:]]  # LVEF: two wrong answers, then 58
+    run = runner.invoke(app, ["form"], input=answers(lines))
+    assert run.exit_code == 0, run.output
+    assert "not a number; expected a number from 0 to 100" in run.output
+    assert "out of range" in run.output
+    assert "Outcome: NO FLAGS" in run.output
+
+
+def test_skip_leaves_a_value_unknown_and_it_needs_info(runner: CliRunner) -> None:
+    lines = list(HAPPY)
+    lines[9] = "-"  # LVEF unknown
+    run = runner.invoke(app, ["form", "--as-of", "2026-10-15"], input=answers(lines))
+    assert "Outcome: NEEDS INFO" in run.output
+    assert "LVEF not recorded (lvef_percent)" in run.output
+
+
+def test_back_goes_to_the_previous_question_and_keeps_its_answer() -> None:
+    wizard = Wizard(default_ruleset())
+    for typed in ("R-1", "2026-10-15", "1960-01-01"):
+        assert wizard.answer(typed).kind == "next"
+    assert wizard.answer("<").kind == "back"
+    question = wizard.question()
+    assert (question.name, question.default) == ("date_of_birth", "1960-01-01")
+    assert wizard.answer("").kind == "next"  # Enter keeps it
+    assert wizard.form()["date_of_birth"] == "1960-01-01"
+
+
+def test_cross_field_problems_are_caught_at_the_answer() -> None:
+    wizard = Wizard(default_ruleset())
+    for typed in ("R-1", "2026-10-15"):
+        wizard.answer(typed)
+    feedback = wizard.answer("2027-01-01")
+    assert feedback.kind == "again"
+    assert "after the screening date" in feedback.message
+    wizard.answer("1960-06-01")
+    assert "conflicts with date_of_birth" in wizard.answer("40").message
+
+
+def test_the_patient_id_cannot_be_skipped() -> None:
+    wizard = Wizard(default_ruleset())
+    assert wizard.answer("").kind == "again"
+    assert wizard.answer("-").kind == "again"
+
+
+def test_from_prefills_answers_to_review(runner: CliRunner) -> None:
+    run = runner.invoke(
+        app, ["form", "--from", str(EXAMPLES / "patient-flagged.yaml")], input="\n" * 19
+    )
+    assert run.exit_code == 0, run.output
+    assert "Patient id [EX-002]" in run.output
+    assert "Outcome: FLAGGED" in run.output
+
+
+def test_end_of_input_without_an_id_screens_nothing(runner: CliRunner) -> None:
+    run = runner.invoke(app, ["form"], input="")
+    assert run.exit_code == 2
+    assert "no patient id" in run.output
+
+
+def test_the_wizard_works_with_piped_input_in_a_real_process() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "cart_screen", "form"],
+        input=answers(HAPPY),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Outcome: NO FLAGS" in run.stdout
