@@ -85,6 +85,10 @@ class Wizard:
                 answers[name] = raw if isinstance(raw, str) else str(raw)
         return cls(ruleset, as_of, answers)
 
+    def __post_init__(self) -> None:
+        # Shown as the default, so that Enter records the date the screen is done on.
+        self.answers.setdefault("screening_date", (self.as_of or dt.date.today()).isoformat())
+
     @property
     def names(self) -> list[str]:
         return list(FIELDS)
@@ -110,7 +114,7 @@ class Wizard:
             self.position = max(0, self.position - 1)
             return Feedback("back")
         if text in HELP:
-            return Feedback("help", f"{spec.hint} Accepts {spec.allowed()}.")
+            return Feedback("help", f"Accepts {spec.allowed()}.")
         if text.casefold() in SKIP or (not text and name not in self.answers):
             if name == "patient_id":
                 return Feedback("again", "a patient id is needed to screen; type the referral's id")
