@@ -44,6 +44,13 @@ NOTHING_TO_FLAG: dict[str, str] = {
 """A complete referral on which every one of the 12 HICARA items is clear."""
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands take their default language from the locale; tests say which they mean."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
@@ -305,3 +312,42 @@ def command_fails(batch_run: BatchRun, text: str) -> None:
 def nothing_left(batch_run: BatchRun) -> None:
     assert not batch_run.out_path.exists()
     assert list(batch_run.out_path.parent.glob("*.part")) == []
+
+
+# ---------------------------------------------------------------- 中文步骤（# language: zh-CN）
+
+
+@given(parsers.parse("一位各项均无异常的转诊患者，筛查日期为 {day}"), target_fixture="form")
+def zh_referral_with_nothing_to_flag(day: str) -> dict[str, str]:
+    return {**NOTHING_TO_FLAG, "screening_date": day}
+
+
+@given(parsers.re(r"其 (?P<field>\w+) 为 (?P<value>.*)"), target_fixture="form")
+def zh_set_field(form: dict[str, str], field: str, value: str) -> dict[str, str]:
+    """“缺失”表示删除该字段。"""
+    return set_field(form, field, "missing" if value == "缺失" else value)
+
+
+@when("以中文筛查", target_fixture="result")
+def zh_screened(form: dict[str, str]) -> ScreeningResult:
+    return screen(form, language="zh")
+
+
+@then(parsers.re(rf"{RULE} 的状态为 {STATUS}"))
+def zh_rule_has_status(result: ScreeningResult, rule_id: str, status: str) -> None:
+    rule_has_status(result, rule_id, status)
+
+
+@then(parsers.parse("该条理由为“{text}”"))
+def zh_reason_is(result: ScreeningResult, text: str) -> None:
+    (item,) = (i for i in result.items if i.rule_id == "indication.adult")
+    assert item.reason == text
+
+
+@then("提示语为中文")
+def zh_notice(result: ScreeningResult) -> None:
+    assert result.language == "zh"
+    assert (
+        result.notice
+        == "仅为预筛查辅助，并非用药资格判定。该患者是否适合使用 HICARA，由主治医师决定。"
+    )

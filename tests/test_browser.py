@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from cart_screen.i18n import M
 from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
+NOTICE_ZH = M.NOTICE("zh")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -140,3 +142,24 @@ def test_a_referral_list_is_uploaded_and_its_results_downloaded(
     assert [line.split(",")[2] for line in lines[1:]] == [
         "no_flags", "flagged", "flagged", "needs_info", "needs_info",
     ]  # fmt: skip
+
+
+def test_the_form_in_chinese(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    page.click("#switch-language")
+    expect(page.locator("h1")).to_have_text("转诊表")
+    page.fill("#patient_id", "中文-001")
+    page.fill("#screening_date", "2026-10-15")
+    page.fill("#date_of_birth", "2008-10-16")
+    page.fill("#diagnosis", "原发纵隔大B细胞淋巴瘤")
+    page.select_option("#disease_status", "relapsed")
+    page.fill("#lvef_percent", "55")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("预筛查清单")
+    expect(page.locator("#outcome")).to_contain_text("有提示")
+    expect(page.locator('tr[data-rule="indication.adult"]')).to_contain_text(
+        "年龄 17 岁，低于 18 岁"
+    )
+    expect(page.locator('tr[data-rule="indication.subtype"]')).to_contain_text("✗ 提示")
+    expect(page.locator("footer .notice")).to_have_text(NOTICE_ZH)
+    page.screenshot(path=str(REPO / "docs" / "web-checklist-zh.png"), full_page=True)

@@ -36,6 +36,7 @@ def test_check_json_is_the_spec_shape(runner: CliRunner) -> None:
     result = json.loads(run.output)
     assert list(result) == [
         "patient_id", "outcome", "items", "errors", "notice", "ruleset", "screening_date",
+        "language",
     ]  # fmt: skip
     assert list(result["items"][0]) == [
         "rule_id", "category", "severity", "status", "title", "reason", "source",

@@ -16,7 +16,7 @@ VOCABULARY = default_ruleset().vocabulary
 
 def read(field: str, raw: Any) -> tuple[Any, list[str]]:
     done = read_form({"patient_id": "P", field: raw}, VOCABULARY, dt.date(2026, 10, 15))
-    return getattr(done.form, field), [e.message for e in done.errors if e.field == field]
+    return getattr(done.form, field), [e.message.en for e in done.errors if e.field == field]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_screening_date_comes_from_the_form_then_as_of_then_today() -> None:
 def test_keys_match_ignoring_case_and_spaces_and_unknown_keys_are_reported() -> None:
     done = read_form({" LVEF_Percent ": "50", "EF": "50"}, VOCABULARY)
     assert done.form.lvef_percent == 50.0
-    assert [(e.field, e.message) for e in done.errors] == [
+    assert [(e.field, e.message.en) for e in done.errors] == [
         ("EF", "unknown field; see `cart-screen schema`")
     ]
 

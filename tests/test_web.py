@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cart_screen.form import FIELDS
+from cart_screen.i18n import M
 from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import SECURITY_HEADERS, UPLOAD_LIMIT, create_app
@@ -26,7 +27,7 @@ def test_the_form_has_every_field_with_its_hint_and_the_notice(client: TestClien
     assert page.status_code == 200
     for name, spec in FIELDS.items():
         assert f'name="{name}"' in page.text
-        assert spec.label in page.text
+        assert spec.label.en in page.text
     assert "DMSO (dimethyl sulfoxide), dextran 40, human albumin" in page.text
     assert NOTICE in page.text
     assert default_ruleset().sha256 in page.text
@@ -99,3 +100,19 @@ def test_an_upload_that_cannot_be_screened_says_why(
     response = client.post("/batch", files={"file": ("r.csv", content, "text/csv")})
     assert response.status_code == status
     assert says in response.text
+
+
+def test_the_page_switches_to_chinese_and_keeps_it_through_the_form(client: TestClient) -> None:
+    page = client.get("/?lang=zh")
+    assert '<html lang="zh-CN">' in page.text
+    assert "转诊表" in page.text
+    assert "患者编号" in page.text
+    assert M.NOTICE("zh") in page.text
+    assert 'name="lang" value="zh"' in page.text
+    wrong = client.post("/check", data={"lang": "zh", "patient_id": "Z-1", "lvef_percent": "abc"})
+    assert "不是数值" in wrong.text
+    checklist = client.post(
+        "/check", data={"lang": "zh", "patient_id": "Z-1", "lvef_percent": "35"}
+    )
+    assert "LVEF（左心室射血分数） 35 %，低于 40 %" in checklist.text
+    assert "主治医师（姓名）" in checklist.text

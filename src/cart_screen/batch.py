@@ -25,6 +25,7 @@ import yaml
 
 from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.form import FIELDS, FieldError, normalize_key
+from cart_screen.i18n import Language, M, Said
 from cart_screen.result import Outcome, ScreeningResult, Status
 from cart_screen.ruleset import Ruleset
 
@@ -34,6 +35,10 @@ csv.field_size_limit(1 << 20)
 
 class BatchInputError(Exception):
     """The list cannot be screened at all (unreadable file, no patient_id column): exit 2."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -51,20 +56,19 @@ def load_column_map(path: Path) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise BatchInputError(f"{path}: cannot be read ({exc.__class__.__name__})") from exc
+        raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise BatchInputError(f"{path}: not a valid YAML column map") from exc
+        raise BatchInputError(M.MAP_INVALID.both(path=path)) from exc
     if not isinstance(data, dict):
-        raise BatchInputError(f"{path}: expected `their header: form field` pairs")
+        raise BatchInputError(M.MAP_NOT_PAIRS.both(path=path))
     mapping: dict[str, str] = {}
     for header, target in data.items():
         if target is None:
             continue  # a line of the skeleton the site left empty
         if str(target) not in FIELDS:
-            raise BatchInputError(
-                f"{path}: {header!r} maps to {target!r}, which is not a form field; "
-                f"fields: {', '.join(FIELDS)}"
-            )
+            fields = ", ".join(FIELDS)
+            said = M.MAP_BAD_FIELD.both(path=path, header=header, target=target, fields=fields)
+            raise BatchInputError(said)
         mapping[normalize_key(header)] = str(target)
     return mapping
 
@@ -79,15 +83,12 @@ def map_columns(header: list[str], column_map: Mapping[str, str]) -> Columns:
         if target is None:
             ignored.append(name)
         elif target in fields:
-            raise BatchInputError(
-                f"columns {fields[target] + 1} and {index + 1} both give {target}; keep one"
-            )
+            first, second = fields[target] + 1, index + 1
+            raise BatchInputError(M.COLUMNS_CLASH.both(first=first, second=second, field=target))
         else:
             fields[target] = index
     if "patient_id" not in fields:
-        raise BatchInputError(
-            "no patient_id column; the header must name one (or map one with --columns)"
-        )
+        raise BatchInputError(M.NO_ID_COLUMN.both())
     return Columns(
         len(header), tuple((i, f) for f, i in fields.items()), fields["patient_id"], tuple(ignored)
     )
@@ -98,7 +99,7 @@ class Record(NamedTuple):
 
     number: int
     cells: list[str]
-    problem: str | None = None
+    problem: Said | None = None
 
 
 def text_encoding(encoding: str) -> str:
@@ -106,7 +107,7 @@ def text_encoding(encoding: str) -> str:
     try:
         codec = codecs.lookup(encoding).name
     except LookupError as exc:
-        raise BatchInputError(f"unknown encoding {encoding!r}") from exc
+        raise BatchInputError(M.UNKNOWN_ENCODING.both(encoding=encoding)) from exc
     return "utf-8-sig" if codec == "utf-8" else codec
 
 
@@ -116,11 +117,11 @@ def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Rec
     try:
         header = next(reader)
     except StopIteration:
-        raise BatchInputError("the file is empty; expected a header row") from None
+        raise BatchInputError(M.EMPTY_LIST.both()) from None
     except csv.Error as exc:
-        raise BatchInputError(f"the header row is not valid CSV ({exc})") from exc
+        raise BatchInputError(M.BAD_HEADER_CSV.both(detail=exc)) from exc
     if not _decoded("".join(header)):
-        raise BatchInputError(f"the header row is not valid {encoding}; try --encoding gb18030")
+        raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
     return header, _records(reader, len(header), encoding)
 
 
@@ -133,15 +134,15 @@ def _records(reader: Iterator[list[str]], width: int, encoding: str) -> Iterator
                     continue
                 number += 1
                 if len(cells) != width:
-                    yield Record(number, cells, f"has {len(cells)} cells; the header has {width}")
+                    yield Record(number, cells, M.CELLS_COUNT.both(cells=len(cells), width=width))
                 elif not _decoded("".join(cells)):
-                    yield Record(number, cells, f"holds bytes that are not valid {encoding}")
+                    yield Record(number, cells, M.BAD_BYTES.both(encoding=encoding))
                 else:
                     yield Record(number, cells)
             return
         except csv.Error as exc:  # the reader carries on with the next line
             number += 1
-            yield Record(number, [], f"not valid CSV ({exc})")
+            yield Record(number, [], M.BAD_CSV.both(detail=exc))
 
 
 def _decoded(text: str) -> bool:
@@ -171,6 +172,7 @@ def screen_records(
     as_of: dt.date,
     *,
     details: bool = False,
+    language: Language = "en",
 ) -> Iterator[Screened]:
     """Screen each record in order; a record that fails becomes an `error` verdict, never a crash."""
     reader = ruleset.reader
@@ -183,13 +185,13 @@ def screen_records(
                 read = reader.read_cells(columns.fields, record.cells, as_of)
                 verdict, facts = decide(ruleset, read), read.facts
             except Exception as exc:  # one record's failure must not lose the others
-                message = f"could not be screened (internal error {type(exc).__name__})"
+                message = M.NOT_SCREENED.both(kind=type(exc).__name__)
                 verdict = _error(record, columns, message, as_of)
-        result = result_of(ruleset, verdict, facts) if details else None
+        result = result_of(ruleset, verdict, facts, language) if details else None
         yield Screened(record.number, verdict, result)
 
 
-def _error(record: Record, columns: Columns, message: str, day: dt.date) -> Verdict:
+def _error(record: Record, columns: Columns, message: Said, day: dt.date) -> Verdict:
     index = columns.patient_id
     patient_id = record.cells[index].strip() or None if index < len(record.cells) else None
     return Verdict(patient_id, "error", (), (FieldError("record", None, message),), day)
@@ -224,6 +226,7 @@ class Job:
     columns: Columns
     as_of: dt.date
     details: bool
+    language: Language = "en"
 
 
 def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
@@ -235,9 +238,12 @@ def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     writer = csv.writer(rows)
     details: list[str] = []
     tally = Tally()
-    for item in screen_records(records, job.columns, job.ruleset, job.as_of, details=job.details):
+    screened = screen_records(
+        records, job.columns, job.ruleset, job.as_of, details=job.details, language=job.language
+    )
+    for item in screened:
         verdict = item.verdict
-        writer.writerow(batch_row(item.number, verdict, rule_ids))
+        writer.writerow(batch_row(item.number, verdict, rule_ids, job.language))
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
         tally.outcomes[verdict.outcome] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import enum
 import json
 import os
 import sys
@@ -20,15 +21,12 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
-from cart_screen.ruleset import (
-    Ruleset,
-    RulesetError,
-    default_rules_path,
-    load_ruleset,
-)
+from cart_screen.i18n import Language, M, Said, language_from_environment
+from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
 
 app = typer.Typer(
-    help="Pre-screen HICARA referrals against the label. The treating physician decides.",
+    help="Pre-screen HICARA referrals against the label. The treating physician decides. "
+    "/ 按说明书预筛查 HICARA 转诊患者；是否使用由主治医师决定。",
     no_args_is_help=True,
     add_completion=False,
     # Pretty tracebacks print local variables, which would put patient data on the screen.
@@ -36,6 +34,14 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Check and show rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+
+
+class Lang(enum.StrEnum):
+    """The languages a user can ask for."""
+
+    en = "en"
+    zh = "zh"
+
 
 RulesOption = Annotated[
     Path | None,
@@ -47,21 +53,31 @@ AsOfOption = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Screening date when a form has none."),
 ]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option("--lang", help="Language of the texts: en or zh (default: from the locale)."),
+]
 
 
-def fail(message: str) -> NoReturn:
+def _language(lang: Lang | None) -> Language:
+    return "zh" if (lang.value if lang else language_from_environment()) == "zh" else "en"
+
+
+def fail(message: Said | str, language: Language = "en") -> NoReturn:
     """Say what is wrong on one line and stop with exit status 2."""
-    typer.echo(f"cart-screen: error: {message}", err=True)
+    text = message if isinstance(message, str) else message(language)
+    typer.echo(M.ERROR(language, message=text), err=True)
     raise typer.Exit(2)
 
 
-def _ruleset(path: Path | None) -> Ruleset:
+def _ruleset(path: Path | None, language: Language) -> Ruleset:
     from cart_screen.screening import resolve_ruleset
 
     try:
         return resolve_ruleset(path)
     except RulesetError as exc:
-        fail("the rules were refused:\n" + str(exc))
+        # Rule-file problems are for whoever edits the rules: file:line:col and English.
+        fail(M.RULES_REFUSED(language, problems=str(exc)), language)
 
 
 def _day(as_of: dt.datetime | None) -> dt.date | None:
@@ -74,18 +90,20 @@ def check(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON result.")] = False,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Screen one patient form and print its checklist."""
     from cart_screen.form import FormFileError, load_form_file
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
 
-    ruleset = _ruleset(rules)
+    language = _language(lang)
+    ruleset = _ruleset(rules, language)
     try:
         raw = load_form_file(file)
     except FormFileError as exc:
-        fail(str(exc))
-    result = screen(raw, as_of=_day(as_of), rules=ruleset)
+        fail(exc.said, language)
+    result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
 
 
@@ -103,6 +121,7 @@ def form(
     ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Fill in one patient's form question by question, then see the checklist."""
     import yaml
@@ -111,25 +130,28 @@ def form(
     from cart_screen.form import FormFileError, load_form_file
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
-    from cart_screen.wizard import GROUPS, INSTRUCTIONS, Wizard
+    from cart_screen.wizard import GROUPS, Wizard
 
-    ruleset = _ruleset(rules)
+    language = _language(lang)
+    ruleset = _ruleset(rules, language)
     try:
         start = load_form_file(prefill) if prefill else {}
     except FormFileError as exc:
-        fail(str(exc))
-    wizard = Wizard.prefilled(ruleset, start, _day(as_of))
-    typer.echo(typer.style("HICARA referral form", bold=True) + f" — {INSTRUCTIONS}")
+        fail(exc.said, language)
+    wizard = Wizard.prefilled(ruleset, start, _day(as_of), language)
+    title = typer.style(M.FORM_TITLE(language), bold=True)
+    typer.echo(f"{title} — {M.INSTRUCTIONS(language)}")
     shown_group = None
     while not wizard.done:
         question = wizard.question()
         if question.group != shown_group:
-            typer.echo("\n" + typer.style(GROUPS[question.group], bold=True, underline=True))
+            heading = GROUPS[question.group](language)
+            typer.echo("\n" + typer.style(heading, bold=True, underline=True))
             shown_group = question.group
         typer.echo(typer.style(f"  {question.hint}", dim=True))
         default = f" [{question.default}]" if question.default else ""
         try:
-            typed = input(f"{question.spec.label}{default}: ")
+            typed = input(f"{question.label}{default}: ")
         except EOFError:
             wizard.skip_rest()
             break
@@ -141,8 +163,8 @@ def form(
             typer.echo(typer.style(f"  {feedback.message}", fg=colour))
     answers = wizard.form()
     if "patient_id" not in answers:
-        fail("no patient id was given; nothing screened")
-    result = screen(answers, as_of=_day(as_of), rules=ruleset)
+        fail(M.NO_ID_GIVEN.both(), language)
+    result = screen(answers, as_of=_day(as_of), rules=ruleset, language=language)
     typer.echo("")
     typer.echo(checklist_text(result), nl=False)
     for path, text in (
@@ -152,7 +174,7 @@ def form(
         if path is not None:
             with atomic_write(path) as out:
                 out.write(text)
-            typer.echo(f"saved {path}")
+            typer.echo(M.SAVED(language, path=path))
 
 
 @app.command()
@@ -161,6 +183,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Serve the form and the list upload as a local web page."""
     import ipaddress
@@ -169,20 +192,18 @@ def serve(
 
     from cart_screen.web import create_app
 
-    ruleset = _ruleset(rules)
+    language = _language(lang)
+    ruleset = _ruleset(rules, language)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = host == "localhost"
     if not loopback:
-        typer.echo(
-            f"cart-screen: warning: serving on {host} lets other machines reach this page; "
-            "it has no login. Use 127.0.0.1 unless your network is protected.",
-            err=True,
-        )
-    typer.echo(f"cart-screen: open http://{host}:{port}/ (Ctrl-C stops)", err=True)
+        typer.echo(M.SERVE_EXPOSED(language, host=host), err=True)
+    typer.echo(M.SERVE_OPEN(language, host=host, port=port), err=True)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
-    uvicorn.run(create_app(ruleset, _day(as_of)), host=host, port=port, access_log=False)
+    app = create_app(ruleset, _day(as_of), language)
+    uvicorn.run(app, host=host, port=port, access_log=False)
 
 
 @app.command()
@@ -193,17 +214,17 @@ def schema() -> None:
     typer.echo(form_schema_json(), nl=False)
 
 
-def _distinct_outputs(source: Path, *outputs: Path | None) -> None:
+def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -> None:
     """Refuse an output that is the input or another output: nothing may be overwritten by mistake."""
-    seen = {source.resolve(): "the input"}
+    seen = {source.resolve(): M.IS_THE_INPUT}
     for path in outputs:
         if path is None:
             continue
         if path.resolve() in seen:
-            fail(f"{path} is {seen[path.resolve()]}; choose another file")
+            fail(seen[path.resolve()](language, path=path), language)
         if path.is_dir():
-            fail(f"{path} is a folder; name a file")
-        seen[path.resolve()] = "already another output"
+            fail(M.IS_A_FOLDER(language, path=path), language)
+        seen[path.resolve()] = M.IS_ANOTHER_OUTPUT
 
 
 @app.command()
@@ -238,26 +259,27 @@ def batch(
     ] = 0,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Screen a referral list: OUT.csv gets one row per record, in input order."""
     from cart_screen import batch as lists
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
-    ruleset = _ruleset(rules)
-    _distinct_outputs(source, output, jsonl, summary_file)
+    language = _language(lang)
+    ruleset = _ruleset(rules, language)
+    _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
     try:
         column_map = lists.load_column_map(columns) if columns else {}
         codec = lists.text_encoding(encoding)
         workers = jobs or _default_jobs(source)
-        with _open_list(source, codec) as stream:
+        with _open_list(source, codec, language) as stream:
             header, records = lists.read_records(stream, encoding)
             chosen = lists.map_columns(header, column_map)
-            summary = lists.Summary(
-                tuple(r.id for r in ruleset.rules), ignored_columns=chosen.ignored
-            )
-            job = lists.Job(ruleset, chosen, day, details=jsonl is not None)
+            rule_ids = tuple(r.id for r in ruleset.rules)
+            summary = lists.Summary(rule_ids, ignored_columns=chosen.ignored)
+            job = lists.Job(ruleset, chosen, day, details=jsonl is not None, language=language)
             with (
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
@@ -272,12 +294,10 @@ def batch(
             with atomic_write(summary_file) as out:
                 json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
     except lists.BatchInputError as exc:
-        fail(f"{source}: {exc}")
+        fail(f"{source}: {exc.said(language)}", language)
     except OSError as exc:
-        fail(
-            f"cannot write the results ({exc.__class__.__name__}: {exc.strerror}); nothing written"
-        )
-    typer.echo(summary_text(summary), err=True, nl=False)
+        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+    typer.echo(summary_text(summary, language), err=True, nl=False)
 
 
 def _default_jobs(source: Path) -> int:
@@ -294,12 +314,14 @@ def _default_jobs(source: Path) -> int:
     return min(cores - 1, 4) if large and cores > 2 else 1
 
 
-def _open_list(path: Path, codec: str) -> contextlib.AbstractContextManager[TextIO]:
+def _open_list(
+    path: Path, codec: str, language: Language
+) -> contextlib.AbstractContextManager[TextIO]:
     """Open a referral list, with a progress bar on a terminal; undecodable bytes are kept."""
     from cart_screen.batch import BatchInputError
 
     if not path.is_file():
-        raise BatchInputError("no such file" if not path.exists() else "not a file")
+        raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())
     if not sys.stderr.isatty():
         return path.open(encoding=codec, errors="surrogateescape", newline="")
     import rich.console
@@ -311,7 +333,7 @@ def _open_list(path: Path, codec: str) -> contextlib.AbstractContextManager[Text
         encoding=codec,
         errors="surrogateescape",
         newline="",
-        description="Screening",
+        description=M.PROGRESS(language),
         console=rich.console.Console(stderr=True),
         transient=True,
     )
@@ -326,19 +348,21 @@ def template(
         Path | None,
         typer.Option("--columns", metavar="MAP.yaml", help="Also write a column-map skeleton."),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Write an empty referral list with the right headers (and a column-map skeleton)."""
     from cart_screen.files import atomic_write
     from cart_screen.render import column_map_skeleton, template_csv
 
+    language = _language(lang)
     for path, text in ((output, template_csv()), (columns, column_map_skeleton())):
         if path is None:
             continue
         if path.exists():
-            fail(f"{path} exists; it is not overwritten")
+            fail(M.EXISTS(language, path=path), language)
         with atomic_write(path, newline="") as out:
             out.write(text)
-        typer.echo(f"wrote {path}")
+        typer.echo(M.WROTE(language, path=path))
 
 
 @rules_app.command("validate")
@@ -346,6 +370,7 @@ def rules_validate(
     path: Annotated[
         Path | None, typer.Argument(help="Ruleset folder or ruleset.yaml; default: HICARA.")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Load and check rule files; each problem is printed as file:line:col."""
     target = path or default_rules_path()
@@ -354,15 +379,17 @@ def rules_validate(
     except RulesetError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"ok: {target} — {len(ruleset.rules)} rules, sha256 {ruleset.sha256}")
+    count, sha = len(ruleset.rules), ruleset.sha256
+    typer.echo(M.RULES_OK(_language(lang), path=target, count=count, sha=sha))
 
 
 @rules_app.command("show")
-def rules_show(rules: RulesOption = None) -> None:
+def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
     """Print the ruleset as a readable checklist with its fingerprint."""
     from cart_screen.render import ruleset_text
 
-    typer.echo(ruleset_text(_ruleset(rules)), nl=False)
+    language = _language(lang)
+    typer.echo(ruleset_text(_ruleset(rules, language), language), nl=False)
 
 
 def main() -> None:
@@ -373,8 +400,6 @@ def main() -> None:
         if os.environ.get("CART_SCREEN_DEBUG"):
             raise
         # The exception text may hold patient values, so only its type is shown.
-        sys.stderr.write(
-            f"cart-screen: internal error ({type(exc).__name__}); please report it. "
-            "Set CART_SCREEN_DEBUG=1 to see details.\n"
-        )
+        language = language_from_environment()
+        sys.stderr.write(M.INTERNAL_ERROR(language, kind=type(exc).__name__) + "\n")
         sys.exit(1)

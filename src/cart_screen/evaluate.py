@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
 from cart_screen.form import DERIVED, FIELDS, FieldError, Kind, ReadForm
+from cart_screen.i18n import Language, M, Msg
 from cart_screen.result import (
     FieldErrorOut,
     Item,
@@ -34,7 +35,6 @@ from cart_screen.ruleset import (
     Ruleset,
     spec_of,
 )
-from cart_screen.vocabulary import Vocabulary
 
 Truth = bool | None
 """Kleene truth: True, False, or None for unknown."""
@@ -142,54 +142,37 @@ def judge_for(ruleset: Ruleset) -> Judge:
 
 # ---------------------------------------------------------------- reasons in plain words
 
-_PHRASES: dict[tuple[str, bool], str] = {
-    ("lt", True): "{label} {value} is below {limit}",
-    ("lt", False): "{label} {value} is not below {limit}",
-    ("le", True): "{label} {value} is at or below {limit}",
-    ("le", False): "{label} {value} is above {limit}",
-    ("gt", True): "{label} {value} is above {limit}",
-    ("gt", False): "{label} {value} is not above {limit}",
-    ("ge", True): "{label} {value} is at or above {limit}",
-    ("ge", False): "{label} {value} is below {limit}",
-    ("eq", True): "{label}: {value}",
-    ("eq", False): "{label}: {value}, not {limit}",
-    ("ne", True): "{label}: {value}, not {limit}",
-    ("ne", False): "{label}: {value}",
-    ("in", True): "{label}: {value} is one of {limit}",
-    ("in", False): "{label}: {value} is not one of {limit}",
-    ("not_in", True): "{label}: {value} is not one of {limit}",
-    ("not_in", False): "{label}: {value} is one of {limit}",
+_PHRASES: dict[tuple[str, bool], Msg] = {
+    ("lt", True): M.PHRASE_LT_TRUE,
+    ("lt", False): M.PHRASE_LT_FALSE,
+    ("le", True): M.PHRASE_LE_TRUE,
+    ("le", False): M.PHRASE_LE_FALSE,
+    ("gt", True): M.PHRASE_GT_TRUE,
+    ("gt", False): M.PHRASE_GT_FALSE,
+    ("ge", True): M.PHRASE_GE_TRUE,
+    ("ge", False): M.PHRASE_GE_FALSE,
+    ("eq", True): M.PHRASE_IS,
+    ("eq", False): M.PHRASE_IS_NOT,
+    ("ne", True): M.PHRASE_IS_NOT,
+    ("ne", False): M.PHRASE_IS,
+    ("in", True): M.PHRASE_IN,
+    ("in", False): M.PHRASE_NOT_IN,
+    ("not_in", True): M.PHRASE_NOT_IN,
+    ("not_in", False): M.PHRASE_IN,
 }
-
-
-def _phrase(
-    leaf: Leaf, value: Any, held: bool, errors: Mapping[str, FieldError], vocabulary: Vocabulary
-) -> str:
-    spec = spec_of(leaf.field)
-    assert spec is not None  # the loader refused unknown fields
-    if value is None:
-        if leaf.field in errors:
-            unread = errors[leaf.field].value
-            return f"{spec.label} could not be read ({unread!r}), so it was not used"
-        return f"{spec.label} not recorded (used only where recorded)"
-    if isinstance(leaf, Member):
-        limit = ", ".join(spec.show(v, vocabulary, short=True) for v in leaf.values)
-    else:
-        limit = spec.show(leaf.value, vocabulary)
-    template = "{label}: {value}" if spec.kind is Kind.YES_NO else _PHRASES[(leaf.op, held)]
-    phrase = template.format(label=spec.label, value=spec.show(value, vocabulary), limit=limit)
-    if held and leaf.basis is not None:
-        phrase += f" ({leaf.basis.en})"
-    return phrase
 
 
 class _Explanation:
     """Walks a rule's condition, collecting the phrases (or missing facts) behind its truth."""
 
     def __init__(
-        self, judge: Judge, facts: Mapping[str, Any], errors: Mapping[str, FieldError]
+        self,
+        judge: Judge,
+        facts: Mapping[str, Any],
+        errors: Mapping[str, FieldError],
+        language: Language,
     ) -> None:
-        self.judge, self.facts, self.errors = judge, facts, errors
+        self.judge, self.facts, self.errors, self.language = judge, facts, errors, language
         self.vocabulary = judge.ruleset.vocabulary
         self.said: list[str] = []
         self.missing: list[str] = []
@@ -208,23 +191,44 @@ class _Explanation:
                 if condition.field not in self.missing:
                     self.missing.append(condition.field)
             case _:
-                value = self.facts.get(condition.field)
-                self.said.append(_phrase(condition, value, want, self.errors, self.vocabulary))
+                self.said.append(self.phrase(condition, want))
 
-
-def _needs(missing: Sequence[str], errors: Mapping[str, FieldError]) -> str:
-    parts: list[str] = []
-    for fact in missing:
-        spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
-        unreadable = [errors[s] for s in sources if s in errors]
-        if unreadable:
-            parts.extend(
-                f"{FIELDS[e.field].label} ({e.field}) could not be read: {e.value!r}"
-                for e in unreadable
-            )
+    def phrase(self, leaf: Leaf, held: bool) -> str:
+        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %'."""
+        spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
+        assert spec is not None  # the loader refused unknown fields
+        label = spec.label(lang)
+        if value is None:
+            if leaf.field in self.errors:
+                unread = repr(self.errors[leaf.field].value)
+                return M.OPTIONAL_UNREADABLE(lang, label=label, value=unread)
+            return M.OPTIONAL_MISSING(lang, label=label)
+        if isinstance(leaf, Member):
+            shown = [spec.show(v, self.vocabulary, short=True, language=lang) for v in leaf.values]
+            limit = M.LIST_SEPARATOR(lang).join(shown)
         else:
-            parts.append(f"{spec.label} not recorded ({' or '.join(sources)})")
-    return "Needs data: " + "; ".join(parts) + "."
+            limit = spec.show(leaf.value, self.vocabulary, language=lang)
+        template = M.PHRASE_IS if spec.kind is Kind.YES_NO else _PHRASES[(leaf.op, held)]
+        shown_value = spec.show(value, self.vocabulary, language=lang)
+        phrase = template(lang, label=label, value=shown_value, limit=limit)
+        if held and leaf.basis is not None:
+            phrase += M.PHRASE_BASIS(lang, basis=leaf.basis(lang))
+        return phrase
+
+    def needs(self) -> str:
+        """Which data would resolve an item that needs information."""
+        lang, parts = self.language, []
+        for fact in self.missing:
+            spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
+            unreadable = [self.errors[s] for s in sources if s in self.errors]
+            for error in unreadable:
+                label = FIELDS[error.field].label(lang)
+                value = repr(error.value)
+                parts.append(M.NEEDS_UNREADABLE(lang, label=label, field=error.field, value=value))
+            if not unreadable:
+                fields = M.OR(lang).join(sources)
+                parts.append(M.NEEDS_MISSING(lang, label=spec.label(lang), fields=fields))
+        return M.NEEDS(lang, parts=M.SEPARATOR(lang).join(parts))
 
 
 def reason(
@@ -233,18 +237,17 @@ def reason(
     status: Status,
     facts: Mapping[str, Any],
     errors: Mapping[str, FieldError],
+    language: Language = "en",
 ) -> str:
     """Why a rule came out as it did, with the values used, or which data would resolve it."""
-    explanation = _Explanation(judge, facts, errors)
+    explanation = _Explanation(judge, facts, errors, language)
     explanation.walk(rule.flag_when, {"flagged": True, "clear": False, "needs_info": None}[status])
     if status == "needs_info":
-        return _needs(explanation.missing, errors)
-    return "; ".join(explanation.said) + "."
+        return explanation.needs()
+    return M.SEPARATOR(language).join(explanation.said) + M.SENTENCE_END(language)
 
 
 # ---------------------------------------------------------------- verdicts and results
-
-MISSING_ID = "missing; every record needs the referral's id"
 
 
 class Verdict(NamedTuple):
@@ -262,7 +265,7 @@ def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
     errors = read.errors
     if not read.patient_id:
         if not any(e.field == "patient_id" for e in errors):
-            errors = (FieldError("patient_id", None, MISSING_ID), *errors)
+            errors = (FieldError("patient_id", None, M.MISSING_ID.both()), *errors)
         return Verdict(None, "error", (), errors, read.screening_date)
     statuses = judge_for(ruleset).statuses(read.facts)
     return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
@@ -275,7 +278,9 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
     )
 
 
-def result_of(ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any]) -> ScreeningResult:
+def result_of(
+    ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any], language: Language = "en"
+) -> ScreeningResult:
     """The full result: a verdict with each item's title, reason and label citation."""
     judge = judge_for(ruleset)
     by_field = {e.field: e for e in verdict.errors}
@@ -286,9 +291,9 @@ def result_of(ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any]) -> S
                 category=rule.category,
                 severity=rule.severity,
                 status=status,
-                title=rule.title.en,
-                reason=reason(judge, rule, status, facts, by_field),
-                source=rule.label.en,
+                title=rule.title(language),
+                reason=reason(judge, rule, status, facts, by_field, language),
+                source=rule.label(language),
             )
             for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
         ]
@@ -296,7 +301,7 @@ def result_of(ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any]) -> S
         else []
     )
     errors = [
-        FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message)
+        FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message(language))
         for e in verdict.errors
     ]
     return ScreeningResult.model_construct(
@@ -304,11 +309,13 @@ def result_of(ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any]) -> S
         outcome=verdict.outcome,
         items=items,
         errors=errors,
+        notice=M.NOTICE(language),
         ruleset=ruleset_ref(ruleset),
         screening_date=verdict.screening_date,
+        language=language,
     )
 
 
-def evaluate(ruleset: Ruleset, read: ReadForm) -> ScreeningResult:
+def evaluate(ruleset: Ruleset, read: ReadForm, language: Language = "en") -> ScreeningResult:
     """Screen one read form against every rule, in ruleset order."""
-    return result_of(ruleset, decide(ruleset, read), read.facts)
+    return result_of(ruleset, decide(ruleset, read), read.facts, language)

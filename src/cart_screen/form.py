@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
     from cart_screen.vocabulary import Vocabulary
 
+from cart_screen.i18n import CHOICE_NAMES, LANGUAGES, Language, M, Msg, Said
+
 
 class Kind(StrEnum):
     """What sort of value a field holds; decides which comparisons a rule may make with it."""
@@ -45,11 +47,17 @@ NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.NUMBER})
 
 YES_WORDS = frozenset({"yes", "y", "true", "1", "是"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "否"})
-YES_NO_ALLOWED = "yes or no (also y/n, true/false, 1/0, 是/否)"
 
 
 class FormValueError(ValueError):
-    """A raw value that cannot be read; the message says what is allowed."""
+    """A raw value that cannot be read; `said` tells why and what is allowed, in both languages."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+_NO_HINT = Said("", "")
 
 
 @dataclass(frozen=True)
@@ -57,82 +65,126 @@ class FieldSpec:
     """How one form field is read, checked and shown."""
 
     kind: Kind
-    label: str
+    label: Said
     group: str
-    hint: str = ""
+    hint: Said = _NO_HINT
     unit: str = ""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
 
-    def allowed(self) -> str:
+    def allowed(self, language: Language = "en") -> str:
         """Say in words what this field accepts."""
+        return self.accepts()(language)
+
+    def accepts(self) -> Said:
+        """What this field accepts, in both languages."""
         match self.kind:
             case Kind.TEXT:
-                return "non-empty text"
+                return M.ALLOWED_TEXT.both()
             case Kind.DATE:
-                return "a calendar date as YYYY-MM-DD"
+                return M.ALLOWED_DATE.both()
             case Kind.YES_NO:
-                return YES_NO_ALLOWED
+                return M.ALLOWED_YES_NO.both()
             case Kind.CHOICE:
+                choices = Said.join(
+                    M.LIST_SEPARATOR.both(), [_choice_name(c) for c in self.choices]
+                )
                 extra = sorted(a for a in self.aliases if a not in self.choices)
-                also = f" (also {', '.join(extra)})" if extra else ""
-                return "one of " + ", ".join(self.choices) + also
+                if not extra:
+                    return Said(
+                        M.ALLOWED_CHOICE("en", choices=choices.en),
+                        M.ALLOWED_CHOICE("zh", choices=choices.zh),
+                    )
+                also = ", ".join(extra)
+                return Said(
+                    M.ALLOWED_CHOICE_ALSO("en", choices=choices.en, also=also),
+                    M.ALLOWED_CHOICE_ALSO("zh", choices=choices.zh, also=also),
+                )
             case Kind.DIAGNOSIS:
-                return "a lymphoma subtype code or name from the vocabulary (see `cart-screen rules show`)"
+                return M.ALLOWED_DIAGNOSIS.both()
             case Kind.INTEGER | Kind.NUMBER:
-                noun = "a whole number" if self.kind is Kind.INTEGER else "a number"
-                return noun + _range_words(self.minimum, self.maximum)
+                noun = M.ALLOWED_WHOLE if self.kind is Kind.INTEGER else M.ALLOWED_NUMBER
+                return Said(
+                    *(
+                        _range_words(noun(lang), self.minimum, self.maximum, lang)
+                        for lang in LANGUAGES
+                    )
+                )
 
     def parse(self, raw: Any, vocabulary: Vocabulary | None = None) -> Any:
         """Read one raw value (already known not to be blank) or raise FormValueError."""
         return _PARSERS[self.kind](self, raw, vocabulary)
 
-    def show(self, value: Any, vocabulary: Vocabulary | None = None, *, short: bool = False) -> str:
+    def show(
+        self,
+        value: Any,
+        vocabulary: Vocabulary | None = None,
+        *,
+        short: bool = False,
+        language: Language = "en",
+    ) -> str:
         """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL (…)'."""
         if self.kind is Kind.DIAGNOSIS and vocabulary is not None:
             term = vocabulary.codes.get(value)
             if term is not None:
-                return term.abbreviation if short else vocabulary.describe(value)
+                return term.abbreviation if short else vocabulary.describe(value, language)
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return (M.YES if value else M.NO)(language)
+        if self.kind is Kind.CHOICE:
+            return _choice_name(str(value))(language)
         text = f"{value:g}" if isinstance(value, float) else str(value)
         if self.unit == "%":
             return f"{text} %"
+        if self.unit == " years":
+            return text + (" 岁" if language == "zh" else " years")
         return f"{text}{self.unit}"
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
-        json_schema["title"] = self.label
-        description = f"{self.hint} Accepts {self.allowed()}." if self.hint else self.allowed()
-        json_schema["description"] = description.strip()
+        json_schema["title"] = self.label.en
+        accepts = M.ACCEPTS("en", allowed=self.allowed())
+        json_schema["description"] = f"{self.hint.en} {accepts}".strip()
         json_schema["x-group"] = self.group
+        json_schema["x-title-zh"] = self.label.zh
         return json_schema
 
 
-def _range_words(minimum: float | None, maximum: float | None) -> str:
+def _choice_name(value: str) -> Said:
+    return CHOICE_NAMES.get(value, Said.same(value))
+
+
+def _range_words(
+    noun: str, minimum: float | None, maximum: float | None, language: Language
+) -> str:
     if minimum is not None and maximum is not None:
-        return f" from {minimum:g} to {maximum:g}"
+        return M.RANGE_BETWEEN(language, noun=noun, low=f"{minimum:g}", high=f"{maximum:g}")
     if minimum is not None:
-        return f" of {minimum:g} or more"
+        return M.RANGE_AT_LEAST(language, noun=noun, low=f"{minimum:g}")
     if maximum is not None:
-        return f" of {maximum:g} or less"
-    return ""
+        return M.RANGE_AT_MOST(language, noun=noun, high=f"{maximum:g}")
+    return noun
 
 
-def _reject(spec: FieldSpec, why: str = "") -> FormValueError:
-    prefix = f"{why}; " if why else ""
-    return FormValueError(f"{prefix}expected {spec.allowed()}")
+def _reject(spec: FieldSpec, why: Msg | None = None) -> FormValueError:
+    allowed = spec.accepts()
+    if why is None:
+        return FormValueError(
+            Said(*(M.EXPECTED(lang, allowed=allowed(lang)) for lang in LANGUAGES))
+        )
+    return FormValueError(
+        Said(*(M.REFUSED_BECAUSE(lang, why=why(lang), allowed=allowed(lang)) for lang in LANGUAGES))
+    )
 
 
 def _check_range(spec: FieldSpec, number: float) -> None:
     too_low = spec.minimum is not None and number < spec.minimum
     too_high = spec.maximum is not None and number > spec.maximum
     if too_low or too_high:
-        raise _reject(spec, "out of range")
+        raise _reject(spec, M.OUT_OF_RANGE)
 
 
 def _parse_text(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
@@ -143,7 +195,7 @@ def _parse_text(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> st
 
 def _parse_date(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> dt.date:
     if isinstance(raw, dt.datetime):
-        raise _reject(spec, "a date and time")
+        raise _reject(spec, M.DATE_AND_TIME)
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip()
@@ -153,7 +205,7 @@ def _parse_date(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> dt
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise _reject(spec, "not a real calendar date") from exc
+        raise _reject(spec, M.NOT_A_DATE) from exc
 
 
 def _to_float(spec: FieldSpec, raw: Any) -> float:
@@ -168,10 +220,11 @@ def _to_float(spec: FieldSpec, raw: Any) -> float:
         try:
             number = float(text)
         except ValueError as exc:
-            noun = "a whole number" if spec.kind is Kind.INTEGER else "a number"
-            raise _reject(spec, f"not {noun}") from exc
+            raise _reject(
+                spec, M.NOT_WHOLE if spec.kind is Kind.INTEGER else M.NOT_A_NUMBER
+            ) from exc
     if not math.isfinite(number):
-        raise _reject(spec, "not a finite number")
+        raise _reject(spec, M.NOT_FINITE)
     return number
 
 
@@ -184,15 +237,20 @@ def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> 
 def _parse_integer(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> int:
     number = raw if isinstance(raw, int) and not isinstance(raw, bool) else _to_float(spec, raw)
     if number != int(number):
-        raise _reject(spec, "not a whole number")
+        raise _reject(spec, M.NOT_WHOLE)
     _check_range(spec, number)
     return int(number)
+
+
+_CHOICES_BY_NAME = {said.zh: code for code, said in CHOICE_NAMES.items()}
+"""Choices may be written in Chinese too, as the Chinese form shows them: 复发 -> relapsed."""
 
 
 def _parse_choice(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
     if isinstance(raw, bool):
         raise _reject(spec)
     text = str(raw).strip()
+    text = _CHOICES_BY_NAME.get(text, text)
     canonical = spec.aliases.get(text.upper(), text.upper())
     for choice in spec.choices:
         if choice.upper() == canonical:
@@ -233,8 +291,9 @@ _PARSERS: dict[Kind, Callable[[FieldSpec, Any, Vocabulary | None], Any]] = {
     Kind.DIAGNOSIS: _parse_diagnosis,
 }
 
-_ULN_HINT = (
-    "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 means twice the ULN)."
+_ULN_HINT = Said(
+    "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 is twice the ULN).",
+    "×ULN = 检验结果除以该实验室正常值上限（如 2.0 表示为正常值上限的 2 倍）。",
 )
 
 DiseaseStatus = Literal["relapsed", "refractory", "remission", "untreated"]
@@ -254,24 +313,40 @@ class PatientForm(BaseModel):
     patient_id: Annotated[
         str | None,
         FieldSpec(
-            Kind.TEXT, "Patient id", "identity", "The referral's own id; echoed in every output."
+            Kind.TEXT,
+            Said("Patient id", "患者编号"),
+            "identity",
+            Said(
+                "The referral's own id; echoed in every output.",
+                "转诊资料自身的编号；每份输出都会带上。",
+            ),
         ),
     ] = None
     screening_date: Annotated[
         dt.date | None,
-        FieldSpec(Kind.DATE, "Screening date", "identity", "The date this screen refers to."),
+        FieldSpec(
+            Kind.DATE,
+            Said("Screening date", "筛查日期"),
+            "identity",
+            Said("The date this screen refers to.", "本次筛查所依据的日期。"),
+        ),
     ] = None
     date_of_birth: Annotated[
         dt.date | None,
-        FieldSpec(Kind.DATE, "Date of birth", "identity", "Age is computed at the screening date."),
+        FieldSpec(
+            Kind.DATE,
+            Said("Date of birth", "出生日期"),
+            "identity",
+            Said("Age is computed at the screening date.", "年龄按筛查日期计算。"),
+        ),
     ] = None
     age_years: Annotated[
         int | None,
         FieldSpec(
             Kind.INTEGER,
-            "Age (years)",
+            Said("Age (years)", "年龄（岁）"),
             "identity",
-            "Only when the date of birth is not known.",
+            Said("Only when the date of birth is not known.", "仅在出生日期不详时填写。"),
             minimum=0,
             maximum=120,
         ),
@@ -280,18 +355,21 @@ class PatientForm(BaseModel):
         str | None,
         FieldSpec(
             Kind.DIAGNOSIS,
-            "Diagnosis",
+            Said("Diagnosis", "诊断"),
             "disease",
-            "Lymphoma subtype (WHO/ICC name, abbreviation or Chinese name).",
+            Said(
+                "Lymphoma subtype (WHO/ICC name, abbreviation or Chinese name).",
+                "淋巴瘤亚型（WHO/ICC 名称、缩写或中文名称）。",
+            ),
         ),
     ] = None
     disease_status: Annotated[
         DiseaseStatus | None,
         FieldSpec(
             Kind.CHOICE,
-            "Disease status",
+            Said("Disease status", "疾病状态"),
             "disease",
-            "Current status of the lymphoma.",
+            Said("Current status of the lymphoma.", "淋巴瘤目前的状态。"),
             choices=("relapsed", "refractory", "remission", "untreated"),
         ),
     ] = None
@@ -299,9 +377,12 @@ class PatientForm(BaseModel):
         int | None,
         FieldSpec(
             Kind.INTEGER,
-            "Prior systemic lines",
+            Said("Prior systemic lines", "既往系统治疗线数"),
             "disease",
-            "Completed lines of systemic therapy (salvage + transplant = one line).",
+            Said(
+                "Completed lines of systemic therapy (salvage + transplant = one line).",
+                "已完成的系统治疗线数（挽救化疗加移植算一线）。",
+            ),
             minimum=0,
         ),
     ] = None
@@ -309,9 +390,12 @@ class PatientForm(BaseModel):
         Infection | None,
         FieldSpec(
             Kind.CHOICE,
-            "Active infection",
+            Said("Active infection", "活动性感染"),
             "infection",
-            "Uncontrolled = needs IV antimicrobials, not improving, or untreated viraemia.",
+            Said(
+                "Uncontrolled = needs IV antimicrobials, not improving, or untreated viraemia.",
+                "未控制 = 需静脉抗感染治疗、未见好转，或病毒血症未经治疗。",
+            ),
             choices=("none", "controlled", "uncontrolled"),
         ),
     ] = None
@@ -319,18 +403,23 @@ class PatientForm(BaseModel):
         bool | None,
         FieldSpec(
             Kind.YES_NO,
-            "Hypersensitivity to product components",
+            Said("Hypersensitivity to product components", "对本品成分过敏"),
             "infection",
-            "Known hypersensitivity to a component, e.g. DMSO, dextran 40, human albumin.",
+            Said(
+                "Known hypersensitivity to a component of the product.", "已知对本品某种成分过敏。"
+            ),
         ),
     ] = None
     lvef_percent: Annotated[
         float | None,
         FieldSpec(
             Kind.NUMBER,
-            "LVEF",
+            Said("LVEF", "LVEF（左心室射血分数）"),
             "heart",
-            "Left-ventricular ejection fraction (echo or MUGA).",
+            Said(
+                "Left-ventricular ejection fraction (echo or MUGA).",
+                "左心室射血分数（超声心动图或 MUGA）。",
+            ),
             unit="%",
             minimum=0,
             maximum=100,
@@ -340,33 +429,46 @@ class PatientForm(BaseModel):
         NyhaClass | None,
         FieldSpec(
             Kind.CHOICE,
-            "NYHA class",
+            Said("NYHA class", "NYHA 心功能分级"),
             "heart",
-            "I no limitation; II slight; III marked (symptoms on less than ordinary activity); "
-            "IV symptoms at rest.",
+            Said(
+                "I no limitation; II slight; III marked (symptoms on less than ordinary activity); "
+                "IV symptoms at rest.",
+                "I 级活动不受限；II 级轻度受限；III 级明显受限（低于日常活动即有症状）；IV 级静息时有症状。",
+            ),
             choices=("I", "II", "III", "IV"),
             aliases={"1": "I", "2": "II", "3": "III", "4": "IV"},
         ),
     ] = None
     total_bilirubin_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, "Total bilirubin", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+        FieldSpec(
+            Kind.NUMBER,
+            Said("Total bilirubin", "总胆红素"),
+            "liver",
+            _ULN_HINT,
+            unit="×ULN",
+            minimum=0,
+        ),
     ] = None
     ast_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, "AST", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+        FieldSpec(Kind.NUMBER, Said("AST", "AST"), "liver", _ULN_HINT, unit="×ULN", minimum=0),
     ] = None
     alt_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, "ALT", "liver", _ULN_HINT, unit="×ULN", minimum=0),
+        FieldSpec(Kind.NUMBER, Said("ALT", "ALT"), "liver", _ULN_HINT, unit="×ULN", minimum=0),
     ] = None
     child_pugh_class: Annotated[
         ChildPugh | None,
         FieldSpec(
             Kind.CHOICE,
-            "Child-Pugh class",
+            Said("Child-Pugh class", "Child-Pugh 分级"),
             "liver",
-            "Where known: A 5–6 points, B 7–9, C 10–15.",
+            Said(
+                "Where known: A 5–6 points, B 7–9, C 10–15.",
+                "如已知：A 级 5–6 分，B 级 7–9 分，C 级 10–15 分。",
+            ),
             choices=("A", "B", "C"),
         ),
     ] = None
@@ -374,37 +476,46 @@ class PatientForm(BaseModel):
         bool | None,
         FieldSpec(
             Kind.YES_NO,
-            "On immunosuppressants",
+            Said("On immunosuppressants", "正在使用免疫抑制剂"),
             "medicines",
-            "Current systemic immunosuppressants, or corticosteroids above physiological dose "
-            "(more than 10 mg/day prednisone-equivalent).",
+            Said(
+                "Current systemic immunosuppressants, or corticosteroids above physiological dose "
+                "(more than 10 mg/day prednisone-equivalent).",
+                "目前使用全身性免疫抑制剂，或超过生理剂量的糖皮质激素（泼尼松当量每日超过 10 mg）。",
+            ),
         ),
     ] = None
     recent_live_vaccine: Annotated[
         bool | None,
         FieldSpec(
             Kind.YES_NO,
-            "Recent or planned live vaccine",
+            Said("Recent or planned live vaccine", "近期接种或计划接种活疫苗"),
             "medicines",
-            "A live vaccine in the last 6 weeks, or one planned.",
+            Said(
+                "A live vaccine in the last 6 weeks, or one planned.",
+                "近 6 周内接种过活疫苗，或计划接种。",
+            ),
         ),
     ] = None
     other_anticancer_therapy: Annotated[
         bool | None,
         FieldSpec(
             Kind.YES_NO,
-            "Other anticancer therapy",
+            Said("Other anticancer therapy", "其他抗肿瘤治疗"),
             "medicines",
-            "Other anticancer therapy ongoing or planned around the infusion.",
+            Said(
+                "Other anticancer therapy ongoing or planned around the infusion.",
+                "输注前后正在进行或计划进行其他抗肿瘤治疗。",
+            ),
         ),
     ] = None
     icu_available: Annotated[
         bool | None,
         FieldSpec(
             Kind.YES_NO,
-            "Intensive care available",
+            Said("Intensive care available", "具备重症监护条件"),
             "site",
-            "The treating site has intensive-care capability.",
+            Said("The treating site has intensive-care capability.", "治疗机构具备重症监护能力。"),
         ),
     ] = None
 
@@ -418,7 +529,7 @@ class PatientForm(BaseModel):
         try:
             return spec.parse(raw, vocabulary)
         except FormValueError as exc:
-            raise PydanticCustomError("form_value", str(exc)) from exc
+            raise PydanticCustomError("form_value", exc.said.en) from exc
 
 
 def _collect_specs() -> dict[str, FieldSpec]:
@@ -434,9 +545,9 @@ FIELDS: dict[str, FieldSpec] = _collect_specs()
 
 AGE = FieldSpec(
     Kind.INTEGER,
-    "Age",
+    Said("Age", "年龄"),
     "identity",
-    "Computed from date of birth, else age in years.",
+    Said("Computed from date of birth, else age in years.", "按出生日期计算，否则取年龄（岁）。"),
     unit=" years",
 )
 DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
@@ -450,7 +561,7 @@ class FieldError(NamedTuple):
 
     field: str
     value: Any
-    message: str
+    message: Said
 
 
 class ReadForm(NamedTuple):
@@ -522,7 +633,7 @@ class FormReader:
             try:
                 known = (True, spec.parse(text, self.vocabulary))
             except FormValueError as exc:
-                known = (False, str(exc))
+                known = (False, exc.said)
         # patient ids are all different: remembering them would only cost memory
         if spec.kind is not Kind.TEXT and len(memo) < _MEMO_LIMITS.get(spec.kind, 4_096):
             memo[text] = known
@@ -535,15 +646,14 @@ class FormReader:
         for key, value in raw.items():
             name = key if key in FIELDS else normalize_key(key)
             if name not in FIELDS:
-                message = "unknown field; see `cart-screen schema`"
-                errors.append(FieldError(str(key), _jsonable(value), message))
+                errors.append(FieldError(str(key), _jsonable(value), M.UNKNOWN_FIELD.both()))
             elif isinstance(value, str):
                 self._keep(name, value, self._reading(name, value), values, errors)
             elif value is not None:
                 try:
                     values[name] = FIELDS[name].parse(value, self.vocabulary)
                 except FormValueError as exc:
-                    errors.append(FieldError(name, _jsonable(value), str(exc)))
+                    errors.append(FieldError(name, _jsonable(value), exc.said))
         return values, errors
 
     def parse_cells(
@@ -612,18 +722,12 @@ def _age(
     if birth is None:
         return stated_age, True
     if birth > screening_date:
-        message = (
-            f"after the screening date {screening_date.isoformat()}; "
-            "expected a date of birth on or before it"
-        )
+        message = M.BIRTH_AFTER_SCREENING.both(day=screening_date.isoformat())
         errors.append(FieldError("date_of_birth", birth.isoformat(), message))
         return stated_age, False
     age = age_on(birth, screening_date)
     if stated_age is not None and abs(stated_age - age) > 1:
-        message = (
-            f"conflicts with date_of_birth (age {age} at the screening date); correct one of them"
-        )
-        errors.append(FieldError("age_years", stated_age, message))
+        errors.append(FieldError("age_years", stated_age, M.AGE_CONFLICT.both(age=age)))
         return None, True
     return age, True
 
@@ -639,6 +743,10 @@ def read_form(
 
 class FormFileError(Exception):
     """A form file that cannot be read at all (missing, not YAML/JSON, not one mapping)."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
 
 
 class _FormLoader(yaml.SafeLoader):
@@ -660,22 +768,23 @@ def load_form_file(path: Path) -> Mapping[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise FormFileError(f"{path}: no such file") from exc
+        raise FormFileError(M.FORM_NO_FILE.both(path=path)) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from exc
+        raise FormFileError(M.FORM_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
             data = yaml.load(text, Loader=_FormLoader)
     except json.JSONDecodeError as exc:
-        raise FormFileError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+        where = f"{path}:{exc.lineno}:{exc.colno}"
+        raise FormFileError(M.FORM_BAD_JSON.both(where=where, detail=exc.msg)) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise FormFileError(f"{where}: not valid YAML: {exc.problem}") from exc
+        raise FormFileError(M.FORM_BAD_YAML.both(where=where, detail=exc.problem)) from exc
     except yaml.YAMLError as exc:
-        raise FormFileError(f"{path}: not valid YAML") from exc
+        raise FormFileError(M.FORM_BAD_YAML.both(where=path, detail="")) from exc
     if not isinstance(data, dict):
-        raise FormFileError(f"{path}: expected one patient as `field: value` pairs")
+        raise FormFileError(M.FORM_NOT_MAPPING.both(path=path))
     return data

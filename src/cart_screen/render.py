@@ -1,4 +1,8 @@
-"""Text and JSON renderings of results and rulesets. Formatting lives only here; nothing is decided."""
+"""Text, JSON and CSV renderings of results and rulesets. Formatting lives only here.
+
+Nothing is decided here. Every human text comes in the result's language (or the one asked for)
+from the rule files and the catalogue in `i18n`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from cart_screen.form import DERIVED, FIELDS, PatientForm
-from cart_screen.result import NOTICE, ScreeningResult, Status
+from cart_screen.i18n import Language, M, Msg
+from cart_screen.result import Outcome, ScreeningResult, Severity, Status
 from cart_screen.ruleset import (
     AllOf,
     AnyOf,
@@ -28,18 +33,29 @@ if TYPE_CHECKING:
     from cart_screen.batch import Summary
     from cart_screen.evaluate import Verdict
 
-_MARK: dict[Status, tuple[str, str, str]] = {
-    "flagged": ("✗", "red", "FLAGGED"),
-    "needs_info": ("?", "yellow", "NEEDS INFO"),
-    "clear": ("✓", "green", "CLEAR"),
+_MARK: dict[Status, tuple[str, str, Msg]] = {
+    "flagged": ("✗", "red", M.STATUS_FLAGGED),
+    "needs_info": ("?", "yellow", M.STATUS_NEEDS_INFO),
+    "clear": ("✓", "green", M.STATUS_CLEAR),
 }
 _ORDER: tuple[Status, ...] = ("flagged", "needs_info", "clear")
-_OUTCOME_WORDS = {
-    "flagged": "FLAGGED — the physician must review the flagged items",
-    "needs_info": "NEEDS INFO — some items cannot be decided from the data given",
-    "no_flags": "NO FLAGS — nothing in the data raises a flag",
-    "error": "ERROR — this record could not be screened",
+OUTCOME_WORDS: dict[Outcome, Msg] = {
+    "flagged": M.OUTCOME_FLAGGED,
+    "needs_info": M.OUTCOME_NEEDS_INFO,
+    "no_flags": M.OUTCOME_NO_FLAGS,
+    "error": M.OUTCOME_ERROR,
 }
+SEVERITY_WORDS: dict[Severity, Msg] = {
+    "exclusion": M.SEVERITY_EXCLUSION,
+    "caution": M.SEVERITY_CAUTION,
+}
+CATEGORY_WORDS: dict[str, Msg] = {
+    "indication": M.CATEGORY_INDICATION,
+    "contraindication": M.CATEGORY_CONTRAINDICATION,
+    "precaution": M.CATEGORY_PRECAUTION,
+    "interaction": M.CATEGORY_INTERACTION,
+}
+_OUTCOME_COLOUR = {"flagged": "red", "needs_info": "yellow", "no_flags": "green", "error": "red"}
 
 
 def result_json(result: ScreeningResult, *, indent: int | None = 2) -> str:
@@ -53,39 +69,48 @@ def checklist_text(result: ScreeningResult) -> str:
 
 
 def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
-    yield typer.style(
-        f"HICARA pre-screening checklist — patient {result.patient_id or '(no id)'}", bold=True
+    lang, ref = result.language, result.ruleset
+    patient = result.patient_id or M.NO_ID(lang)
+    yield typer.style(M.CHECKLIST_TITLE(lang, patient=patient), bold=True)
+    yield M.CHECKLIST_META(
+        lang,
+        day=result.screening_date.isoformat(),
+        ruleset=ref.id,
+        revision=ref.label_revision.isoformat(),
+        sha=ref.sha256[:16],
     )
-    ref = result.ruleset
-    yield (
-        f"Screening date {result.screening_date.isoformat()} · ruleset {ref.id} "
-        f"(label {ref.label_revision.isoformat()}) · sha256 {ref.sha256[:16]}…"
+    counts = (
+        M.OUTCOME_COUNTS(
+            lang,
+            flagged=len(result.with_status("flagged")),
+            needs=len(result.with_status("needs_info")),
+            clear=len(result.with_status("clear")),
+        )
+        if result.items
+        else ""
     )
-    counts = ", ".join(f"{len(result.with_status(s))} {_MARK[s][2].lower()}" for s in _ORDER)
-    outcome_colour = {"flagged": "red", "needs_info": "yellow", "no_flags": "green"}
-    yield typer.style(
-        f"Outcome: {_OUTCOME_WORDS[result.outcome]}",
-        bold=True,
-        fg=outcome_colour.get(result.outcome, "red"),
-    ) + (f" ({counts})" if result.items else "")
+    words = OUTCOME_WORDS[result.outcome](lang)
+    colour = _OUTCOME_COLOUR[result.outcome]
+    yield typer.style(M.OUTCOME(lang, words=words), bold=True, fg=colour) + counts
     for status in _ORDER:
         items = result.with_status(status)
         if not items:
             continue
         symbol, colour, heading = _MARK[status]
         yield ""
-        yield typer.style(heading, fg=colour, bold=True)
+        yield typer.style(heading(lang), fg=colour, bold=True)
         for item in items:
+            severity = SEVERITY_WORDS[item.severity](lang)
             yield (
                 typer.style(f"  {symbol} ", fg=colour)
                 + typer.style(item.title, bold=True)
-                + (f"  [{item.rule_id} · {item.severity}]")
+                + f"  [{item.rule_id} · {severity}]"
             )
             yield f"      {item.reason}"
-            yield typer.style(f"      Label: {item.source}", dim=True)
+            yield typer.style("      " + M.LABEL_CITATION(lang, source=item.source), dim=True)
     if result.errors:
         yield ""
-        yield typer.style("VALUES THAT COULD NOT BE READ (counted as missing)", fg="red", bold=True)
+        yield typer.style(M.UNREADABLE_HEADING(lang), fg="red", bold=True)
         for error in result.errors:
             yield f"  {error.field} = {error.value!r}: {error.message}"
     yield ""
@@ -94,95 +119,108 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
 
 # ---------------------------------------------------------------- rulesets
 
-_SYMBOL = {
+_SYMBOL: dict[str, str | Msg] = {
     "lt": "<",
     "le": "≤",
     "gt": ">",
     "ge": "≥",
     "eq": "=",
     "ne": "≠",
-    "in": "in",
-    "not_in": "not in",
+    "in": M.CONDITION_IN,
+    "not_in": M.CONDITION_NOT_IN,
 }
 
 
-def describe(condition: Condition, vocabulary: Vocabulary, *, nested: bool = False) -> str:
+def describe(
+    condition: Condition, vocabulary: Vocabulary, language: Language = "en", *, nested: bool = False
+) -> str:
     """A condition in words and symbols: 'LVEF < 40 % or NYHA class in III, IV'."""
     match condition:
         case AnyOf(of=parts) | AllOf(of=parts):
-            joiner = " or " if isinstance(condition, AnyOf) else " and "
-            text = joiner.join(describe(p, vocabulary, nested=True) for p in parts)
+            joiner = M.OR(language) if isinstance(condition, AnyOf) else " and "
+            if language == "zh" and isinstance(condition, AllOf):
+                joiner = " 且 "
+            text = joiner.join(describe(p, vocabulary, language, nested=True) for p in parts)
             return f"({text})" if nested and len(parts) > 1 else text
         case Not(condition=inner):
-            return f"not {describe(inner, vocabulary, nested=True)}"
+            return M.CONDITION_NOT(
+                language, condition=describe(inner, vocabulary, language, nested=True)
+            )
         case Compare() | Equals() | Member():
             spec = spec_of(condition.field)
             assert spec is not None  # the loader refused unknown fields
             if isinstance(condition, Member):
-                value = ", ".join(spec.show(v, vocabulary, short=True) for v in condition.values)
+                value = ", ".join(
+                    spec.show(v, vocabulary, short=True, language=language)
+                    for v in condition.values
+                )
             else:
-                value = spec.show(condition.value, vocabulary, short=True)
-            return f"{spec.label} {_SYMBOL[condition.op]} {value}"
+                value = spec.show(condition.value, vocabulary, short=True, language=language)
+            symbol = _SYMBOL[condition.op]
+            symbol = symbol if isinstance(symbol, str) else symbol(language)
+            return f"{spec.label(language)} {symbol} {value}"
     raise AssertionError(condition)  # pragma: no cover - the union is exhaustive
 
 
-def _bases(condition: Condition) -> Iterator[str]:
+def _bases(condition: Condition, language: Language) -> Iterator[str]:
     match condition:
         case AnyOf(of=parts) | AllOf(of=parts):
             for part in parts:
-                yield from _bases(part)
+                yield from _bases(part, language)
         case Not(condition=inner):
-            yield from _bases(inner)
+            yield from _bases(inner, language)
         case Compare() | Equals() | Member():
             if condition.basis is not None:
-                yield condition.basis.en
+                yield condition.basis(language)
 
 
-def _field_words(name: str) -> str:
+def _field_words(name: str, language: Language) -> str:
     if name in DERIVED:
-        return f"{name} (from {' or '.join(DERIVED[name][1])})"
+        return M.FROM_FIELDS(language, name=name, fields=M.OR(language).join(DERIVED[name][1]))
     return name
 
 
-def ruleset_text(ruleset: Ruleset) -> str:
+def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
     """The ruleset as a readable checklist: what raises each flag, thresholds, citations."""
-    meta = ruleset.meta
+    meta, lang = ruleset.meta, language
     lines = [
         typer.style(
-            f"Ruleset {meta.id} — {meta.product}, label revision {meta.label_revision}", bold=True
+            M.RULESET_TITLE(lang, id=meta.id, product=meta.product, revision=meta.label_revision),
+            bold=True,
         ),
-        f"Source: {meta.source.en}",
-        "Files: " + ", ".join(str(p) for p in ruleset.files),
+        M.SOURCE(lang, source=meta.source(lang)),
+        M.FILES(lang, files=", ".join(str(p) for p in ruleset.files)),
         f"sha256: {ruleset.sha256}",
     ]
     if meta.components:
-        lines.append(
-            "Components asked about for hypersensitivity: "
-            + ", ".join(c.en for c in meta.components)
-        )
+        components = M.LIST_SEPARATOR(lang).join(c(lang) for c in meta.components)
+        lines.append(M.COMPONENTS(lang, components=components))
     if meta.reading_of_severe:
-        lines.append(f'Reading of "severe": {meta.reading_of_severe.en}')
+        lines.append(M.READING_OF_SEVERE(lang, text=meta.reading_of_severe(lang)))
     for rule in ruleset.rules:
+        needs = M.RULE_NEEDS(lang, fields=", ".join(_field_words(f, lang) for f in rule.required))
+        if rule.optional:
+            needs += M.RULE_OPTIONAL(lang, fields=", ".join(rule.optional))
         lines += [
             "",
-            typer.style(f"{rule.id}", bold=True) + f"  [{rule.category} · {rule.severity}]",
-            f"  {rule.title.en}",
-            f"  Flagged when: {describe(rule.flag_when, ruleset.vocabulary)}",
-            *(f"    · {basis}" for basis in _bases(rule.flag_when)),
-            "  Needs: "
-            + ", ".join(_field_words(f) for f in rule.required)
-            + (f"; used where recorded: {', '.join(rule.optional)}" if rule.optional else ""),
-            f"  Label: {rule.label.en}",
+            typer.style(rule.id, bold=True)
+            + f"  [{CATEGORY_WORDS[rule.category](lang)} · {SEVERITY_WORDS[rule.severity](lang)}]",
+            f"  {rule.title(lang)}",
+            "  "
+            + M.FLAGGED_WHEN(lang, condition=describe(rule.flag_when, ruleset.vocabulary, lang)),
+            *(f"    · {basis}" for basis in _bases(rule.flag_when, lang)),
+            f"  {needs}",
+            "  " + M.LABEL_CITATION(lang, source=rule.label(lang)),
         ]
         if rule.note:
-            lines.append(f"  Note: {rule.note.en}")
+            lines.append("  " + M.NOTE(lang, note=rule.note(lang)))
     vocabulary = ruleset.vocabulary
-    lines += ["", typer.style("Diagnosis vocabulary", bold=True), f"  {vocabulary.data.note.en}"]
+    lines += ["", typer.style(M.VOCABULARY(lang), bold=True), f"  {vocabulary.data.note(lang)}"]
     lines += [
-        f"  {code:<15} {term.abbreviation} — {term.name.en} / {term.name.zh}"
+        f"  {code:<15} {term.abbreviation} — {term.name(lang)}"
         for code, term in vocabulary.codes.items()
     ]
-    lines += ["", NOTICE]
+    lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
 
 
@@ -202,14 +240,19 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def batch_row(number: int, verdict: Verdict, rule_ids: Sequence[str]) -> list[str]:
+def batch_row(
+    number: int, verdict: Verdict, rule_ids: Sequence[str], language: Language = "en"
+) -> list[str]:
     """One OUT.csv row (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice."""
     statuses = verdict.statuses
     flagged = ";".join([r for r, s in zip(rule_ids, statuses) if s == "flagged"])  # noqa: B905
     needs = ";".join([r for r, s in zip(rule_ids, statuses) if s == "needs_info"])  # noqa: B905
-    errors = "; ".join([f"{e.field}: {e.message}" for e in verdict.errors])
+    errors = M.SEPARATOR(language).join(
+        [f"{e.field}: {e.message(language)}" for e in verdict.errors]
+    )
     # Only the patient id and error texts can carry what the list held; the rest is ours.
     patient_id = spreadsheet_safe(verdict.patient_id or "")
+    notice = M.NOTICE(language)
     return [
         str(number),
         patient_id,
@@ -217,55 +260,64 @@ def batch_row(number: int, verdict: Verdict, rule_ids: Sequence[str]) -> list[st
         flagged,
         needs,
         spreadsheet_safe(errors),
-        NOTICE,
+        notice,
     ]
 
 
-def _width(text: str) -> int:
+def width(text: str) -> int:
     """Columns a text takes in a terminal: East Asian wide characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
         cells = [
-            cell + " " * (w - _width(cell)) if i == 0 else " " * (w - _width(cell)) + cell
+            cell + " " * (w - width(cell)) if i == 0 else " " * (w - width(cell)) + cell
             for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
     return lines
 
 
-def summary_text(summary: Summary) -> str:
+def _outcome_label(outcome: Outcome, language: Language) -> str:
+    """The outcome as OUT.csv writes it; in Chinese, its words first."""
+    if language == "en":
+        return outcome
+    return f"{OUTCOME_WORDS[outcome](language).split(' — ')[0]}（{outcome}）"
+
+
+def summary_text(summary: Summary, language: Language = "en") -> str:
     """The end-of-run table: outcomes, then each rule's flagged / needs-info counts."""
-    total = summary.records
+    lang, total = language, summary.records
 
     def percent(n: int) -> str:
         return f"{100 * n / total:.1f} %" if total else "–"
 
-    outcome_rows = [["outcome", "records", "share"]] + [
-        [name, str(summary.outcomes[name]), percent(summary.outcomes[name])]
-        for name in ("flagged", "needs_info", "no_flags", "error")
+    outcomes: tuple[Outcome, ...] = ("flagged", "needs_info", "no_flags", "error")
+    outcome_rows = [[M.SUMMARY_OUTCOME(lang), M.SUMMARY_RECORDS(lang), M.SUMMARY_SHARE(lang)]]
+    outcome_rows += [
+        [_outcome_label(name, lang), str(summary.outcomes[name]), percent(summary.outcomes[name])]
+        for name in outcomes
     ]
-    outcome_rows.append(["all records", str(total), percent(total)])
-    rule_rows = [["rule", "flagged", "needs_info"]] + [
+    outcome_rows.append([M.SUMMARY_ALL(lang), str(total), percent(total)])
+    headings = ("flagged", "needs_info") if lang == "en" else ("提示", "待补充")
+    rule_rows = [[M.SUMMARY_RULE(lang), *headings]]
+    rule_rows += [
         [rule_id, str(summary.flagged[rule_id]), str(summary.needs_info[rule_id])]
         for rule_id in summary.rule_ids
     ]
     lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
     if summary.duplicates:
-        shown = ", ".join(f"{pid} ×{n + 1}" for pid, n in sorted(summary.duplicates.items())[:10])
-        more = len(summary.duplicates) - 10
-        lines += [
-            "",
-            f"Duplicate patient ids (each screened): {shown}"
-            + (f" and {more} more" if more > 0 else ""),
-        ]
+        duplicates = sorted(summary.duplicates.items())
+        shown = ", ".join(f"{pid} ×{n + 1}" for pid, n in duplicates[:10])
+        more = len(duplicates) - 10
+        text = M.SUMMARY_DUPLICATES(lang, ids=shown)
+        lines += ["", text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else "")]
     if summary.ignored_columns:
-        lines += ["", "Ignored columns: " + ", ".join(summary.ignored_columns)]
-    lines += ["", NOTICE]
+        lines += ["", M.SUMMARY_IGNORED(lang, columns=", ".join(summary.ignored_columns))]
+    lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
 
 
@@ -277,15 +329,16 @@ def template_csv() -> str:
 def column_map_skeleton() -> str:
     """A `--columns` file to fill in: one line per field, your header on the left."""
     lines = [
-        "# Column map for `cart-screen batch --columns THIS.yaml`.",
+        "# Column map for `cart-screen batch --columns THIS.yaml` / 列映射文件。",
         "# Write your list's own header on the left of each field you have, e.g.",
+        "# 在每个字段左侧写上贵院名单中的表头，例如：",
         "#   MRN: patient_id",
         "#   诊断: diagnosis",
         "# Headers match ignoring case and surrounding spaces. Leave a line as it is (or delete it)",
-        "# where your header already is the field name.",
+        "# where your header already is the field name. / 表头不区分大小写；与字段名相同的行可保留或删除。",
         "",
     ]
     for name, spec in FIELDS.items():
-        lines.append(f"# {spec.label}: {spec.allowed()}")
+        lines.append(f"# {spec.label.en} / {spec.label.zh}: {spec.allowed('en')}")
         lines.append(f"{name}: {name}")
     return "\n".join(lines) + "\n"

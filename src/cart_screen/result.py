@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from cart_screen.i18n import Language, M
+
 Status = Literal["flagged", "needs_info", "clear"]
 Outcome = Literal["flagged", "needs_info", "no_flags", "error"]
+Severity = Literal["exclusion", "caution"]
 
-NOTICE = (
-    "Pre-screening aid only — not an eligibility decision. "
-    "The treating physician decides whether HICARA is appropriate for this patient."
-)
-"""SPEC §4: carried by every result, in every output; no setting removes it."""
+NOTICE = M.NOTICE("en")
+"""SPEC §4: carried by every result, in every output; no setting removes it (in Chinese: zh)."""
 
 
 class _Value(BaseModel):
@@ -28,7 +28,7 @@ class Item(_Value):
 
     rule_id: str
     category: Literal["indication", "contraindication", "precaution", "interaction"]
-    severity: Literal["exclusion", "caution"]
+    severity: Severity
     status: Status
     title: str
     reason: str
@@ -61,6 +61,8 @@ class ScreeningResult(_Value):
     notice: str = NOTICE
     ruleset: RulesetRef
     screening_date: dt.date
+    language: Language = "en"
+    """The language of the human texts (titles, reasons, citations, messages, the notice)."""
 
     def with_status(self, status: Status) -> list[Item]:
         """The items of one status, in ruleset order."""

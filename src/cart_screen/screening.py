@@ -9,6 +9,7 @@ from typing import Any
 
 from cart_screen.evaluate import evaluate
 from cart_screen.form import PatientForm
+from cart_screen.i18n import Language
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
 
@@ -27,13 +28,15 @@ def screen(
     *,
     as_of: dt.date | str | None = None,
     rules: Ruleset | str | Path | None = None,
+    language: Language = "en",
 ) -> ScreeningResult:
     """Screen one patient form; unreadable values become errors on the result, never exceptions.
 
     `as_of` is the screening date when the form has none (default: today); `rules` a loaded
-    ruleset or its path (default: the shipped HICARA ruleset).
+    ruleset or its path (default: the shipped HICARA ruleset); `language` ("en" or "zh") the
+    language of the human texts — ids, keys and statuses are the same in both.
     """
     ruleset = resolve_ruleset(rules)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    return evaluate(ruleset, ruleset.reader.read(form, as_of))
+    return evaluate(ruleset, ruleset.reader.read(form, as_of), language)

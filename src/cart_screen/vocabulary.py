@@ -12,6 +12,7 @@ from pydantic import Field
 
 from cart_screen.datafile import DataModel, Text
 from cart_screen.form import FormValueError
+from cart_screen.i18n import Language, M, Said
 
 
 def match_key(term: str) -> str:
@@ -70,17 +71,18 @@ class Vocabulary:
         if code is not None:
             return code
         if key in self._ambiguous:
-            raise FormValueError(self._ambiguous[key].en)
-        raise FormValueError(
-            "not a known lymphoma subtype; expected one of "
-            + ", ".join(self.codes)
-            + " or one of their names (see `cart-screen rules show`)"
-        )
+            message = self._ambiguous[key]
+            raise FormValueError(Said(message.en, message.zh))
+        raise FormValueError(M.UNKNOWN_DIAGNOSIS.both(codes=", ".join(self.codes)))
 
-    def describe(self, code: str) -> str:
+    def describe(self, code: str, language: Language = "en") -> str:
         """A short display name: 'PMBCL (Primary mediastinal large B-cell lymphoma)'."""
         term = self.codes.get(code)
-        return f"{term.abbreviation} ({term.name.en})" if term else code
+        if term is None:
+            return code
+        if language == "zh":
+            return f"{term.abbreviation}（{term.name.zh}）"
+        return f"{term.abbreviation} ({term.name.en})"
 
 
 Location = tuple[str | int, ...]

@@ -1,7 +1,8 @@
 """The local web page: the form (generated from the form model), its checklist, a list upload.
 
 Stores nothing and logs no patient data: a form is screened in memory and rendered; an uploaded
-list is screened in memory and sent back as a CSV download.
+list is screened in memory and sent back as a CSV download. `?lang=zh` / `?lang=en` switches the
+page's language; the forms carry it along.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from starlette.datastructures import UploadFile
 from cart_screen import batch as lists
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS, Kind
+from cart_screen.i18n import LANGUAGES, Language, M
 from cart_screen.render import BATCH_COLUMNS, ruleset_text
-from cart_screen.result import NOTICE
 from cart_screen.ruleset import Ruleset
 from cart_screen.wizard import GROUPS
 
@@ -52,23 +53,27 @@ _INPUT = {
 }
 
 
-def form_groups(ruleset: Ruleset) -> list[dict[str, Any]]:
+def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
     """The form's fields, grouped as the wizard asks them, each with how to show its input."""
-    components = ", ".join(c.en for c in ruleset.meta.components)
+    lang = language
+    components = M.LIST_SEPARATOR(lang).join(c(lang) for c in ruleset.meta.components)
     groups: dict[str, dict[str, Any]] = {
-        key: {"title": title, "fields": []} for key, title in GROUPS.items()
+        key: {"title": title(lang), "fields": []} for key, title in GROUPS.items()
     }
     for name, spec in FIELDS.items():
-        hint = spec.hint
+        hint = spec.hint(lang)
         if name == "hypersensitivity_to_components" and components:
-            hint += f" Components: {components}."
-        choices = ("yes", "no") if spec.kind is Kind.YES_NO else spec.choices
+            hint += M.COMPONENTS_HINT(lang, components=components)
+        if spec.kind is Kind.YES_NO:
+            choices = [("yes", M.YES(lang)), ("no", M.NO(lang))]
+        else:
+            choices = [(c, spec.show(c, language=lang)) for c in spec.choices]
+        unit = spec.unit.strip()
         groups[spec.group]["fields"].append(
             {
                 "name": name,
-                "label": spec.label + (f" ({spec.unit.strip()})" if spec.unit else ""),
+                "label": spec.label(lang) + (f" ({unit})" if unit and unit != "years" else ""),
                 "hint": hint,
-                "allowed": spec.allowed(),
                 "input": _INPUT[spec.kind],
                 "choices": choices,
                 "required": name == "patient_id",
@@ -77,14 +82,25 @@ def form_groups(ruleset: Ruleset) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def create_app(ruleset: Ruleset, as_of: dt.date | None = None) -> FastAPI:
-    """The web app for one ruleset; `as_of` fixes the screening date when a form has none."""
+def create_app(
+    ruleset: Ruleset, as_of: dt.date | None = None, language: Language = "en"
+) -> FastAPI:
+    """The web app for one ruleset.
+
+    `as_of` fixes the screening date when a form has none; `language` is the page's language
+    until the visitor switches.
+    """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(notice=NOTICE, ruleset=ruleset, groups=form_groups(ruleset))
-    diagnoses = [
-        f"{term.abbreviation} — {term.name.en}" for term in ruleset.vocabulary.codes.values()
-    ]
+    templates.env.globals.update(M=M, ruleset=ruleset)
+    groups = {lang: form_groups(ruleset, lang) for lang in LANGUAGES}
+    diagnoses = {
+        lang: [f"{t.abbreviation} — {t.name(lang)}" for t in ruleset.vocabulary.codes.values()]
+        for lang in LANGUAGES
+    }
+
+    def chosen(value: object) -> Language:
+        return "zh" if value == "zh" else "en" if value == "en" else language
 
     @app.middleware("http")
     async def security_headers(
@@ -94,55 +110,69 @@ def create_app(ruleset: Ruleset, as_of: dt.date | None = None) -> FastAPI:
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        request: Request, name: str, lang: Language, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        context.update(
+            lang=lang,
+            other_lang="en" if lang == "zh" else "zh",
+            notice=M.NOTICE(lang),
+            groups=groups[lang],
+            diagnoses=diagnoses[lang],
+        )
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     @app.get("/", response_class=HTMLResponse)
     async def blank_form(request: Request) -> HTMLResponse:
-        return page(request, "form.html", values={}, errors={}, diagnoses=diagnoses)
+        lang = chosen(request.query_params.get("lang"))
+        return page(request, "form.html", lang, values={}, errors={})
 
     @app.post("/check", response_class=HTMLResponse)
     async def check(request: Request) -> HTMLResponse:
         submitted = await request.form()
+        lang = chosen(submitted.get("lang"))
         values = {
             name: value.strip()
             for name, value in submitted.items()
             if name in FIELDS and isinstance(value, str) and value.strip()
         }
-        # A date picker's blank and the diagnosis list's "ABBR — name" both read as typed text.
+        # The diagnosis list offers "ABBR — name"; the abbreviation is the term to read.
         if "diagnosis" in values:
             values["diagnosis"] = values["diagnosis"].split(" — ")[0]
         read = ruleset.reader.read(values, as_of)
-        errors = {e.field: e.message for e in read.errors}
+        errors = {e.field: e.message(lang) for e in read.errors}
         if "patient_id" not in values:
-            errors["patient_id"] = "a patient id is needed to screen"
+            errors["patient_id"] = M.WEB_ID_NEEDED(lang)
         if errors:
-            return page(
-                request, "form.html", 422, values=values, errors=errors, diagnoses=diagnoses
-            )
-        result = result_of(ruleset, decide(ruleset, read), read.facts)
+            return page(request, "form.html", lang, 422, values=values, errors=errors)
+        result = result_of(ruleset, decide(ruleset, read), read.facts, lang)
         order = {"flagged": 0, "needs_info": 1, "clear": 2}
         items = sorted(result.items, key=lambda item: order[item.status])
-        return page(request, "result.html", result=result, items=items)
+        return page(request, "result.html", lang, result=result, items=items)
+
+    def list_page(request: Request, lang: Language, error: str | None, status: int) -> HTMLResponse:
+        limit = UPLOAD_LIMIT // 2**20
+        return page(request, "batch.html", lang, status, error=error, limit_mb=limit)
 
     @app.get("/batch", response_class=HTMLResponse)
     async def batch_form(request: Request) -> HTMLResponse:
-        return page(request, "batch.html", error=None, limit_mb=UPLOAD_LIMIT // 2**20)
+        return list_page(request, chosen(request.query_params.get("lang")), None, 200)
 
     @app.post("/batch", response_model=None)
     async def batch_upload(request: Request) -> Response:
         async with request.form() as submitted:  # closes the uploaded file's spool
+            lang = chosen(submitted.get("lang"))
             upload, encoding = submitted.get("file"), str(submitted.get("encoding") or "utf-8")
             if not isinstance(upload, UploadFile):
-                return _batch_error(request, page, "choose a CSV file to upload", 400)
+                return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
             data = await upload.read(UPLOAD_LIMIT + 1)
         if len(data) > UPLOAD_LIMIT:
-            message = f"the list is larger than {UPLOAD_LIMIT // 2**20} MB; use `cart-screen batch`"
-            return _batch_error(request, page, message, 413)
+            message = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
+            return list_page(request, lang, message, 413)
         try:
-            body = screen_list(data, encoding, ruleset, as_of or dt.date.today())
+            body = screen_list(data, encoding, ruleset, as_of or dt.date.today(), lang)
         except lists.BatchInputError as exc:
-            return _batch_error(request, page, str(exc), 422)
+            return list_page(request, lang, exc.said(lang), 422)
         return Response(
             "\ufeff" + body,  # a BOM, so that Excel and WPS show Chinese correctly
             media_type="text/csv; charset=utf-8",
@@ -150,25 +180,20 @@ def create_app(ruleset: Ruleset, as_of: dt.date | None = None) -> FastAPI:
         )
 
     @app.get("/rules", response_class=PlainTextResponse)
-    async def rules() -> str:
-        return ruleset_text(ruleset)
+    async def rules(request: Request) -> str:
+        return ruleset_text(ruleset, chosen(request.query_params.get("lang")))
 
     @app.get("/style.css")
     async def style() -> Response:
-        return Response(
-            (HERE / "templates" / "style.css").read_text("utf-8"), media_type="text/css"
-        )
+        css = (HERE / "templates" / "style.css").read_text("utf-8")
+        return Response(css, media_type="text/css")
 
     return app
 
 
-def _batch_error(
-    request: Request, page: Callable[..., HTMLResponse], message: str, status: int
-) -> HTMLResponse:
-    return page(request, "batch.html", status, error=message, limit_mb=UPLOAD_LIMIT // 2**20)
-
-
-def screen_list(data: bytes, encoding: str, ruleset: Ruleset, as_of: dt.date) -> str:
+def screen_list(
+    data: bytes, encoding: str, ruleset: Ruleset, as_of: dt.date, language: Language = "en"
+) -> str:
     """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`)."""
     stream = io.TextIOWrapper(
         io.BytesIO(data),
@@ -180,6 +205,7 @@ def screen_list(data: bytes, encoding: str, ruleset: Ruleset, as_of: dt.date) ->
     columns = lists.map_columns(header, {})
     out = io.StringIO()
     csv.writer(out).writerow(BATCH_COLUMNS)
-    for chunk in lists.screen_chunks(lists.Job(ruleset, columns, as_of, details=False), records):
+    job = lists.Job(ruleset, columns, as_of, details=False, language=language)
+    for chunk in lists.screen_chunks(job, records):
         out.write(chunk.rows)
     return out.getvalue()

@@ -13,25 +13,23 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cart_screen.form import FIELDS, FieldSpec, Kind
+from cart_screen.i18n import Language, M, Msg
 from cart_screen.ruleset import Ruleset
 
-GROUPS: dict[str, str] = {
-    "identity": "Identity and dates",
-    "disease": "Diagnosis, disease status and prior lines",
-    "infection": "Infection and hypersensitivity",
-    "heart": "Heart",
-    "liver": "Liver",
-    "medicines": "Medicines and vaccines",
-    "site": "Treating site",
+GROUPS: dict[str, Msg] = {
+    "identity": M.GROUP_IDENTITY,
+    "disease": M.GROUP_DISEASE,
+    "infection": M.GROUP_INFECTION,
+    "heart": M.GROUP_HEART,
+    "liver": M.GROUP_LIVER,
+    "medicines": M.GROUP_MEDICINES,
+    "site": M.GROUP_SITE,
 }
 """The form's groups, in order, with their headings (the form model gives each field a group)."""
 
-BACK, SKIP, HELP = frozenset({"<", "back"}), frozenset({"-", "skip", "unknown"}), frozenset({"?"})
-
-INSTRUCTIONS = (
-    "Enter keeps the value in [brackets] (or leaves an empty one unknown). "
-    "Type - to leave a value unknown (it shows as needs info), < to go back, ? for help."
-)
+BACK = frozenset({"<", "back", "返回"})
+SKIP = frozenset({"-", "skip", "unknown", "跳过", "不详"})
+HELP = frozenset({"?", "？"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class Question:
     name: str
     spec: FieldSpec
     group: str
+    label: str
     hint: str
     default: str | None
 
@@ -70,12 +69,17 @@ class Wizard:
 
     ruleset: Ruleset
     as_of: dt.date | None = None
+    language: Language = "en"
     answers: dict[str, str] = field(default_factory=dict)
     position: int = 0
 
     @classmethod
     def prefilled(
-        cls, ruleset: Ruleset, form: Mapping[str, Any], as_of: dt.date | None = None
+        cls,
+        ruleset: Ruleset,
+        form: Mapping[str, Any],
+        as_of: dt.date | None = None,
+        language: Language = "en",
     ) -> Wizard:
         """A wizard whose defaults come from a form file, to review answer by answer."""
         answers = {}
@@ -83,7 +87,7 @@ class Wizard:
             name = str(key).strip().casefold()
             if name in FIELDS and raw is not None and str(raw).strip():
                 answers[name] = raw if isinstance(raw, str) else str(raw)
-        return cls(ruleset, as_of, answers)
+        return cls(ruleset, as_of, language, answers)
 
     def __post_init__(self) -> None:
         # Shown as the default, so that Enter records the date the screen is done on.
@@ -101,10 +105,12 @@ class Wizard:
         """The field being asked now."""
         name = self.names[self.position]
         spec = FIELDS[name]
-        hint = spec.hint
+        lang = self.language
+        hint = spec.hint(lang)
         if name == "hypersensitivity_to_components" and self.ruleset.meta.components:
-            hint += " Components: " + ", ".join(c.en for c in self.ruleset.meta.components) + "."
-        return Question(name, spec, spec.group, hint, self.answers.get(name))
+            components = M.LIST_SEPARATOR(lang).join(c(lang) for c in self.ruleset.meta.components)
+            hint += M.COMPONENTS_HINT(lang, components=components)
+        return Question(name, spec, spec.group, spec.label(lang), hint, self.answers.get(name))
 
     def answer(self, typed: str) -> Feedback:
         """Take what was typed for the current question and say what happens next."""
@@ -114,10 +120,10 @@ class Wizard:
             self.position = max(0, self.position - 1)
             return Feedback("back")
         if text in HELP:
-            return Feedback("help", f"Accepts {spec.allowed()}.")
+            return Feedback("help", M.ACCEPTS(self.language, allowed=spec.allowed(self.language)))
         if text.casefold() in SKIP or (not text and name not in self.answers):
             if name == "patient_id":
-                return Feedback("again", "a patient id is needed to screen; type the referral's id")
+                return Feedback("again", M.ID_NEEDED(self.language))
             self.answers.pop(name, None)
             self.position += 1
             return Feedback("next")
@@ -130,12 +136,13 @@ class Wizard:
             # a conflict with the stated age is reported on age_years, but it is this answer's
             problem = next((e.message for e in read.errors if e.field == "age_years"), None)
         if problem is not None:
-            return Feedback("again", problem)
+            return Feedback("again", problem(self.language))
         value = read.facts.get(name)
         self.answers[name] = canonical_text(spec, value) if value is not None else text
         self.position += 1
         if spec.kind is Kind.DIAGNOSIS and value is not None:
-            return Feedback("next", f"read as {self.ruleset.vocabulary.describe(value)}")
+            name_read = self.ruleset.vocabulary.describe(value, self.language)
+            return Feedback("next", M.READ_AS(self.language, name=name_read))
         return Feedback("next")
 
     def skip_rest(self) -> None:

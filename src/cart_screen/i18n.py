@@ -1,0 +1,435 @@
+"""Every program text a user sees, in English and Simplified Chinese: one typed catalogue.
+
+Why a typed catalogue and not gettext/Babel: two languages and a few hundred strings, read by the
+library, the terminal and the web page alike. A message is an attribute of `M`, so a misspelt name
+is a mypy error, not an English fallback at run time; `tests/test_i18n.py` fails CI when a message
+lacks a language or its placeholders differ between languages. No .po/.mo build step to forget.
+Rule texts (titles, label citations, thresholds' bases) live in the rule files, side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+Language = Literal["en", "zh"]
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+
+class Said(NamedTuple):
+    """A text already said in both languages (a message with its values filled in)."""
+
+    en: str
+    zh: str
+
+    def __call__(self, language: Language = "en") -> str:
+        return self.zh if language == "zh" else self.en
+
+    def __add__(self, other: object) -> Said:
+        if isinstance(other, Said):
+            return Said(self.en + other.en, self.zh + other.zh)
+        return NotImplemented
+
+    @staticmethod
+    def join(separator: Said, parts: list[Said]) -> Said:
+        return Said(separator.en.join(p.en for p in parts), separator.zh.join(p.zh for p in parts))
+
+    @staticmethod
+    def same(text: str) -> Said:
+        """A text that reads the same in both languages (an id, a number, a code)."""
+        return Said(text, text)
+
+
+@dataclass(frozen=True)
+class Msg:
+    """One message in both languages, with `{named}` placeholders."""
+
+    en: str
+    zh: str
+
+    def __call__(self, language: Language = "en", **values: Any) -> str:
+        return (self.zh if language == "zh" else self.en).format(**values)
+
+    def both(self, **values: Any) -> Said:
+        """The message with its values, in both languages."""
+        return Said(self.en.format(**values), self.zh.format(**values))
+
+    def placeholders(self, language: Language) -> set[str]:
+        text = self.zh if language == "zh" else self.en
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def language_from_environment() -> Language:
+    """Chinese when the locale says so (LC_ALL, LC_MESSAGES or LANG starting with zh), else English."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+class M:
+    """The catalogue. Each attribute is one message; see the module docstring."""
+
+    # -- the notice (SPEC §4; issue 5 gives the Chinese sense)
+    NOTICE = Msg(
+        "Pre-screening aid only — not an eligibility decision. "
+        "The treating physician decides whether HICARA is appropriate for this patient.",
+        "仅为预筛查辅助，并非用药资格判定。该患者是否适合使用 HICARA，由主治医师决定。",
+    )
+
+    # -- values
+    YES = Msg("yes", "是")
+    NO = Msg("no", "否")
+    SENTENCE_END = Msg(".", "。")
+    SEPARATOR = Msg("; ", "；")
+    LIST_SEPARATOR = Msg(", ", "、")
+    OR = Msg(" or ", " 或 ")
+
+    # -- what a field accepts, and why a value was refused
+    EXPECTED = Msg("expected {allowed}", "应为：{allowed}")
+    REFUSED_BECAUSE = Msg("{why}; expected {allowed}", "{why}；应为：{allowed}")
+    ALLOWED_TEXT = Msg("non-empty text", "非空文本")
+    ALLOWED_DATE = Msg("a calendar date as YYYY-MM-DD", "日期，格式为 YYYY-MM-DD")
+    ALLOWED_YES_NO = Msg(
+        "yes or no (also y/n, true/false, 1/0, 是/否)",
+        "是或否（也可写 yes/no、y/n、true/false、1/0）",
+    )
+    ALLOWED_CHOICE = Msg("one of {choices}", "以下之一：{choices}")
+    ALLOWED_CHOICE_ALSO = Msg(
+        "one of {choices} (also {also})", "以下之一：{choices}（也可写 {also}）"
+    )
+    ALLOWED_DIAGNOSIS = Msg(
+        "a lymphoma subtype code or name from the vocabulary (see `cart-screen rules show`)",
+        "词表中的淋巴瘤亚型代码或名称（见 `cart-screen rules show`）",
+    )
+    ALLOWED_WHOLE = Msg("a whole number", "整数")
+    ALLOWED_NUMBER = Msg("a number", "数值")
+    RANGE_BETWEEN = Msg("{noun} from {low} to {high}", "{low} 至 {high} 之间的{noun}")
+    RANGE_AT_LEAST = Msg("{noun} of {low} or more", "不小于 {low} 的{noun}")
+    RANGE_AT_MOST = Msg("{noun} of {high} or less", "不大于 {high} 的{noun}")
+    OUT_OF_RANGE = Msg("out of range", "超出范围")
+    NOT_A_NUMBER = Msg("not a number", "不是数值")
+    NOT_WHOLE = Msg("not a whole number", "不是整数")
+    NOT_FINITE = Msg("not a finite number", "不是有限数值")
+    DATE_AND_TIME = Msg("a date and time", "含有时间")
+    NOT_A_DATE = Msg("not a real calendar date", "不是有效的日历日期")
+    UNKNOWN_DIAGNOSIS = Msg(
+        "not a known lymphoma subtype; expected one of {codes} or one of their names "
+        "(see `cart-screen rules show`)",
+        "不是已知的淋巴瘤亚型；应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
+    )
+    UNKNOWN_FIELD = Msg(
+        "unknown field; see `cart-screen schema`", "未知字段；见 `cart-screen schema`"
+    )
+    BIRTH_AFTER_SCREENING = Msg(
+        "after the screening date {day}; expected a date of birth on or before it",
+        "晚于筛查日期 {day}；出生日期应不晚于筛查日期",
+    )
+    AGE_CONFLICT = Msg(
+        "conflicts with date_of_birth (age {age} at the screening date); correct one of them",
+        "与出生日期不符（按出生日期，筛查日年龄为 {age} 岁）；请更正其中之一",
+    )
+    MISSING_ID = Msg(
+        "missing; every record needs the referral's id", "缺失；每条记录都需要转诊编号"
+    )
+
+    # -- reasons (the values used, or the data that would resolve an item)
+    PHRASE_LT_TRUE = Msg("{label} {value} is below {limit}", "{label} {value}，低于 {limit}")
+    PHRASE_LT_FALSE = Msg("{label} {value} is not below {limit}", "{label} {value}，不低于 {limit}")
+    PHRASE_LE_TRUE = Msg(
+        "{label} {value} is at or below {limit}", "{label} {value}，不高于 {limit}"
+    )
+    PHRASE_LE_FALSE = Msg("{label} {value} is above {limit}", "{label} {value}，高于 {limit}")
+    PHRASE_GT_TRUE = Msg("{label} {value} is above {limit}", "{label} {value}，高于 {limit}")
+    PHRASE_GT_FALSE = Msg("{label} {value} is not above {limit}", "{label} {value}，不高于 {limit}")
+    PHRASE_GE_TRUE = Msg(
+        "{label} {value} is at or above {limit}", "{label} {value}，不低于 {limit}"
+    )
+    PHRASE_GE_FALSE = Msg("{label} {value} is below {limit}", "{label} {value}，低于 {limit}")
+    PHRASE_IS = Msg("{label}: {value}", "{label}：{value}")
+    PHRASE_IS_NOT = Msg("{label}: {value}, not {limit}", "{label}：{value}，不是{limit}")
+    PHRASE_IN = Msg("{label}: {value} is one of {limit}", "{label}：{value}，属于{limit}")
+    PHRASE_NOT_IN = Msg("{label}: {value} is not one of {limit}", "{label}：{value}，不属于{limit}")
+    PHRASE_BASIS = Msg(" ({basis})", "（{basis}）")
+    OPTIONAL_MISSING = Msg(
+        "{label} not recorded (used only where recorded)", "{label}未记录（仅在有记录时使用）"
+    )
+    OPTIONAL_UNREADABLE = Msg(
+        "{label} could not be read ({value}), so it was not used",
+        "{label}无法读取（{value}），未予使用",
+    )
+    NEEDS = Msg("Needs data: {parts}.", "需要数据：{parts}。")
+    NEEDS_MISSING = Msg("{label} not recorded ({fields})", "{label}未记录（{fields}）")
+    NEEDS_UNREADABLE = Msg(
+        "{label} ({field}) could not be read: {value}", "{label}（{field}）无法读取：{value}"
+    )
+
+    # -- the checklist
+    CHECKLIST_TITLE = Msg(
+        "HICARA pre-screening checklist — patient {patient}", "HICARA 预筛查清单 — 患者 {patient}"
+    )
+    NO_ID = Msg("(no id)", "（无编号）")
+    CHECKLIST_META = Msg(
+        "Screening date {day} · ruleset {ruleset} (label {revision}) · sha256 {sha}…",
+        "筛查日期 {day} · 规则集 {ruleset}（说明书 {revision}）· sha256 {sha}…",
+    )
+    OUTCOME = Msg("Outcome: {words}", "结果：{words}")
+    OUTCOME_COUNTS = Msg(
+        " ({flagged} flagged, {needs} needs info, {clear} clear)",
+        "（{flagged} 项提示，{needs} 项待补充，{clear} 项无异常）",
+    )
+    OUTCOME_FLAGGED = Msg(
+        "FLAGGED — the physician must review the flagged items", "有提示 — 请医师审阅提示项"
+    )
+    OUTCOME_NEEDS_INFO = Msg(
+        "NEEDS INFO — some items cannot be decided from the data given",
+        "待补充 — 部分项目无法根据现有数据判断",
+    )
+    OUTCOME_NO_FLAGS = Msg(
+        "NO FLAGS — nothing in the data raises a flag", "无提示 — 现有数据未触发任何提示"
+    )
+    OUTCOME_ERROR = Msg("ERROR — this record could not be screened", "错误 — 此记录无法筛查")
+    STATUS_FLAGGED = Msg("FLAGGED", "提示")
+    STATUS_NEEDS_INFO = Msg("NEEDS INFO", "待补充")
+    STATUS_CLEAR = Msg("CLEAR", "无异常")
+    CATEGORY_INDICATION = Msg("indication", "适应症")
+    CATEGORY_CONTRAINDICATION = Msg("contraindication", "禁忌")
+    CATEGORY_PRECAUTION = Msg("precaution", "注意事项")
+    CATEGORY_INTERACTION = Msg("interaction", "药物相互作用")
+    SEVERITY_EXCLUSION = Msg("exclusion", "排除")
+    SEVERITY_CAUTION = Msg("caution", "注意")
+    LABEL_CITATION = Msg("Label: {source}", "说明书：{source}")
+    UNREADABLE_HEADING = Msg(
+        "VALUES THAT COULD NOT BE READ (counted as missing)", "无法读取的数值（按缺失处理）"
+    )
+
+    # -- the ruleset as a checklist
+    RULESET_TITLE = Msg(
+        "Ruleset {id} — {product}, label revision {revision}",
+        "规则集 {id} — {product}，说明书修订 {revision}",
+    )
+    SOURCE = Msg("Source: {source}", "来源：{source}")
+    FILES = Msg("Files: {files}", "文件：{files}")
+    COMPONENTS = Msg(
+        "Components asked about for hypersensitivity: {components}",
+        "过敏询问涉及的成分：{components}",
+    )
+    READING_OF_SEVERE = Msg('Reading of "severe": {text}', "对“严重”的解读：{text}")
+    FLAGGED_WHEN = Msg("Flagged when: {condition}", "提示条件：{condition}")
+    RULE_NEEDS = Msg("Needs: {fields}", "所需数据：{fields}")
+    RULE_OPTIONAL = Msg("; used where recorded: {fields}", "；有记录时使用：{fields}")
+    FROM_FIELDS = Msg("{name} (from {fields})", "{name}（来自 {fields}）")
+    NOTE = Msg("Note: {note}", "备注：{note}")
+    VOCABULARY = Msg("Diagnosis vocabulary", "诊断词表")
+    CONDITION_NOT = Msg("not {condition}", "非 {condition}")
+    CONDITION_IN = Msg("in", "属于")
+    CONDITION_NOT_IN = Msg("not in", "不属于")
+
+    # -- batch
+    SUMMARY_OUTCOME = Msg("outcome", "结果")
+    SUMMARY_RECORDS = Msg("records", "记录数")
+    SUMMARY_SHARE = Msg("share", "占比")
+    SUMMARY_ALL = Msg("all records", "全部记录")
+    SUMMARY_RULE = Msg("rule", "规则")
+    SUMMARY_DUPLICATES = Msg(
+        "Duplicate patient ids (each screened): {ids}", "重复的患者编号（均已筛查）：{ids}"
+    )
+    SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
+    SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
+    PROGRESS = Msg("Screening", "筛查中")
+    CELLS_COUNT = Msg(
+        "has {cells} cells; the header has {width}", "有 {cells} 个单元格；表头有 {width} 个"
+    )
+    BAD_BYTES = Msg("holds bytes that are not valid {encoding}", "含有不符合 {encoding} 编码的字节")
+    BAD_CSV = Msg("not valid CSV ({detail})", "不是有效的 CSV（{detail}）")
+    NOT_SCREENED = Msg(
+        "could not be screened (internal error {kind})", "无法筛查（内部错误 {kind}）"
+    )
+    MAP_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
+    MAP_INVALID = Msg("{path}: not a valid YAML column map", "{path}：不是有效的 YAML 列映射")
+    MAP_NOT_PAIRS = Msg(
+        "{path}: expected `their header: form field` pairs",
+        "{path}：应为“原表头: 表单字段”的键值对",
+    )
+    MAP_BAD_FIELD = Msg(
+        "{path}: {header!r} maps to {target!r}, which is not a form field; fields: {fields}",
+        "{path}：{header!r} 映射到 {target!r}，但它不是表单字段；可用字段：{fields}",
+    )
+    COLUMNS_CLASH = Msg(
+        "columns {first} and {second} both give {field}; keep one",
+        "第 {first} 列与第 {second} 列都对应 {field}；请只保留一列",
+    )
+    NO_ID_COLUMN = Msg(
+        "no patient_id column; the header must name one (or map one with --columns)",
+        "没有 patient_id 列；表头须包含该列（或用 --columns 映射）",
+    )
+    UNKNOWN_ENCODING = Msg("unknown encoding {encoding!r}", "未知编码 {encoding!r}")
+    EMPTY_LIST = Msg("the file is empty; expected a header row", "文件为空；应有表头行")
+    BAD_HEADER_CSV = Msg(
+        "the header row is not valid CSV ({detail})", "表头行不是有效的 CSV（{detail}）"
+    )
+    BAD_HEADER_BYTES = Msg(
+        "the header row is not valid {encoding}; try --encoding gb18030",
+        "表头行不符合 {encoding} 编码；请尝试 --encoding gb18030",
+    )
+    NO_SUCH_FILE = Msg("no such file", "文件不存在")
+    NOT_A_FILE = Msg("not a file", "不是文件")
+    IS_THE_INPUT = Msg("{path} is the input; choose another file", "{path} 是输入文件；请另选文件")
+    IS_ANOTHER_OUTPUT = Msg(
+        "{path} is already another output; choose another file",
+        "{path} 已是另一个输出文件；请另选文件",
+    )
+    IS_A_FOLDER = Msg("{path} is a folder; name a file", "{path} 是文件夹；请指定文件")
+    CANNOT_WRITE = Msg(
+        "cannot write the results ({kind}: {detail}); nothing written",
+        "无法写入结果（{kind}：{detail}）；未写入任何文件",
+    )
+    EXISTS = Msg("{path} exists; it is not overwritten", "{path} 已存在；不会覆盖")
+    WROTE = Msg("wrote {path}", "已写入 {path}")
+    SAVED = Msg("saved {path}", "已保存 {path}")
+
+    # -- form files and the command line
+    FORM_NO_FILE = Msg("{path}: no such file", "{path}：文件不存在")
+    FORM_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
+    FORM_BAD_JSON = Msg("{where}: not valid JSON: {detail}", "{where}：不是有效的 JSON：{detail}")
+    FORM_BAD_YAML = Msg("{where}: not valid YAML: {detail}", "{where}：不是有效的 YAML：{detail}")
+    FORM_NOT_MAPPING = Msg(
+        "{path}: expected one patient as `field: value` pairs",
+        "{path}：应为一位患者的“字段: 值”键值对",
+    )
+    ERROR = Msg("cart-screen: error: {message}", "cart-screen：错误：{message}")
+    RULES_REFUSED = Msg("the rules were refused:\n{problems}", "规则文件被拒绝：\n{problems}")
+    RULES_OK = Msg(
+        "ok: {path} — {count} rules, sha256 {sha}", "通过：{path} — {count} 条规则，sha256 {sha}"
+    )
+    INTERNAL_ERROR = Msg(
+        "cart-screen: internal error ({kind}); please report it. Set CART_SCREEN_DEBUG=1 to see details.",
+        "cart-screen：内部错误（{kind}）；请报告。设置 CART_SCREEN_DEBUG=1 可查看详情。",
+    )
+    SERVE_OPEN = Msg(
+        "cart-screen: open http://{host}:{port}/ (Ctrl-C stops)",
+        "cart-screen：请打开 http://{host}:{port}/（Ctrl-C 停止）",
+    )
+    SERVE_EXPOSED = Msg(
+        "cart-screen: warning: serving on {host} lets other machines reach this page; it has no "
+        "login. Use 127.0.0.1 unless your network is protected.",
+        "cart-screen：警告：在 {host} 上提供服务会让其他机器访问本页面，而本页面没有登录保护。"
+        "除非网络受保护，请使用 127.0.0.1。",
+    )
+
+    # -- the wizard
+    FORM_TITLE = Msg("HICARA referral form", "HICARA 转诊表")
+    INSTRUCTIONS = Msg(
+        "Enter keeps the value in [brackets] (or leaves an empty one unknown). "
+        "Type - to leave a value unknown (it shows as needs info), < to go back, ? for help.",
+        "回车保留 [方括号] 中的值（没有则记为不详）。输入 - 表示不详（显示为待补充），"
+        "输入 < 返回上一题，输入 ? 查看说明。",
+    )
+    ACCEPTS = Msg("Accepts {allowed}.", "可填写：{allowed}。")
+    ID_NEEDED = Msg(
+        "a patient id is needed to screen; type the referral's id",
+        "筛查需要患者编号；请输入转诊编号",
+    )
+    READ_AS = Msg("read as {name}", "识别为 {name}")
+    NO_ID_GIVEN = Msg("no patient id was given; nothing screened", "未填写患者编号；未进行筛查")
+    COMPONENTS_HINT = Msg(" Components: {components}.", "成分：{components}。")
+    GROUP_IDENTITY = Msg("Identity and dates", "身份与日期")
+    GROUP_DISEASE = Msg("Diagnosis, disease status and prior lines", "诊断、疾病状态与既往治疗线数")
+    GROUP_INFECTION = Msg("Infection and hypersensitivity", "感染与过敏")
+    GROUP_HEART = Msg("Heart", "心脏")
+    GROUP_LIVER = Msg("Liver", "肝脏")
+    GROUP_MEDICINES = Msg("Medicines and vaccines", "用药与疫苗")
+    GROUP_SITE = Msg("Treating site", "治疗机构")
+
+    # -- the web page
+    WEB_TITLE = Msg("HICARA® pre-screening", "HICARA® 预筛查")
+    WEB_ONE_PATIENT = Msg("One patient", "单个患者")
+    WEB_LIST = Msg("Referral list", "转诊名单")
+    WEB_RULES = Msg("Rules", "规则")
+    WEB_LANGUAGE = Msg("中文", "English")
+    WEB_FORM_TITLE = Msg("Referral form", "转诊表")
+    WEB_FORM_LEAD = Msg(
+        "Fill in what the referral says. Leave a field empty when it is not known: the checklist "
+        "will show it as needs info, never as fine.",
+        "按转诊资料填写。不清楚的项目请留空：清单会显示为“待补充”，绝不会当作无异常。",
+    )
+    WEB_PROBLEMS = Msg(
+        "{count} value(s) need correcting — see the marked fields below. Your other answers are kept.",
+        "有 {count} 个值需要更正 — 见下方标出的字段。其他填写内容已保留。",
+    )
+    WEB_REQUIRED = Msg("(required)", "（必填）")
+    WEB_NOT_RECORDED = Msg("— not recorded —", "— 未记录 —")
+    WEB_SUBMIT = Msg("Show the checklist", "生成清单")
+    WEB_ID_NEEDED = Msg("a patient id is needed to screen", "筛查需要患者编号")
+    WEB_CHECKLIST = Msg("Pre-screening checklist", "预筛查清单")
+    WEB_PATIENT_ID = Msg("Patient id", "患者编号")
+    WEB_SCREENING_DATE = Msg("Screening date", "筛查日期")
+    WEB_OUTCOME = Msg("Outcome", "结果")
+    WEB_STATUS = Msg("Status", "状态")
+    WEB_CRITERION = Msg("Criterion", "条目")
+    WEB_REASON = Msg("Reason", "理由")
+    WEB_LABEL_TEXT = Msg("Label text", "说明书原文")
+    WEB_FLAGGED = Msg("✗ flagged", "✗ 提示")
+    WEB_NEEDS_INFO = Msg("? needs info", "? 待补充")
+    WEB_CLEAR = Msg("✓ clear", "✓ 无异常")
+    WEB_OUTCOME_FLAGGED = Msg(
+        "Flagged — the physician must review the flagged items", "有提示 — 请医师审阅提示项"
+    )
+    WEB_OUTCOME_NEEDS_INFO = Msg(
+        "Needs info — some items cannot be decided from the data given",
+        "待补充 — 部分项目无法根据现有数据判断",
+    )
+    WEB_OUTCOME_NO_FLAGS = Msg(
+        "No flags — nothing in the data raises a flag", "无提示 — 现有数据未触发任何提示"
+    )
+    WEB_UNREADABLE = Msg("Values that could not be read", "无法读取的数值")
+    WEB_REVIEW = Msg("Physician's review", "医师审阅")
+    WEB_DECISION = Msg(
+        "Decision: ☐ proceed to CAR-T centre work-up ☐ not now ☐ more information needed",
+        "结论：☐ 转入 CAR-T 中心评估 ☐ 暂不 ☐ 需补充资料",
+    )
+    WEB_PHYSICIAN = Msg("Treating physician (name)", "主治医师（姓名）")
+    WEB_SIGNATURE = Msg("Signature and date", "签名及日期")
+    WEB_ANOTHER = Msg("Screen another patient", "筛查下一位患者")
+    WEB_PRINT = Msg("use your browser's Print for an A4 copy", "可用浏览器“打印”生成 A4 纸质版")
+    WEB_LIST_TITLE = Msg("Screen a referral list", "筛查转诊名单")
+    WEB_LIST_LEAD = Msg(
+        "Upload a CSV referral list (headers as in the form; up to {limit} MB). You get back a "
+        "results CSV with one row per referral, in the same order. Nothing is stored.",
+        "上传 CSV 转诊名单（表头与表单字段一致；不超过 {limit} MB）。将返回结果 CSV，每位转诊患者一行，"
+        "顺序不变。不保存任何数据。",
+    )
+    WEB_LIST_FILE = Msg("Referral list (CSV)", "转诊名单（CSV）")
+    WEB_ENCODING = Msg("Encoding", "编码")
+    WEB_UTF8 = Msg("UTF-8 (also with Excel's BOM)", "UTF-8（含 Excel 的 BOM）")
+    WEB_GB18030 = Msg("GB18030 (Chinese Windows/WPS)", "GB18030（中文 Windows/WPS）")
+    WEB_LIST_SUBMIT = Msg("Screen and download results", "筛查并下载结果")
+    WEB_CHOOSE_FILE = Msg("choose a CSV file to upload", "请选择要上传的 CSV 文件")
+    WEB_TOO_LARGE = Msg(
+        "the list is larger than {limit} MB; use `cart-screen batch`",
+        "名单超过 {limit} MB；请使用 `cart-screen batch`",
+    )
+    WEB_FINGERPRINT = Msg(
+        "Ruleset {id} · label revision {revision} · sha256",
+        "规则集 {id} · 说明书修订 {revision} · sha256",
+    )
+
+
+def messages() -> dict[str, Msg]:
+    """Every message of the catalogue by name (for the completeness test)."""
+    return {name: value for name, value in vars(M).items() if isinstance(value, Msg)}
+
+
+CHOICE_NAMES: dict[str, Said] = {
+    "relapsed": Said("relapsed", "复发"),
+    "refractory": Said("refractory", "难治"),
+    "remission": Said("remission", "缓解"),
+    "untreated": Said("untreated", "未治疗"),
+    "none": Said("none", "无"),
+    "controlled": Said("controlled", "已控制"),
+    "uncontrolled": Said("uncontrolled", "未控制"),
+}
+"""How coded choice values read; NYHA and Child-Pugh classes read the same in both languages."""
