@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,18 @@ def test_worker_processes_give_the_same_output_in_the_same_order(tmp_path: Path)
     rows = read_rows(tmp_path / "out2.csv")
     assert [int(r["row"]) for r in rows] == list(range(1, 4501))
     assert outputs[0][2]["records"] == 4500
+
+
+def test_duplicate_ids_are_found_exactly_with_partitions_spilled_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lists.DuplicateIds, "SPILL_AT", 16)  # spill almost at once
+    finder = lists.DuplicateIds(tmp_path)
+    ids = [f"P{i % 700}" for i in range(1000)] + ["张三", "张三", "x\udcff", "x\udcff", "once"]
+    for patient_id in ids:
+        finder.add(patient_id)
+    assert any(tmp_path.iterdir())  # the scratch folder holds the spilled partitions
+    found = finder.counts()
+    expected = {pid: n for pid, n in Counter(ids).items() if n > 1}
+    assert found == dict(sorted(expected.items()))
+    assert list(tmp_path.iterdir()) == []  # and is removed afterwards

@@ -15,6 +15,8 @@ import io
 import multiprocessing
 import multiprocessing.pool
 import signal
+import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -305,9 +307,79 @@ def screen_chunks(
             yield pending.popleft().get()
 
 
+class DuplicateIds:
+    """Finds the patient ids that occur more than once, in memory that does not grow with the list.
+
+    Each id goes, by a checksum of it, to one of 256 partitions, spilled to temporary files in a
+    private folder beside the results; at the end each partition — about 1/256 of the ids — is read
+    back on its own to count its ids. The folder is removed when done, or when the run fails.
+    """
+
+    PARTITIONS = 256
+    SPILL_AT = 1 << 16
+    """Bytes a partition holds in memory before it is appended to its file."""
+
+    def __init__(self, scratch: Path | None = None):
+        self._scratch = scratch
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._buffers = [bytearray() for _ in range(self.PARTITIONS)]
+
+    def add(self, patient_id: str) -> None:
+        data = patient_id.encode("utf-8", "surrogateescape")
+        partition = zlib.crc32(data) % self.PARTITIONS
+        buffer = self._buffers[partition]
+        buffer += len(data).to_bytes(4, "little")
+        buffer += data
+        if len(buffer) >= self.SPILL_AT:
+            self._spill(partition)
+
+    def _path(self, partition: int) -> Path:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(
+                prefix=".cart-screen-ids-", dir=self._scratch
+            )
+        return Path(self._folder.name) / f"{partition:03d}"
+
+    def _spill(self, partition: int) -> None:
+        with self._path(partition).open("ab") as spill:
+            spill.write(self._buffers[partition])
+        self._buffers[partition] = bytearray()
+
+    def counts(self) -> dict[str, int]:
+        """Each id seen more than once, with how many times; then the scratch folder is removed."""
+        found: dict[str, int] = {}
+        try:
+            for partition in range(self.PARTITIONS):
+                data = bytes(self._buffers[partition])
+                if self._folder is not None and self._path(partition).exists():
+                    data = self._path(partition).read_bytes() + data
+                seen: Counter[bytes] = Counter()
+                at = 0
+                while at < len(data):
+                    size = int.from_bytes(data[at : at + 4], "little")
+                    seen[data[at + 4 : at + 4 + size]] += 1
+                    at += 4 + size
+                found.update(
+                    (key.decode("utf-8", "surrogateescape"), n) for key, n in seen.items() if n > 1
+                )
+        finally:
+            self.close()
+        return dict(sorted(found.items()))
+
+    def close(self) -> None:
+        """Remove the scratch folder (safe to call twice)."""
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+        self._buffers = [bytearray() for _ in range(self.PARTITIONS)]
+
+
 @dataclass
 class Summary:
-    """Counts over a list, like a cohort attrition table: outcomes and each rule's statuses."""
+    """Counts over a list, like a cohort attrition table: outcomes and each rule's statuses.
+
+    Use it as a context manager: duplicate detection keeps scratch files until `finish`.
+    """
 
     rule_ids: tuple[str, ...]
     records: int = 0
@@ -315,8 +387,19 @@ class Summary:
     flagged: Counter[str] = field(default_factory=Counter)
     needs_info: Counter[str] = field(default_factory=Counter)
     ignored_columns: tuple[str, ...] = ()
-    duplicates: Counter[str] = field(default_factory=Counter)
-    _seen: set[int] = field(default_factory=set, repr=False)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    """Each patient id seen more than once, with how many times (filled in by `finish`)."""
+    scratch: Path | None = None
+    _ids: DuplicateIds = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._ids = DuplicateIds(self.scratch)
+
+    def __enter__(self) -> Summary:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._ids.close()
 
     def add(self, tally: Tally) -> None:
         """Count a chunk's tally."""
@@ -329,12 +412,12 @@ class Summary:
                 elif status == "needs_info":
                     self.needs_info[rule_id] += count
         for patient_id in tally.patient_ids:
-            # Only a hash of each id is kept: 1 M referrals cost tens of MB, not the ids.
-            key = hash(patient_id)
-            if key in self._seen:
-                self.duplicates[patient_id] += 1
-            else:
-                self._seen.add(key)
+            self._ids.add(patient_id)
+
+    def finish(self) -> Summary:
+        """Find the duplicate patient ids once every record has been counted."""
+        self.duplicates = self._ids.counts()
+        return self
 
     def as_json(self) -> dict[str, Any]:
         """The same figures for `--summary FILE.json`."""
@@ -346,7 +429,6 @@ class Summary:
                 rule_id: {"flagged": self.flagged[rule_id], "needs_info": self.needs_info[rule_id]}
                 for rule_id in self.rule_ids
             },
-            # a duplicated id appears once more than it is counted here
-            "duplicate_patient_ids": {pid: n + 1 for pid, n in sorted(self.duplicates.items())},
+            "duplicate_patient_ids": self.duplicates,
             "ignored_columns": list(self.ignored_columns),
         }

@@ -278,9 +278,11 @@ def batch(
             header, records = lists.read_records(stream, encoding)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
-            summary = lists.Summary(rule_ids, ignored_columns=chosen.ignored)
             job = lists.Job(ruleset, chosen, day, details=jsonl is not None, language=language)
             with (
+                lists.Summary(
+                    rule_ids, ignored_columns=chosen.ignored, scratch=output.parent
+                ) as summary,
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
             ):
@@ -290,6 +292,7 @@ def batch(
                     out.write(chunk.rows)
                     if details is not None:
                         details.write(chunk.details)
+                summary.finish()
         if summary_file:
             with atomic_write(summary_file) as out:
                 json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)

@@ -311,7 +311,7 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
     lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
     if summary.duplicates:
         duplicates = sorted(summary.duplicates.items())
-        shown = ", ".join(f"{pid} ×{n + 1}" for pid, n in duplicates[:10])
+        shown = ", ".join(f"{pid} ×{n}" for pid, n in duplicates[:10])
         more = len(duplicates) - 10
         text = M.SUMMARY_DUPLICATES(lang, ids=shown)
         lines += ["", text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else "")]
