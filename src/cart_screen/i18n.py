@@ -27,11 +27,6 @@ class Said(NamedTuple):
     def __call__(self, language: Language = "en") -> str:
         return self.zh if language == "zh" else self.en
 
-    def __add__(self, other: object) -> Said:
-        if isinstance(other, Said):
-            return Said(self.en + other.en, self.zh + other.zh)
-        return NotImplemented
-
     @staticmethod
     def join(separator: Said, parts: list[Said]) -> Said:
         return Said(separator.en.join(p.en for p in parts), separator.zh.join(p.zh for p in parts))
