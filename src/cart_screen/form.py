@@ -57,7 +57,9 @@ class FormValueError(ValueError):
         self.said = said
 
 
-_NO_HINT = Said("", "")
+_NO_HINT = _NO_UNIT = Said("", "")
+PERCENT = Said(" %", " %")
+X_ULN = Said("×ULN", "×ULN")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class FieldSpec:
     label: Said
     group: str
     hint: Said = _NO_HINT
-    unit: str = ""
+    unit: Said = _NO_UNIT
+    """Written right after a value ('35 %', '3.5×ULN', '56 years'), so it carries its own space."""
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
@@ -135,11 +138,7 @@ class FieldSpec:
         if self.kind is Kind.CHOICE:
             return _choice_name(str(value))(language)
         text = f"{value:g}" if isinstance(value, float) else str(value)
-        if self.unit == "%":
-            return f"{text} %"
-        if self.unit == " years":
-            return text + (" 岁" if language == "zh" else " years")
-        return f"{text}{self.unit}"
+        return text + self.unit(language)
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -215,7 +214,7 @@ def _to_float(spec: FieldSpec, raw: Any) -> float:
         number = float(raw)
     else:
         text = str(raw).strip()
-        if spec.unit == "%":
+        if spec.unit is PERCENT:
             text = text.removesuffix("%").rstrip()
         try:
             number = float(text)
@@ -420,7 +419,7 @@ class PatientForm(BaseModel):
                 "Left-ventricular ejection fraction (echo or MUGA).",
                 "左心室射血分数（超声心动图或 MUGA）。",
             ),
-            unit="%",
+            unit=PERCENT,
             minimum=0,
             maximum=100,
         ),
@@ -447,17 +446,17 @@ class PatientForm(BaseModel):
             Said("Total bilirubin", "总胆红素"),
             "liver",
             _ULN_HINT,
-            unit="×ULN",
+            unit=X_ULN,
             minimum=0,
         ),
     ] = None
     ast_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, Said("AST", "AST"), "liver", _ULN_HINT, unit="×ULN", minimum=0),
+        FieldSpec(Kind.NUMBER, Said("AST", "AST"), "liver", _ULN_HINT, unit=X_ULN, minimum=0),
     ] = None
     alt_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, Said("ALT", "ALT"), "liver", _ULN_HINT, unit="×ULN", minimum=0),
+        FieldSpec(Kind.NUMBER, Said("ALT", "ALT"), "liver", _ULN_HINT, unit=X_ULN, minimum=0),
     ] = None
     child_pugh_class: Annotated[
         ChildPugh | None,
@@ -548,7 +547,7 @@ AGE = FieldSpec(
     Said("Age", "年龄"),
     "identity",
     Said("Computed from date of birth, else age in years.", "按出生日期计算，否则取年龄（岁）。"),
-    unit=" years",
+    unit=Said(" years", " 岁"),
 )
 DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
     "age": (AGE, ("date_of_birth", "age_years")),

@@ -68,11 +68,11 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
             choices = [("yes", M.YES(lang)), ("no", M.NO(lang))]
         else:
             choices = [(c, spec.show(c, language=lang)) for c in spec.choices]
-        unit = spec.unit.strip()
+        unit = spec.unit(lang).strip()
         groups[spec.group]["fields"].append(
             {
                 "name": name,
-                "label": spec.label(lang) + (f" ({unit})" if unit and unit != "years" else ""),
+                "label": spec.label(lang) + (f" ({unit})" if unit else ""),
                 "hint": hint,
                 "input": _INPUT[spec.kind],
                 "choices": choices,
