@@ -12,8 +12,9 @@ import enum
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, Any, NoReturn, TextIO
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -80,6 +81,21 @@ def _ruleset(path: Path | None, language: Language) -> Ruleset:
         fail(M.RULES_REFUSED(language, problems=str(exc)), language)
 
 
+def _setting(lang: Lang | None, rules: Path | None) -> tuple[Language, Ruleset]:
+    """The language and the ruleset every screening command starts from."""
+    language = _language(lang)
+    return language, _ruleset(rules, language)
+
+
+def _form_file(path: Path, language: Language) -> Mapping[str, Any]:
+    from cart_screen.form import FormFileError, load_form_file
+
+    try:
+        return load_form_file(path)
+    except FormFileError as exc:
+        fail(exc.said, language)
+
+
 def _day(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of else None
 
@@ -93,16 +109,11 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """Screen one patient form and print its checklist."""
-    from cart_screen.form import FormFileError, load_form_file
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
 
-    language = _language(lang)
-    ruleset = _ruleset(rules, language)
-    try:
-        raw = load_form_file(file)
-    except FormFileError as exc:
-        fail(exc.said, language)
+    language, ruleset = _setting(lang, rules)
+    raw = _form_file(file, language)
     result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
 
@@ -127,17 +138,12 @@ def form(
     import yaml
 
     from cart_screen.files import atomic_write
-    from cart_screen.form import FormFileError, load_form_file
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
-    language = _language(lang)
-    ruleset = _ruleset(rules, language)
-    try:
-        start = load_form_file(prefill) if prefill else {}
-    except FormFileError as exc:
-        fail(exc.said, language)
+    language, ruleset = _setting(lang, rules)
+    start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language)
     title = typer.style(M.FORM_TITLE(language), bold=True)
     typer.echo(f"{title} — {M.INSTRUCTIONS(language)}")
@@ -192,8 +198,7 @@ def serve(
 
     from cart_screen.web import create_app
 
-    language = _language(lang)
-    ruleset = _ruleset(rules, language)
+    language, ruleset = _setting(lang, rules)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -266,8 +271,7 @@ def batch(
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
-    language = _language(lang)
-    ruleset = _ruleset(rules, language)
+    language, ruleset = _setting(lang, rules)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
     try:
@@ -391,8 +395,8 @@ def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
     """Print the ruleset as a readable checklist with its fingerprint."""
     from cart_screen.render import ruleset_text
 
-    language = _language(lang)
-    typer.echo(ruleset_text(_ruleset(rules, language), language), nl=False)
+    language, ruleset = _setting(lang, rules)
+    typer.echo(ruleset_text(ruleset, language), nl=False)
 
 
 def main() -> None:
