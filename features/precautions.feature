@@ -76,3 +76,19 @@ Feature: Precautions — severe cardiac or hepatic impairment, intensive-care fa
       | no      | flagged    |
       | 否      | flagged    |
       | missing | needs_info |
+
+  Scenario Outline: A site-wide default may say whether the site has intensive care
+    The site's capability is a fact about the site, not the patient: a site may set it once
+    (cart-screen --icu-available, or CART_SCREEN_ICU_AVAILABLE). A form's own value wins, and an
+    unreadable one stays an error. No patient field ever takes a default.
+    Given its icu_available is <form value>
+    When it is screened at a site whose default is <site default>
+    Then precaution.icu_facility is <status>
+
+    Examples:
+      | form value | site default | status     |
+      | missing    | yes          | clear      |
+      | missing    | no           | flagged    |
+      | no         | yes          | flagged    |
+      | perhaps    | yes          | needs_info |
+      | missing    | none         | needs_info |

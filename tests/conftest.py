@@ -104,6 +104,12 @@ def it_is_screened(form: dict[str, str]) -> ScreeningResult:
     return screen(form)
 
 
+@when(parsers.parse("it is screened at a site whose default is {default}"), target_fixture="result")
+def screened_at_site(form: dict[str, str], default: str) -> ScreeningResult:
+    site = {} if default == "none" else {"icu_available": default}
+    return screen(form, site=site)
+
+
 @when(parsers.parse("the coordinator checks it as {how}"), target_fixture="output")
 def coordinator_checks(form: dict[str, str], how: str, runner: CliRunner, tmp_path: Path) -> str:
     path = tmp_path / "form.yaml"

@@ -112,3 +112,28 @@ def test_python_m_runs_the_cli_and_an_internal_error_is_one_line() -> None:
     )
     assert run.returncode == 0
     assert NOTICE in run.stdout
+
+
+def test_the_site_default_for_intensive_care_from_option_or_environment(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = tmp_path / "f.yaml"
+    form.write_text("patient_id: S-1\n")
+    run = runner.invoke(app, ["check", str(form), "--icu-available", "yes"])
+    assert "Intensive care available: yes (site default)." in run.output
+    monkeypatch.setenv("CART_SCREEN_ICU_AVAILABLE", "no")
+    run = runner.invoke(app, ["check", str(form), "--json"])
+    (item,) = (
+        i for i in json.loads(run.output)["items"] if i["rule_id"] == "precaution.icu_facility"
+    )
+    assert item["status"] == "flagged"
+    bad = runner.invoke(app, ["check", str(form), "--icu-available", "maybe"])
+    assert bad.exit_code == 2
+    assert "icu_available: expected yes or no" in bad.output
+
+
+def test_only_site_fields_take_a_site_default() -> None:
+    from cart_screen.form import FormValueError, read_site_defaults
+
+    with pytest.raises(FormValueError, match="only icu_available has a site default"):
+        read_site_defaults({"hypersensitivity_to_components": "no"})

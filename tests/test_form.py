@@ -36,6 +36,7 @@ def read(field: str, raw: Any) -> tuple[Any, list[str]]:
         ("disease_status", " Relapsed ", "relapsed"),
         ("lvef_percent", "39.5", 39.5),
         ("lvef_percent", "45%", 45.0),
+        ("lvef_percent", "５５", 55.0),  # full-width digits, as a Chinese input method types them
         ("lvef_percent", 0, 0.0),
         ("prior_systemic_lines", "2", 2),
         ("prior_systemic_lines", 2.0, 2),
@@ -62,6 +63,7 @@ def test_accepted_spellings(field: str, raw: Any, value: Any) -> None:
         ("nyha_class", "V", "expected one of I, II, III, IV (also 1, 2, 3, 4)"),
         ("lvef_percent", "abc", "not a number; expected a number from 0 to 100"),
         ("lvef_percent", "NaN", "not a finite number"),
+        ("lvef_percent", "4_5", "not a number"),
         ("lvef_percent", float("inf"), "not a finite number"),
         ("lvef_percent", "100.1", "out of range"),
         ("lvef_percent", True, "expected a number"),

@@ -175,21 +175,23 @@ def screen_records(
     *,
     details: bool = False,
     language: Language = "en",
+    site: Mapping[str, Any] | None = None,
 ) -> Iterator[Screened]:
     """Screen each record in order; a record that fails becomes an `error` verdict, never a crash."""
     reader = ruleset.reader
     for record in records:
         facts: Mapping[str, Any] = {}
+        defaulted: frozenset[str] = frozenset()
         if record.problem is not None:
             verdict = _error(record, columns, record.problem, as_of)
         else:
             try:
-                read = reader.read_cells(columns.fields, record.cells, as_of)
-                verdict, facts = decide(ruleset, read), read.facts
+                read = reader.read_cells(columns.fields, record.cells, as_of, site)
+                verdict, facts, defaulted = decide(ruleset, read), read.facts, read.defaulted
             except Exception as exc:  # one record's failure must not lose the others
                 message = M.NOT_SCREENED.both(kind=type(exc).__name__)
                 verdict = _error(record, columns, message, as_of)
-        result = result_of(ruleset, verdict, facts, language) if details else None
+        result = result_of(ruleset, verdict, facts, language, defaulted) if details else None
         yield Screened(record.number, verdict, result)
 
 
@@ -229,6 +231,8 @@ class Job:
     as_of: dt.date
     details: bool
     language: Language = "en"
+    site: Mapping[str, Any] = field(default_factory=dict)
+    """Site-wide defaults, already read (see form.read_site_defaults)."""
 
 
 def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
@@ -241,7 +245,13 @@ def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     details: list[str] = []
     tally = Tally()
     screened = screen_records(
-        records, job.columns, job.ruleset, job.as_of, details=job.details, language=job.language
+        records,
+        job.columns,
+        job.ruleset,
+        job.as_of,
+        details=job.details,
+        language=job.language,
+        site=job.site,
     )
     for item in screened:
         verdict = item.verdict

@@ -54,6 +54,16 @@ AsOfOption = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Screening date when a form has none."),
 ]
+SiteIcuOption = Annotated[
+    str | None,
+    typer.Option(
+        "--icu-available",
+        envvar="CART_SCREEN_ICU_AVAILABLE",
+        metavar="yes|no",
+        help="This site's intensive-care capability, for forms that leave it blank "
+        "(also from CART_SCREEN_ICU_AVAILABLE).",
+    ),
+]
 LangOption = Annotated[
     Lang | None,
     typer.Option("--lang", help="Language of the texts: en or zh (default: from the locale)."),
@@ -87,6 +97,16 @@ def _setting(lang: Lang | None, rules: Path | None) -> tuple[Language, Ruleset]:
     return language, _ruleset(rules, language)
 
 
+def _site(icu_available: str | None, language: Language) -> dict[str, Any]:
+    """Site-wide defaults from the options; a bad one stops with exit status 2."""
+    from cart_screen.form import FormValueError, read_site_defaults
+
+    try:
+        return read_site_defaults({"icu_available": icu_available})
+    except FormValueError as exc:
+        fail(exc.said, language)
+
+
 def _form_file(path: Path, language: Language) -> Mapping[str, Any]:
     from cart_screen.form import FormFileError, load_form_file
 
@@ -106,6 +126,7 @@ def check(
     json_output: Annotated[bool, typer.Option("--json", help="Print the JSON result.")] = False,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen one patient form and print its checklist."""
@@ -113,8 +134,9 @@ def check(
     from cart_screen.screening import screen
 
     language, ruleset = _setting(lang, rules)
+    site = _site(icu_available, language)
     raw = _form_file(file, language)
-    result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language)
+    result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
 
 
@@ -132,6 +154,7 @@ def form(
     ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
     """Fill in one patient's form question by question, then see the checklist."""
@@ -143,8 +166,9 @@ def form(
     from cart_screen.wizard import GROUPS, Wizard
 
     language, ruleset = _setting(lang, rules)
+    site = _site(icu_available, language)
     start = _form_file(prefill, language) if prefill else {}
-    wizard = Wizard.prefilled(ruleset, start, _day(as_of), language)
+    wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
     title = typer.style(M.FORM_TITLE(language), bold=True)
     typer.echo(f"{title} — {M.INSTRUCTIONS(language)}")
     shown_group = None
@@ -189,6 +213,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
     """Serve the form and the list upload as a local web page."""
@@ -207,7 +232,7 @@ def serve(
         typer.echo(M.SERVE_EXPOSED(language, host=host), err=True)
     typer.echo(M.SERVE_OPEN(language, host=host, port=port), err=True)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
-    app = create_app(ruleset, _day(as_of), language)
+    app = create_app(ruleset, _day(as_of), language, _site(icu_available, language))
     uvicorn.run(app, host=host, port=port, access_log=False)
 
 
@@ -264,6 +289,7 @@ def batch(
     ] = 0,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: OUT.csv gets one row per record, in input order."""
@@ -272,6 +298,7 @@ def batch(
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
     language, ruleset = _setting(lang, rules)
+    site = _site(icu_available, language)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
     try:
@@ -282,7 +309,8 @@ def batch(
             header, records = lists.read_records(stream, encoding)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
-            job = lists.Job(ruleset, chosen, day, details=jsonl is not None, language=language)
+            details_wanted = jsonl is not None
+            job = lists.Job(ruleset, chosen, day, details_wanted, language, site)
             with (
                 lists.Summary(
                     rule_ids, ignored_columns=chosen.ignored, scratch=output.parent

@@ -171,8 +171,10 @@ class _Explanation:
         facts: Mapping[str, Any],
         errors: Mapping[str, FieldError],
         language: Language,
+        defaulted: frozenset[str],
     ) -> None:
         self.judge, self.facts, self.errors, self.language = judge, facts, errors, language
+        self.defaulted = defaulted
         self.vocabulary = judge.ruleset.vocabulary
         self.said: list[str] = []
         self.missing: list[str] = []
@@ -213,6 +215,8 @@ class _Explanation:
         phrase = template(lang, label=label, value=shown_value, limit=limit)
         if held and leaf.basis is not None:
             phrase += M.PHRASE_BASIS(lang, basis=leaf.basis(lang))
+        if leaf.field in self.defaulted:
+            phrase += M.SITE_DEFAULT(lang)
         return phrase
 
     def needs(self) -> str:
@@ -238,9 +242,10 @@ def reason(
     facts: Mapping[str, Any],
     errors: Mapping[str, FieldError],
     language: Language = "en",
+    defaulted: frozenset[str] = frozenset(),
 ) -> str:
     """Why a rule came out as it did, with the values used, or which data would resolve it."""
-    explanation = _Explanation(judge, facts, errors, language)
+    explanation = _Explanation(judge, facts, errors, language, defaulted)
     explanation.walk(rule.flag_when, {"flagged": True, "clear": False, "needs_info": None}[status])
     if status == "needs_info":
         return explanation.needs()
@@ -279,7 +284,11 @@ def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
 
 
 def result_of(
-    ruleset: Ruleset, verdict: Verdict, facts: Mapping[str, Any], language: Language = "en"
+    ruleset: Ruleset,
+    verdict: Verdict,
+    facts: Mapping[str, Any],
+    language: Language = "en",
+    defaulted: frozenset[str] = frozenset(),
 ) -> ScreeningResult:
     """The full result: a verdict with each item's title, reason and label citation."""
     judge = judge_for(ruleset)
@@ -292,7 +301,7 @@ def result_of(
                 severity=rule.severity,
                 status=status,
                 title=rule.title(language),
-                reason=reason(judge, rule, status, facts, by_field, language),
+                reason=reason(judge, rule, status, facts, by_field, language, defaulted),
                 source=rule.label(language),
             )
             for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
@@ -318,4 +327,4 @@ def result_of(
 
 def evaluate(ruleset: Ruleset, read: ReadForm, language: Language = "en") -> ScreeningResult:
     """Screen one read form against every rule, in ruleset order."""
-    return result_of(ruleset, decide(ruleset, read), read.facts, language)
+    return result_of(ruleset, decide(ruleset, read), read.facts, language, read.defaulted)

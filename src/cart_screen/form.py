@@ -217,6 +217,9 @@ def _to_float(spec: FieldSpec, raw: Any) -> float:
         if spec.unit is PERCENT:
             text = text.removesuffix("%").rstrip()
         try:
+            # float() also takes "4_5" as 45: a typo must not become a lab value.
+            if "_" in text:
+                raise ValueError(text)
             number = float(text)
         except ValueError as exc:
             raise _reject(
@@ -570,6 +573,8 @@ class ReadForm(NamedTuple):
     facts: Mapping[str, Any]
     screening_date: dt.date
     errors: tuple[FieldError, ...]
+    defaulted: frozenset[str] = frozenset()
+    """Site fields the form left blank and the site-wide default filled in."""
 
     @property
     def patient_id(self) -> str | None:
@@ -681,31 +686,76 @@ class FormReader:
         elif known[1] is not None:
             values[name] = known[1]
 
-    def read(self, raw: Mapping[Any, Any] | PatientForm, as_of: dt.date | None = None) -> ReadForm:
-        """Read a raw form into clean values, derived facts and errors."""
+    def read(
+        self,
+        raw: Mapping[Any, Any] | PatientForm,
+        as_of: dt.date | None = None,
+        site: Mapping[str, Any] | None = None,
+    ) -> ReadForm:
+        """Read a raw form into clean values, derived facts and errors.
+
+        `site` holds site-wide defaults (see SITE_FIELDS, read with `read_site_defaults`).
+        """
         if isinstance(raw, PatientForm):
             values = raw.model_dump(exclude_none=True)
             errors: list[FieldError] = []
         else:
             values, errors = self.parse_fields(raw)
-        return self.derive(values, errors, as_of)
+        return self.derive(values, errors, as_of, site)
 
     def read_cells(
-        self, fields: Sequence[tuple[int, str]], cells: Sequence[str], as_of: dt.date
+        self,
+        fields: Sequence[tuple[int, str]],
+        cells: Sequence[str],
+        as_of: dt.date,
+        site: Mapping[str, Any] | None = None,
     ) -> ReadForm:
         """Read one CSV record (see parse_cells)."""
         values, errors = self.parse_cells(fields, cells)
-        return self.derive(values, errors, as_of)
+        return self.derive(values, errors, as_of, site)
 
     @staticmethod
-    def derive(values: dict[str, Any], errors: list[FieldError], as_of: dt.date | None) -> ReadForm:
-        """Add what is computed from the values: screening date, age, cross-field errors."""
+    def derive(
+        values: dict[str, Any],
+        errors: list[FieldError],
+        as_of: dt.date | None,
+        site: Mapping[str, Any] | None = None,
+    ) -> ReadForm:
+        """Add what is computed or defaulted: screening date, age, cross-field errors, site facts."""
         screening_date = values.get("screening_date") or as_of or dt.date.today()
         age, birth_ok = _age(values, screening_date, errors)
         if not birth_ok:
             del values["date_of_birth"]
+        defaulted = []
+        for name, value in (site or {}).items():
+            # Only a blank is filled in: a value that could not be read stays an error.
+            if name not in values and not any(e.field == name for e in errors):
+                values[name] = value
+                defaulted.append(name)
         values["age"] = age
-        return ReadForm(values, screening_date, tuple(errors))
+        return ReadForm(values, screening_date, tuple(errors), frozenset(defaulted))
+
+
+SITE_FIELDS = ("icu_available",)
+"""Fields that describe the treating site, not the patient: the only ones a site-wide default
+may fill in (SPEC §2). A patient's data is never defaulted: missing stays needs_info."""
+
+
+def read_site_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Read site-wide defaults; raise FormValueError naming the field for a bad one."""
+    defaults: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        if name not in SITE_FIELDS:
+            raise FormValueError(
+                Said.same(f"{name}: only {', '.join(SITE_FIELDS)} has a site default")
+            )
+        try:
+            defaults[name] = FIELDS[name].parse(value)
+        except FormValueError as exc:
+            raise FormValueError(Said(f"{name}: {exc.said.en}", f"{name}：{exc.said.zh}")) from exc
+    return defaults
 
 
 def _age(

@@ -149,6 +149,7 @@ class M:
     PHRASE_IN = Msg("{label}: {value} is one of {limit}", "{label}：{value}，属于{limit}")
     PHRASE_NOT_IN = Msg("{label}: {value} is not one of {limit}", "{label}：{value}，不属于{limit}")
     PHRASE_BASIS = Msg(" ({basis})", "（{basis}）")
+    SITE_DEFAULT = Msg(" (site default)", "（本机构默认值）")
     OPTIONAL_MISSING = Msg(
         "{label} not recorded (used only where recorded)", "{label}未记录（仅在有记录时使用）"
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +83,15 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
 
 
 def create_app(
-    ruleset: Ruleset, as_of: dt.date | None = None, language: Language = "en"
+    ruleset: Ruleset,
+    as_of: dt.date | None = None,
+    language: Language = "en",
+    site: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
-    until the visitor switches.
+    until the visitor switches; `site` holds site-wide defaults (form.read_site_defaults).
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -139,13 +142,13 @@ def create_app(
         # The diagnosis list offers "ABBR — name"; the abbreviation is the term to read.
         if "diagnosis" in values:
             values["diagnosis"] = values["diagnosis"].split(" — ")[0]
-        read = ruleset.reader.read(values, as_of)
+        read = ruleset.reader.read(values, as_of, site)
         errors = {e.field: e.message(lang) for e in read.errors}
         if "patient_id" not in values:
             errors["patient_id"] = M.WEB_ID_NEEDED(lang)
         if errors:
             return page(request, "form.html", lang, 422, values=values, errors=errors)
-        result = result_of(ruleset, decide(ruleset, read), read.facts, lang)
+        result = result_of(ruleset, decide(ruleset, read), read.facts, lang, read.defaulted)
         order = {"flagged": 0, "needs_info": 1, "clear": 2}
         items = sorted(result.items, key=lambda item: order[item.status])
         return page(request, "result.html", lang, result=result, items=items)
@@ -170,7 +173,8 @@ def create_app(
             message = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
             return list_page(request, lang, message, 413)
         try:
-            body = screen_list(data, encoding, ruleset, as_of or dt.date.today(), lang)
+            day = as_of or dt.date.today()
+            body = screen_list(data, encoding, ruleset, day, lang, site)
         except lists.BatchInputError as exc:
             return list_page(request, lang, exc.said(lang), 422)
         return Response(
@@ -192,7 +196,12 @@ def create_app(
 
 
 def screen_list(
-    data: bytes, encoding: str, ruleset: Ruleset, as_of: dt.date, language: Language = "en"
+    data: bytes,
+    encoding: str,
+    ruleset: Ruleset,
+    as_of: dt.date,
+    language: Language = "en",
+    site: Mapping[str, Any] | None = None,
 ) -> str:
     """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`)."""
     stream = io.TextIOWrapper(
@@ -205,7 +214,7 @@ def screen_list(
     columns = lists.map_columns(header, {})
     out = io.StringIO()
     csv.writer(out).writerow(BATCH_COLUMNS)
-    job = lists.Job(ruleset, columns, as_of, details=False, language=language)
+    job = lists.Job(ruleset, columns, as_of, False, language, dict(site or {}))
     for chunk in lists.screen_chunks(job, records):
         out.write(chunk.rows)
     return out.getvalue()

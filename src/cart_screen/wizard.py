@@ -80,9 +80,13 @@ class Wizard:
         form: Mapping[str, Any],
         as_of: dt.date | None = None,
         language: Language = "en",
+        site: Mapping[str, Any] | None = None,
     ) -> Wizard:
         """A wizard whose defaults come from a form file, to review answer by answer."""
-        answers = {}
+        # A site default is offered as the answer to confirm, like a pre-filled one.
+        answers = {
+            name: canonical_text(FIELDS[name], value) for name, value in (site or {}).items()
+        }
         for key, raw in form.items():
             name = str(key).strip().casefold()
             if name in FIELDS and raw is not None and str(raw).strip():
