@@ -11,7 +11,6 @@ import codecs
 import collections
 import csv
 import datetime as dt
-import io
 import multiprocessing
 import multiprocessing.pool
 import signal
@@ -158,8 +157,7 @@ def _decoded(text: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Screened:
+class Screened(NamedTuple):
     """One record's verdict, with the full result when details were asked for."""
 
     number: int
@@ -237,11 +235,10 @@ class Job:
 
 def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     """Screen a chunk of records into OUT.csv rows, JSONL lines and a tally."""
-    from cart_screen.render import batch_row, result_json
+    from cart_screen.render import BatchRows, result_json
 
-    rule_ids = tuple(rule.id for rule in job.ruleset.rules)
-    rows = io.StringIO()
-    writer = csv.writer(rows)
+    writer = BatchRows([rule.id for rule in job.ruleset.rules], job.language)
+    rows: list[str] = []
     details: list[str] = []
     tally = Tally()
     screened = screen_records(
@@ -255,14 +252,14 @@ def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     )
     for item in screened:
         verdict = item.verdict
-        writer.writerow(batch_row(item.number, verdict, rule_ids, job.language))
+        rows.append(writer.row(item.number, verdict))
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
         tally.outcomes[verdict.outcome] += 1
         tally.profiles[verdict.statuses] += 1
         if verdict.patient_id is not None:
             tally.patient_ids.append(verdict.patient_id)
-    return ChunkOutput(rows.getvalue(), "".join(details), tally)
+    return ChunkOutput("".join(rows), "".join(details), tally)
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

@@ -240,28 +240,46 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def batch_row(
-    number: int, verdict: Verdict, rule_ids: Sequence[str], language: Language = "en"
-) -> list[str]:
-    """One OUT.csv row (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice."""
-    statuses = verdict.statuses
-    flagged = ";".join([r for r, s in zip(rule_ids, statuses) if s == "flagged"])  # noqa: B905
-    needs = ";".join([r for r, s in zip(rule_ids, statuses) if s == "needs_info"])  # noqa: B905
-    errors = M.SEPARATOR(language).join(
-        [f"{e.field}: {e.message(language)}" for e in verdict.errors]
-    )
-    # Only the patient id and error texts can carry what the list held; the rest is ours.
-    patient_id = spreadsheet_safe(verdict.patient_id or "")
-    notice = M.NOTICE(language)
-    return [
-        str(number),
-        patient_id,
-        verdict.outcome,
-        flagged,
-        needs,
-        spreadsheet_safe(errors),
-        notice,
-    ]
+def csv_cell(text: str) -> str:
+    """One cell as RFC 4180 writes it (as csv.writer's QUOTE_MINIMAL): quoted only when needed."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+class BatchRows:
+    """Writes OUT.csv rows (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice.
+
+    A referral list repeats a few hundred status profiles and one notice, so their cells are
+    made once: this is the hot path of a million-record list.
+    """
+
+    def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
+        self.rule_ids, self.language = tuple(rule_ids), language
+        self._notice = csv_cell(M.NOTICE(language))
+        self._profiles: dict[tuple[Status, ...], str] = {}
+
+    def _statuses(self, statuses: tuple[Status, ...]) -> str:
+        cells = self._profiles.get(statuses)
+        if cells is None:
+            pairs = list(zip(self.rule_ids, statuses, strict=False))
+            flagged = ";".join(r for r, s in pairs if s == "flagged")
+            needs = ";".join(r for r, s in pairs if s == "needs_info")
+            cells = self._profiles[statuses] = f"{flagged},{needs}"
+        return cells
+
+    def row(self, number: int, verdict: Verdict) -> str:
+        """One row, with its line end."""
+        errors = M.SEPARATOR(self.language).join(
+            [f"{e.field}: {e.message(self.language)}" for e in verdict.errors]
+        )
+        # Only the patient id and error texts can carry what the list held; the rest is ours.
+        patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
+        statuses = self._statuses(verdict.statuses)
+        errors = csv_cell(spreadsheet_safe(errors)) if errors else ""
+        return f"{number},{patient_id},{verdict.outcome},{statuses},{errors},{self._notice}\r\n"
 
 
 def width(text: str) -> int:

@@ -7,7 +7,6 @@ page's language; the forms carry it along.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable, Mapping
@@ -213,7 +212,7 @@ def screen_list(
     header, records = lists.read_records(stream, encoding)
     columns = lists.map_columns(header, {})
     out = io.StringIO()
-    csv.writer(out).writerow(BATCH_COLUMNS)
+    out.write(",".join(BATCH_COLUMNS) + "\r\n")
     job = lists.Job(ruleset, columns, as_of, False, language, dict(site or {}))
     for chunk in lists.screen_chunks(job, records):
         out.write(chunk.rows)
