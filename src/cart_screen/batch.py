@@ -235,9 +235,9 @@ class Job:
 
 def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     """Screen a chunk of records into OUT.csv rows, JSONL lines and a tally."""
-    from cart_screen.render import BatchRows, result_json
+    from cart_screen.render import batch_rows, result_json
 
-    writer = BatchRows([rule.id for rule in job.ruleset.rules], job.language)
+    writer = batch_rows(tuple(rule.id for rule in job.ruleset.rules), job.language)
     rows: list[str] = []
     details: list[str] = []
     tally = Tally()
@@ -398,6 +398,7 @@ class Summary:
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
     scratch: Path | None = None
     _ids: DuplicateIds = field(init=False, repr=False)
+    _profiles: Counter[tuple[Status, ...]] = field(default_factory=Counter, repr=False)
 
     def __post_init__(self) -> None:
         self._ids = DuplicateIds(self.scratch)
@@ -412,17 +413,26 @@ class Summary:
         """Count a chunk's tally."""
         self.records += sum(tally.outcomes.values())
         self.outcomes.update(tally.outcomes)
-        for statuses, count in tally.profiles.items():
+        # Status profiles repeat across chunks: count them, and turn them into per-rule
+        # counts now and then, so that memory stays bounded.
+        self._profiles.update(tally.profiles)
+        if len(self._profiles) > 50_000:
+            self._fold_profiles()
+        for patient_id in tally.patient_ids:
+            self._ids.add(patient_id)
+
+    def _fold_profiles(self) -> None:
+        for statuses, count in self._profiles.items():
             for rule_id, status in zip(self.rule_ids, statuses, strict=False):
                 if status == "flagged":
                     self.flagged[rule_id] += count
                 elif status == "needs_info":
                     self.needs_info[rule_id] += count
-        for patient_id in tally.patient_ids:
-            self._ids.add(patient_id)
+        self._profiles.clear()
 
     def finish(self) -> Summary:
-        """Find the duplicate patient ids once every record has been counted."""
+        """Complete the counts and find the duplicate patient ids, once every record is in."""
+        self._fold_profiles()
         self.duplicates = self._ids.counts()
         return self
 

@@ -6,6 +6,7 @@ from the rule files and the catalogue in `i18n`.
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -249,6 +250,12 @@ def csv_cell(text: str) -> str:
     return text
 
 
+@functools.cache
+def batch_rows(rule_ids: tuple[str, ...], language: Language = "en") -> BatchRows:
+    """The row writer for a ruleset and language, kept for the whole list."""
+    return BatchRows(rule_ids, language)
+
+
 class BatchRows:
     """Writes OUT.csv rows (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice.
 
@@ -259,6 +266,7 @@ class BatchRows:
     def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
         self.rule_ids, self.language = tuple(rule_ids), language
         self._notice = csv_cell(M.NOTICE(language))
+        self._separator = M.SEPARATOR(language)
         self._profiles: dict[tuple[Status, ...], str] = {}
 
     def _statuses(self, statuses: tuple[Status, ...]) -> str:
@@ -267,18 +275,20 @@ class BatchRows:
             pairs = list(zip(self.rule_ids, statuses, strict=False))
             flagged = ";".join(r for r, s in pairs if s == "flagged")
             needs = ";".join(r for r, s in pairs if s == "needs_info")
-            cells = self._profiles[statuses] = f"{flagged},{needs}"
+            cells = f"{flagged},{needs}"
+            if len(self._profiles) < 100_000:  # 3^12 profiles exist; real lists use a few hundred
+                self._profiles[statuses] = cells
         return cells
 
     def row(self, number: int, verdict: Verdict) -> str:
         """One row, with its line end."""
-        errors = M.SEPARATOR(self.language).join(
-            [f"{e.field}: {e.message(self.language)}" for e in verdict.errors]
-        )
+        errors = ""
+        if verdict.errors:
+            said = [f"{e.field}: {e.message(self.language)}" for e in verdict.errors]
+            errors = csv_cell(spreadsheet_safe(self._separator.join(said)))
         # Only the patient id and error texts can carry what the list held; the rest is ours.
         patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
         statuses = self._statuses(verdict.statuses)
-        errors = csv_cell(spreadsheet_safe(errors)) if errors else ""
         return f"{number},{patient_id},{verdict.outcome},{statuses},{errors},{self._notice}\r\n"
 
 
