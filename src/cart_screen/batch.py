@@ -416,7 +416,7 @@ class Summary:
         # Status profiles repeat across chunks: count them, and turn them into per-rule
         # counts now and then, so that memory stays bounded.
         self._profiles.update(tally.profiles)
-        if len(self._profiles) > 50_000:
+        if len(self._profiles) > 10_000:
             self._fold_profiles()
         for patient_id in tally.patient_ids:
             self._ids.add(patient_id)

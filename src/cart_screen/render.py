@@ -276,7 +276,7 @@ class BatchRows:
             flagged = ";".join(r for r, s in pairs if s == "flagged")
             needs = ";".join(r for r, s in pairs if s == "needs_info")
             cells = f"{flagged},{needs}"
-            if len(self._profiles) < 100_000:  # 3^12 profiles exist; real lists use a few hundred
+            if len(self._profiles) < 10_000:  # 3^12 profiles exist; most lists use far fewer
                 self._profiles[statuses] = cells
         return cells
 
