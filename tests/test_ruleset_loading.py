@@ -255,3 +255,40 @@ def test_the_fingerprint_is_sha256sum_of_sha256sum(tmp_path: Path) -> None:
     )
     assert ruleset.sha256 == hashlib.sha256(lines.encode()).hexdigest()
     assert fingerprint(ruleset.files) == ruleset.sha256
+
+
+def test_every_shipped_rule_carries_worked_examples_and_they_hold() -> None:
+    ruleset = load_ruleset(HICARA, run_examples=True)
+    for rule in ruleset.rules:
+        statuses = {example.status for example in rule.examples}
+        assert statuses == {"flagged", "clear", "needs_info"}, rule.id
+
+
+def test_a_threshold_edited_without_its_examples_is_reported_where_the_example_stands(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(HICARA, tmp_path / "r")
+    rules = tmp_path / "r" / "ruleset.yaml"
+    text = rules.read_text("utf-8").replace(
+        "field: lvef_percent\n          value: 40", "field: lvef_percent\n          value: 45"
+    )
+    rules.write_text(text, "utf-8")
+    load_ruleset(tmp_path / "r")  # screening still loads it: examples are for `rules validate`
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(tmp_path / "r", run_examples=True)
+    (problem,) = caught.value.problems
+    assert "example 2 of precaution.cardiac: expected clear, got flagged" in problem.message
+    assert text.splitlines()[problem.line - 1].strip().startswith("- {given: {lvef_percent: 40")
+
+
+@pytest.mark.parametrize(
+    ("example", "says"),
+    [
+        ("{given: {lvef: 40}, status: clear}", "example gives 'lvef', which precaution.cardiac"),
+        ("{given: {lvef_percent: forty}, status: clear}", "'forty' does not fit lvef_percent"),
+        ("{given: {lvef_percent: 40}, status: fine}", "Input should be"),
+    ],
+)
+def test_a_malformed_example_is_refused(tmp_path: Path, example: str, says: str) -> None:
+    text = RULE.format(condition=GOOD) + f"    examples:\n      - {example}\n"
+    assert says in refusal(tmp_path, text)

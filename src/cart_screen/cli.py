@@ -407,10 +407,10 @@ def rules_validate(
     ] = None,
     lang: LangOption = None,
 ) -> None:
-    """Load and check rule files; each problem is printed as file:line:col."""
+    """Load and check rule files and run each rule's examples; problems print as file:line:col."""
     target = path or default_rules_path()
     try:
-        ruleset = load_ruleset(target)
+        ruleset = load_ruleset(target, run_examples=True)
     except RulesetError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

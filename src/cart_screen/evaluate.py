@@ -28,6 +28,7 @@ from cart_screen.ruleset import (
     AllOf,
     AnyOf,
     Condition,
+    Example,
     Leaf,
     Member,
     Not,
@@ -274,6 +275,21 @@ def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
         return Verdict(None, "error", (), errors, read.screening_date)
     statuses = judge_for(ruleset).statuses(read.facts)
     return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
+
+
+def example_status(ruleset: Ruleset, rule: Rule, example: Example) -> Status:
+    """The status a rule gives its worked example (fields the example leaves out are missing)."""
+    facts = {}
+    for name, value in example.given.items():
+        spec = spec_of(name)
+        assert spec is not None  # the loader refused unknown fields
+        facts[name] = spec.parse(value, ruleset.vocabulary)
+    return judge(rule, facts)
+
+
+def judge(rule: Rule, facts: Mapping[str, Any]) -> Status:
+    """One rule's status for some facts."""
+    return _STATUS[compile_condition(rule.flag_when, frozenset(rule.required))(facts)]
 
 
 def ruleset_ref(ruleset: Ruleset) -> RulesetRef:

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, StrictFloat, StrictInt, ValidationError, field_validator
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 from cart_screen.datafile import DataModel, Text
 from cart_screen.form import (
@@ -42,7 +50,8 @@ SEVERITY: dict[Category, Severity] = {
 }
 """SPEC §3: indication and contraindication items exclude, precaution and interaction items caution."""
 
-Scalar = Annotated[str | bool | int | float, Field(union_mode="left_to_right")]
+Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
+"""A value as YAML gives it; strict, so that 1 stays 1 and never becomes true."""
 
 
 class Compare(DataModel):
@@ -100,6 +109,13 @@ AllOf.model_rebuild()
 Not.model_rebuild()
 
 
+class Example(DataModel):
+    """A worked example a rule carries: given these values, this status. `rules validate` runs them."""
+
+    given: dict[str, Scalar | dt.date]
+    status: Literal["flagged", "needs_info", "clear"]
+
+
 class Rule(DataModel):
     """One label criterion: what raises the flag, the data it needs, and the label text it enforces."""
 
@@ -111,6 +127,7 @@ class Rule(DataModel):
     optional: list[str] = Field(default_factory=list)
     flag_when: Condition
     note: Text | None = None
+    examples: list[Example] = Field(default_factory=list)
 
     @field_validator("category")
     @classmethod
@@ -380,6 +397,18 @@ def _meaning_problems(doc: _Document, meta: RulesetFile, vocabulary: Vocabulary)
             if name not in used and spec_of(name) is not None:
                 message = f"{name!r} is listed but flag_when never uses it"
                 problems.append(doc.locate(where, message))
+        for i, example in enumerate(rule.examples):
+            for name, given in example.given.items():
+                place = (*at, "examples", i, "given", name)
+                spec = spec_of(name)
+                if name not in listed:
+                    message = f"example gives {name!r}, which {rule.id} neither requires nor uses"
+                    problems.append(doc.locate(place, message))
+                elif spec is not None:
+                    try:
+                        spec.parse(given, vocabulary)
+                    except FormValueError as exc:
+                        problems.append(doc.locate(place, f"{given!r} does not fit {name}: {exc}"))
     return problems
 
 
@@ -414,8 +443,12 @@ def fingerprint(files: Sequence[Path]) -> str:
     return hashlib.sha256(manifest.encode()).hexdigest()
 
 
-def load_ruleset(path: str | Path) -> Ruleset:
-    """Load and check a ruleset folder (or its ruleset.yaml); raise RulesetError with every problem."""
+def load_ruleset(path: str | Path, *, run_examples: bool = False) -> Ruleset:
+    """Load and check a ruleset folder (or its ruleset.yaml); raise RulesetError with every problem.
+
+    With `run_examples`, each rule's worked examples are evaluated too (as `rules validate`
+    does): a threshold edited without its examples is then reported where the example stands.
+    """
     path = Path(path)
     ruleset_path = path / RULESET_FILE if path.is_dir() else path
     doc = _read_yaml(ruleset_path)
@@ -428,7 +461,20 @@ def load_ruleset(path: str | Path) -> Ruleset:
     if problems:
         raise RulesetError(problems)
     files = (ruleset_path, vocabulary_path)
-    return Ruleset(meta, vocabulary, files, fingerprint(files))
+    ruleset = Ruleset(meta, vocabulary, files, fingerprint(files))
+    if run_examples:
+        from cart_screen.evaluate import example_status  # evaluate builds on this module
+
+        wrong = []
+        for n, rule in enumerate(meta.rules):
+            for i, example in enumerate(rule.examples):
+                got = example_status(ruleset, rule, example)
+                if got != example.status:
+                    message = f"example {i + 1} of {rule.id}: expected {example.status}, got {got}"
+                    wrong.append(doc.locate(("rules", n, "examples", i), message))
+        if wrong:
+            raise RulesetError(wrong)
+    return ruleset
 
 
 def default_rules_path() -> Path:
