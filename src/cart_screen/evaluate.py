@@ -284,12 +284,7 @@ def example_status(ruleset: Ruleset, rule: Rule, example: Example) -> Status:
         spec = spec_of(name)
         assert spec is not None  # the loader refused unknown fields
         facts[name] = spec.parse(value, ruleset.vocabulary)
-    return judge(rule, facts)
-
-
-def judge(rule: Rule, facts: Mapping[str, Any]) -> Status:
-    """One rule's status for some facts."""
-    return _STATUS[compile_condition(rule.flag_when, frozenset(rule.required))(facts)]
+    return _STATUS[truth(rule.flag_when, facts, rule.required)]
 
 
 def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
