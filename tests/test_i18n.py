@@ -145,3 +145,11 @@ def test_chinese_choices_and_yes_no_are_read_as_the_chinese_form_shows_them() ->
     assert read.facts["disease_status"] == "refractory"
     assert read.facts["active_infection"] == "uncontrolled"
     assert read.facts["icu_available"] is False
+
+
+def test_the_form_schema_in_chinese(runner: CliRunner) -> None:
+    import json
+
+    schema = json.loads(runner.invoke(app, ["schema", "--lang", "zh"]).output)
+    assert schema["properties"]["lvef_percent"]["title"] == "LVEF（左心室射血分数）"
+    assert "可填写" in schema["properties"]["nyha_class"]["description"]

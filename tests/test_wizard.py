@@ -114,3 +114,24 @@ def test_the_wizard_works_with_piped_input_in_a_real_process() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "Outcome: NO FLAGS" in run.stdout
+
+
+def test_back_through_the_command_line_re_asks_the_previous_question(runner: CliRunner) -> None:
+    lines = [*HAPPY[:10], "<", "35", *HAPPY[10:]]  # LVEF 58, back from NYHA, LVEF 35 instead
+    run = runner.invoke(app, ["form"], input=answers(lines))
+    assert run.exit_code == 0, run.output
+    assert "LVEF [58]: 35" in run.output
+    assert "LVEF 35 % is below 40 %" in run.output
+
+
+def test_the_wizard_in_chinese_takes_chinese_answers(runner: CliRunner) -> None:
+    chinese = [
+        "Z-7", "2026-10-15", "1960-02-28", "", "双打击淋巴瘤", "难治", "3",
+        "无", "否", "58", "I", "1.0", "1.0", "1.0", "跳过", "否", "否", "否", "是",
+    ]  # fmt: skip
+    run = runner.invoke(app, ["form", "--lang", "zh"], input=answers(chinese))
+    assert run.exit_code == 0, run.output
+    assert "身份与日期" in run.output
+    assert "识别为 HGBL-MYC/BCL2（伴MYC和BCL2重排的高级别B细胞淋巴瘤）" in run.output
+    assert "结果：无提示" in run.output
+    assert run.output.rstrip().endswith("该患者是否适合使用 HICARA，由主治医师决定。")

@@ -33,7 +33,9 @@ app = typer.Typer(
     # Pretty tracebacks print local variables, which would put patient data on the screen.
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="Check and show rule files.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Check and show rule files. / 校验与显示规则文件。", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -129,7 +131,7 @@ def check(
     icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Screen one patient form and print its checklist."""
+    """Screen one patient form and print its checklist. / 筛查一份患者表单并显示清单。"""
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
 
@@ -157,7 +159,7 @@ def form(
     icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Fill in one patient's form question by question, then see the checklist."""
+    """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
     import yaml
 
     from cart_screen.files import atomic_write
@@ -216,7 +218,7 @@ def serve(
     icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Serve the form and the list upload as a local web page."""
+    """Serve the form and the list upload as a local web page. / 以本地网页提供表单与名单上传。"""
     import ipaddress
 
     import uvicorn
@@ -237,11 +239,11 @@ def serve(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the patient form."""
+def schema(lang: LangOption = None) -> None:
+    """Print the JSON Schema of the patient form. / 显示患者表单的 JSON Schema。"""
     from cart_screen.render import form_schema_json
 
-    typer.echo(form_schema_json(), nl=False)
+    typer.echo(form_schema_json(_language(lang)), nl=False)
 
 
 def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -> None:
@@ -292,7 +294,7 @@ def batch(
     icu_available: SiteIcuOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Screen a referral list: OUT.csv gets one row per record, in input order."""
+    """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen import batch as lists
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
@@ -385,7 +387,7 @@ def template(
     ] = None,
     lang: LangOption = None,
 ) -> None:
-    """Write an empty referral list with the right headers (and a column-map skeleton)."""
+    """Write an empty referral list (and a column-map skeleton). / 生成空白转诊名单（及列映射模板）。"""
     from cart_screen.files import atomic_write
     from cart_screen.render import column_map_skeleton, template_csv
 
@@ -407,7 +409,7 @@ def rules_validate(
     ] = None,
     lang: LangOption = None,
 ) -> None:
-    """Load and check rule files and run each rule's examples; problems print as file:line:col."""
+    """Check rule files and run their examples; problems as file:line:col. / 校验规则文件并运行示例。"""
     target = path or default_rules_path()
     try:
         ruleset = load_ruleset(target, run_examples=True)
@@ -420,7 +422,7 @@ def rules_validate(
 
 @rules_app.command("show")
 def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
-    """Print the ruleset as a readable checklist with its fingerprint."""
+    """Print the ruleset as a readable checklist with its fingerprint. / 显示规则集及其指纹。"""
     from cart_screen.render import ruleset_text
 
     language, ruleset = _setting(lang, rules)

@@ -225,9 +225,15 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def form_schema_json() -> str:
-    """JSON Schema of the patient form."""
-    return json.dumps(PatientForm.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+def form_schema_json(language: Language = "en") -> str:
+    """JSON Schema of the patient form, its titles and descriptions in the language asked for."""
+    schema = PatientForm.model_json_schema()
+    if language == "zh":
+        for name, spec in FIELDS.items():
+            accepts = M.ACCEPTS(language, allowed=spec.allowed(language))
+            schema["properties"][name]["title"] = spec.label.zh
+            schema["properties"][name]["description"] = f"{spec.hint.zh}{accepts}"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------- batch
