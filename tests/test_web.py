@@ -116,3 +116,23 @@ def test_the_page_switches_to_chinese_and_keeps_it_through_the_form(client: Test
     )
     assert "LVEF（左心室射血分数） 35 %，低于 40 %" in checklist.text
     assert "主治医师（姓名）" in checklist.text
+
+
+def test_a_failure_shows_and_logs_only_its_kind_never_what_was_typed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ruleset = default_ruleset()
+    client = TestClient(create_app(ruleset, dt.date(2026, 10, 15)), raise_server_exceptions=False)
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("secret patient value R-SECRET")
+
+    monkeypatch.setattr(type(ruleset.reader), "read", broken)
+    response = client.post("/check", data={"patient_id": "R-SECRET"})
+    assert response.status_code == 500
+    assert "internal error (ValueError)" in response.text
+    assert "R-SECRET" not in response.text
+    assert "R-SECRET" not in caplog.text
+    assert (
+        response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from cart_screen.ruleset import Ruleset
 from cart_screen.wizard import GROUPS
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger("cart_screen.web")
 UPLOAD_LIMIT = 20 * 1024 * 1024
 """Largest referral list the page takes (bytes); the command line has no limit."""
 
@@ -108,7 +110,15 @@ def create_app(
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            # The server would log the traceback, and its text may hold what was typed:
+            # only the kind of failure is logged and shown.
+            LOG.error("internal error (%s) on %s", type(exc).__name__, request.url.path)
+            lang = chosen(request.query_params.get("lang"))
+            text = M.INTERNAL_ERROR(lang, kind=type(exc).__name__)
+            response = PlainTextResponse(text, status_code=500)
         response.headers.update(SECURITY_HEADERS)
         return response
 
