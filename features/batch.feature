@@ -26,7 +26,7 @@ Feature: Screening a referral list — every referral accounted for, in order
       | 5   |                    | error      |                    |                    |
       | 6   | '=cmd\|' /C calc'!A0 | no_flags   |                    |                    |
       | 7   | R-1                | no_flags   |                    |                    |
-    And row 4 says "record: has 10 cells; the header has 18"
+    And row 4 says "record: has 10 cells, the header has 18"
     And row 5 says "patient_id: missing"
     And every row carries the notice
     And the summary counts 7 records: 1 flagged, 1 needs_info, 3 no_flags, 2 error

@@ -61,21 +61,21 @@ def test_accepted_spellings(field: str, raw: Any, value: Any) -> None:
         ("hypersensitivity_to_components", "maybe", "expected yes or no"),
         ("hypersensitivity_to_components", 2, "expected yes or no"),
         ("nyha_class", "V", "expected one of I, II, III, IV (also 1, 2, 3, 4)"),
-        ("lvef_percent", "abc", "not a number; expected a number from 0 to 100"),
+        ("lvef_percent", "abc", "not a number — expected a number from 0 to 100"),
         ("lvef_percent", "NaN", "not a finite number"),
         ("lvef_percent", "4_5", "not a number"),
         ("lvef_percent", float("inf"), "not a finite number"),
         ("lvef_percent", "100.1", "out of range"),
         ("lvef_percent", True, "expected a number"),
-        ("total_bilirubin_x_uln", "-1", "out of range; expected a number of 0 or more"),
+        ("total_bilirubin_x_uln", "-1", "out of range — expected a number of 0 or more"),
         ("prior_systemic_lines", "2.5", "not a whole number"),
         ("prior_systemic_lines", "-1", "out of range"),
-        ("age_years", "121", "out of range; expected a whole number from 0 to 120"),
+        ("age_years", "121", "out of range — expected a whole number from 0 to 120"),
         ("date_of_birth", "1960-02-30", "not a real calendar date"),
         ("date_of_birth", "15/03/1960", "expected a calendar date as YYYY-MM-DD"),
         ("date_of_birth", "19600315", "YYYY-MM-DD"),
         ("date_of_birth", dt.datetime(1960, 1, 1, 8, 0), "a date and time"),
-        ("diagnosis", "DLBCL", "names several subtypes; record which"),
+        ("diagnosis", "DLBCL", "names several subtypes — record which"),
         ("diagnosis", "C83.3", "an ICD code does not identify the subtype"),
         ("diagnosis", "lymphoma", "not a known lymphoma subtype"),
         ("patient_id", ["a"], "expected non-empty text"),
@@ -123,7 +123,7 @@ def test_keys_match_ignoring_case_and_spaces_and_unknown_keys_are_reported() -> 
     done = read_form({" LVEF_Percent ": "50", "EF": "50"}, VOCABULARY)
     assert done.form.lvef_percent == 50.0
     assert [(e.field, e.message.en) for e in done.errors] == [
-        ("EF", "unknown field; see `cart-screen schema`")
+        ("EF", "unknown field — see `cart-screen schema`")
     ]
 
 

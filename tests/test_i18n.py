@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -125,6 +127,15 @@ def test_the_batch_summary_and_rows_in_chinese(runner: CliRunner, tmp_path: Path
     text = out.read_text("utf-8")
     assert "不是整数" in text  # EX-105's error, in Chinese
     assert M.NOTICE("zh") in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["outcome"] for r in rows] == [
+        "no_flags",
+        "flagged",
+        "flagged",
+        "needs_info",
+        "needs_info",
+    ]
+    assert rows[2]["flagged"].split(";")[0] == "contraindication.uncontrolled_infection"
 
 
 def test_terminal_tables_align_with_wide_characters() -> None:
@@ -153,3 +164,14 @@ def test_the_form_schema_in_chinese(runner: CliRunner) -> None:
     schema = json.loads(runner.invoke(app, ["schema", "--lang", "zh"]).output)
     assert schema["properties"]["lvef_percent"]["title"] == "LVEF（左心室射血分数）"
     assert "可填写" in schema["properties"]["nyha_class"]["description"]
+
+
+def test_no_error_text_holds_the_errors_column_separator() -> None:
+    """OUT.csv joins errors with "; " (SPEC §5): a message holding it would split in two."""
+    from cart_screen.i18n import FIELD_ERROR_MESSAGES
+
+    catalogue = messages()
+    for name in FIELD_ERROR_MESSAGES:
+        assert "; " not in catalogue[name].en, name
+    for entry in RULESET.vocabulary.data.ambiguous:
+        assert "; " not in entry.message.en

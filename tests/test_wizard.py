@@ -48,7 +48,7 @@ def test_a_wrong_answer_is_explained_and_asked_again(runner: CliRunner) -> None:
     lines = [*HAPPY[:9], "abc", "120", *HAPPY[9:]]  # LVEF: two wrong answers, then 58
     run = runner.invoke(app, ["form"], input=answers(lines))
     assert run.exit_code == 0, run.output
-    assert "not a number; expected a number from 0 to 100" in run.output
+    assert "not a number — expected a number from 0 to 100" in run.output
     assert "out of range" in run.output
     assert "Outcome: NO FLAGS" in run.output
 

@@ -85,7 +85,7 @@ class M:
 
     # -- what a field accepts, and why a value was refused
     EXPECTED = Msg("expected {allowed}", "应为：{allowed}")
-    REFUSED_BECAUSE = Msg("{why}; expected {allowed}", "{why}；应为：{allowed}")
+    REFUSED_BECAUSE = Msg("{why} — expected {allowed}", "{why}；应为：{allowed}")
     ALLOWED_TEXT = Msg("non-empty text", "非空文本")
     ALLOWED_DATE = Msg("a calendar date as YYYY-MM-DD", "日期，格式为 YYYY-MM-DD")
     ALLOWED_YES_NO = Msg(
@@ -112,23 +112,23 @@ class M:
     DATE_AND_TIME = Msg("a date and time", "含有时间")
     NOT_A_DATE = Msg("not a real calendar date", "不是有效的日历日期")
     UNKNOWN_DIAGNOSIS = Msg(
-        "not a known lymphoma subtype; expected one of {codes} or one of their names "
+        "not a known lymphoma subtype — expected one of {codes} or one of their names "
         "(see `cart-screen rules show`)",
         "不是已知的淋巴瘤亚型；应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
     )
     UNKNOWN_FIELD = Msg(
-        "unknown field; see `cart-screen schema`", "未知字段；见 `cart-screen schema`"
+        "unknown field — see `cart-screen schema`", "未知字段；见 `cart-screen schema`"
     )
     BIRTH_AFTER_SCREENING = Msg(
-        "after the screening date {day}; expected a date of birth on or before it",
+        "after the screening date {day} — expected a date of birth on or before it",
         "晚于筛查日期 {day}；出生日期应不晚于筛查日期",
     )
     AGE_CONFLICT = Msg(
-        "conflicts with date_of_birth (age {age} at the screening date); correct one of them",
+        "conflicts with date_of_birth (age {age} at the screening date) — correct one of them",
         "与出生日期不符（按出生日期，筛查日年龄为 {age} 岁）；请更正其中之一",
     )
     MISSING_ID = Msg(
-        "missing; every record needs the referral's id", "缺失；每条记录都需要转诊编号"
+        "missing — every record needs the referral's id", "缺失；每条记录都需要转诊编号"
     )
 
     # -- reasons (the values used, or the data that would resolve an item)
@@ -237,7 +237,7 @@ class M:
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
     PROGRESS = Msg("Screening", "筛查中")
     CELLS_COUNT = Msg(
-        "has {cells} cells; the header has {width}", "有 {cells} 个单元格；表头有 {width} 个"
+        "has {cells} cells, the header has {width}", "有 {cells} 个单元格；表头有 {width} 个"
     )
     BAD_BYTES = Msg("holds bytes that are not valid {encoding}", "含有不符合 {encoding} 编码的字节")
     BAD_CSV = Msg("not valid CSV ({detail})", "不是有效的 CSV（{detail}）")
@@ -412,6 +412,14 @@ class M:
         "Ruleset {id} · label revision {revision} · sha256",
         "规则集 {id} · 说明书修订 {revision} · sha256",
     )
+
+
+FIELD_ERROR_MESSAGES = (
+    "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
+    "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
+)  # fmt: skip
+"""Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":
+their English never holds "; " itself, so that a program can split the column."""
 
 
 def messages() -> dict[str, Msg]:

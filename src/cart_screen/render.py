@@ -272,7 +272,6 @@ class BatchRows:
     def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
         self.rule_ids, self.language = tuple(rule_ids), language
         self._notice = csv_cell(M.NOTICE(language))
-        self._separator = M.SEPARATOR(language)
         self._profiles: dict[tuple[Status, ...], str] = {}
 
     def _statuses(self, statuses: tuple[Status, ...]) -> str:
@@ -291,7 +290,8 @@ class BatchRows:
         errors = ""
         if verdict.errors:
             said = [f"{e.field}: {e.message(self.language)}" for e in verdict.errors]
-            errors = csv_cell(spreadsheet_safe(self._separator.join(said)))
+            # SPEC §5 joins the errors with "; " in every language: programs split on it.
+            errors = csv_cell(spreadsheet_safe("; ".join(said)))
         # Only the patient id and error texts can carry what the list held; the rest is ours.
         patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
         statuses = self._statuses(verdict.statuses)
