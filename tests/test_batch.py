@@ -7,6 +7,7 @@ import io
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -292,3 +293,29 @@ def test_row_cells_are_quoted_exactly_as_csv_writer_quotes_them(cells: list[str]
     buffer = io.StringIO()
     csv.writer(buffer).writerow(["1", *cells])
     assert ",".join(["1", *map(csv_cell, cells)]) + "\r\n" == buffer.getvalue()
+
+
+def test_a_record_whose_screening_fails_is_an_error_row_and_the_rest_are_screened(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cart_screen.evaluate import decide as real
+
+    def fragile(ruleset: Any, read: Any) -> Any:
+        if read.patient_id == "EX-103":
+            raise RuntimeError("a bug met on one record")
+        return real(ruleset, read)
+
+    monkeypatch.setattr(lists, "decide", fragile)
+    out = tmp_path / "out.csv"
+    run = runner.invoke(app, ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    rows = read_rows(out)
+    assert [r["outcome"] for r in rows] == [
+        "no_flags",
+        "flagged",
+        "error",
+        "needs_info",
+        "needs_info",
+    ]
+    assert rows[2]["patient_id"] == "EX-103"
+    assert rows[2]["errors"] == "record: could not be screened (internal error RuntimeError)"
