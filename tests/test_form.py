@@ -172,3 +172,20 @@ def test_unreadable_form_files_raise_one_located_error(
         path.write_text(text)
     with pytest.raises(FormFileError, match=says):
         load_form_file(path)
+
+
+def test_a_key_given_twice_in_a_form_file_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "form.yaml"
+    path.write_text("patient_id: A\nlvef_percent: 35\nlvef_percent: 55\n")
+    with pytest.raises(
+        FormFileError, match=r"form.yaml:3:1: not valid YAML: key 'lvef_percent' is given twice"
+    ):
+        load_form_file(path)
+
+
+def test_a_field_given_twice_in_two_spellings_is_taken_from_neither() -> None:
+    done = read_form({"patient_id": "A", "lvef_percent": "35", "LVEF_Percent": "55"}, VOCABULARY)
+    assert done.form.lvef_percent is None
+    assert [(e.field, e.message.en) for e in done.errors] == [
+        ("lvef_percent", "given twice — keep one value")
+    ]

@@ -647,11 +647,19 @@ class FormReader:
         """Read each known field of a raw mapping; an error for each value that can't be read."""
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
+        seen: set[str] = set()
         for key, value in raw.items():
             name = key if key in FIELDS else normalize_key(key)
             if name not in FIELDS:
                 errors.append(FieldError(str(key), _jsonable(value), M.UNKNOWN_FIELD.both()))
-            elif isinstance(value, str):
+                continue
+            if name in seen:
+                # "LVEF_percent" and "lvef_percent" both given: neither is taken on trust.
+                values.pop(name, None)
+                errors.append(FieldError(name, _jsonable(value), M.GIVEN_TWICE.both()))
+                continue
+            seen.add(name)
+            if isinstance(value, str):
                 self._keep(name, value, self._reading(name, value), values, errors)
             elif value is not None:
                 try:
@@ -799,11 +807,23 @@ class FormFileError(Exception):
 
 
 class _FormLoader(yaml.SafeLoader):
-    """YAML that keeps every scalar as text but null.
+    """YAML that keeps every scalar as text but null, and refuses a key given twice.
 
     The form's own parsers read the text; YAML 1.1 would otherwise turn `00123` into 83, `no` into
-    false for a patient id, or `1:20` into 80.
+    false for a patient id, or `1:20` into 80. PyYAML keeps the last of two equal keys without a
+    word: `lvef_percent: 35` could silently become 55.
     """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _FormLoader.yaml_implicit_resolvers = {

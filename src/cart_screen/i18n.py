@@ -127,6 +127,7 @@ class M:
         "conflicts with date_of_birth (age {age} at the screening date) — correct one of them",
         "与出生日期不符（按出生日期，筛查日年龄为 {age} 岁）；请更正其中之一",
     )
+    GIVEN_TWICE = Msg("given twice — keep one value", "重复填写 — 请只保留一个值")
     MISSING_ID = Msg(
         "missing — every record needs the referral's id", "缺失；每条记录都需要转诊编号"
     )
@@ -417,6 +418,7 @@ class M:
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
+    "GIVEN_TWICE",
 )  # fmt: skip
 """Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":
 their English never holds "; " itself, so that a program can split the column."""
