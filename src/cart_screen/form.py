@@ -832,6 +832,20 @@ _FormLoader.yaml_implicit_resolvers = {
 }
 
 
+class _RepeatedKey(ValueError):
+    """A JSON object with one key twice."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON too keeps the last of two equal keys without a word; a form must not."""
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _RepeatedKey(key)
+        mapping[key] = value
+    return mapping
+
+
 def load_form_file(path: Path) -> Mapping[str, Any]:
     """Read one patient form from a YAML or JSON file."""
     try:
@@ -842,9 +856,12 @@ def load_form_file(path: Path) -> Mapping[str, Any]:
         raise FormFileError(M.FORM_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
     try:
         if path.suffix.lower() == ".json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_refuse_repeated_keys)
         else:
             data = yaml.load(text, Loader=_FormLoader)
+    except _RepeatedKey as exc:
+        detail = f"key {exc.args[0]!r} is given twice"
+        raise FormFileError(M.FORM_BAD_JSON.both(where=path, detail=detail)) from exc
     except json.JSONDecodeError as exc:
         where = f"{path}:{exc.lineno}:{exc.colno}"
         raise FormFileError(M.FORM_BAD_JSON.both(where=where, detail=exc.msg)) from exc
