@@ -136,3 +136,13 @@ def test_a_failure_shows_and_logs_only_its_kind_never_what_was_typed(
     assert (
         response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
     )
+
+
+def test_a_field_posted_twice_is_refused(client: TestClient) -> None:
+    page = client.post(
+        "/check",
+        content=b"patient_id=W-9&lvef_percent=35&lvef_percent=55",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert page.status_code == 422
+    assert "given twice" in page.text

@@ -153,6 +153,9 @@ def create_app(
             values["diagnosis"] = values["diagnosis"].split(" — ")[0]
         read = ruleset.reader.read(values, as_of, site)
         errors = {e.field: e.message(lang) for e in read.errors}
+        names = [name for name, _ in submitted.multi_items() if name in FIELDS]
+        for name in {name for name in names if names.count(name) > 1}:
+            errors[name] = M.GIVEN_TWICE(lang)  # a crafted post; never take one of two on trust
         if "patient_id" not in values:
             errors["patient_id"] = M.WEB_ID_NEEDED(lang)
         if errors:
