@@ -133,7 +133,8 @@ def test_the_site_default_for_intensive_care_from_option_or_environment(
 
 
 def test_only_site_fields_take_a_site_default() -> None:
-    from cart_screen.form import FormValueError, read_site_defaults
+    from cart_screen.form import FormValueError
+    from cart_screen.reading import read_site_defaults
 
     with pytest.raises(FormValueError, match="only icu_available has a site default"):
         read_site_defaults({"hypersensitivity_to_components": "no"})

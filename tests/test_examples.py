@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cart_screen import screen
-from cart_screen.form import load_form_file
+from cart_screen.reading import load_form_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from cart_screen.form import FIELDS, FormFileError, PatientForm, age_on, load_form_file, read_form
+from cart_screen.form import FIELDS, PatientForm
+from cart_screen.reading import FormFileError, age_on, load_form_file, read_form
 from cart_screen.ruleset import default_ruleset
 
 VOCABULARY = default_ruleset().vocabulary

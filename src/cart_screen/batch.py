@@ -25,8 +25,9 @@ from typing import Any, NamedTuple, TextIO
 import yaml
 
 from cart_screen.evaluate import Verdict, decide, result_of
-from cart_screen.form import FIELDS, FieldError, normalize_key
+from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
+from cart_screen.reading import FieldError, normalize_key
 from cart_screen.result import Outcome, ScreeningResult, Status
 from cart_screen.ruleset import Ruleset
 

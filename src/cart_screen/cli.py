@@ -101,7 +101,8 @@ def _setting(lang: Lang | None, rules: Path | None) -> tuple[Language, Ruleset]:
 
 def _site(icu_available: str | None, language: Language) -> dict[str, Any]:
     """Site-wide defaults from the options; a bad one stops with exit status 2."""
-    from cart_screen.form import FormValueError, read_site_defaults
+    from cart_screen.form import FormValueError
+    from cart_screen.reading import read_site_defaults
 
     try:
         return read_site_defaults({"icu_available": icu_available})
@@ -110,7 +111,7 @@ def _site(icu_available: str | None, language: Language) -> dict[str, Any]:
 
 
 def _form_file(path: Path, language: Language) -> Mapping[str, Any]:
-    from cart_screen.form import FormFileError, load_form_file
+    from cart_screen.reading import FormFileError, load_form_file
 
     try:
         return load_form_file(path)

@@ -13,8 +13,9 @@ import operator
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
-from cart_screen.form import DERIVED, FIELDS, FieldError, Kind, ReadForm
+from cart_screen.form import DERIVED, FIELDS, Kind
 from cart_screen.i18n import Language, M, Msg
+from cart_screen.reading import FieldError, ReadForm
 from cart_screen.result import (
     FieldErrorOut,
     Item,

@@ -33,9 +33,9 @@ from cart_screen.form import (
     FIELDS,
     NUMERIC_KINDS,
     FieldSpec,
-    FormReader,
     FormValueError,
 )
+from cart_screen.reading import FormReader
 from cart_screen.vocabulary import Location, Vocabulary, VocabularyFile, index_terms
 
 RULESET_FILE = "ruleset.yaml"

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cart_screen.evaluate import evaluate
-from cart_screen.form import PatientForm, read_site_defaults
+from cart_screen.form import PatientForm
 from cart_screen.i18n import Language
+from cart_screen.reading import read_site_defaults
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
 

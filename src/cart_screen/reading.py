@@ -1,0 +1,341 @@
+"""Reading whole forms: raw mappings, CSV cells or form files -> facts, errors and defaults.
+
+`form.py` says how one value of one field is read; this module reads a whole record with those
+specs: unknown and repeated keys, values that cannot be read, age from the date of birth,
+cross-field checks, site-wide defaults, and YAML/JSON form files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import yaml
+
+from cart_screen.form import FIELDS, FormValueError, Kind, PatientForm
+from cart_screen.i18n import M, Said
+
+if TYPE_CHECKING:
+    from cart_screen.vocabulary import Vocabulary
+
+
+class FieldError(NamedTuple):
+    """A value that could not be read: where, what was given, and what is allowed."""
+
+    field: str
+    value: Any
+    message: Said
+
+
+class ReadForm(NamedTuple):
+    """A form as read: the facts rules use (the clean values and what is derived from them),
+    the screening date, and what could not be read."""
+
+    facts: Mapping[str, Any]
+    screening_date: dt.date
+    errors: tuple[FieldError, ...]
+    defaulted: frozenset[str] = frozenset()
+    """Site fields the form left blank and the site-wide default filled in."""
+
+    @property
+    def patient_id(self) -> str | None:
+        value: str | None = self.facts.get("patient_id")
+        return value
+
+    @property
+    def form(self) -> PatientForm:
+        """The clean values as the pydantic model."""
+        return PatientForm.model_construct(**{k: v for k, v in self.facts.items() if k in FIELDS})
+
+
+def normalize_key(key: object) -> str:
+    """Match field names as SPEC says: ignoring case and surrounding spaces."""
+    return str(key).strip().casefold()
+
+
+def _jsonable(raw: Any) -> Any:
+    if raw is None or isinstance(raw, str | bool | int):
+        return raw
+    if isinstance(raw, float) and math.isfinite(raw):
+        return raw
+    return str(raw)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Completed years on `day`; someone born on 29 February turns a year older on 1 March."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+_MEMO_LIMITS = {Kind.DATE: 40_000}
+"""Distinct text values remembered per field (dates: every birthday of a century); others 4096."""
+
+_Reading = tuple[bool, Any]
+"""How one text value reads: (True, value or None for blank) or (False, the error message)."""
+
+
+class FormReader:
+    """Reads raw forms for one vocabulary; never raises for a bad value.
+
+    Parsing is pure, so each field remembers how the text values it has seen read: a referral
+    list repeats the same few spellings of yes/no, subtypes, dates and lab values on every row.
+    Memory stays bounded: each field remembers a limited number of distinct values.
+    """
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self._memo: dict[str, dict[str, _Reading]] = {name: {} for name in FIELDS}
+
+    def _reading(self, name: str, text: str) -> _Reading:
+        """How a text value of field `name` reads, remembered for next time."""
+        memo = self._memo[name]
+        known = memo.get(text)
+        if known is not None:
+            return known
+        spec = FIELDS[name]
+        if not text.strip():
+            known = (True, None)
+        else:
+            try:
+                known = (True, spec.parse(text, self.vocabulary))
+            except FormValueError as exc:
+                known = (False, exc.said)
+        # patient ids are all different: remembering them would only cost memory
+        if spec.kind is not Kind.TEXT and len(memo) < _MEMO_LIMITS.get(spec.kind, 4_096):
+            memo[text] = known
+        return known
+
+    def parse_fields(self, raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+        """Read each known field of a raw mapping; an error for each value that can't be read."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        seen: set[str] = set()
+        for key, value in raw.items():
+            name = key if key in FIELDS else normalize_key(key)
+            if name not in FIELDS:
+                errors.append(FieldError(str(key), _jsonable(value), M.UNKNOWN_FIELD.both()))
+                continue
+            if name in seen:
+                # "LVEF_percent" and "lvef_percent" both given: neither is taken on trust.
+                values.pop(name, None)
+                errors.append(FieldError(name, _jsonable(value), M.GIVEN_TWICE.both()))
+                continue
+            seen.add(name)
+            if isinstance(value, str):
+                self._keep(name, value, self._reading(name, value), values, errors)
+            elif value is not None:
+                try:
+                    values[name] = FIELDS[name].parse(value, self.vocabulary)
+                except FormValueError as exc:
+                    errors.append(FieldError(name, _jsonable(value), exc.said))
+        return values, errors
+
+    def parse_cells(
+        self, fields: Sequence[tuple[int, str]], cells: Sequence[str]
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """Read a CSV record's cells: `fields` pairs each form field with its column."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        memos = self._memo
+        for index, name in fields:
+            text = cells[index]
+            known = memos[name].get(text) or self._reading(name, text)
+            if known[0]:
+                if known[1] is not None:
+                    values[name] = known[1]
+            else:
+                errors.append(FieldError(name, text, known[1]))
+        return values, errors
+
+    @staticmethod
+    def _keep(
+        name: str, text: str, known: _Reading, values: dict[str, Any], errors: list[FieldError]
+    ) -> None:
+        if not known[0]:
+            errors.append(FieldError(name, text, known[1]))
+        elif known[1] is not None:
+            values[name] = known[1]
+
+    def read(
+        self,
+        raw: Mapping[Any, Any] | PatientForm,
+        as_of: dt.date | None = None,
+        site: Mapping[str, Any] | None = None,
+    ) -> ReadForm:
+        """Read a raw form into clean values, derived facts and errors.
+
+        `site` holds site-wide defaults (see SITE_FIELDS, read with `read_site_defaults`).
+        """
+        if isinstance(raw, PatientForm):
+            values = raw.model_dump(exclude_none=True)
+            errors: list[FieldError] = []
+        else:
+            values, errors = self.parse_fields(raw)
+        return self.derive(values, errors, as_of, site)
+
+    def read_cells(
+        self,
+        fields: Sequence[tuple[int, str]],
+        cells: Sequence[str],
+        as_of: dt.date,
+        site: Mapping[str, Any] | None = None,
+    ) -> ReadForm:
+        """Read one CSV record (see parse_cells)."""
+        values, errors = self.parse_cells(fields, cells)
+        return self.derive(values, errors, as_of, site)
+
+    @staticmethod
+    def derive(
+        values: dict[str, Any],
+        errors: list[FieldError],
+        as_of: dt.date | None,
+        site: Mapping[str, Any] | None = None,
+    ) -> ReadForm:
+        """Add what is computed or defaulted: screening date, age, cross-field errors, site facts."""
+        screening_date = values.get("screening_date") or as_of or dt.date.today()
+        age, birth_ok = _age(values, screening_date, errors)
+        if not birth_ok:
+            del values["date_of_birth"]
+        defaulted = []
+        for name, value in (site or {}).items():
+            # Only a blank is filled in: a value that could not be read stays an error.
+            if name not in values and not any(e.field == name for e in errors):
+                values[name] = value
+                defaulted.append(name)
+        values["age"] = age
+        return ReadForm(values, screening_date, tuple(errors), frozenset(defaulted))
+
+
+SITE_FIELDS = ("icu_available",)
+"""Fields that describe the treating site, not the patient: the only ones a site-wide default
+may fill in (SPEC §2). A patient's data is never defaulted: missing stays needs_info."""
+
+
+def read_site_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Read site-wide defaults; raise FormValueError naming the field for a bad one."""
+    defaults: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        if name not in SITE_FIELDS:
+            raise FormValueError(
+                Said.same(f"{name}: only {', '.join(SITE_FIELDS)} has a site default")
+            )
+        try:
+            defaults[name] = FIELDS[name].parse(value)
+        except FormValueError as exc:
+            raise FormValueError(Said(f"{name}: {exc.said.en}", f"{name}：{exc.said.zh}")) from exc
+    return defaults
+
+
+def _age(
+    values: Mapping[str, Any], screening_date: dt.date, errors: list[FieldError]
+) -> tuple[int | None, bool]:
+    """Age from date of birth, else age in years, and whether the date of birth stands.
+
+    A date of birth after the screening date, or one that disagrees with age_years by more than
+    a year, is an error; a conflict leaves the age unknown.
+    """
+    birth: dt.date | None = values.get("date_of_birth")
+    stated_age: int | None = values.get("age_years")
+    if birth is None:
+        return stated_age, True
+    if birth > screening_date:
+        message = M.BIRTH_AFTER_SCREENING.both(day=screening_date.isoformat())
+        errors.append(FieldError("date_of_birth", birth.isoformat(), message))
+        return stated_age, False
+    age = age_on(birth, screening_date)
+    if stated_age is not None and abs(stated_age - age) > 1:
+        errors.append(FieldError("age_years", stated_age, M.AGE_CONFLICT.both(age=age)))
+        return None, True
+    return age, True
+
+
+def read_form(
+    raw: Mapping[Any, Any] | PatientForm,
+    vocabulary: Vocabulary,
+    as_of: dt.date | None = None,
+) -> ReadForm:
+    """Read one raw form (see FormReader.read)."""
+    return FormReader(vocabulary).read(raw, as_of)
+
+
+class FormFileError(Exception):
+    """A form file that cannot be read at all (missing, not YAML/JSON, not one mapping)."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+class _FormLoader(yaml.SafeLoader):
+    """YAML that keeps every scalar as text but null, and refuses a key given twice.
+
+    The form's own parsers read the text; YAML 1.1 would otherwise turn `00123` into 83, `no` into
+    false for a patient id, or `1:20` into 80. PyYAML keeps the last of two equal keys without a
+    word: `lvef_percent: 35` could silently become 55.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_FormLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object with one key twice."""
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON too keeps the last of two equal keys without a word; a form must not."""
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _RepeatedKey(key)
+        mapping[key] = value
+    return mapping
+
+
+def load_form_file(path: Path) -> Mapping[str, Any]:
+    """Read one patient form from a YAML or JSON file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise FormFileError(M.FORM_NO_FILE.both(path=path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormFileError(M.FORM_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, object_pairs_hook=_refuse_repeated_keys)
+        else:
+            data = yaml.load(text, Loader=_FormLoader)
+    except _RepeatedKey as exc:
+        detail = f"key {exc.args[0]!r} is given twice"
+        raise FormFileError(M.FORM_BAD_JSON.both(where=path, detail=detail)) from exc
+    except json.JSONDecodeError as exc:
+        where = f"{path}:{exc.lineno}:{exc.colno}"
+        raise FormFileError(M.FORM_BAD_JSON.both(where=where, detail=exc.msg)) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise FormFileError(M.FORM_BAD_YAML.both(where=where, detail=exc.problem)) from exc
+    except yaml.YAMLError as exc:
+        raise FormFileError(M.FORM_BAD_YAML.both(where=path, detail="")) from exc
+    if not isinstance(data, dict):
+        raise FormFileError(M.FORM_NOT_MAPPING.both(path=path))
+    return data
