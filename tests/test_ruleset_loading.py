@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cart_screen.ruleset import RulesetError, default_rules_path, files_fingerprint, load_ruleset
+from cart_screen.ruleset import RulesetError, default_rules_path, load_ruleset, sha256_of_files
 
 HICARA = default_rules_path()
 
@@ -254,7 +254,7 @@ def test_the_fingerprint_is_sha256sum_of_sha256sum(tmp_path: Path) -> None:
         for p in (HICARA / "ruleset.yaml", HICARA / "vocabulary.yaml")
     )
     assert ruleset.sha256 == hashlib.sha256(lines.encode()).hexdigest()
-    assert files_fingerprint(ruleset.files) == ruleset.sha256
+    assert sha256_of_files(ruleset.files) == ruleset.sha256
 
 
 def test_every_shipped_rule_carries_worked_examples_and_they_hold() -> None:

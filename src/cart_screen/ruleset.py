@@ -435,7 +435,7 @@ def _load_vocabulary(path: Path) -> Vocabulary:
     return Vocabulary(data, index, ambiguous)
 
 
-def files_fingerprint(files: Sequence[Path]) -> str:
+def sha256_of_files(files: Sequence[Path]) -> str:
     """SHA-256 over `sha256sum`'s lines for the loaded files, so `sha256sum F… | sha256sum` agrees."""
     manifest = "".join(
         f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n" for path in files
@@ -461,7 +461,7 @@ def load_ruleset(path: str | Path, *, run_examples: bool = False) -> Ruleset:
     if problems:
         raise RulesetError(problems)
     files = (ruleset_path, vocabulary_path)
-    ruleset = Ruleset(meta, vocabulary, files, files_fingerprint(files))
+    ruleset = Ruleset(meta, vocabulary, files, sha256_of_files(files))
     if run_examples:
         from cart_screen.evaluate import example_status  # evaluate builds on this module
 
