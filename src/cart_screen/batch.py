@@ -166,17 +166,9 @@ class Screened(NamedTuple):
     result: ScreeningResult | None = None
 
 
-def screen_records(
-    records: Iterable[Record],
-    columns: Columns,
-    ruleset: Ruleset,
-    as_of: dt.date,
-    *,
-    details: bool = False,
-    language: Language = "en",
-    site: Mapping[str, Any] | None = None,
-) -> Iterator[Screened]:
+def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
     """Screen each record in order; a record that fails becomes an `error` verdict, never a crash."""
+    ruleset, columns, as_of = job.ruleset, job.columns, job.as_of
     reader = ruleset.reader
     for record in records:
         facts: Mapping[str, Any] = {}
@@ -185,12 +177,14 @@ def screen_records(
             verdict = _error(record, columns, record.problem, as_of)
         else:
             try:
-                read = reader.read_cells(columns.fields, record.cells, as_of, site)
+                read = reader.read_cells(columns.fields, record.cells, as_of, job.site)
                 verdict, facts, defaulted = decide(ruleset, read), read.facts, read.defaulted
             except Exception as exc:  # one record's failure must not lose the others
                 message = M.NOT_SCREENED.both(kind=type(exc).__name__)
                 verdict = _error(record, columns, message, as_of)
-        result = result_of(ruleset, verdict, facts, language, defaulted) if details else None
+        result = (
+            result_of(ruleset, verdict, facts, job.language, defaulted) if job.details else None
+        )
         yield Screened(record.number, verdict, result)
 
 
@@ -231,7 +225,7 @@ class Job:
     details: bool
     language: Language = "en"
     site: Mapping[str, Any] = field(default_factory=dict)
-    """Site-wide defaults, already read (see form.read_site_defaults)."""
+    """Site-wide defaults, already read (see reading.read_site_defaults)."""
 
 
 def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
@@ -242,16 +236,7 @@ def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
     rows: list[str] = []
     details: list[str] = []
     tally = Tally()
-    screened = screen_records(
-        records,
-        job.columns,
-        job.ruleset,
-        job.as_of,
-        details=job.details,
-        language=job.language,
-        site=job.site,
-    )
-    for item in screened:
+    for item in screen_records(job, records):
         verdict = item.verdict
         rows.append(writer.row(item.number, verdict))
         if item.result is not None:

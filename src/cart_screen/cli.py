@@ -93,10 +93,12 @@ def _ruleset(path: Path | None, language: Language) -> Ruleset:
         fail(M.RULES_REFUSED(language, problems=str(exc)), language)
 
 
-def _setting(lang: Lang | None, rules: Path | None) -> tuple[Language, Ruleset]:
-    """The language and the ruleset every screening command starts from."""
+def _setting(
+    lang: Lang | None, rules: Path | None, icu_available: str | None = None
+) -> tuple[Language, Ruleset, dict[str, Any]]:
+    """The language, the ruleset and the site-wide defaults every screening command starts from."""
     language = _language(lang)
-    return language, _ruleset(rules, language)
+    return language, _ruleset(rules, language), _site(icu_available, language)
 
 
 def _site(icu_available: str | None, language: Language) -> dict[str, Any]:
@@ -136,8 +138,7 @@ def check(
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
 
-    language, ruleset = _setting(lang, rules)
-    site = _site(icu_available, language)
+    language, ruleset, site = _setting(lang, rules, icu_available)
     raw = _form_file(file, language)
     result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
@@ -168,8 +169,7 @@ def form(
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
-    language, ruleset = _setting(lang, rules)
-    site = _site(icu_available, language)
+    language, ruleset, site = _setting(lang, rules, icu_available)
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
     title = typer.style(M.FORM_TITLE(language), bold=True)
@@ -226,7 +226,7 @@ def serve(
 
     from cart_screen.web import create_app
 
-    language, ruleset = _setting(lang, rules)
+    language, ruleset, site = _setting(lang, rules, icu_available)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -235,7 +235,7 @@ def serve(
         typer.echo(M.SERVE_EXPOSED(language, host=host), err=True)
     typer.echo(M.SERVE_OPEN(language, host=host, port=port), err=True)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
-    app = create_app(ruleset, _day(as_of), language, _site(icu_available, language))
+    app = create_app(ruleset, _day(as_of), language, site)
     uvicorn.run(app, host=host, port=port, access_log=False)
 
 
@@ -300,8 +300,7 @@ def batch(
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
-    language, ruleset = _setting(lang, rules)
-    site = _site(icu_available, language)
+    language, ruleset, site = _setting(lang, rules, icu_available)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
     try:
@@ -426,7 +425,7 @@ def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
     """Print the ruleset as a readable checklist with its fingerprint. / 显示规则集及其指纹。"""
     from cart_screen.render import ruleset_text
 
-    language, ruleset = _setting(lang, rules)
+    language, ruleset, _ = _setting(lang, rules)
     typer.echo(ruleset_text(ruleset, language), nl=False)
 
 

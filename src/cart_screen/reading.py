@@ -125,7 +125,11 @@ class FormReader:
                 continue
             seen.add(name)
             if isinstance(value, str):
-                self._keep(name, value, self._reading(name, value), values, errors)
+                ok, read = self._reading(name, value)
+                if not ok:
+                    errors.append(FieldError(name, value, read))
+                elif read is not None:
+                    values[name] = read
             elif value is not None:
                 try:
                     values[name] = FIELDS[name].parse(value, self.vocabulary)
@@ -149,15 +153,6 @@ class FormReader:
             else:
                 errors.append(FieldError(name, text, known[1]))
         return values, errors
-
-    @staticmethod
-    def _keep(
-        name: str, text: str, known: _Reading, values: dict[str, Any], errors: list[FieldError]
-    ) -> None:
-        if not known[0]:
-            errors.append(FieldError(name, text, known[1]))
-        elif known[1] is not None:
-            values[name] = known[1]
 
     def read(
         self,

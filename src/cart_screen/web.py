@@ -92,7 +92,7 @@ def create_app(
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
-    until the visitor switches; `site` holds site-wide defaults (form.read_site_defaults).
+    until the visitor switches; `site` holds site-wide defaults (reading.read_site_defaults).
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
