@@ -7,20 +7,22 @@ reason, and every other record is still screened.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import collections
 import csv
 import datetime as dt
+import itertools
 import multiprocessing
 import multiprocessing.pool
+import re
 import signal
 import tempfile
-import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import yaml
 
@@ -28,8 +30,11 @@ from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
 from cart_screen.reading import FieldError, normalize_key
-from cart_screen.result import Outcome, ScreeningResult, Status
+from cart_screen.result import Outcome, ScreeningResult
 from cart_screen.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from cart_screen.columnwise import ColumnPlan
 
 # A spreadsheet cell can hold 32,767 characters; a longer CSV field is a broken record.
 csv.field_size_limit(1 << 20)
@@ -51,6 +56,10 @@ class Columns:
     fields: tuple[tuple[int, str], ...]
     patient_id: int
     ignored: tuple[str, ...]
+
+    def index_of(self, name: str) -> int | None:
+        """The column that feeds a field, if any."""
+        return next((index for index, field in self.fields if field == name), None)
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -104,6 +113,21 @@ class Record(NamedTuple):
     problem: Said | None = None
 
 
+class Chunk(NamedTuple):
+    """Consecutive records as read: the first one's number, each one's cells, and the records
+    that cannot be read (by position in the chunk) with the reason."""
+
+    first: int
+    cells: list[list[str]]
+    problems: dict[int, Said]
+
+    def records(self) -> Iterator[Record]:
+        """The chunk record by record."""
+        problems = self.problems
+        for at, cells in enumerate(self.cells):
+            yield Record(self.first + at, cells, problems.get(at))
+
+
 def text_encoding(encoding: str) -> str:
     """The codec to read a list with; UTF-8 also takes Excel's byte-order mark."""
     try:
@@ -113,8 +137,14 @@ def text_encoding(encoding: str) -> str:
     return "utf-8-sig" if codec == "utf-8" else codec
 
 
-def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Record]]:
-    """The header and a stream of records; blank lines are not records (as csv.DictReader)."""
+CHUNK_SIZE = 2000
+"""Records screened together: large enough for column-wise work, small enough to stream."""
+
+
+def read_chunks(
+    stream: TextIO, encoding: str, size: int = CHUNK_SIZE
+) -> tuple[list[str], Iterator[Chunk]]:
+    """The header and a stream of chunks; blank lines are not records (as csv.DictReader)."""
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)
@@ -124,27 +154,74 @@ def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Rec
         raise BatchInputError(M.BAD_HEADER_CSV.both(detail=exc)) from exc
     if not _decoded("".join(header)):
         raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
-    return header, _records(reader, len(header), encoding)
+    return header, _chunks(reader, len(header), encoding, size)
 
 
-def _records(reader: Iterator[list[str]], width: int, encoding: str) -> Iterator[Record]:
-    number = 0
+def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Record]]:
+    """The header and a stream of records (see read_chunks)."""
+    header, chunks = read_chunks(stream, encoding)
+    return header, (record for chunk in chunks for record in chunk.records())
+
+
+def _chunks(reader: Iterator[list[str]], width: int, encoding: str, size: int) -> Iterator[Chunk]:
+    first = 1
+    cells: list[list[str]] = []
+    problems: dict[int, Said] = {}
     while True:
+        ended = False
         try:
-            for cells in reader:
-                if not cells:
-                    continue
-                number += 1
-                if len(cells) != width:
-                    yield Record(number, cells, M.CELLS_COUNT.both(cells=len(cells), width=width))
-                elif not _decoded("".join(cells)):
-                    yield Record(number, cells, M.BAD_BYTES.both(encoding=encoding))
-                else:
-                    yield Record(number, cells)
+            while len(cells) < size and not ended:
+                before, wanted = len(cells), size - len(cells)
+                try:
+                    cells.extend(itertools.islice(reader, wanted))
+                    ended = len(cells) - before < wanted
+                finally:
+                    if [] in cells[before:]:  # blank lines are not records
+                        cells[before:] = [row for row in cells[before:] if row]
+        except csv.Error as exc:  # extend keeps the records read before it
+            problems[len(cells)] = M.BAD_CSV.both(detail=exc)
+            cells.append([])  # the reader carries on with the next line
+            continue
+        if cells:
+            yield _checked(Chunk(first, cells, problems), width, encoding)
+        if ended:
             return
-        except csv.Error as exc:  # the reader carries on with the next line
-            number += 1
-            yield Record(number, [], M.BAD_CSV.both(detail=exc))
+        first, cells, problems = first + len(cells), [], {}
+
+
+def _checked(chunk: Chunk, width: int, encoding: str) -> Chunk:
+    """Mark the records with the wrong number of cells, then those with bytes that did not decode.
+
+    Both are checked for the whole chunk at once first: almost every chunk has neither.
+    """
+    cells, problems = chunk.cells, chunk.problems
+    if problems or set(map(len, cells)) != {width}:
+        for at, row in enumerate(cells):
+            if at not in problems and len(row) != width:
+                problems[at] = M.CELLS_COUNT.both(cells=len(row), width=width)
+    if _undecoded.count and not _decoded("".join(itertools.chain.from_iterable(cells))):
+        for at, row in enumerate(cells):
+            if at not in problems and not _decoded("".join(row)):
+                problems[at] = M.BAD_BYTES.both(encoding=encoding)
+    return chunk
+
+
+class _Undecoded:
+    """The error handler lists are read with (UNDECODED): as surrogateescape, bytes that do not
+    decode are kept (as lone surrogates), so that their record can be named; and it counts them,
+    so that records are searched for such bytes only once some have been met in this process."""
+
+    count = 0
+
+    def __call__(self, error: UnicodeError) -> tuple[str | bytes, int]:
+        self.count += 1
+        return _SURROGATE_ESCAPE(error)
+
+
+_SURROGATE_ESCAPE = codecs.lookup_error("surrogateescape")
+_undecoded = _Undecoded()
+UNDECODED = "cart-screen-undecoded"
+codecs.register_error(UNDECODED, _undecoded)
 
 
 def _decoded(text: str) -> bool:
@@ -199,11 +276,24 @@ def _error(record: Record, columns: Columns, message: Said, day: dt.date) -> Ver
 
 @dataclass
 class Tally:
-    """What a chunk adds to the summary: outcomes, status profiles and the patient ids seen."""
+    """What a chunk adds to the summary: outcomes, each rule's flagged and needs-info counts,
+    and the patient ids seen."""
 
     outcomes: Counter[Outcome] = field(default_factory=Counter)
-    profiles: Counter[tuple[Status, ...]] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)
+    needs_info: Counter[str] = field(default_factory=Counter)
     patient_ids: list[str] = field(default_factory=list)
+
+    def add(self, verdict: Verdict, rule_ids: Sequence[str]) -> None:
+        """Count one record's verdict."""
+        self.outcomes[verdict.outcome] += 1
+        for rule_id, status in zip(rule_ids, verdict.statuses, strict=False):
+            if status == "flagged":
+                self.flagged[rule_id] += 1
+            elif status == "needs_info":
+                self.needs_info[rule_id] += 1
+        if verdict.patient_id is not None:
+            self.patient_ids.append(verdict.patient_id)
 
 
 @dataclass
@@ -228,64 +318,72 @@ class Job:
     """Site-wide defaults, already read (see reading.read_site_defaults)."""
 
 
-def screen_chunk(job: Job, records: list[Record]) -> ChunkOutput:
-    """Screen a chunk of records into OUT.csv rows, JSONL lines and a tally."""
+def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> ChunkOutput:
+    """Screen a chunk of records into OUT.csv rows, JSONL lines and a tally.
+
+    With a plan, the plain records are screened column-wise (see columnwise.py) and the rest
+    record by record; without one — or should the column-wise pass fail — all record by record,
+    where one record's failure is that record's error row.
+    """
+    rows: list[str | None] = [None] * len(chunk.cells)
+    tally = Tally()
+    if plan is not None:
+        try:
+            rows, tally = plan.screen(chunk)
+        except Exception:  # the record-by-record path below isolates the record that fails
+            rows, tally = [None] * len(chunk.cells), Tally()
+    if None not in rows:
+        return ChunkOutput("".join(rows), "", tally)  # type: ignore[arg-type]  # no None left
     from cart_screen.render import batch_rows, result_json
 
-    writer = batch_rows(tuple(rule.id for rule in job.ruleset.rules), job.language)
-    rows: list[str] = []
+    rule_ids = tuple(rule.id for rule in job.ruleset.rules)
+    writer = batch_rows(rule_ids, job.language)
     details: list[str] = []
-    tally = Tally()
-    for item in screen_records(job, records):
-        verdict = item.verdict
-        rows.append(writer.row(item.number, verdict))
+    left = (
+        Record(chunk.first + at, chunk.cells[at], chunk.problems.get(at))
+        for at, row in enumerate(rows)
+        if row is None
+    )
+    for item in screen_records(job, left):
+        rows[item.number - chunk.first] = writer.row(item.number, item.verdict)
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
-        tally.outcomes[verdict.outcome] += 1
-        tally.profiles[verdict.statuses] += 1
-        if verdict.patient_id is not None:
-            tally.patient_ids.append(verdict.patient_id)
-    return ChunkOutput("".join(rows), "".join(details), tally)
+        tally.add(item.verdict, rule_ids)
+    return ChunkOutput("".join(rows), "".join(details), tally)  # type: ignore[arg-type]
 
 
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def column_plan(job: Job) -> ColumnPlan | None:
+    """The column-wise plan for a job, when its rules and outputs allow one."""
+    from cart_screen.columnwise import ColumnPlan
+
+    return ColumnPlan(job) if ColumnPlan.usable(job) else None
 
 
-_JOB: Job | None = None
-"""The job of a worker process, set once when the worker starts."""
+_WORKER: tuple[Job, ColumnPlan | None] | None = None
+"""The job of a worker process and its plan, set once when the worker starts."""
 
 
 def _start_worker(job: Job) -> None:
-    global _JOB
+    global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    _JOB = job
+    _WORKER = (job, column_plan(job))
 
 
-def _work(records: list[Record]) -> ChunkOutput:
-    assert _JOB is not None
-    return screen_chunk(_JOB, records)
+def _work(chunk: Chunk) -> ChunkOutput:
+    assert _WORKER is not None
+    return screen_chunk(_WORKER[0], chunk, _WORKER[1])
 
 
-def screen_chunks(
-    job: Job, records: Iterable[Record], *, jobs: int = 1, chunk_size: int = 2000
-) -> Iterator[ChunkOutput]:
-    """Screen records chunk by chunk, in input order; with jobs > 1, in worker processes.
+def screen_chunks(job: Job, chunks: Iterable[Chunk], *, jobs: int = 1) -> Iterator[ChunkOutput]:
+    """Screen chunk by chunk, in input order; with jobs > 1, in worker processes.
 
     At most a few chunks per worker are in flight, so memory stays constant whatever the size
     of the list.
     """
-    chunks = _chunks(records, chunk_size)
     if jobs <= 1:
+        plan = column_plan(job)
         for chunk in chunks:
-            yield screen_chunk(job, chunk)
+            yield screen_chunk(job, chunk, plan)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(job,)) as pool:
@@ -303,28 +401,50 @@ def screen_chunks(
 class DuplicateIds:
     """Finds the patient ids that occur more than once, in memory that does not grow with the list.
 
-    Each id goes, by a checksum of it, to one of 256 partitions, spilled to temporary files in a
-    private folder beside the results; at the end each partition — about 1/256 of the ids — is read
-    back on its own to count its ids. The folder is removed when done, or when the run fails.
+    Each id goes, by its hash, to one of 256 partitions, spilled to temporary files in a private
+    folder beside the results; at the end each partition — about 1/256 of the ids — is read back
+    on its own to count its ids. The folder is removed when done, or when the run fails.
+
+    The ids of a chunk are sorted by hash, so each partition's share is one slice (no Python loop
+    over the ids); a partition stores one id a line (an id holding a line break or backslash is
+    escaped).
     """
 
     PARTITIONS = 256
     SPILL_AT = 1 << 16
-    """Bytes a partition holds in memory before it is appended to its file."""
+    """Characters a partition holds in memory before it is appended to its file."""
+    _BOUNDS = tuple(-(1 << 63) + (p + 1) * (1 << 56) for p in range(PARTITIONS))
+    """The hash each partition stays below (hashes are signed 64-bit)."""
 
     def __init__(self, scratch: Path | None = None):
         self._scratch = scratch
         self._folder: tempfile.TemporaryDirectory[str] | None = None
-        self._buffers = [bytearray() for _ in range(self.PARTITIONS)]
+        self._buffers: list[list[str]] = [[] for _ in range(self.PARTITIONS)]
+        self._sizes = [0] * self.PARTITIONS
 
     def add(self, patient_id: str) -> None:
-        data = patient_id.encode("utf-8", "surrogateescape")
-        partition = zlib.crc32(data) % self.PARTITIONS
-        buffer = self._buffers[partition]
-        buffer += len(data).to_bytes(4, "little")
-        buffer += data
-        if len(buffer) >= self.SPILL_AT:
-            self._spill(partition)
+        """Count one id."""
+        self.add_all([patient_id])
+
+    def add_all(self, patient_ids: list[str]) -> None:
+        """Count a chunk's ids."""
+        if not patient_ids:
+            return
+        lines = "\n".join(patient_ids)
+        if "\\" in lines or lines.count("\n") != len(patient_ids) - 1:
+            patient_ids = [_escape(patient_id) for patient_id in patient_ids]
+        ordered = sorted(patient_ids, key=hash)
+        hashes = sorted(map(hash, patient_ids))
+        start = 0
+        for partition, bound in enumerate(self._BOUNDS):
+            end = bisect.bisect_left(hashes, bound, start)
+            if end > start:
+                text = "\n".join(ordered[start:end]) + "\n"
+                self._buffers[partition].append(text)
+                self._sizes[partition] += len(text)
+                if self._sizes[partition] >= self.SPILL_AT:
+                    self._spill(partition)
+                start = end
 
     def _path(self, partition: int) -> Path:
         if self._folder is None:
@@ -333,28 +453,27 @@ class DuplicateIds:
             )
         return Path(self._folder.name) / f"{partition:03d}"
 
+    def _open(self, partition: int, mode: str) -> IO[str]:
+        path = self._path(partition)
+        return path.open(mode, encoding="utf-8", errors="surrogateescape", newline="")
+
     def _spill(self, partition: int) -> None:
-        with self._path(partition).open("ab") as spill:
-            spill.write(self._buffers[partition])
-        self._buffers[partition] = bytearray()
+        with self._open(partition, "a") as spill:
+            spill.writelines(self._buffers[partition])
+        self._buffers[partition], self._sizes[partition] = [], 0
 
     def counts(self) -> dict[str, int]:
         """Each id seen more than once, with how many times; then the scratch folder is removed."""
         found: dict[str, int] = {}
         try:
             for partition in range(self.PARTITIONS):
-                data = bytes(self._buffers[partition])
+                text = "".join(self._buffers[partition])
                 if self._folder is not None and self._path(partition).exists():
-                    data = self._path(partition).read_bytes() + data
-                seen: Counter[bytes] = Counter()
-                at = 0
-                while at < len(data):
-                    size = int.from_bytes(data[at : at + 4], "little")
-                    seen[data[at + 4 : at + 4 + size]] += 1
-                    at += 4 + size
-                found.update(
-                    (key.decode("utf-8", "surrogateescape"), n) for key, n in seen.items() if n > 1
-                )
+                    with self._open(partition, "r") as spilled:
+                        text = spilled.read() + text
+                seen = Counter(text.split("\n"))
+                seen.pop("", None)  # after the last line break
+                found.update((_unescape(key), n) for key, n in seen.items() if n > 1)
         finally:
             self.close()
         return dict(sorted(found.items()))
@@ -364,7 +483,21 @@ class DuplicateIds:
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None
-        self._buffers = [bytearray() for _ in range(self.PARTITIONS)]
+        self._buffers = [[] for _ in range(self.PARTITIONS)]
+        self._sizes = [0] * self.PARTITIONS
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: "\n" if m[1] == "n" else m[1], text)
 
 
 @dataclass
@@ -384,7 +517,6 @@ class Summary:
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
     scratch: Path | None = None
     _ids: DuplicateIds = field(init=False, repr=False)
-    _profiles: Counter[tuple[Status, ...]] = field(default_factory=Counter, repr=False)
 
     def __post_init__(self) -> None:
         self._ids = DuplicateIds(self.scratch)
@@ -399,26 +531,12 @@ class Summary:
         """Count a chunk's tally."""
         self.records += sum(tally.outcomes.values())
         self.outcomes.update(tally.outcomes)
-        # Status profiles repeat across chunks: count them, and turn them into per-rule
-        # counts now and then, so that memory stays bounded.
-        self._profiles.update(tally.profiles)
-        if len(self._profiles) > 10_000:
-            self._fold_profiles()
-        for patient_id in tally.patient_ids:
-            self._ids.add(patient_id)
-
-    def _fold_profiles(self) -> None:
-        for statuses, count in self._profiles.items():
-            for rule_id, status in zip(self.rule_ids, statuses, strict=False):
-                if status == "flagged":
-                    self.flagged[rule_id] += count
-                elif status == "needs_info":
-                    self.needs_info[rule_id] += count
-        self._profiles.clear()
+        self.flagged.update(tally.flagged)
+        self.needs_info.update(tally.needs_info)
+        self._ids.add_all(tally.patient_ids)
 
     def finish(self) -> Summary:
-        """Complete the counts and find the duplicate patient ids, once every record is in."""
-        self._fold_profiles()
+        """Find the duplicate patient ids, once every record is in."""
         self.duplicates = self._ids.counts()
         return self
 

@@ -308,7 +308,7 @@ def batch(
         codec = lists.text_encoding(encoding)
         workers = jobs or _default_jobs(source)
         with _open_list(source, codec, language) as stream:
-            header, records = lists.read_records(stream, encoding)
+            header, chunks = lists.read_chunks(stream, encoding)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
@@ -321,7 +321,7 @@ def batch(
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
-                for chunk in lists.screen_chunks(job, records, jobs=workers):
+                for chunk in lists.screen_chunks(job, chunks, jobs=workers):
                     summary.add(chunk.tally)
                     out.write(chunk.rows)
                     if details is not None:
@@ -355,12 +355,12 @@ def _open_list(
     path: Path, codec: str, language: Language
 ) -> contextlib.AbstractContextManager[TextIO]:
     """Open a referral list, with a progress bar on a terminal; undecodable bytes are kept."""
-    from cart_screen.batch import BatchInputError
+    from cart_screen.batch import UNDECODED, BatchInputError
 
     if not path.is_file():
         raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())
     if not sys.stderr.isatty():
-        return path.open(encoding=codec, errors="surrogateescape", newline="")
+        return path.open(encoding=codec, errors=UNDECODED, newline="")
     import rich.console
     import rich.progress
 
@@ -368,7 +368,7 @@ def _open_list(
         path,
         "r",
         encoding=codec,
-        errors="surrogateescape",
+        errors=UNDECODED,
         newline="",
         description=M.PROGRESS(language),
         console=rich.console.Console(stderr=True),

@@ -50,7 +50,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "ne": operator.ne,
 }
 
-_STATUS: dict[Truth, Status] = {True: "flagged", False: "clear", None: "needs_info"}
+STATUS_OF_TRUTH: dict[Truth, Status] = {True: "flagged", False: "clear", None: "needs_info"}
 
 
 Predicate = Callable[[Mapping[str, Any]], Truth]
@@ -111,6 +111,17 @@ def _compile_leaf(leaf: Leaf, required: Collection[str]) -> Predicate:
     return comparison
 
 
+def leaves(condition: Condition) -> list[Leaf]:
+    """The comparisons of a condition, in order."""
+    match condition:
+        case AnyOf(of=parts) | AllOf(of=parts):
+            return [leaf for part in parts for leaf in leaves(part)]
+        case Not(condition=inner):
+            return leaves(inner)
+        case _:
+            return [condition]
+
+
 def truth(condition: Condition, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
     """Evaluate a condition over the facts in Kleene logic (compiling it first)."""
     return compile_condition(condition, required)(facts)
@@ -129,7 +140,16 @@ class Judge:
 
     def statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
         """Each rule's status for these facts, in ruleset order."""
-        return tuple([_STATUS[rule(facts)] for rule in self._rules])
+        return tuple([STATUS_OF_TRUTH[rule(facts)] for rule in self._rules])
+
+    @property
+    def rule_predicates(self) -> list[Predicate]:
+        """Each rule's whole condition, compiled, in ruleset order."""
+        return self._rules
+
+    def part(self, condition: Condition) -> Predicate:
+        """The compiled predicate of one part of a rule's condition."""
+        return self._parts[id(condition)]
 
     def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
         """The truth of one part of a rule's condition (for explaining the result)."""
@@ -285,7 +305,7 @@ def example_status(ruleset: Ruleset, rule: Rule, example: Example) -> Status:
         spec = spec_of(name)
         assert spec is not None  # the loader refused unknown fields
         facts[name] = spec.parse(value, ruleset.vocabulary)
-    return _STATUS[truth(rule.flag_when, facts, rule.required)]
+    return STATUS_OF_TRUTH[truth(rule.flag_when, facts, rule.required)]
 
 
 def ruleset_ref(ruleset: Ruleset) -> RulesetRef:

@@ -89,7 +89,7 @@ class FormReader:
         self.vocabulary = vocabulary
         self._memo: dict[str, dict[str, _Reading]] = {name: {} for name in FIELDS}
 
-    def _reading(self, name: str, text: str) -> _Reading:
+    def reading(self, name: str, text: str) -> _Reading:
         """How a text value of field `name` reads, remembered for next time."""
         memo = self._memo[name]
         known = memo.get(text)
@@ -125,7 +125,7 @@ class FormReader:
                 continue
             seen.add(name)
             if isinstance(value, str):
-                ok, read = self._reading(name, value)
+                ok, read = self.reading(name, value)
                 if not ok:
                     errors.append(FieldError(name, value, read))
                 elif read is not None:
@@ -146,7 +146,7 @@ class FormReader:
         memos = self._memo
         for index, name in fields:
             text = cells[index]
-            known = memos[name].get(text) or self._reading(name, text)
+            known = memos[name].get(text) or self.reading(name, text)
             if known[0]:
                 if known[1] is not None:
                     values[name] = known[1]
@@ -203,6 +203,9 @@ class FormReader:
         values["age"] = age
         return ReadForm(values, screening_date, tuple(errors), frozenset(defaulted))
 
+
+DERIVE_INPUTS = ("screening_date", "date_of_birth", "age_years")
+"""The fields `FormReader.derive` reads to compute the screening date and age."""
 
 SITE_FIELDS = ("icu_available",)
 """Fields that describe the treating site, not the patient: the only ones a site-wide default

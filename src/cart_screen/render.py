@@ -271,10 +271,11 @@ class BatchRows:
 
     def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
         self.rule_ids, self.language = tuple(rule_ids), language
-        self._notice = csv_cell(M.NOTICE(language))
+        self.notice_cell = csv_cell(M.NOTICE(language))
         self._profiles: dict[tuple[Status, ...], str] = {}
 
-    def _statuses(self, statuses: tuple[Status, ...]) -> str:
+    def status_cells(self, statuses: tuple[Status, ...]) -> str:
+        """The flagged and needs_info cells of a status profile."""
         cells = self._profiles.get(statuses)
         if cells is None:
             pairs = list(zip(self.rule_ids, statuses, strict=False))
@@ -294,8 +295,8 @@ class BatchRows:
             errors = csv_cell(spreadsheet_safe("; ".join(said)))
         # Only the patient id and error texts can carry what the list held; the rest is ours.
         patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
-        statuses = self._statuses(verdict.statuses)
-        return f"{number},{patient_id},{verdict.outcome},{statuses},{errors},{self._notice}\r\n"
+        statuses = self.status_cells(verdict.statuses)
+        return f"{number},{patient_id},{verdict.outcome},{statuses},{errors},{self.notice_cell}\r\n"
 
 
 def width(text: str) -> int:

@@ -219,14 +219,14 @@ def screen_list(
     stream = io.TextIOWrapper(
         io.BytesIO(data),
         encoding=lists.text_encoding(encoding),
-        errors="surrogateescape",
+        errors=lists.UNDECODED,
         newline="",
     )
-    header, records = lists.read_records(stream, encoding)
+    header, chunks = lists.read_chunks(stream, encoding)
     columns = lists.map_columns(header, {})
     out = io.StringIO()
     out.write(",".join(BATCH_COLUMNS) + "\r\n")
     job = lists.Job(ruleset, columns, as_of, False, language, dict(site or {}))
-    for chunk in lists.screen_chunks(job, records):
+    for chunk in lists.screen_chunks(job, chunks):
         out.write(chunk.rows)
     return out.getvalue()

@@ -1,0 +1,368 @@
+"""Column-wise screening: a chunk of CSV records -> its OUT.csv rows, a column at a time.
+
+The record-by-record path (`batch.screen_records`) reads each record into facts, runs every rule
+and writes the row: some 20 µs of Python a record. But a referral list repeats a few spellings per
+column, and a rule's status depends only on which side of the rule's thresholds each of its
+fields falls. So this path works on whole columns:
+
+1. Each distinct cell text of a field is read once into a *class*: the truth of every comparison
+   the ruleset makes with that field (a missing value has the truths the rules give a missing
+   one) — or, for a value that cannot be read, its error and the truths of a missing value.
+   Age, derived from the screening date, date of birth and age in years, is a column of its own
+   whose "text" is those three cells.
+2. Each rule's status is looked up from its fields' classes, in a table filled the first time a
+   combination appears by running the rule's own compiled condition on the classes' values.
+3. Each status profile's cells (outcome, flagged, needs_info) are written once.
+
+Every step is a map or zip over a column, run in C; Python runs only for what was not seen before.
+The rows are the same as the record-by-record path writes — tests compare the two on generated
+lists — and that path still serves `--jsonl` (whose reasons quote each record's values) and every
+record that is not plain: one that cannot be read, or has no patient id.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for, leaves
+from cart_screen.form import DERIVED, FIELDS
+from cart_screen.reading import DERIVE_INPUTS, FieldError, FormReader
+from cart_screen.render import batch_rows, csv_cell, spreadsheet_safe
+from cart_screen.result import Outcome, Status
+
+if TYPE_CHECKING:
+    from cart_screen.batch import Chunk, Job, Tally
+
+MEMO_LIMIT = 1 << 17
+"""Entries a table (texts, combinations, cells) remembers before it starts afresh."""
+
+CLASS_LIMIT = 1 << 16
+"""Classes a column may have (a column of dates has one a day) before the plan starts afresh."""
+
+_NONE = itertools.repeat(None)
+"""For `map(operator.is_, _NONE, values)`: which values are None, tested in C."""
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _looked_up(table: dict[K, V], keys: Sequence[K], make: Callable[[K], V]) -> list[V]:
+    """table[key] for each key, in C; a key not in the table is made once and remembered."""
+    found = list(map(table.get, keys))
+    if None in found:
+        for at in itertools.compress(range(len(found)), map(operator.is_, _NONE, found)):
+            key = keys[at]
+            value = table.get(key)  # the same new key may come twice in a chunk
+            if value is None:
+                if len(table) >= MEMO_LIMIT:
+                    table.clear()
+                value = table[key] = make(key)
+            found[at] = value
+    return found  # type: ignore[return-value]  # no None is left
+
+
+Learned = tuple[Mapping[str, Any], tuple[str, ...]]
+"""What a text (or combination) reads as: its facts, and its error cells (`field: message`)."""
+
+
+class _Column:
+    """One column of facts: each distinct text -> a class id; each class's facts and errors.
+
+    A class holds the values whose comparisons (those the rules make with this column) come out
+    the same, with the same errors; a column that others are derived from keeps each value apart.
+    """
+
+    def __init__(self, learn: Callable[[Any], Learned], *, by_value: bool = False):
+        self._learn, self._by_value = learn, by_value
+        self._truths: list[Predicate] = []
+        self._ids: dict[Any, int] = {}
+        self._classes: dict[Hashable, int] = {}
+        self.facts: list[Mapping[str, Any]] = []
+        """Facts of each class."""
+        self.errors: list[tuple[str, ...]] = []
+        """Error cells of each class."""
+        self.error_ids: set[int] = set()
+
+    def compares(self, predicates: Iterable[Predicate]) -> None:
+        """Add the comparisons that rules make with this column's facts."""
+        self._truths.extend(predicates)
+
+    def classify(self, texts: Sequence[Any]) -> list[int]:
+        """The class id of each text (a new text is read once, then remembered)."""
+        return _looked_up(self._ids, texts, self._class_of)
+
+    def errors_into(self, errors: dict[int, list[str]], ids: list[int]) -> None:
+        """Add to each record's error cells (by position) those of its class in this column."""
+        for class_id in self.error_ids.intersection(ids):
+            cells, at = self.errors[class_id], -1
+            try:
+                while True:  # list.index scans in C for the next record of this class
+                    at = ids.index(class_id, at + 1)
+                    errors.setdefault(at, []).extend(cells)
+            except ValueError:
+                pass
+
+    def _class_of(self, text: Any) -> int:
+        facts, errors = self._learn(text)
+        truths = tuple(truth(facts) for truth in self._truths)
+        key = (truths, errors, tuple(facts.items()) if self._by_value else ())
+        class_id = self._classes.get(key)
+        if class_id is None:
+            class_id = self._classes[key] = len(self.facts)
+            self.facts.append(facts)
+            self.errors.append(errors)
+            if errors:
+                self.error_ids.add(class_id)
+        return class_id
+
+
+class _Rule:
+    """One rule's status from the class ids of the columns it uses, as a bit of a record's code.
+
+    A record's *code* adds up its rules' bits: rule number r adds 1 << r when it needs
+    information and 1 << (rules + r) when it is flagged. So the flagged and needs-info cells each
+    come from one half of the code, and the count of a rule's bit is the rule's count.
+    """
+
+    def __init__(self, predicate: Predicate, columns: Sequence[_Column], number: int, rules: int):
+        self._predicate = predicate
+        self.columns = tuple(columns)
+        self.bits: dict[Status, int] = {
+            "flagged": 1 << (rules + number),
+            "needs_info": 1 << number,
+            "clear": 0,
+        }
+        self._table: dict[Any, int] = {}
+        self._by_class: list[int] = []
+        """The bit of each class, for a rule on one column (class ids count up from 0)."""
+
+    def codes(self, ids: Mapping[_Column, list[int]]) -> list[int]:
+        """Each record's bit for this rule, given the class ids of each column."""
+        if len(self.columns) == 1:
+            by_class, classes = self._by_class, len(self.columns[0].facts)
+            by_class.extend(map(self._code, range(len(by_class), classes)))
+            return list(map(by_class.__getitem__, ids[self.columns[0]]))
+        keys = list(zip(*(ids[column] for column in self.columns), strict=True))
+        return _looked_up(self._table, keys, self._code)
+
+    def _code(self, key: Any) -> int:
+        facts: dict[str, Any] = {}
+        class_ids = key if len(self.columns) > 1 else (key,)
+        for column, class_id in zip(self.columns, class_ids, strict=True):
+            facts.update(column.facts[class_id])
+        return self.bits[STATUS_OF_TRUTH[self._predicate(facts)]]
+
+
+# Fields a rule may not use on this path: derive() may drop or fill them in, record by record.
+_NOT_COLUMN_WISE = frozenset({"patient_id", *DERIVE_INPUTS}) - frozenset(DERIVED)
+
+
+class ColumnPlan:
+    """How the chunks of one job are screened column-wise (see the module's docstring)."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self._rule_ids = tuple(rule.id for rule in job.ruleset.rules)
+        rows = batch_rows(self._rule_ids, job.language)
+        self._row_end = f",{rows.notice_cell}\r\n"
+        self._flagged_least = 1 << len(job.ruleset.rules)
+        """The least code with a flagged rule (flagged bits are above the needs-info bits)."""
+        self._start()
+
+    def _start(self) -> None:
+        """Set up the columns and rules, with nothing learned yet."""
+        job = self.job
+        judge = judge_for(job.ruleset)
+        mapped = {name: index for index, name in job.columns.fields if name != "patient_id"}
+        self._fields = {
+            name: _Column(self._reader_of(name), by_value=name in DERIVE_INPUTS) for name in FIELDS
+        }
+        self._derived = _Column(self._derive)
+        self._rules: list[_Rule] = []
+        count = len(job.ruleset.rules)
+        for number, rule in enumerate(job.ruleset.rules):
+            columns: list[_Column] = []
+            for leaf in leaves(rule.flag_when):
+                column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
+                column.compares([judge.part(leaf)])
+                if column not in columns:
+                    columns.append(column)
+            self._rules.append(_Rule(judge.rule_predicates[number], columns, number, count))
+        self._mapped = [(index, self._fields[name]) for name, index in mapped.items()]
+        used = {column for rule in self._rules for column in rule.columns}
+        used.update(self._fields[name] for name in DERIVE_INPUTS)
+        self._unmapped = [c for n, c in self._fields.items() if n not in mapped and c in used]
+        self._inputs = [self._fields[name] for name in DERIVE_INPUTS]
+        self._flagged_cells: dict[int, str] = {}
+        """Flagged part of a code -> `flagged,<rule ids>,` ("" for none: then not flagged)."""
+        self._needs_cells: dict[bool, dict[int, str]] = {True: {}, False: {}}
+        """Whether flagged, then the needs-info part of a code -> the rest of the status cells."""
+        self._error_cells: dict[tuple[str, ...], str] = {}
+
+    @staticmethod
+    def usable(job: Job) -> bool:
+        """Whether this job's rules and outputs allow column-wise screening."""
+        return not job.details and not any(
+            leaf.field in _NOT_COLUMN_WISE
+            for rule in job.ruleset.rules
+            for leaf in leaves(rule.flag_when)
+        )
+
+    def _reader_of(self, name: str) -> Callable[[str], Learned]:
+        reader, language, default = (
+            self.job.ruleset.reader,
+            self.job.language,
+            self.job.site.get(name),
+        )
+
+        def learn(text: str) -> Learned:
+            ok, read = reader.reading(name, text)
+            if not ok:
+                return {}, (f"{name}: {read(language)}",)
+            value = default if read is None else read  # only a blank takes the site default
+            return ({} if value is None else {name: value}), ()
+
+        return learn
+
+    def _derive(self, class_ids: tuple[int, ...]) -> Learned:
+        """The derived facts (age) from the values derive() reads, and the errors it finds."""
+        values: dict[str, Any] = {}
+        for column, class_id in zip(self._inputs, class_ids, strict=True):
+            values.update(column.facts[class_id])
+        errors: list[FieldError] = []
+        facts = FormReader.derive(values, errors, self.job.as_of).facts
+        language = self.job.language
+        cells = tuple(f"{e.field}: {e.message(language)}" for e in errors)
+        return {name: facts[name] for name in DERIVED if facts.get(name) is not None}, cells
+
+    def screen(self, chunk: Chunk) -> tuple[list[str | None], Tally]:
+        """The row of each plain record of the chunk (None for the others) and their tally.
+
+        Records that cannot be read, or have no patient id, are left to the record-by-record
+        path: their rows are None and they are not in the tally.
+        """
+        from cart_screen.batch import Tally
+
+        if any(len(column.facts) > CLASS_LIMIT for column in self._fields.values()):
+            self._start()
+        plain, count = chunk.cells, len(chunk.cells)
+        if chunk.problems:  # as blank cells (so no patient id), to be left to the other path
+            plain = plain[:]
+            for at in chunk.problems:
+                plain[at] = [""] * self.job.columns.width
+        columns = list(zip(*plain, strict=True)) if count else []
+        patient_ids = list(map(str.strip, columns[self.job.columns.patient_id])) if count else []
+        blank = [""] * count
+
+        # 1. classes, and the error cells of each record (field order, then what derive finds)
+        ids: dict[_Column, list[int]] = {}
+        errors: dict[int, list[str]] = {}
+        for index, column in self._mapped:
+            ids[column] = column.classify(columns[index])
+            column.errors_into(errors, ids[column])
+        for column in self._unmapped:  # not in the list: blank for every record
+            ids[column] = column.classify([""]) * count
+        inputs = list(zip(*(ids[column] for column in self._inputs), strict=True))
+        ids[self._derived] = self._derived.classify(inputs)
+        self._derived.errors_into(errors, ids[self._derived])
+
+        # 2. each rule's bit of each record's code; 3. the status cells of each code
+        bits = [rule.codes(ids) for rule in self._rules]
+        codes = list(map(sum, zip(*bits, strict=True))) if bits else [0] * count
+        flagged = list(map(operator.rshift, codes, itertools.repeat(len(bits))))
+        needs = list(map(operator.and_, codes, itertools.repeat((1 << len(bits)) - 1)))
+        is_flagged = list(map(bool, flagged))
+        first_cells = _looked_up(self._flagged_cells, flagged, self._flagged_cell)
+        tables = list(map(self._needs_cells.__getitem__, is_flagged))
+        rest_cells = list(map(dict.get, tables, needs))
+        if None in rest_cells:
+            for at in itertools.compress(range(count), map(operator.is_, _NONE, rest_cells)):
+                cell = self._needs_cell(is_flagged[at], needs[at])
+                rest_cells[at] = tables[at].setdefault(needs[at], cell)
+
+        error_cells = blank[:]
+        if errors:
+            found = _looked_up(self._error_cells, list(map(tuple, errors.values())), _error_cell)
+            for at, cell in zip(errors, found, strict=True):
+                error_cells[at] = cell
+        numbers = map(str, range(chunk.first, chunk.first + count))
+        shown = _shown_ids(patient_ids)
+        comma, end = itertools.repeat(","), itertools.repeat(self._row_end)
+        cells_of_rows = zip(
+            numbers,
+            comma,
+            shown,
+            comma,
+            first_cells,
+            rest_cells,
+            comma,
+            error_cells,
+            end,
+            strict=False,  # the commas and line ends repeat without end
+        )
+        rows: list[str | None] = list(map("".join, cells_of_rows))
+
+        tally = Tally()
+        for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
+            tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
+            tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
+        no_flags = codes.count(0)
+        flagged_count = sum(map(self._flagged_least.__le__, codes))
+        tally.outcomes.update(
+            flagged=flagged_count, needs_info=count - no_flags - flagged_count, no_flags=no_flags
+        )
+        if "" in patient_ids:  # no patient id, or not readable: left to the other path
+            for at in [at for at, pid in enumerate(patient_ids) if not pid]:
+                rows[at] = None
+                for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
+                    tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
+                    tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
+                tally.outcomes[self._outcome(codes[at])] -= 1
+            patient_ids = list(filter(None, patient_ids))
+        tally.patient_ids.extend(patient_ids)
+        return rows, tally
+
+    def _outcome(self, code: int) -> Outcome:
+        if code >= self._flagged_least:
+            return "flagged"
+        return "needs_info" if code else "no_flags"
+
+    def _flagged_cell(self, code: int) -> str:
+        """`flagged,<rule ids>,` for the flagged part of a code; nothing when none is flagged."""
+        if not code:
+            return ""
+        return f"flagged,{self._names(code)},"
+
+    def _needs_cell(self, is_flagged: bool, code: int) -> str:
+        """The rest of the status cells: the needs-info ids, after the outcome when not flagged."""
+        if is_flagged:
+            return self._names(code)
+        return f"needs_info,,{self._names(code)}" if code else "no_flags,,"
+
+    def _names(self, code: int) -> str:
+        return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+
+
+def _error_cell(said: tuple[str, ...]) -> str:
+    # SPEC §5 joins the errors with "; " in every language (as render.BatchRows does).
+    return csv_cell(spreadsheet_safe("; ".join(said)))
+
+
+_FORMULA_STARTS = ("\n=", "\n+", "\n-", "\n@", "\n\t", "\n\r")
+"""After a line break: the starts of a cell a spreadsheet would run as a formula."""
+
+
+def _shown_ids(patient_ids: list[str]) -> list[str]:
+    """The patient id cells: as they are, unless one needs quoting or a leading `'`."""
+    lines = "\n" + "\n".join(patient_ids)
+    plain = (
+        lines.count("\n") == len(patient_ids)  # no id holds a line break
+        and '"' not in lines
+        and "," not in lines
+        and "\r" not in lines
+        and not any(map(lines.__contains__, _FORMULA_STARTS))
+    )
+    return patient_ids if plain else [csv_cell(spreadsheet_safe(pid)) for pid in patient_ids]

@@ -1,0 +1,194 @@
+"""The column-wise path writes exactly the rows and counts the record-by-record path writes.
+
+`columnwise.ColumnPlan` is the batch fast path; `batch.screen_records` is the reference that
+`check`, `--jsonl` and every record that is not plain go through. These tests hold the two to the
+same output on generated lists: every field, in any order, with blanks, junk, aliases, Chinese,
+ragged records, blank ids and ids a spreadsheet would run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cart_screen import batch as lists
+from cart_screen.columnwise import ColumnPlan
+from cart_screen.form import FIELDS
+from cart_screen.i18n import Language
+from cart_screen.ruleset import Ruleset, default_ruleset
+
+VALUES: dict[str, list[str]] = {
+    "patient_id": ["R-1", "R-2", " R-3 ", "", "=HYPERLINK()", "a,b", 'say "x"', "两行\n编号", "-7"],
+    "screening_date": ["2026-10-15", "", "2026/10/15", "2027-01-01", "2026-02-30"],
+    "date_of_birth": ["1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"],
+    "age_years": ["", "17", "18", "66", "200", "x"],
+    "diagnosis": ["DLBCL_NOS", "tFL", "PMBCL", "DLBCL", "弥漫性大B细胞淋巴瘤，非特指型", "", "?"],
+    "disease_status": ["relapsed", "Refractory", "remission", "复发", "", "n/a"],
+    "prior_systemic_lines": ["0", "1", "2", "3", "2.5", "-1", ""],
+    "active_infection": ["none", "controlled", "uncontrolled", "", "maybe"],
+    "lvef_percent": ["39.9", "40", "55 %", "", "abc", "101", "nan"],
+    "nyha_class": ["I", "II", "III", "4", "", "V"],
+    "total_bilirubin_x_uln": ["3", "3.01", "0.5", "", "-1", "inf"],
+    "ast_x_uln": ["5", "5.1", "", "x"],
+    "alt_x_uln": ["5", "5.1", "", "1_0"],
+    "child_pugh_class": ["A", "B", "c", "", "D"],
+    "hypersensitivity_to_components": ["yes", "no", "是", "否", "", "maybe"],
+    "on_immunosuppressants": ["Y", "n", "true", "0", ""],
+    "recent_live_vaccine": ["1", "FALSE", "", "?"],
+    "other_anticancer_therapy": ["yes", "no", ""],
+    "icu_available": ["yes", "no", "", "  ", "unknown"],
+}
+assert set(VALUES) == set(FIELDS)
+
+
+@st.composite
+def lists_of_referrals(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    """A header (some fields, any order, maybe an extra column) and records for it."""
+    others = draw(st.lists(st.sampled_from(sorted(set(FIELDS) - {"patient_id"})), unique=True))
+    header = draw(st.permutations(["patient_id", *others, *draw(st.sampled_from([[], ["notes"]]))]))
+    records = []
+    for _ in range(draw(st.integers(0, 30))):
+        cells = [draw(st.sampled_from(VALUES.get(name, ["", "free text, too"]))) for name in header]
+        if draw(st.integers(0, 20)) == 0:
+            cells = cells[: draw(st.integers(0, len(cells)))] or ["only one"]  # ragged
+        records.append(cells)
+    return header, records
+
+
+def both_paths(
+    header: list[str],
+    records: list[list[str]],
+    *,
+    ruleset: Ruleset | None = None,
+    site: dict[str, Any] | None = None,
+    language: Language = "en",
+    chunk_size: int = 7,
+) -> tuple[Any, Any]:
+    """Screen the same list column-wise and record by record: (rows, counts) of each."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *records])
+    outputs = []
+    for column_wise in (True, False):
+        stream = io.StringIO(buffer.getvalue(), newline="")
+        read_header, chunks = lists.read_chunks(stream, "utf-8", size=chunk_size)
+        columns = lists.map_columns(read_header, {})
+        job = lists.Job(
+            ruleset or default_ruleset(),
+            columns,
+            dt.date(2026, 10, 15),
+            False,
+            language,
+            site or {},
+        )
+        plan = ColumnPlan(job) if column_wise else None
+        rows: list[str] = []
+        outcomes: Counter[str] = Counter()
+        flagged: Counter[str] = Counter()
+        needs: Counter[str] = Counter()
+        ids: Counter[str] = Counter()
+        for chunk in chunks:
+            out = lists.screen_chunk(job, chunk, plan)
+            rows.append(out.rows)
+            outcomes.update(out.tally.outcomes)
+            flagged.update(out.tally.flagged)
+            needs.update(out.tally.needs_info)
+            ids.update(out.tally.patient_ids)
+        # a count of 0 and no count are the same
+        counts = [+outcomes, +flagged, +needs, ids]
+        outputs.append(("".join(rows), counts))
+    return outputs[0], outputs[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lists_of_referrals(),
+    st.sampled_from(["en", "zh"]),
+    st.sampled_from([None, {"icu_available": True}, {"icu_available": False}]),
+    st.integers(1, 9),
+)
+def test_column_wise_rows_and_counts_are_the_record_by_record_ones(
+    generated: tuple[list[str], list[list[str]]], language: Language, site: Any, chunk_size: int
+) -> None:
+    header, records = generated
+    fast, reference = both_paths(
+        header, records, site=site, language=language, chunk_size=chunk_size
+    )
+    assert fast == reference
+
+
+def test_a_realistic_list_gives_the_same_rows_both_ways(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from make_referrals import write
+
+    text = write(tmp_path / "in.csv", 3000).read_text(encoding="utf-8")
+    header, *records = list(csv.reader(io.StringIO(text, newline="")))
+    fast, reference = both_paths(header, records, chunk_size=500)
+    assert fast == reference
+    assert sum(fast[1][0].values()) == 3000
+
+
+def test_column_wise_is_used_only_where_it_gives_the_same_answer() -> None:
+    ruleset = default_ruleset()
+    columns = lists.map_columns(["patient_id"], {})
+    plain = lists.Job(ruleset, columns, dt.date(2026, 10, 15), False)
+    assert ColumnPlan.usable(plain)
+    # --jsonl needs each record's values for its reasons: record by record
+    assert not ColumnPlan.usable(lists.Job(ruleset, columns, dt.date(2026, 10, 15), True))
+    assert lists.column_plan(lists.Job(ruleset, columns, dt.date(2026, 10, 15), True)) is None
+
+
+def test_a_rule_on_a_field_read_record_by_record_is_not_column_wise(tmp_path: Path) -> None:
+    """The patient id (and what derive() may drop or fill in) is not read column-wise."""
+    from cart_screen.ruleset import default_rules_path, load_ruleset
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    source = default_rules_path()
+    data = yaml.safe_load((source / "ruleset.yaml").read_text(encoding="utf-8"))
+    adult = data["rules"][0]
+    adult["optional"] = ["patient_id"]
+    test_record = {"op": "eq", "field": "patient_id", "value": "TEST-1"}
+    adult["flag_when"] = {"op": "any", "of": [test_record, adult["flag_when"]]}
+    adult["examples"] = []
+    (folder / "ruleset.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "vocabulary.yaml").write_text(
+        (source / "vocabulary.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    ruleset = load_ruleset(folder)
+    job = lists.Job(ruleset, lists.map_columns(["patient_id"], {}), dt.date(2026, 10, 15), False)
+    assert not ColumnPlan.usable(job)
+
+
+def test_chunks_number_records_as_one_reader_would() -> None:
+    """Blank lines are not records; a broken record is one, and reading carries on after it."""
+    text = 'patient_id,x\r\nA,1\r\n\r\nB,2\r\n"C"x,3\r\nD,4\r\n\r\n\r\nE,5\r\nF\r\n'
+    for size in range(1, 8):
+        _, chunks = lists.read_chunks(io.StringIO(text, newline=""), "utf-8", size=size)
+        records = [record for chunk in chunks for record in chunk.records()]
+        assert [r.number for r in records] == [1, 2, 3, 4, 5, 6]
+        assert [r.cells[:1] for r in records] == [["A"], ["B"], [], ["D"], ["E"], ["F"]]
+        assert [r.problem is not None for r in records] == [False] * 2 + [True] + [False] * 2 + [
+            True
+        ]
+
+
+def test_when_the_column_wise_pass_fails_the_chunk_is_screened_record_by_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: ColumnPlan, chunk: lists.Chunk) -> Any:
+        raise RuntimeError("a bug in the fast path")
+
+    header, records = ["patient_id", "lvef_percent"], [["A", "35"], ["B", "55"]]
+    reference = both_paths(header, records)[1]
+    monkeypatch.setattr(ColumnPlan, "screen", broken)
+    assert both_paths(header, records)[0] == reference
