@@ -98,7 +98,7 @@ def both_paths(
         ids: Counter[str] = Counter()
         for chunk in chunks:
             out = lists.screen_chunk(job, chunk, plan)
-            rows.append(out.rows)
+            rows.append(out.rows(chunk.first))
             outcomes.update(out.tally.outcomes)
             flagged.update(out.tally.flagged)
             needs.update(out.tally.needs_info)

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import collections
 import csv
 import datetime as dt
 import itertools
-import multiprocessing
-import multiprocessing.pool
 import re
-import signal
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -154,7 +150,7 @@ def read_chunks(
         raise BatchInputError(M.BAD_HEADER_CSV.both(detail=exc)) from exc
     if not _decoded("".join(header)):
         raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
-    return header, _chunks(reader, len(header), encoding, size)
+    return header, chunks_of(reader, len(header), encoding, size)
 
 
 def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Record]]:
@@ -163,7 +159,10 @@ def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Rec
     return header, (record for chunk in chunks for record in chunk.records())
 
 
-def _chunks(reader: Iterator[list[str]], width: int, encoding: str, size: int) -> Iterator[Chunk]:
+def chunks_of(
+    reader: Iterator[list[str]], width: int, encoding: str, size: int = CHUNK_SIZE
+) -> Iterator[Chunk]:
+    """Records from a csv reader, chunk by chunk (see read_chunks)."""
     first = 1
     cells: list[list[str]] = []
     problems: dict[int, Said] = {}
@@ -298,11 +297,22 @@ class Tally:
 
 @dataclass
 class ChunkOutput:
-    """A chunk of records, screened: its OUT.csv rows and JSONL lines as text, and its tally."""
+    """A chunk of records, screened: each one's OUT.csv row without its number (the record
+    number is known only where the chunks meet, in order), the JSONL lines, and the tally."""
 
-    rows: str
+    tails: list[str]
+    """The middle of each row: what comes between its number and its end."""
+    end: str
+    """What ends every row (the notice cell and the line end: the same for all)."""
     details: str
     tally: Tally
+
+    def rows(self, first: int) -> str:
+        """The rows as OUT.csv has them, numbered from `first`."""
+        numbers = map(str, range(first, first + len(self.tails)))
+        comma, end = itertools.repeat(","), itertools.repeat(self.end)
+        cells = zip(numbers, comma, self.tails, end, strict=False)  # the others repeat
+        return "".join(itertools.chain.from_iterable(cells))
 
 
 @dataclass(frozen=True)
@@ -325,31 +335,31 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     record by record; without one — or should the column-wise pass fail — all record by record,
     where one record's failure is that record's error row.
     """
-    rows: list[str | None] = [None] * len(chunk.cells)
-    tally = Tally()
-    if plan is not None:
-        try:
-            rows, tally = plan.screen(chunk)
-        except Exception:  # the record-by-record path below isolates the record that fails
-            rows, tally = [None] * len(chunk.cells), Tally()
-    if None not in rows:
-        return ChunkOutput("".join(rows), "", tally)  # type: ignore[arg-type]  # no None left
     from cart_screen.render import batch_rows, result_json
 
     rule_ids = tuple(rule.id for rule in job.ruleset.rules)
     writer = batch_rows(rule_ids, job.language)
+    tails: list[str | None] = [None] * len(chunk.cells)
+    tally = Tally()
+    if plan is not None:
+        try:
+            tails, tally = plan.screen(chunk)
+        except Exception:  # the record-by-record path below isolates the record that fails
+            tails, tally = [None] * len(chunk.cells), Tally()
+    if None not in tails:
+        return ChunkOutput(tails, writer.row_end, "", tally)  # type: ignore[arg-type]  # no None
     details: list[str] = []
     left = (
         Record(chunk.first + at, chunk.cells[at], chunk.problems.get(at))
-        for at, row in enumerate(rows)
-        if row is None
+        for at, tail in enumerate(tails)
+        if tail is None
     )
     for item in screen_records(job, left):
-        rows[item.number - chunk.first] = writer.row(item.number, item.verdict)
+        tails[item.number - chunk.first] = writer.tail(item.verdict)
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
         tally.add(item.verdict, rule_ids)
-    return ChunkOutput("".join(rows), "".join(details), tally)  # type: ignore[arg-type]
+    return ChunkOutput(tails, writer.row_end, "".join(details), tally)  # type: ignore[arg-type]
 
 
 def column_plan(job: Job) -> ColumnPlan | None:
@@ -359,43 +369,11 @@ def column_plan(job: Job) -> ColumnPlan | None:
     return ColumnPlan(job) if ColumnPlan.usable(job) else None
 
 
-_WORKER: tuple[Job, ColumnPlan | None] | None = None
-"""The job of a worker process and its plan, set once when the worker starts."""
-
-
-def _start_worker(job: Job) -> None:
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    _WORKER = (job, column_plan(job))
-
-
-def _work(chunk: Chunk) -> ChunkOutput:
-    assert _WORKER is not None
-    return screen_chunk(_WORKER[0], chunk, _WORKER[1])
-
-
-def screen_chunks(job: Job, chunks: Iterable[Chunk], *, jobs: int = 1) -> Iterator[ChunkOutput]:
-    """Screen chunk by chunk, in input order; with jobs > 1, in worker processes.
-
-    At most a few chunks per worker are in flight, so memory stays constant whatever the size
-    of the list.
-    """
-    if jobs <= 1:
-        plan = column_plan(job)
-        for chunk in chunks:
-            yield screen_chunk(job, chunk, plan)
-        return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(job,)) as pool:
-        pending: collections.deque[multiprocessing.pool.AsyncResult[ChunkOutput]] = (
-            collections.deque()
-        )
-        for chunk in chunks:
-            pending.append(pool.apply_async(_work, (chunk,)))
-            if len(pending) >= 2 * jobs + 1:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+def screen_chunks(job: Job, chunks: Iterable[Chunk]) -> Iterator[ChunkOutput]:
+    """Screen chunk by chunk, in input order (parallel.py screens a file on several cores)."""
+    plan = column_plan(job)
+    for chunk in chunks:
+        yield screen_chunk(job, chunk, plan)
 
 
 class DuplicateIds:
@@ -411,7 +389,7 @@ class DuplicateIds:
     """
 
     PARTITIONS = 256
-    SPILL_AT = 1 << 16
+    SPILL_AT = 1 << 14
     """Characters a partition holds in memory before it is appended to its file."""
     _BOUNDS = tuple(-(1 << 63) + (p + 1) * (1 << 56) for p in range(PARTITIONS))
     """The hash each partition stays below (hashes are signed 64-bit)."""

@@ -12,9 +12,9 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -24,6 +24,9 @@ import typer
 
 from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
+
+if TYPE_CHECKING:
+    from cart_screen import batch as lists
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides. "
@@ -287,7 +290,7 @@ def batch(
     jobs: Annotated[
         int,
         typer.Option(
-            help="Worker processes; 0 = automatic (one per spare core for lists over 4 MB)."
+            help="Processes to screen with; 0 = automatic (every core, up to 4, for lists over 4 MB)."
         ),
     ] = 0,
     as_of: AsOfOption = None,
@@ -307,7 +310,7 @@ def batch(
         column_map = lists.load_column_map(columns) if columns else {}
         codec = lists.text_encoding(encoding)
         workers = jobs or _default_jobs(source)
-        with _open_list(source, codec, language) as stream:
+        with _open_list(source, codec) as stream, _progress(source, language) as progress:
             header, chunks = lists.read_chunks(stream, encoding)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
@@ -321,9 +324,14 @@ def batch(
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
-                for chunk in lists.screen_chunks(job, chunks, jobs=workers):
+                number = 1
+                outputs = _screened(
+                    job, source, (codec, encoding), header, stream, chunks, workers, progress
+                )
+                for chunk in outputs:
                     summary.add(chunk.tally)
-                    out.write(chunk.rows)
+                    out.write(chunk.rows(number))
+                    number += len(chunk.tails)
                     if details is not None:
                         details.write(chunk.details)
                 summary.finish()
@@ -338,42 +346,71 @@ def batch(
 
 
 def _default_jobs(source: Path) -> int:
-    """Workers pay for their start-up only on long lists, and only with a core to spare.
-
-    The main process reads and writes while the workers screen; on two cores a worker shares a
-    core with it, which gained under a fifth of the time for twice the memory (benchmarks/).
-    """
-    cores = os.cpu_count() or 1
+    """Every core (up to 4) for a long list; one process for a short one (workers take ~0.3 s
+    to start)."""
     try:
         large = source.stat().st_size > 4_000_000
     except OSError:
         return 1
-    return min(cores - 1, 4) if large and cores > 2 else 1
+    return min(os.cpu_count() or 1, 4) if large else 1
 
 
-def _open_list(
-    path: Path, codec: str, language: Language
-) -> contextlib.AbstractContextManager[TextIO]:
-    """Open a referral list, with a progress bar on a terminal; undecodable bytes are kept."""
+def _screened(
+    job: lists.Job,
+    source: Path,
+    encoding: tuple[str, str],
+    header: list[str],
+    stream: TextIO,
+    chunks: Iterator[lists.Chunk],
+    jobs: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[lists.ChunkOutput]:
+    """The list screened in order: in `jobs` processes where the file can be cut, else in one.
+
+    `encoding` is (the codec read with, the encoding as the user named it).
+    """
+    from cart_screen import parallel
+    from cart_screen.batch import screen_chunks
+
+    listed = parallel.ListFile(source, *encoding)
+    if jobs > 1 and parallel.splittable(listed.codec):
+        start = parallel.records_start(listed, header)
+        if start is not None:
+            return parallel.screen_file(job, listed, start, jobs=jobs, progress=progress)
+    outputs = screen_chunks(job, chunks)
+    return outputs if progress is None else _reporting(outputs, stream, progress)
+
+
+def _reporting(
+    outputs: Iterator[lists.ChunkOutput], stream: TextIO, progress: Callable[[int], None]
+) -> Iterator[lists.ChunkOutput]:
+    for chunk in outputs:
+        yield chunk
+        progress(stream.buffer.tell())  # the reader reads a little ahead: close enough for a bar
+
+
+def _open_list(path: Path, codec: str) -> TextIO:
+    """Open a referral list; bytes that do not decode are kept, to name their record."""
     from cart_screen.batch import UNDECODED, BatchInputError
 
     if not path.is_file():
         raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())
+    return path.open(encoding=codec, errors=UNDECODED, newline="")
+
+
+@contextlib.contextmanager
+def _progress(path: Path, language: Language) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (none otherwise), told the byte offset reached."""
     if not sys.stderr.isatty():
-        return path.open(encoding=codec, errors=UNDECODED, newline="")
+        yield None
+        return
     import rich.console
     import rich.progress
 
-    return rich.progress.open(
-        path,
-        "r",
-        encoding=codec,
-        errors=UNDECODED,
-        newline="",
-        description=M.PROGRESS(language),
-        console=rich.console.Console(stderr=True),
-        transient=True,
-    )
+    console = rich.console.Console(stderr=True)
+    with rich.progress.Progress(console=console, transient=True) as bar:
+        task = bar.add_task(M.PROGRESS(language), total=path.stat().st_size)
+        yield lambda offset: bar.update(task, completed=offset)
 
 
 @app.command()

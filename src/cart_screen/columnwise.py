@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for, leaves
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.reading import DERIVE_INPUTS, FieldError, FormReader
-from cart_screen.render import batch_rows, csv_cell, spreadsheet_safe
+from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
 
 if TYPE_CHECKING:
     from cart_screen.batch import Chunk, Job, Tally
 
-MEMO_LIMIT = 1 << 17
+MEMO_LIMIT = 1 << 16
 """Entries a table (texts, combinations, cells) remembers before it starts afresh."""
 
 CLASS_LIMIT = 1 << 16
@@ -108,7 +108,7 @@ class _Column:
     def _class_of(self, text: Any) -> int:
         facts, errors = self._learn(text)
         truths = tuple(truth(facts) for truth in self._truths)
-        key = (truths, errors, tuple(facts.items()) if self._by_value else ())
+        key = (truths, errors, tuple(facts.values()) if self._by_value else ())
         class_id = self._classes.get(key)
         if class_id is None:
             class_id = self._classes[key] = len(self.facts)
@@ -166,8 +166,6 @@ class ColumnPlan:
     def __init__(self, job: Job):
         self.job = job
         self._rule_ids = tuple(rule.id for rule in job.ruleset.rules)
-        rows = batch_rows(self._rule_ids, job.language)
-        self._row_end = f",{rows.notice_cell}\r\n"
         self._flagged_least = 1 << len(job.ruleset.rules)
         """The least code with a flagged rule (flagged bits are above the needs-info bits)."""
         self._start()
@@ -219,7 +217,7 @@ class ColumnPlan:
         )
 
         def learn(text: str) -> Learned:
-            ok, read = reader.reading(name, text)
+            ok, read = reader.read_text(name, text)  # the column remembers it
             if not ok:
                 return {}, (f"{name}: {read(language)}",)
             value = default if read is None else read  # only a blank takes the site default
@@ -239,7 +237,8 @@ class ColumnPlan:
         return {name: facts[name] for name in DERIVED if facts.get(name) is not None}, cells
 
     def screen(self, chunk: Chunk) -> tuple[list[str | None], Tally]:
-        """The row of each plain record of the chunk (None for the others) and their tally.
+        """The row of each plain record of the chunk, without its number (None for the other
+        records), and their tally.
 
         Records that cannot be read, or have no patient id, are left to the record-by-record
         path: their rows are None and they are not in the tally.
@@ -288,19 +287,15 @@ class ColumnPlan:
             found = _looked_up(self._error_cells, list(map(tuple, errors.values())), _error_cell)
             for at, cell in zip(errors, found, strict=True):
                 error_cells[at] = cell
-        numbers = map(str, range(chunk.first, chunk.first + count))
         shown = _shown_ids(patient_ids)
-        comma, end = itertools.repeat(","), itertools.repeat(self._row_end)
+        comma = itertools.repeat(",")
         cells_of_rows = zip(
-            numbers,
-            comma,
             shown,
             comma,
             first_cells,
             rest_cells,
             comma,
             error_cells,
-            end,
             strict=False,  # the commas and line ends repeat without end
         )
         rows: list[str | None] = list(map("".join, cells_of_rows))

@@ -95,18 +95,21 @@ class FormReader:
         known = memo.get(text)
         if known is not None:
             return known
-        spec = FIELDS[name]
-        if not text.strip():
-            known = (True, None)
-        else:
-            try:
-                known = (True, spec.parse(text, self.vocabulary))
-            except FormValueError as exc:
-                known = (False, exc.said)
+        known = self.read_text(name, text)
         # patient ids are all different: remembering them would only cost memory
-        if spec.kind is not Kind.TEXT and len(memo) < _MEMO_LIMITS.get(spec.kind, 4_096):
+        kind = FIELDS[name].kind
+        if kind is not Kind.TEXT and len(memo) < _MEMO_LIMITS.get(kind, 4_096):
             memo[text] = known
         return known
+
+    def read_text(self, name: str, text: str) -> _Reading:
+        """How a text value of field `name` reads (not remembered: see `reading`)."""
+        if not text.strip():
+            return (True, None)
+        try:
+            return (True, FIELDS[name].parse(text, self.vocabulary))
+        except FormValueError as exc:
+            return (False, exc.said)
 
     def parse_fields(self, raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[FieldError]]:
         """Read each known field of a raw mapping; an error for each value that can't be read."""

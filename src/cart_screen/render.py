@@ -271,7 +271,8 @@ class BatchRows:
 
     def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
         self.rule_ids, self.language = tuple(rule_ids), language
-        self.notice_cell = csv_cell(M.NOTICE(language))
+        self.row_end = f",{csv_cell(M.NOTICE(language))}\r\n"
+        """What ends every row: the notice cell and the line end."""
         self._profiles: dict[tuple[Status, ...], str] = {}
 
     def status_cells(self, statuses: tuple[Status, ...]) -> str:
@@ -288,6 +289,10 @@ class BatchRows:
 
     def row(self, number: int, verdict: Verdict) -> str:
         """One row, with its line end."""
+        return f"{number},{self.tail(verdict)}{self.row_end}"
+
+    def tail(self, verdict: Verdict) -> str:
+        """The middle of a row: what comes between `row,` and the row's end (see row_end)."""
         errors = ""
         if verdict.errors:
             said = [f"{e.field}: {e.message(self.language)}" for e in verdict.errors]
@@ -296,7 +301,7 @@ class BatchRows:
         # Only the patient id and error texts can carry what the list held; the rest is ours.
         patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
         statuses = self.status_cells(verdict.statuses)
-        return f"{number},{patient_id},{verdict.outcome},{statuses},{errors},{self.notice_cell}\r\n"
+        return f"{patient_id},{verdict.outcome},{statuses},{errors}"
 
 
 def width(text: str) -> int:

@@ -227,6 +227,8 @@ def screen_list(
     out = io.StringIO()
     out.write(",".join(BATCH_COLUMNS) + "\r\n")
     job = lists.Job(ruleset, columns, as_of, False, language, dict(site or {}))
+    number = 1
     for chunk in lists.screen_chunks(job, chunks):
-        out.write(chunk.rows)
+        out.write(chunk.rows(number))
+        number += len(chunk.tails)
     return out.getvalue()

@@ -1,0 +1,255 @@
+"""Screening a list file on several cores: byte ranges cut where records end, read by each process.
+
+Sending parsed records to worker processes costs about as much as screening them (pickling), so
+here each process reads its own byte range of the file instead: this process finds the cuts and
+writes the results in order; it screens a block itself whenever the workers have enough to do.
+
+A cut is a line end with an even number of `"` before it: outside any quoted cell, in a file
+quoted as RFC 4180 says. A file quoted otherwise may fool that count, so each block proves its
+own start: parsed on its own, the block before it must end with a whole record. If one does not,
+that block and everything after it are read again in one stream, as without workers. The result
+is the same records, numbered the same, as a single reader gives (tests check this).
+
+Only encodings where a line-end byte is always a line end can be cut so (UTF-8, GB18030, …).
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import contextlib
+import csv
+import io
+import multiprocessing
+import multiprocessing.pool
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cart_screen.batch import (
+    CHUNK_SIZE,
+    UNDECODED,
+    ChunkOutput,
+    Job,
+    chunks_of,
+    column_plan,
+    screen_chunk,
+)
+
+if TYPE_CHECKING:
+    from cart_screen.columnwise import ColumnPlan
+
+BLOCK_BYTES = 1 << 20
+"""Bytes a block holds (about 8,000 referrals): enough to pay for its dispatch, little to hold."""
+
+_SPLITTABLE = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "utf-8", "utf-8-sig", "ascii", "latin-1", "cp1252", "gb18030", "gbk", "gb2312",
+        "big5", "big5hkscs", "shift_jis", "euc_jp", "euc_kr", "cp936", "cp950",
+    )
+)  # fmt: skip
+"""Encodings whose bytes 0x0A (line end) and 0x22 (") only ever stand for themselves."""
+
+
+def splittable(codec: str) -> bool:
+    """Whether a list in this encoding can be cut into byte ranges."""
+    return codecs.lookup(codec).name in _SPLITTABLE
+
+
+@dataclass(frozen=True)
+class ListFile:
+    """The list file, the codec it is read with, and its encoding as the user named it."""
+
+    path: Path
+    codec: str
+    encoding: str
+
+    def decoded(self, data: bytes) -> str:
+        """Bytes from anywhere after the start (so without a byte-order mark) as text."""
+        return data.decode("utf-8" if self.codec == "utf-8-sig" else self.codec, errors=UNDECODED)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Bytes [start, end) of the list file; `last` when it runs to the end of the file."""
+
+    start: int
+    end: int
+    last: bool
+
+
+@dataclass
+class BlockOutput:
+    """A block, screened: its chunks in order, and whether it ended with a whole record."""
+
+    chunks: list[ChunkOutput]
+    whole: bool
+
+
+def records_start(source: ListFile, header: list[str]) -> int | None:
+    """The byte offset of the first record, if the header line can be found by counting quotes."""
+    with source.path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    end = _cut(head, 0, head.find(b"\n") + 1 if b"\n" in head else 0)
+    if end is None:
+        return None
+    text = head[:end].decode(source.codec, errors=UNDECODED)
+    if list(csv.reader(io.StringIO(text, newline=""), strict=True)) != [header]:
+        return None
+    return end
+
+
+def _cut(data: bytes, start: int, end: int) -> int | None:
+    """The last line end in data[start:end] after which the quotes since `start` are even."""
+    at = end
+    while (newline := data.rfind(b"\n", start, at)) != -1:
+        if data.count(b'"', start, newline) % 2 == 0:
+            return newline + 1
+        at = newline
+    return None
+
+
+def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Cut the file from `start` (where a record starts) into blocks of about `size` bytes."""
+    total = path.stat().st_size
+    with path.open("rb") as handle:
+        while start < total:
+            want = size
+            while True:
+                handle.seek(start)
+                data = handle.read(want)
+                if start + len(data) >= total:
+                    yield Block(start, total, True)
+                    return
+                cut = _cut(data, 0, len(data))
+                if cut is not None:
+                    break
+                want *= 2  # one line (or one quoted cell) longer than a block
+            yield Block(start, start + cut, False)
+            start += cut
+
+
+def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Block) -> BlockOutput:
+    """Read and screen one block on its own."""
+    with source.path.open("rb") as handle:
+        handle.seek(block.start)
+        text = source.decoded(handle.read(block.end - block.start))
+    # A cut must still be a line end once decoded (a broken multi-byte character may take it).
+    whole = block.last or text.endswith("\n")
+    lines = io.StringIO(text, newline="")
+    del text  # the StringIO holds its own copy
+    reader = csv.reader(lines, strict=True)
+    outputs = []
+    last_broken = False
+    for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+        outputs.append(screen_chunk(job, chunk, plan))
+        last_broken = len(chunk.cells) - 1 in chunk.problems
+    # A block whose last record could not be read may have been cut inside a quoted cell.
+    return BlockOutput(outputs, whole and (block.last or not last_broken))
+
+
+_WORKER: tuple[Job, ColumnPlan | None, ListFile] | None = None
+
+
+def _start_worker(job: Job, source: ListFile) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _WORKER = (job, column_plan(job), source)
+
+
+def _work(block: Block) -> BlockOutput:
+    assert _WORKER is not None
+    job, plan, source = _WORKER
+    return screen_block(job, plan, source, block)
+
+
+def screen_file(
+    job: Job,
+    source: ListFile,
+    start: int,
+    *,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[ChunkOutput]:
+    """Screen the records from byte `start` to the end, in `jobs` processes, in input order.
+
+    `progress` is told the byte offset reached after each block.
+    """
+    plan = column_plan(job)
+    context = multiprocessing.get_context("spawn")
+    # Results come back through a pipe, read by a thread of this process that needs the GIL for
+    # each piece: hand the GIL over more often than every 5 ms while this process screens too.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield from _screen_blocks(job, source, start, plan, context, jobs, progress, block_bytes)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _screen_blocks(
+    job: Job,
+    source: ListFile,
+    start: int,
+    plan: ColumnPlan | None,
+    context: multiprocessing.context.SpawnContext,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    block_bytes: int,
+) -> Iterator[ChunkOutput]:
+    workers = jobs - 1
+    with (
+        context.Pool(workers, initializer=_start_worker, initargs=(job, source))
+        if workers
+        else contextlib.nullcontext()
+    ) as pool:
+        pending: collections.deque[BlockOutput | multiprocessing.pool.AsyncResult[BlockOutput]]
+        pending = collections.deque()
+        order: collections.deque[Block] = collections.deque()
+        cuts = blocks(source.path, start, block_bytes)
+        while True:
+            # Hand out a block: to the workers while they have under two each still to do,
+            # else screen it here.
+            block = next(cuts, None)
+            if block is not None:
+                order.append(block)
+                busy = sum(not _ready(item) for item in pending)
+                if pool is not None and busy < 2 * workers:
+                    pending.append(pool.apply_async(_work, (block,)))
+                else:
+                    pending.append(screen_block(job, plan, source, block))
+            # Pass on, in order, what is done (all of it once every block is handed out).
+            while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs + 2):
+                head = pending.popleft()
+                if not isinstance(head, BlockOutput):
+                    head = head.get()
+                done = order.popleft()
+                if not head.whole:  # cut where no record ends: from there on, read in one stream
+                    yield from _rest_in_one_stream(job, plan, source, done.start)
+                    return
+                yield from head.chunks
+                if progress is not None:
+                    progress(done.end)
+            if block is None and not pending:
+                return
+
+
+def _ready(item: BlockOutput | multiprocessing.pool.AsyncResult[BlockOutput]) -> bool:
+    return isinstance(item, BlockOutput) or item.ready()
+
+
+def _rest_in_one_stream(
+    job: Job, plan: ColumnPlan | None, source: ListFile, start: int
+) -> Iterator[ChunkOutput]:
+    with source.path.open("rb") as raw:
+        raw.seek(start)
+        codec = "utf-8" if source.codec == "utf-8-sig" else source.codec
+        stream = io.TextIOWrapper(raw, encoding=codec, errors=UNDECODED, newline="")
+        reader = csv.reader(stream, strict=True)
+        for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+            yield screen_chunk(job, chunk, plan)
