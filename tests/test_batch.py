@@ -160,7 +160,10 @@ def test_an_interrupted_run_leaves_no_output(
         real(self, tally)
 
     monkeypatch.setattr(lists.Summary, "add", failing_add)
-    runner.invoke(app, ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")])
+    args = ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 130
+    assert "stopped before the end; nothing written" in run.output
     assert out.read_text() == "yesterday's results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
 

@@ -342,6 +342,9 @@ def batch(
         fail(f"{source}: {exc.said(language)}", language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+    except KeyboardInterrupt:
+        typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+        raise typer.Exit(130) from None
     typer.echo(summary_text(summary, language), err=True, nl=False)
 
 

@@ -284,6 +284,10 @@ class M:
         "cannot write the results ({kind}: {detail}); nothing written",
         "无法写入结果（{kind}：{detail}）；未写入任何文件",
     )
+    STOPPED = Msg(
+        "stopped before the end; nothing written",
+        "未完成即已停止；未写入任何文件",
+    )
     EXISTS = Msg("{path} exists; it is not overwritten", "{path} 已存在；不会覆盖")
     WROTE = Msg("wrote {path}", "已写入 {path}")
     SAVED = Msg("saved {path}", "已保存 {path}")
