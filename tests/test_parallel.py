@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -112,6 +113,15 @@ def test_worker_processes_and_small_blocks_match_one_process(tmp_path: Path) -> 
     assert cut == one_stream
     numbers = [row.split(",", 1)[0] for row in one_stream[0].split("\r\n") if row[:1].isdigit()]
     assert numbers == [str(n) for n in range(1, 3001)]
+
+
+@pytest.mark.parametrize("codec", sorted(parallel.SPLITTABLE))
+def test_in_a_splittable_encoding_a_broken_character_never_takes_a_line_end(codec: str) -> None:
+    """So a block cut after a line-end byte still ends with a line end once decoded."""
+    for lead in range(256):
+        for middle in (b"", b"\x81", b"\x81\x30", b"\x81\x30\x81", b"\xe4\xb8"):
+            data = bytes([lead]) + middle + b"\n"
+            assert data.decode(codec, errors=lists.UNDECODED).endswith("\n"), data
 
 
 def test_encodings_that_cannot_be_cut_are_read_in_one_stream() -> None:

@@ -80,8 +80,8 @@ class _Column:
         self._truths: list[Predicate] = []
         self._ids: dict[Any, int] = {}
         self._classes: dict[Hashable, int] = {}
-        self.facts: list[Mapping[str, Any]] = []
-        """Facts of each class."""
+        self.facts: list[tuple[tuple[str, Any], ...]] = []
+        """Facts of each class, as (name, value) pairs (a column of dates has one a day)."""
         self.errors: list[tuple[str, ...]] = []
         """Error cells of each class."""
         self.error_ids: set[int] = set()
@@ -108,11 +108,12 @@ class _Column:
     def _class_of(self, text: Any) -> int:
         facts, errors = self._learn(text)
         truths = tuple(truth(facts) for truth in self._truths)
-        key = (truths, errors, tuple(facts.values()) if self._by_value else ())
+        pairs = tuple(facts.items())
+        key = (truths, errors, pairs if self._by_value else ())
         class_id = self._classes.get(key)
         if class_id is None:
             class_id = self._classes[key] = len(self.facts)
-            self.facts.append(facts)
+            self.facts.append(pairs)
             self.errors.append(errors)
             if errors:
                 self.error_ids.add(class_id)

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TextIO
 
 from cart_screen.batch import (
     CHUNK_SIZE,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 BLOCK_BYTES = 1 << 20
 """Bytes a block holds (about 8,000 referrals): enough to pay for its dispatch, little to hold."""
 
-_SPLITTABLE = frozenset(
+SPLITTABLE = frozenset(
     codecs.lookup(name).name
     for name in (
         "utf-8", "utf-8-sig", "ascii", "latin-1", "cp1252", "gb18030", "gbk", "gb2312",
@@ -57,7 +57,7 @@ _SPLITTABLE = frozenset(
 
 def splittable(codec: str) -> bool:
     """Whether a list in this encoding can be cut into byte ranges."""
-    return codecs.lookup(codec).name in _SPLITTABLE
+    return codecs.lookup(codec).name in SPLITTABLE
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,10 @@ class ListFile:
     codec: str
     encoding: str
 
-    def decoded(self, data: bytes) -> str:
-        """Bytes from anywhere after the start (so without a byte-order mark) as text."""
-        return data.decode("utf-8" if self.codec == "utf-8-sig" else self.codec, errors=UNDECODED)
+    def lines(self, data: IO[bytes]) -> TextIO:
+        """Text lines from bytes after the start of the file (so with no byte-order mark)."""
+        codec = "utf-8" if self.codec == "utf-8-sig" else self.codec
+        return io.TextIOWrapper(data, encoding=codec, errors=UNDECODED, newline="")
 
 
 @dataclass(frozen=True)
@@ -137,19 +138,18 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
     """Read and screen one block on its own."""
     with source.path.open("rb") as handle:
         handle.seek(block.start)
-        text = source.decoded(handle.read(block.end - block.start))
-    # A cut must still be a line end once decoded (a broken multi-byte character may take it).
-    whole = block.last or text.endswith("\n")
-    lines = io.StringIO(text, newline="")
-    del text  # the StringIO holds its own copy
-    reader = csv.reader(lines, strict=True)
+        data = io.BytesIO(handle.read(block.end - block.start))
+    # Decoded as it is read: a block's text is not held whole. (A cut stays a line end once
+    # decoded: in these encodings a broken character never takes the byte after it if that is
+    # a line end, which tests check for each.)
+    reader = csv.reader(source.lines(data), strict=True)
     outputs = []
     last_broken = False
     for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
         outputs.append(screen_chunk(job, chunk, plan))
         last_broken = len(chunk.cells) - 1 in chunk.problems
     # A block whose last record could not be read may have been cut inside a quoted cell.
-    return BlockOutput(outputs, whole and (block.last or not last_broken))
+    return BlockOutput(outputs, block.last or not last_broken)
 
 
 _WORKER: tuple[Job, ColumnPlan | None, ListFile] | None = None
@@ -248,8 +248,6 @@ def _rest_in_one_stream(
 ) -> Iterator[ChunkOutput]:
     with source.path.open("rb") as raw:
         raw.seek(start)
-        codec = "utf-8" if source.codec == "utf-8-sig" else source.codec
-        stream = io.TextIOWrapper(raw, encoding=codec, errors=UNDECODED, newline="")
-        reader = csv.reader(stream, strict=True)
+        reader = csv.reader(source.lines(raw), strict=True)
         for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
             yield screen_chunk(job, chunk, plan)
