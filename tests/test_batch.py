@@ -276,10 +276,13 @@ def test_duplicate_ids_are_found_exactly_with_partitions_spilled_to_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lists.DuplicateIds, "SPILL_AT", 16)  # spill almost at once
+    monkeypatch.setattr(lists.DuplicateIds, "BATCH", 7)
     finder = lists.DuplicateIds(tmp_path)
     ids = [f"P{i % 700}" for i in range(1000)] + ["张三", "张三", "x\udcff", "x\udcff", "once"]
-    for patient_id in ids:
+    ids += ["two\nlines", "two\nlines", "back\\n", "back\\n", "two\\\nx", "two\\\nx", "a\\"]
+    for patient_id in ids[:500]:
         finder.add(patient_id)
+    finder.add_all(ids[500:])
     assert any(tmp_path.iterdir())  # the scratch folder holds the spilled partitions
     found = finder.counts()
     expected = {pid: n for pid, n in Counter(ids).items() if n > 1}

@@ -393,6 +393,8 @@ class DuplicateIds:
     PARTITIONS = 256
     SPILL_AT = 1 << 14
     """Characters a partition holds in memory before it is appended to its file."""
+    BATCH = 1 << 14
+    """Ids gathered before they are partitioned (each partitioning visits every partition)."""
     _BOUNDS = tuple(-(1 << 63) + (p + 1) * (1 << 56) for p in range(PARTITIONS))
     """The hash each partition stays below (hashes are signed 64-bit)."""
 
@@ -401,13 +403,20 @@ class DuplicateIds:
         self._folder: tempfile.TemporaryDirectory[str] | None = None
         self._buffers: list[list[str]] = [[] for _ in range(self.PARTITIONS)]
         self._sizes = [0] * self.PARTITIONS
+        self._waiting: list[str] = []
 
     def add(self, patient_id: str) -> None:
         """Count one id."""
         self.add_all([patient_id])
 
     def add_all(self, patient_ids: list[str]) -> None:
-        """Count a chunk's ids."""
+        """Count a chunk's ids (partitioned a batch of ids at a time)."""
+        self._waiting.extend(patient_ids)
+        if len(self._waiting) >= self.BATCH:
+            self._partition()
+
+    def _partition(self) -> None:
+        patient_ids, self._waiting = self._waiting, []
         if not patient_ids:
             return
         lines = "\n".join(patient_ids)
@@ -446,6 +455,7 @@ class DuplicateIds:
         """Each id seen more than once, with how many times; then the scratch folder is removed."""
         found: dict[str, int] = {}
         try:
+            self._partition()
             for partition in range(self.PARTITIONS):
                 text = "".join(self._buffers[partition])
                 if self._folder is not None and self._path(partition).exists():
@@ -465,6 +475,7 @@ class DuplicateIds:
             self._folder = None
         self._buffers = [[] for _ in range(self.PARTITIONS)]
         self._sizes = [0] * self.PARTITIONS
+        self._waiting = []
 
 
 def _escape(text: str) -> str:

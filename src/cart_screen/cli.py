@@ -290,7 +290,7 @@ def batch(
     jobs: Annotated[
         int,
         typer.Option(
-            help="Processes to screen with; 0 = automatic (every core, up to 4, for lists over 4 MB)."
+            help="Processes to screen with; 0 = automatic (two for lists over 4 MB, if two cores)."
         ),
     ] = 0,
     as_of: AsOfOption = None,
@@ -349,13 +349,13 @@ def batch(
 
 
 def _default_jobs(source: Path) -> int:
-    """Every core (up to 4) for a long list; one process for a short one (workers take ~0.3 s
-    to start)."""
+    """Two processes for a long list where there are two cores (a worker takes ~0.3 s to start,
+    and each process holds ~90 MB: more are for --jobs to ask); one otherwise."""
     try:
         large = source.stat().st_size > 4_000_000
     except OSError:
         return 1
-    return min(os.cpu_count() or 1, 4) if large else 1
+    return min(os.cpu_count() or 1, 2) if large else 1
 
 
 def _screened(
