@@ -391,9 +391,9 @@ class DuplicateIds:
     """
 
     PARTITIONS = 256
-    SPILL_AT = 1 << 14
+    SPILL_AT = 1 << 12
     """Characters a partition holds in memory before it is appended to its file."""
-    BATCH = 1 << 14
+    BATCH = 1 << 13
     """Ids gathered before they are partitioned (each partitioning visits every partition)."""
     _BOUNDS = tuple(-(1 << 63) + (p + 1) * (1 << 56) for p in range(PARTITIONS))
     """The hash each partition stays below (hashes are signed 64-bit)."""

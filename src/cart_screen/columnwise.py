@@ -42,6 +42,24 @@ MEMO_LIMIT = 1 << 16
 CLASS_LIMIT = 1 << 16
 """Classes a column may have (a column of dates has one a day) before the plan starts afresh."""
 
+_ID_BITS = 17
+"""Bits a class id takes when several are packed into one int (CLASS_LIMIT fits)."""
+
+
+def _packed(columns: Sequence[list[int]]) -> list[int]:
+    """Each record's class ids in these columns as one int: a smaller key than a tuple."""
+    packed = columns[0]
+    for shift, column in enumerate(columns[1:], start=1):
+        shifted = map(operator.lshift, column, itertools.repeat(_ID_BITS * shift))
+        packed = list(map(operator.or_, packed, shifted))
+    return packed
+
+
+def _unpacked(packed: int, count: int) -> list[int]:
+    mask = (1 << _ID_BITS) - 1
+    return [(packed >> (_ID_BITS * shift)) & mask for shift in range(count)]
+
+
 _NONE = itertools.repeat(None)
 """For `map(operator.is_, _NONE, values)`: which values are None, tested in C."""
 
@@ -226,10 +244,12 @@ class ColumnPlan:
 
         return learn
 
-    def _derive(self, class_ids: tuple[int, ...]) -> Learned:
+    def _derive(self, packed: int) -> Learned:
         """The derived facts (age) from the values derive() reads, and the errors it finds."""
         values: dict[str, Any] = {}
-        for column, class_id in zip(self._inputs, class_ids, strict=True):
+        for column, class_id in zip(
+            self._inputs, _unpacked(packed, len(self._inputs)), strict=True
+        ):
             values.update(column.facts[class_id])
         errors: list[FieldError] = []
         facts = FormReader.derive(values, errors, self.job.as_of).facts
@@ -265,8 +285,7 @@ class ColumnPlan:
             column.errors_into(errors, ids[column])
         for column in self._unmapped:  # not in the list: blank for every record
             ids[column] = column.classify([""]) * count
-        inputs = list(zip(*(ids[column] for column in self._inputs), strict=True))
-        ids[self._derived] = self._derived.classify(inputs)
+        ids[self._derived] = self._derived.classify(_packed([ids[c] for c in self._inputs]))
         self._derived.errors_into(errors, ids[self._derived])
 
         # 2. each rule's bit of each record's code; 3. the status cells of each code

@@ -42,8 +42,8 @@ from cart_screen.batch import (
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
 
-BLOCK_BYTES = 1 << 20
-"""Bytes a block holds (about 8,000 referrals): enough to pay for its dispatch, little to hold."""
+BLOCK_BYTES = 1 << 19
+"""Bytes a block holds (about 4,000 referrals): enough to pay for its dispatch, little to hold."""
 
 SPLITTABLE = frozenset(
     codecs.lookup(name).name
@@ -224,7 +224,7 @@ def _screen_blocks(
                 else:
                     pending.append(screen_block(job, plan, source, block))
             # Pass on, in order, what is done (all of it once every block is handed out).
-            while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs + 2):
+            while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs):
                 head = pending.popleft()
                 if not isinstance(head, BlockOutput):
                     head = head.get()
