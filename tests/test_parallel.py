@@ -147,3 +147,15 @@ def test_batch_with_jobs_gives_the_same_files_as_one_process(tmp_path: Path) -> 
         assert run.exit_code == 0, run.output
         outputs.append((out.read_bytes(), summary.read_text(encoding="utf-8")))
     assert outputs[0] == outputs[1]
+
+
+def test_with_no_cut_near_a_stray_quote_the_rest_is_read_in_one_stream(tmp_path: Path) -> None:
+    """No block grows without bound: past 16 blocks' worth, the rest is read as one stream."""
+    lines = ["patient_id,notes", "A,5'3\" tall", *[f"P{i},fine" for i in range(3000)]]
+    path = tmp_path / "list.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
+    cuts = list(parallel.blocks(path, len("patient_id,notes\r\n"), 64))
+    assert cuts[-1].rest
+    assert all(block.end - block.start <= 16 * 64 for block in cuts if not block.rest)
+    cut, one_stream = both_ways(path, jobs=1, block_bytes=64)
+    assert cut == one_stream

@@ -81,6 +81,8 @@ class Block:
     start: int
     end: int
     last: bool
+    rest: bool = False
+    """No cut was found near `start`: from there on the file is read in one stream."""
 
 
 @dataclass
@@ -106,9 +108,10 @@ def records_start(source: ListFile, header: list[str]) -> int | None:
 
 def _cut(data: bytes, start: int, end: int) -> int | None:
     """The last line end in data[start:end] after which the quotes since `start` are even."""
-    at = end
+    at, quotes = end, data.count(b'"', start, end)
     while (newline := data.rfind(b"\n", start, at)) != -1:
-        if data.count(b'"', start, newline) % 2 == 0:
+        quotes -= data.count(b'"', newline, at)  # now: the quotes before this line end
+        if quotes % 2 == 0:
             return newline + 1
         at = newline
     return None
@@ -129,6 +132,9 @@ def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
                 cut = _cut(data, 0, len(data))
                 if cut is not None:
                     break
+                if want >= 16 * size:  # a stray quote, most likely: no cut can be trusted
+                    yield Block(start, total, True, rest=True)
+                    return
                 want *= 2  # one line (or one quoted cell) longer than a block
             yield Block(start, start + cut, False)
             start += cut
@@ -219,7 +225,9 @@ def _screen_blocks(
             if block is not None:
                 order.append(block)
                 busy = sum(not _ready(item) for item in pending)
-                if pool is not None and busy < 2 * workers:
+                if block.rest:  # passed on below as a block to read on from in one stream
+                    pending.append(BlockOutput([], whole=False))
+                elif pool is not None and busy < 2 * workers:
                     pending.append(pool.apply_async(_work, (block,)))
                 else:
                     pending.append(screen_block(job, plan, source, block))
