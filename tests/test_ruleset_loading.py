@@ -139,6 +139,13 @@ def test_a_minimal_good_ruleset_loads(tmp_path: Path) -> None:
             id="value-not-canonical",
         ),
         pytest.param(
+            "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40}\n"
+            "        - {op: eq, field: date_of_birth, value: '2000-01-01'}",
+            ":17:",
+            "date_of_birth is a date, which a rule cannot compare (use a derived fact such as age)",
+            id="comparison-with-a-date",
+        ),
+        pytest.param(
             "      op: any\n      of:\n        - {op: lt, field: lvef_percent, value: 40, unit: '%'}\n"
             "        - {op: in, field: nyha_class, values: [III]}",
             ":16:",

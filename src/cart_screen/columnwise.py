@@ -27,11 +27,12 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for, leaves
+from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.reading import DERIVE_INPUTS, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
+from cart_screen.ruleset import leaves
 
 if TYPE_CHECKING:
     from cart_screen.batch import Chunk, Job, Tally

@@ -111,17 +111,6 @@ def _compile_leaf(leaf: Leaf, required: Collection[str]) -> Predicate:
     return comparison
 
 
-def leaves(condition: Condition) -> list[Leaf]:
-    """The comparisons of a condition, in order."""
-    match condition:
-        case AnyOf(of=parts) | AllOf(of=parts):
-            return [leaf for part in parts for leaf in leaves(part)]
-        case Not(condition=inner):
-            return leaves(inner)
-        case _:
-            return [condition]
-
-
 def truth(condition: Condition, facts: Mapping[str, Any], required: Collection[str]) -> Truth:
     """Evaluate a condition over the facts in Kleene logic (compiling it first)."""
     return compile_condition(condition, required)(facts)

@@ -34,6 +34,7 @@ from cart_screen.form import (
     NUMERIC_KINDS,
     FieldSpec,
     FormValueError,
+    Kind,
 )
 from cart_screen.reading import FormReader
 from cart_screen.vocabulary import Location, Vocabulary, VocabularyFile, index_terms
@@ -328,6 +329,7 @@ def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
 
 
 def _leaves(condition: Condition, where: Location) -> Iterator[tuple[Leaf, Location]]:
+    """Each comparison of a condition, with where it stands in the file."""
     match condition:
         case AnyOf(of=parts) | AllOf(of=parts):
             for i, part in enumerate(parts):
@@ -338,10 +340,17 @@ def _leaves(condition: Condition, where: Location) -> Iterator[tuple[Leaf, Locat
             yield condition, where
 
 
+def leaves(condition: Condition) -> list[Leaf]:
+    """The comparisons of a condition, in order."""
+    return [leaf for leaf, _ in _leaves(condition, ())]
+
+
 def _check_value(spec: FieldSpec, value: Any, vocabulary: Vocabulary, field: str) -> str | None:
     """Say what is wrong with comparing `field` with `value`, or None when it fits."""
     if isinstance(value, bool) and spec.kind in NUMERIC_KINDS:
         return f"{field} is a number; {value!r} is not"
+    if spec.kind is Kind.DATE:
+        return f"{field} is a date, which a rule cannot compare (use a derived fact such as age)"
     try:
         parsed = spec.parse(value, vocabulary)
     except FormValueError as exc:
