@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import Annotated, Any, NoReturn, TextIO
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -24,9 +24,6 @@ import typer
 
 from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
-
-if TYPE_CHECKING:
-    from cart_screen import batch as lists
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides. "
@@ -300,6 +297,7 @@ def batch(
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen import batch as lists
+    from cart_screen import parallel
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
@@ -325,8 +323,9 @@ def batch(
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
                 number = 1
-                outputs = _screened(
-                    job, source, (codec, encoding), header, stream, chunks, workers, progress
+                listed = parallel.ListFile(source, codec, encoding)
+                outputs = parallel.screen_list(
+                    job, listed, header, stream, chunks, jobs=workers, progress=progress
                 )
                 for chunk in outputs:
                     summary.add(chunk.tally)
@@ -356,40 +355,6 @@ def _default_jobs(source: Path) -> int:
     except OSError:
         return 1
     return min(os.cpu_count() or 1, 2) if large else 1
-
-
-def _screened(
-    job: lists.Job,
-    source: Path,
-    encoding: tuple[str, str],
-    header: list[str],
-    stream: TextIO,
-    chunks: Iterator[lists.Chunk],
-    jobs: int,
-    progress: Callable[[int], None] | None,
-) -> Iterator[lists.ChunkOutput]:
-    """The list screened in order: in `jobs` processes where the file can be cut, else in one.
-
-    `encoding` is (the codec read with, the encoding as the user named it).
-    """
-    from cart_screen import parallel
-    from cart_screen.batch import screen_chunks
-
-    listed = parallel.ListFile(source, *encoding)
-    if jobs > 1 and parallel.splittable(listed.codec):
-        start = parallel.records_start(listed, header)
-        if start is not None:
-            return parallel.screen_file(job, listed, start, jobs=jobs, progress=progress)
-    outputs = screen_chunks(job, chunks)
-    return outputs if progress is None else _reporting(outputs, stream, progress)
-
-
-def _reporting(
-    outputs: Iterator[lists.ChunkOutput], stream: TextIO, progress: Callable[[int], None]
-) -> Iterator[lists.ChunkOutput]:
-    for chunk in outputs:
-        yield chunk
-        progress(stream.buffer.tell())  # the reader reads a little ahead: close enough for a bar
 
 
 def _open_list(path: Path, codec: str) -> TextIO:

@@ -32,11 +32,13 @@ from typing import IO, TYPE_CHECKING, TextIO
 from cart_screen.batch import (
     CHUNK_SIZE,
     UNDECODED,
+    Chunk,
     ChunkOutput,
     Job,
     chunks_of,
     column_plan,
     screen_chunk,
+    screen_chunks,
 )
 
 if TYPE_CHECKING:
@@ -171,6 +173,37 @@ def _work(block: Block) -> BlockOutput:
     assert _WORKER is not None
     job, plan, source = _WORKER
     return screen_block(job, plan, source, block)
+
+
+def screen_list(
+    job: Job,
+    source: ListFile,
+    header: list[str],
+    stream: TextIO,
+    chunks: Iterator[Chunk],
+    *,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[ChunkOutput]:
+    """A list screened in order: in `jobs` processes where its file can be cut, else in one.
+
+    `stream` is the list opened as text, already past its `header`, and `chunks` its records
+    (read_chunks): what one process screens. `progress` is told the byte offset reached.
+    """
+    if jobs > 1 and splittable(source.codec):
+        start = records_start(source, header)
+        if start is not None:
+            return screen_file(job, source, start, jobs=jobs, progress=progress)
+    outputs = screen_chunks(job, chunks)
+    return outputs if progress is None else _reporting(outputs, stream, progress)
+
+
+def _reporting(
+    outputs: Iterator[ChunkOutput], stream: TextIO, progress: Callable[[int], None]
+) -> Iterator[ChunkOutput]:
+    for chunk in outputs:
+        yield chunk
+        progress(stream.buffer.tell())  # the reader reads a little ahead: close enough for a bar
 
 
 def screen_file(
