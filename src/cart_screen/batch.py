@@ -53,10 +53,6 @@ class Columns:
     patient_id: int
     ignored: tuple[str, ...]
 
-    def index_of(self, name: str) -> int | None:
-        """The column that feeds a field, if any."""
-        return next((index for index, field in self.fields if field == name), None)
-
 
 def load_column_map(path: Path) -> dict[str, str]:
     """Read a `--columns` file: `their header: form field` pairs, checked against the form."""
@@ -117,11 +113,10 @@ class Chunk(NamedTuple):
     cells: list[list[str]]
     problems: dict[int, Said]
 
-    def records(self) -> Iterator[Record]:
-        """The chunk record by record."""
-        problems = self.problems
-        for at, cells in enumerate(self.cells):
-            yield Record(self.first + at, cells, problems.get(at))
+    def records(self, positions: Iterable[int] | None = None) -> Iterator[Record]:
+        """The chunk record by record (only those at `positions`, if given)."""
+        for at in range(len(self.cells)) if positions is None else positions:
+            yield Record(self.first + at, self.cells[at], self.problems.get(at))
 
 
 def text_encoding(encoding: str) -> str:
@@ -153,12 +148,6 @@ def read_chunks(
     if not _decoded("".join(header)):
         raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
     return header, chunks_of(reader, len(header), encoding, size)
-
-
-def read_records(stream: TextIO, encoding: str) -> tuple[list[str], Iterator[Record]]:
-    """The header and a stream of records (see read_chunks)."""
-    header, chunks = read_chunks(stream, encoding)
-    return header, (record for chunk in chunks for record in chunk.records())
 
 
 def chunks_of(
@@ -351,11 +340,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     if None not in tails:
         return ChunkOutput(tails, writer.row_end, "", tally)  # type: ignore[arg-type]  # no None
     details: list[str] = []
-    left = (
-        Record(chunk.first + at, chunk.cells[at], chunk.problems.get(at))
-        for at, tail in enumerate(tails)
-        if tail is None
-    )
+    left = chunk.records(at for at, tail in enumerate(tails) if tail is None)
     for item in screen_records(job, left):
         tails[item.number - chunk.first] = writer.tail(item.verdict)
         if item.result is not None:
@@ -385,9 +370,9 @@ class DuplicateIds:
     folder beside the results; at the end each partition — about 1/256 of the ids — is read back
     on its own to count its ids. The folder is removed when done, or when the run fails.
 
-    The ids of a chunk are sorted by hash, so each partition's share is one slice (no Python loop
-    over the ids); a partition stores one id a line (an id holding a line break or backslash is
-    escaped).
+    Ids are gathered into batches, each sorted by hash, so that each partition's share is one slice
+    (no Python loop over the ids); a partition stores one id a line (an id holding a line break or
+    backslash is escaped).
     """
 
     PARTITIONS = 256

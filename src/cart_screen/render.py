@@ -263,10 +263,11 @@ def batch_rows(rule_ids: tuple[str, ...], language: Language = "en") -> BatchRow
 
 
 class BatchRows:
-    """Writes OUT.csv rows (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice.
+    """Writes OUT.csv rows (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice,
+    for the records screened one by one (columnwise.py writes the plain ones).
 
-    A referral list repeats a few hundred status profiles and one notice, so their cells are
-    made once: this is the hot path of a million-record list.
+    A row is numbered where the chunks meet, in order (batch.ChunkOutput.rows), so this writes
+    its middle (`tail`) and the end every row shares (`row_end`: the notice and line end).
     """
 
     def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
@@ -286,10 +287,6 @@ class BatchRows:
             if len(self._profiles) < 10_000:  # 3^12 profiles exist; most lists use far fewer
                 self._profiles[statuses] = cells
         return cells
-
-    def row(self, number: int, verdict: Verdict) -> str:
-        """One row, with its line end."""
-        return f"{number},{self.tail(verdict)}{self.row_end}"
 
     def tail(self, verdict: Verdict) -> str:
         """The middle of a row: what comes between `row,` and the row's end (see row_end)."""
