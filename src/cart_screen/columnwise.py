@@ -8,11 +8,13 @@ fields falls. So this path works on whole columns:
 1. Each distinct cell text of a field is read once into a *class*: the truth of every comparison
    the ruleset makes with that field (a missing value has the truths the rules give a missing
    one) — or, for a value that cannot be read, its error and the truths of a missing value.
-   Age, derived from the screening date, date of birth and age in years, is a column of its own
-   whose "text" is those three cells.
+   The fields age is derived from (screening date, date of birth, age in years) keep each value
+   a class of its own, and age is a column of its own, read once per combination of those
+   classes through the same `FormReader.derive` as every other path.
 2. Each rule's status is looked up from its fields' classes, in a table filled the first time a
-   combination appears by running the rule's own compiled condition on the classes' values.
-3. Each status profile's cells (outcome, flagged, needs_info) are written once.
+   combination appears by running the rule's own compiled condition on the classes' values, and
+   becomes a bit of the record's code (see _Rule).
+3. The cells of each code (outcome, flagged, needs_info) are written once.
 
 Every step is a map or zip over a column, run in C; Python runs only for what was not seen before.
 The rows are the same as the record-by-record path writes — tests compare the two on generated
