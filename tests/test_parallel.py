@@ -159,3 +159,35 @@ def test_with_no_cut_near_a_stray_quote_the_rest_is_read_in_one_stream(tmp_path:
     assert all(block.end - block.start <= 16 * 64 for block in cuts if not block.rest)
     cut, one_stream = both_ways(path, jobs=1, block_bytes=64)
     assert cut == one_stream
+
+
+def test_a_worker_that_dies_loses_no_record(tmp_path: Path) -> None:
+    """Its blocks are screened by this process instead; the rows are those of one stream."""
+    import multiprocessing
+    import os
+    import signal
+
+    text = "patient_id,lvef_percent\r\n" + "".join(f"P{i},{20 + i % 60}\r\n" for i in range(4000))
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    with path.open(encoding="utf-8-sig", errors=lists.UNDECODED, newline="") as stream:
+        header, chunks = lists.read_chunks(stream, "utf-8")
+        job = lists.Job(
+            default_ruleset(), lists.map_columns(header, {}), dt.date(2026, 10, 15), False
+        )
+        one_stream = screened(lists.screen_chunks(job, chunks))
+    listed = parallel.ListFile(path, "utf-8-sig", "utf-8")
+    start = parallel.records_start(listed, header)
+    assert start is not None
+
+    def killing_the_worker() -> Any:
+        outputs = parallel.screen_file(job, listed, start, jobs=2, block_bytes=2048)
+        first = next(outputs)
+        workers = multiprocessing.active_children()
+        assert workers
+        for child in workers:
+            os.kill(child.pid or 0, signal.SIGKILL)
+        yield first
+        yield from outputs
+
+    assert screened(killing_the_worker()) == one_stream

@@ -21,10 +21,12 @@ import contextlib
 import csv
 import io
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.context
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
@@ -242,46 +244,70 @@ def _screen_blocks(
     block_bytes: int,
 ) -> Iterator[ChunkOutput]:
     workers = jobs - 1
+    # A worker that dies (killed, out of memory) fails its blocks with BrokenProcessPool rather
+    # than leaving this process waiting for ever, as multiprocessing.Pool would.
     with (
-        context.Pool(workers, initializer=_start_worker, initargs=(job, source))
+        ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(job, source)
+        )
         if workers
         else contextlib.nullcontext()
     ) as pool:
-        pending: collections.deque[BlockOutput | multiprocessing.pool.AsyncResult[BlockOutput]]
-        pending = collections.deque()
-        order: collections.deque[Block] = collections.deque()
-        cuts = blocks(source.path, start, block_bytes)
-        while True:
-            # Hand out a block: to the workers while they have under two each still to do,
-            # else screen it here.
-            block = next(cuts, None)
-            if block is not None:
-                order.append(block)
-                busy = sum(not _ready(item) for item in pending)
-                if block.rest:  # passed on below as a block to read on from in one stream
-                    pending.append(BlockOutput([], whole=False))
-                elif pool is not None and busy < 2 * workers:
-                    pending.append(pool.apply_async(_work, (block,)))
-                else:
-                    pending.append(screen_block(job, plan, source, block))
-            # Pass on, in order, what is done (all of it once every block is handed out).
-            while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs):
-                head = pending.popleft()
-                if not isinstance(head, BlockOutput):
-                    head = head.get()
-                done = order.popleft()
-                if not head.whole:  # cut where no record ends: from there on, read in one stream
-                    yield from _rest_in_one_stream(job, plan, source, done.start)
-                    return
-                yield from head.chunks
-                if progress is not None:
-                    progress(done.end)
-            if block is None and not pending:
+        try:
+            cuts = blocks(source.path, start, block_bytes)
+            yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
+        finally:  # stopped or failed: blocks not yet started are not screened
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+
+def _in_order(
+    job: Job,
+    plan: ColumnPlan | None,
+    source: ListFile,
+    pool: ProcessPoolExecutor | None,
+    jobs: int,
+    cuts: Iterator[Block],
+    progress: Callable[[int], None] | None,
+) -> Iterator[ChunkOutput]:
+    """Hand out the blocks and pass on their chunks in input order."""
+    pending: collections.deque[BlockOutput | Future[BlockOutput]] = collections.deque()
+    order: collections.deque[Block] = collections.deque()
+    broken = False
+    while True:
+        # Hand out a block: to the workers while they have under two each still to do, else
+        # screen it here.
+        block = next(cuts, None)
+        if block is not None:
+            order.append(block)
+            busy = sum(not _ready(item) for item in pending)
+            if block.rest:  # passed on below as a block to read on from in one stream
+                pending.append(BlockOutput([], whole=False))
+            elif pool is not None and not broken and busy < 2 * (jobs - 1):
+                pending.append(pool.submit(_work, block))
+            else:
+                pending.append(screen_block(job, plan, source, block))
+        # Pass on, in order, what is done (all of it once every block is handed out).
+        while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs):
+            head, done = pending.popleft(), order.popleft()
+            if not isinstance(head, BlockOutput):
+                try:
+                    head = head.result()
+                except BrokenProcessPool:  # a worker died: its blocks are screened here
+                    broken = True
+                    head = screen_block(job, plan, source, done)
+            if not head.whole:  # cut where no record ends: from there on, one stream
+                yield from _rest_in_one_stream(job, plan, source, done.start)
                 return
+            yield from head.chunks
+            if progress is not None:
+                progress(done.end)
+        if block is None and not pending:
+            return
 
 
-def _ready(item: BlockOutput | multiprocessing.pool.AsyncResult[BlockOutput]) -> bool:
-    return isinstance(item, BlockOutput) or item.ready()
+def _ready(item: BlockOutput | Future[BlockOutput]) -> bool:
+    return isinstance(item, BlockOutput) or item.done()
 
 
 def _rest_in_one_stream(
