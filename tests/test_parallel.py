@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,10 @@ def screened(outputs: Any) -> tuple[str, list[Counter[str]]]:
     return "".join(rows), [+c for c in counts]
 
 
-def both_ways(path: Path, jobs: int, block_bytes: int) -> tuple[Any, Any]:
+def both_ways(
+    path: Path, jobs: int, block_bytes: int, *, interrupt: Callable[[], None] | None = None
+) -> tuple[Any, Any]:
+    """The list screened in blocks (calling `interrupt` after the first chunk) and in one stream."""
     with path.open(encoding="utf-8-sig", errors=lists.UNDECODED, newline="") as stream:
         header, chunks = lists.read_chunks(stream, "utf-8", size=3)
         job = lists.Job(
@@ -69,8 +74,11 @@ def both_ways(path: Path, jobs: int, block_bytes: int) -> tuple[Any, Any]:
     listed = parallel.ListFile(path, "utf-8-sig", "utf-8")
     start = parallel.records_start(listed, header)
     assert start is not None
-    cut = screened(parallel.screen_file(job, listed, start, jobs=jobs, block_bytes=block_bytes))
-    return cut, one_stream
+    outputs = parallel.screen_file(job, listed, start, jobs=jobs, block_bytes=block_bytes)
+    first = list(itertools.islice(outputs, 1))
+    if interrupt is not None:
+        interrupt()
+    return screened(itertools.chain(first, outputs)), one_stream
 
 
 @settings(
@@ -170,24 +178,12 @@ def test_a_worker_that_dies_loses_no_record(tmp_path: Path) -> None:
     text = "patient_id,lvef_percent\r\n" + "".join(f"P{i},{20 + i % 60}\r\n" for i in range(4000))
     path = tmp_path / "list.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    with path.open(encoding="utf-8-sig", errors=lists.UNDECODED, newline="") as stream:
-        header, chunks = lists.read_chunks(stream, "utf-8")
-        job = lists.Job(
-            default_ruleset(), lists.map_columns(header, {}), dt.date(2026, 10, 15), False
-        )
-        one_stream = screened(lists.screen_chunks(job, chunks))
-    listed = parallel.ListFile(path, "utf-8-sig", "utf-8")
-    start = parallel.records_start(listed, header)
-    assert start is not None
 
-    def killing_the_worker() -> Any:
-        outputs = parallel.screen_file(job, listed, start, jobs=2, block_bytes=2048)
-        first = next(outputs)
+    def kill_the_worker() -> None:
         workers = multiprocessing.active_children()
         assert workers
         for child in workers:
             os.kill(child.pid or 0, signal.SIGKILL)
-        yield first
-        yield from outputs
 
-    assert screened(killing_the_worker()) == one_stream
+    cut, one_stream = both_ways(path, jobs=2, block_bytes=2048, interrupt=kill_the_worker)
+    assert cut == one_stream
