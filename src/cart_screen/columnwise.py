@@ -157,7 +157,8 @@ class _Rule:
             "needs_info": 1 << number,
             "clear": 0,
         }
-        self._table: dict[Any, int] = {}
+        self._table: dict[int, int] = {}
+        """The bit of each combination of classes (packed), for a rule on several columns."""
         self._by_class: list[int] = []
         """The bit of each class, for a rule on one column (class ids count up from 0)."""
 
@@ -167,12 +168,12 @@ class _Rule:
             by_class, classes = self._by_class, len(self.columns[0].facts)
             by_class.extend(map(self._code, range(len(by_class), classes)))
             return list(map(by_class.__getitem__, ids[self.columns[0]]))
-        keys = list(zip(*(ids[column] for column in self.columns), strict=True))
+        keys = _packed([ids[column] for column in self.columns])
         return _looked_up(self._table, keys, self._code)
 
-    def _code(self, key: Any) -> int:
+    def _code(self, key: int) -> int:
         facts: dict[str, Any] = {}
-        class_ids = key if len(self.columns) > 1 else (key,)
+        class_ids = _unpacked(key, len(self.columns))
         for column, class_id in zip(self.columns, class_ids, strict=True):
             facts.update(column.facts[class_id])
         return self.bits[STATUS_OF_TRUTH[self._predicate(facts)]]
@@ -269,7 +270,7 @@ class ColumnPlan:
         """
         from cart_screen.batch import Tally
 
-        if any(len(column.facts) > CLASS_LIMIT for column in self._fields.values()):
+        if any(len(c.facts) > CLASS_LIMIT for c in [*self._fields.values(), self._derived]):
             self._start()
         plain, count = chunk.cells, len(chunk.cells)
         if chunk.problems:  # as blank cells (so no patient id), to be left to the other path
