@@ -25,9 +25,10 @@ import yaml
 from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
-from cart_screen.reading import FieldError, normalize_key
+from cart_screen.reading import FieldError, FormReader, normalize_key
 from cart_screen.result import Outcome, ScreeningResult
 from cart_screen.ruleset import Ruleset
+from cart_screen.site import NO_SITE, Site
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
@@ -236,7 +237,7 @@ class Screened(NamedTuple):
 def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
     """Screen each record in order; a record that fails becomes an `error` verdict, never a crash."""
     ruleset, columns, as_of = job.ruleset, job.columns, job.as_of
-    reader = ruleset.reader
+    reader = job.reader
     for record in records:
         facts: Mapping[str, Any] = {}
         defaulted: frozenset[str] = frozenset()
@@ -244,13 +245,15 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
             verdict = _error(record, columns, record.problem, as_of)
         else:
             try:
-                read = reader.read_cells(columns.fields, record.cells, as_of, job.site)
+                read = reader.read_cells(columns.fields, record.cells, as_of, job.site.defaults)
                 verdict, facts, defaulted = decide(ruleset, read), read.facts, read.defaulted
             except Exception as exc:  # one record's failure must not lose the others
                 message = M.NOT_SCREENED.both(kind=type(exc).__name__)
                 verdict = _error(record, columns, message, as_of)
         result = (
-            result_of(ruleset, verdict, facts, job.language, defaulted) if job.details else None
+            result_of(ruleset, verdict, facts, job.language, defaulted, job.site)
+            if job.details
+            else None
         )
         yield Screened(record.number, verdict, result)
 
@@ -315,8 +318,13 @@ class Job:
     as_of: dt.date
     details: bool
     language: Language = "en"
-    site: Mapping[str, Any] = field(default_factory=dict)
-    """Site-wide defaults, already read (see reading.read_site_defaults)."""
+    site: Site = NO_SITE
+    """The site settings: defaults for site fields, the lab's ULNs (see site.py)."""
+
+    @property
+    def reader(self) -> FormReader:
+        """Reads cells with the ruleset's value book and the site's lab ULNs."""
+        return self.ruleset.reader_for(self.site.lab_uln)
 
 
 def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> ChunkOutput:

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -24,6 +24,9 @@ import typer
 
 from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
+
+if TYPE_CHECKING:
+    from cart_screen.site import Site
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides. "
@@ -66,6 +69,16 @@ SiteIcuOption = Annotated[
         "(also from CART_SCREEN_ICU_AVAILABLE).",
     ),
 ]
+SiteOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        envvar="CART_SCREEN_SITE",
+        metavar="SITE.yaml",
+        help="This site's settings: icu_available default and lab_uln (the lab's upper limits "
+        "of normal), also from CART_SCREEN_SITE.",
+    ),
+]
 LangOption = Annotated[
     Lang | None,
     typer.Option("--lang", help="Language of the texts: en or zh (default: from the locale)."),
@@ -94,20 +107,30 @@ def _ruleset(path: Path | None, language: Language) -> Ruleset:
 
 
 def _setting(
-    lang: Lang | None, rules: Path | None, icu_available: str | None = None
-) -> tuple[Language, Ruleset, dict[str, Any]]:
-    """The language, the ruleset and the site-wide defaults every screening command starts from."""
+    lang: Lang | None,
+    rules: Path | None,
+    icu_available: str | None = None,
+    site_file: Path | None = None,
+) -> tuple[Language, Ruleset, Site]:
+    """The language, the ruleset and the site settings every screening command starts from."""
     language = _language(lang)
-    return language, _ruleset(rules, language), _site(icu_available, language)
+    ruleset = _ruleset(rules, language)
+    return language, ruleset, _site(ruleset, site_file, icu_available, language)
 
 
-def _site(icu_available: str | None, language: Language) -> dict[str, Any]:
-    """Site-wide defaults from the options; a bad one stops with exit status 2."""
-    from cart_screen.form import FormValueError
-    from cart_screen.reading import read_site_defaults
+def _site(
+    ruleset: Ruleset, site_file: Path | None, icu_available: str | None, language: Language
+) -> Site:
+    """Site settings from --site and --icu-available; a bad one stops with exit status 2."""
+    from cart_screen.site import NO_SITE, load_site, site_with
+    from cart_screen.values.text import FormValueError
 
     try:
-        return read_site_defaults({"icu_available": icu_available})
+        site = load_site(site_file, ruleset.book) if site_file else NO_SITE
+        return site_with(site, icu_available, ruleset.book)
+    except RulesetError as exc:
+        # Located as a rule file's problems are (file:line:col), in English for its editor.
+        fail(M.SITE_REFUSED(language, problems=str(exc)), language)
     except FormValueError as exc:
         fail(exc.said, language)
 
@@ -132,13 +155,14 @@ def check(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
+    site_file: SiteOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen one patient form and print its checklist. / 筛查一份患者表单并显示清单。"""
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
 
-    language, ruleset, site = _setting(lang, rules, icu_available)
+    language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     raw = _form_file(file, language)
     result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
@@ -159,6 +183,7 @@ def form(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
+    site_file: SiteOption = None,
     lang: LangOption = None,
 ) -> None:
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
@@ -169,7 +194,7 @@ def form(
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
-    language, ruleset, site = _setting(lang, rules, icu_available)
+    language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
     title = typer.style(M.FORM_TITLE(language), bold=True)
@@ -197,7 +222,7 @@ def form(
     answers = wizard.form()
     if "patient_id" not in answers:
         fail(M.NO_ID_GIVEN.both(), language)
-    result = screen(answers, as_of=_day(as_of), rules=ruleset, language=language)
+    result = screen(answers, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo("")
     typer.echo(checklist_text(result), nl=False)
     for path, text in (
@@ -217,6 +242,7 @@ def serve(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
+    site_file: SiteOption = None,
     lang: LangOption = None,
 ) -> None:
     """Serve the form and the list upload as a local web page. / 以本地网页提供表单与名单上传。"""
@@ -226,7 +252,7 @@ def serve(
 
     from cart_screen.web import create_app
 
-    language, ruleset, site = _setting(lang, rules, icu_available)
+    language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -293,6 +319,7 @@ def batch(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
+    site_file: SiteOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
@@ -301,7 +328,7 @@ def batch(
     from cart_screen.files import atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
-    language, ruleset, site = _setting(lang, rules, icu_available)
+    language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
     try:
@@ -415,9 +442,11 @@ def rules_validate(
     lang: LangOption = None,
 ) -> None:
     """Check rule files and run their examples; problems as file:line:col. / 校验规则文件并运行示例。"""
+    from cart_screen.examples import check_examples
+
     target = path or default_rules_path()
     try:
-        ruleset = load_ruleset(target, run_examples=True)
+        ruleset = check_examples(load_ruleset(target))
     except RulesetError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

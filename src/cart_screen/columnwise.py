@@ -234,9 +234,9 @@ class ColumnPlan:
 
     def _reader_of(self, name: str) -> Callable[[str], Learned]:
         reader, language, default = (
-            self.job.ruleset.reader,
+            self.job.reader,
             self.job.language,
-            self.job.site.get(name),
+            self.job.site.defaults.get(name),
         )
 
         def learn(text: str) -> Learned:

@@ -1,17 +1,27 @@
-"""What every model read from a data file shares: strict keys, frozen values, bilingual text."""
+"""Reading data files (rules, vocabularies, value spellings, site settings): YAML with the
+line:column of every key, strict models, and problems that say `file:line:col: error: …`.
+
+Every model read from a data file shares strict keys, frozen values and bilingual text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 Language = Literal["en", "zh"]
+Location = tuple[str | int, ...]
+"""Where a value stands in a data file: its keys and item numbers from the top."""
 
 
 class DataModel(BaseModel):
-    """A value read from a rule or vocabulary file; an unknown key is refused, naming what is allowed."""
+    """A value read from a data file; an unknown key is refused, naming what is allowed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,10 +41,179 @@ class DataModel(BaseModel):
 
 
 class Text(DataModel):
-    """One human text in both languages; rule files write it as `{en: ..., zh: ...}`."""
+    """One human text in both languages; data files write it as `{en: ..., zh: ...}`."""
 
     en: str = Field(min_length=1)
     zh: str = Field(min_length=1)
 
     def __call__(self, language: Language = "en") -> str:
         return self.zh if language == "zh" else self.en
+
+
+def shipped_rules_path() -> Path:
+    """The HICARA ruleset shipped with the package (or, in a source checkout, under rules/)."""
+    packaged = Path(__file__).parent / "rules" / "hicara"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules" / "hicara"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a data file, where it is and what is allowed."""
+
+    file: Path
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+
+
+class DataFileError(Exception):
+    """A rule, vocabulary or site file that was refused; `problems` says each thing wrong with its file:line:col."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+Marks = dict[Location, tuple[int, int]]
+
+
+class Document:
+    """A parsed YAML file with the line:column of every key and item."""
+
+    def __init__(self, path: Path, data: Any, marks: Marks):
+        self.path, self.data, self.marks = path, data, marks
+
+    def locate(self, where: Location, message: str) -> Problem:
+        """Point at the deepest part of `where` that is written in the file."""
+        for depth in range(len(where), -1, -1):
+            mark = self.marks.get(where[:depth])
+            if mark is not None:
+                return Problem(self.path, mark[0], mark[1], message)
+        return Problem(self.path, 1, 1, message)
+
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Document:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DataFileError([Problem(path, 1, 1, "no such file")]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"cannot be read as UTF-8 text ({exc.__class__.__name__})"
+        raise DataFileError([Problem(path, 1, 1, message)]) from exc
+    loader = _Loader(text)
+    problems: list[Problem] = []
+    marks: Marks = {}
+
+    def build(node: yaml.Node, where: Location) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node, deep=True)
+                at = key_node if isinstance(value_node, yaml.CollectionNode) else value_node
+                mark = (at.start_mark.line + 1, at.start_mark.column + 1)
+                if key in mapping:
+                    problems.append(Problem(path, *mark, f"key {key!r} is given twice"))
+                marks[(*where, key)] = mark
+                mapping[key] = build(value_node, (*where, key))
+            return mapping
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(node.value):
+                marks[(*where, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                items.append(build(item, (*where, i)))
+            return items
+        return loader.construct_object(node, deep=True)
+
+    try:
+        root = loader.get_single_node()
+        data = build(root, ()) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise DataFileError(
+            [Problem(path, line, column, f"not valid YAML: {exc.problem}")]
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError([Problem(path, 1, 1, f"not valid YAML: {exc}")]) from exc
+    finally:
+        loader.dispose()
+    if problems:
+        raise DataFileError(problems)
+    if data is None:
+        raise DataFileError([Problem(path, 1, 1, "the file is empty")])
+    marks[()] = (1, 1)
+    return Document(path, data, marks)
+
+
+def _yaml_path(data: Any, loc: Sequence[str | int]) -> Location:
+    """Turn a pydantic error location into a path in the YAML data, dropping union tags.
+
+    pydantic puts a discriminated union's tag ('lt', 'any', …) in the location, before the key
+    inside it: a name that is not a key in the file and is not the last part of the location.
+    """
+    path: list[str | int] = []
+    for n, part in enumerate(loc):
+        if isinstance(data, dict) and part not in data and n < len(loc) - 1:
+            continue
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            path.append(part)
+            break
+        path.append(part)
+    return tuple(path)
+
+
+def _tags(expected: str) -> str:
+    return ", ".join(tag.strip().strip("'") for tag in expected.split(","))
+
+
+def shape_problems(doc: Document, error: ValidationError) -> list[Problem]:
+    """Each problem pydantic found in a data file, located and said for its editor."""
+    problems: list[Problem] = []
+    for detail in error.errors(include_url=False):
+        where = _yaml_path(doc.data, detail["loc"])
+        message = detail["msg"]
+        match detail["type"]:
+            case "missing":
+                message = f"missing key {detail['loc'][-1]!r}"
+            case "unknown_key":
+                where = (*where, detail["ctx"]["key"])
+            case "union_tag_invalid":
+                ctx = detail["ctx"]
+                key = str(ctx["discriminator"]).strip("'")
+                where = (*where, key)
+                message = f"unknown {key} {ctx['tag']!r}; one of: {_tags(ctx['expected_tags'])}"
+            case "union_tag_not_found":
+                message = f"missing key {str(detail['ctx']['discriminator']).strip(chr(39))!r}"
+            case "int_type" | "float_type":
+                # A threshold may be a whole or a decimal number; say so once, not once per type.
+                message = f"expected a number, not {detail['input']!r}"
+        problem = doc.locate(where, message)
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def validate(doc: Document, model: type[DataModel]) -> Any:
+    """The document's data as `model`; raise DataFileError with each problem located."""
+    if not isinstance(doc.data, dict):
+        raise DataFileError([doc.locate((), "expected `key: value` pairs at the top level")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise DataFileError(shape_problems(doc, exc)) from exc
+
+
+def load_model(path: Path, model: type[DataModel]) -> tuple[Document, Any]:
+    """Read a YAML data file and validate it against `model`; raise DataFileError, located."""
+    doc = read_yaml(path)
+    return doc, validate(doc, model)

@@ -13,15 +13,18 @@ import operator
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
-from cart_screen.form import DERIVED, FIELDS, Kind
+from cart_screen.form import DERIVED, FIELDS
+from cart_screen.values.kinds import Kind
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.reading import FieldError, ReadForm
+from cart_screen.site import NO_SITE, Site
 from cart_screen.result import (
     FieldErrorOut,
     Item,
     Outcome,
     RulesetRef,
     ScreeningResult,
+    SiteRef,
     Status,
     outcome_of,
 )
@@ -29,7 +32,6 @@ from cart_screen.ruleset import (
     AllOf,
     AnyOf,
     Condition,
-    Example,
     Leaf,
     Member,
     Not,
@@ -287,21 +289,18 @@ def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
     return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
 
 
-def example_status(ruleset: Ruleset, rule: Rule, example: Example) -> Status:
-    """The status a rule gives its worked example (fields the example leaves out are missing)."""
-    facts = {}
-    for name, value in example.given.items():
-        spec = spec_of(name)
-        assert spec is not None  # the loader refused unknown fields
-        facts[name] = spec.parse(value, ruleset.vocabulary)
-    return STATUS_OF_TRUTH[truth(rule.flag_when, facts, rule.required)]
-
-
 def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
     """The result's pointer to the exact rules used."""
     return RulesetRef.model_construct(
         id=ruleset.id, label_revision=ruleset.meta.label_revision, sha256=ruleset.sha256
     )
+
+
+def site_ref(site: Site) -> SiteRef | None:
+    """The result's pointer to the site settings used, or None when there were none."""
+    if site.empty:
+        return None
+    return SiteRef.model_construct(name=site.name, sha256=site.sha256, settings=site.settings())
 
 
 def result_of(
@@ -310,6 +309,7 @@ def result_of(
     facts: Mapping[str, Any],
     language: Language = "en",
     defaulted: frozenset[str] = frozenset(),
+    site: Site = NO_SITE,
 ) -> ScreeningResult:
     """The full result: a verdict with each item's title, reason and label citation."""
     judge = judge_for(ruleset)
@@ -343,9 +343,12 @@ def result_of(
         ruleset=ruleset_ref(ruleset),
         screening_date=verdict.screening_date,
         language=language,
+        site=site_ref(site),
     )
 
 
-def evaluate(ruleset: Ruleset, read: ReadForm, language: Language = "en") -> ScreeningResult:
+def evaluate(
+    ruleset: Ruleset, read: ReadForm, language: Language = "en", site: Site = NO_SITE
+) -> ScreeningResult:
     """Screen one read form against every rule, in ruleset order."""
-    return result_of(ruleset, decide(ruleset, read), read.facts, language, read.defaulted)
+    return result_of(ruleset, decide(ruleset, read), read.facts, language, read.defaulted, site)

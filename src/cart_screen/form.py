@@ -1,58 +1,32 @@
-"""The patient form: its fields and how each raw value of a field is read.
+"""Layer 2: the patient form — its fields, what sort of value each holds, and how it is shown.
 
-Every field is declared once, on `PatientForm`, with a `FieldSpec` in its metadata that says how
-raw values (form files, CSV cells, web fields, Python values) are read and what is allowed. The
-same spec serves the pydantic model, the rule loader's type checks, the JSON schema and the
-reasons shown to the coordinator.
+Every field is declared once, on `PatientForm`, with a `FieldSpec` in its metadata: its kind,
+label, hint and group. How its values are written (spellings, ranges, units) is data, read by the
+value book (`cart_screen.values`, layer 1) for form files, CSV cells, web fields and Python values
+alike. The same spec serves the pydantic model, the rule loader's type checks, the JSON schema
+and the reasons shown to the coordinator.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from cart_screen.i18n import CHOICE_NAMES, Language, M, Said
+from cart_screen.values.book import FieldValues, ValueBook, shipped_book
+from cart_screen.values.kinds import Kind
+from cart_screen.values.text import FormValueError, Measured, Shown
+from cart_screen.values.vocabulary import Vocabulary
+
 if TYPE_CHECKING:
     from pydantic import GetJsonSchemaHandler
     from pydantic.json_schema import JsonSchemaValue
     from pydantic_core import core_schema
-
-    from cart_screen.vocabulary import Vocabulary
-
-from cart_screen.i18n import CHOICE_NAMES, LANGUAGES, Language, M, Msg, Said
-
-
-class Kind(StrEnum):
-    """What sort of value a field holds; decides which comparisons a rule may make with it."""
-
-    TEXT = "text"
-    DATE = "date"
-    INTEGER = "integer"
-    NUMBER = "number"
-    CHOICE = "choice"
-    YES_NO = "yes/no"
-    DIAGNOSIS = "diagnosis"
-
-
-NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.NUMBER})
-
-YES_WORDS = frozenset({"yes", "y", "true", "1", "是"})
-NO_WORDS = frozenset({"no", "n", "false", "0", "否"})
-
-
-class FormValueError(ValueError):
-    """A raw value that cannot be read; `said` tells why and what is allowed, in both languages."""
-
-    def __init__(self, said: Said):
-        super().__init__(said.en)
-        self.said = said
-
 
 _NO_HINT = _NO_UNIT = Said("", "")
 PERCENT = Said(" %", " %")
@@ -61,7 +35,11 @@ X_ULN = Said("×ULN", "×ULN")
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """How one form field is read, checked and shown."""
+    """How one form field is shown and what sort of value it holds.
+
+    How its values are written (spellings, ranges, units) is data, in the value book
+    (rules/…/values.yaml): `parse` and `accepts` ask the book for this field.
+    """
 
     kind: Kind
     label: Said
@@ -69,53 +47,22 @@ class FieldSpec:
     hint: Said = _NO_HINT
     unit: Said = _NO_UNIT
     """Written right after a value ('35 %', '3.5×ULN', '56 years'), so it carries its own space."""
-    minimum: float | None = None
-    maximum: float | None = None
     choices: tuple[str, ...] = ()
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+    """The field's name on the form (filled in when FIELDS is built)."""
 
-    def allowed(self, language: Language = "en") -> str:
+    def allowed(self, language: Language = "en", book: ValueBook | None = None) -> str:
         """Say in words what this field accepts."""
-        return self.accepts()(language)
+        return self.accepts(book)(language)
 
-    def accepts(self) -> Said:
+    def accepts(self, book: ValueBook | None = None) -> Said:
         """What this field accepts, in both languages."""
-        match self.kind:
-            case Kind.TEXT:
-                return M.ALLOWED_TEXT.both()
-            case Kind.DATE:
-                return M.ALLOWED_DATE.both()
-            case Kind.YES_NO:
-                return M.ALLOWED_YES_NO.both()
-            case Kind.CHOICE:
-                choices = Said.join(
-                    M.LIST_SEPARATOR.both(), [_choice_name(c) for c in self.choices]
-                )
-                extra = sorted(a for a in self.aliases if a not in self.choices)
-                if not extra:
-                    return Said(
-                        M.ALLOWED_CHOICE("en", choices=choices.en),
-                        M.ALLOWED_CHOICE("zh", choices=choices.zh),
-                    )
-                also = ", ".join(extra)
-                return Said(
-                    M.ALLOWED_CHOICE_ALSO("en", choices=choices.en, also=also),
-                    M.ALLOWED_CHOICE_ALSO("zh", choices=choices.zh, also=also),
-                )
-            case Kind.DIAGNOSIS:
-                return M.ALLOWED_DIAGNOSIS.both()
-            case Kind.INTEGER | Kind.NUMBER:
-                noun = M.ALLOWED_WHOLE if self.kind is Kind.INTEGER else M.ALLOWED_NUMBER
-                return Said(
-                    *(
-                        _range_words(noun(lang), self.minimum, self.maximum, lang)
-                        for lang in LANGUAGES
-                    )
-                )
+        return (book or shipped_book()).accepts(self.name, self.kind)
 
-    def parse(self, raw: Any, vocabulary: Vocabulary | None = None) -> Any:
-        """Read one raw value (already known not to be blank) or raise FormValueError."""
-        return _PARSERS[self.kind](self, raw, vocabulary)
+    def parse(self, raw: Any, book: ValueBook | None = None) -> Any:
+        """Read one raw value (known not to be blank): its canonical value, or None when it says
+        "not recorded"; raise FormValueError saying what is wrong and what is allowed."""
+        return (book or shipped_book()).read(self.name, self.kind, raw)
 
     def show(
         self,
@@ -125,7 +72,12 @@ class FieldSpec:
         short: bool = False,
         language: Language = "en",
     ) -> str:
-        """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL (…)'."""
+        """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL (…)'.
+
+        A value worked out from what was written shows how ('68 µmol/L ÷ ULN 20.5 µmol/L = …').
+        """
+        if isinstance(value, Measured):
+            return value.how(language)
         if self.kind is Kind.DIAGNOSIS and vocabulary is not None:
             term = vocabulary.codes.get(value)
             if term is not None:
@@ -133,7 +85,8 @@ class FieldSpec:
         if isinstance(value, bool):
             return (M.YES if value else M.NO)(language)
         if self.kind is Kind.CHOICE:
-            return _choice_name(str(value))(language)
+            shown = _choice_name(str(value))(language)
+            return f"{shown} ({value.how(language)})" if isinstance(value, Shown) else shown
         text = f"{value:g}" if isinstance(value, float) else str(value)
         return text + self.unit(language)
 
@@ -142,160 +95,28 @@ class FieldSpec:
     ) -> JsonSchemaValue:
         json_schema = handler(schema)
         json_schema["title"] = self.label.en
-        accepts = M.ACCEPTS("en", allowed=self.allowed())
-        json_schema["description"] = f"{self.hint.en} {accepts}".strip()
+        # What the field accepts is the value book's to say: render.form_schema_json adds it.
+        json_schema["description"] = self.hint.en
         json_schema["x-group"] = self.group
         json_schema["x-title-zh"] = self.label.zh
         return json_schema
+
+
+_NO_ENTRY = FieldValues()
 
 
 def _choice_name(value: str) -> Said:
     return CHOICE_NAMES.get(value, Said.same(value))
 
 
-def _range_words(
-    noun: str, minimum: float | None, maximum: float | None, language: Language
-) -> str:
-    if minimum is not None and maximum is not None:
-        return M.RANGE_BETWEEN(language, noun=noun, low=f"{minimum:g}", high=f"{maximum:g}")
-    if minimum is not None:
-        return M.RANGE_AT_LEAST(language, noun=noun, low=f"{minimum:g}")
-    if maximum is not None:
-        return M.RANGE_AT_MOST(language, noun=noun, high=f"{maximum:g}")
-    return noun
-
-
-def _reject(spec: FieldSpec, why: Msg | None = None) -> FormValueError:
-    allowed = spec.accepts()
-    if why is None:
-        return FormValueError(
-            Said(*(M.EXPECTED(lang, allowed=allowed(lang)) for lang in LANGUAGES))
-        )
-    return FormValueError(
-        Said(*(M.REFUSED_BECAUSE(lang, why=why(lang), allowed=allowed(lang)) for lang in LANGUAGES))
-    )
-
-
-def _check_range(spec: FieldSpec, number: float) -> None:
-    too_low = spec.minimum is not None and number < spec.minimum
-    too_high = spec.maximum is not None and number > spec.maximum
-    if too_low or too_high:
-        raise _reject(spec, M.OUT_OF_RANGE)
-
-
-def _parse_text(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
-    if isinstance(raw, bool) or not isinstance(raw, str | int):
-        raise _reject(spec)
-    return str(raw).strip()
-
-
-def _parse_date(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        raise _reject(spec, M.DATE_AND_TIME)
-    if isinstance(raw, dt.date):
-        return raw
-    text = str(raw).strip()
-    # fromisoformat also takes '20261015' and week dates; the form promises YYYY-MM-DD only.
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise _reject(spec)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise _reject(spec, M.NOT_A_DATE) from exc
-
-
-def _to_float(spec: FieldSpec, raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise _reject(spec)
-    if isinstance(raw, int | float):
-        number = float(raw)
-    else:
-        text = str(raw).strip()
-        if spec.unit is PERCENT:
-            text = text.removesuffix("%").rstrip()
-        try:
-            # float() also takes "4_5" as 45: a typo must not become a lab value.
-            if "_" in text:
-                raise ValueError(text)
-            number = float(text)
-        except ValueError as exc:
-            raise _reject(
-                spec, M.NOT_WHOLE if spec.kind is Kind.INTEGER else M.NOT_A_NUMBER
-            ) from exc
-    if not math.isfinite(number):
-        raise _reject(spec, M.NOT_FINITE)
-    return number
-
-
-def _parse_number(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> float:
-    number = _to_float(spec, raw)
-    _check_range(spec, number)
-    return number
-
-
-def _parse_integer(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> int:
-    number = raw if isinstance(raw, int) and not isinstance(raw, bool) else _to_float(spec, raw)
-    if number != int(number):
-        raise _reject(spec, M.NOT_WHOLE)
-    _check_range(spec, number)
-    return int(number)
-
-
-_CHOICES_BY_NAME = {said.zh: code for code, said in CHOICE_NAMES.items()}
-"""Choices may be written in Chinese too, as the Chinese form shows them: 复发 -> relapsed."""
-
-
-def _parse_choice(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> str:
-    if isinstance(raw, bool):
-        raise _reject(spec)
-    text = str(raw).strip()
-    text = _CHOICES_BY_NAME.get(text, text)
-    canonical = spec.aliases.get(text.upper(), text.upper())
-    for choice in spec.choices:
-        if choice.upper() == canonical:
-            return choice
-    raise _reject(spec)
-
-
-def _parse_yes_no(spec: FieldSpec, raw: Any, _vocabulary: Vocabulary | None) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int) and raw in (0, 1):
-        return bool(raw)
-    word = str(raw).strip().casefold()
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    raise _reject(spec)
-
-
-def _parse_diagnosis(spec: FieldSpec, raw: Any, vocabulary: Vocabulary | None) -> str:
-    if vocabulary is None:
-        from cart_screen.ruleset import default_ruleset
-
-        vocabulary = default_ruleset().vocabulary
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise _reject(spec)
-    return vocabulary.lookup(str(raw))
-
-
-_PARSERS: dict[Kind, Callable[[FieldSpec, Any, Vocabulary | None], Any]] = {
-    Kind.TEXT: _parse_text,
-    Kind.DATE: _parse_date,
-    Kind.INTEGER: _parse_integer,
-    Kind.NUMBER: _parse_number,
-    Kind.CHOICE: _parse_choice,
-    Kind.YES_NO: _parse_yes_no,
-    Kind.DIAGNOSIS: _parse_diagnosis,
-}
-
 _ULN_HINT = Said(
     "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 is twice the ULN).",
     "×ULN = 检验结果除以该实验室正常值上限（如 2.0 表示为正常值上限的 2 倍）。",
 )
 
-DiseaseStatus = Literal["relapsed", "refractory", "remission", "untreated"]
+DiseaseStatus = Literal[
+    "relapsed", "refractory", "relapsed_or_refractory", "remission", "untreated"
+]
 Infection = Literal["none", "controlled", "uncontrolled"]
 NyhaClass = Literal["I", "II", "III", "IV"]
 ChildPugh = Literal["A", "B", "C"]
@@ -346,8 +167,6 @@ class PatientForm(BaseModel):
             Said("Age (years)", "年龄（岁）"),
             "identity",
             Said("Only when the date of birth is not known.", "仅在出生日期不详时填写。"),
-            minimum=0,
-            maximum=120,
         ),
     ] = None
     diagnosis: Annotated[
@@ -369,7 +188,7 @@ class PatientForm(BaseModel):
             Said("Disease status", "疾病状态"),
             "disease",
             Said("Current status of the lymphoma.", "淋巴瘤目前的状态。"),
-            choices=("relapsed", "refractory", "remission", "untreated"),
+            choices=("relapsed", "refractory", "relapsed_or_refractory", "remission", "untreated"),
         ),
     ] = None
     prior_systemic_lines: Annotated[
@@ -382,7 +201,6 @@ class PatientForm(BaseModel):
                 "Completed lines of systemic therapy (salvage + transplant = one line).",
                 "已完成的系统治疗线数（挽救化疗加移植算一线）。",
             ),
-            minimum=0,
         ),
     ] = None
     active_infection: Annotated[
@@ -420,8 +238,6 @@ class PatientForm(BaseModel):
                 "左心室射血分数（超声心动图或 MUGA）。",
             ),
             unit=PERCENT,
-            minimum=0,
-            maximum=100,
         ),
     ] = None
     nyha_class: Annotated[
@@ -436,7 +252,6 @@ class PatientForm(BaseModel):
                 "I 级活动不受限；II 级轻度受限；III 级明显受限（低于日常活动即有症状）；IV 级静息时有症状。",
             ),
             choices=("I", "II", "III", "IV"),
-            aliases={"1": "I", "2": "II", "3": "III", "4": "IV"},
         ),
     ] = None
     total_bilirubin_x_uln: Annotated[
@@ -447,16 +262,15 @@ class PatientForm(BaseModel):
             "liver",
             _ULN_HINT,
             unit=X_ULN,
-            minimum=0,
         ),
     ] = None
     ast_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, Said("AST", "AST"), "liver", _ULN_HINT, unit=X_ULN, minimum=0),
+        FieldSpec(Kind.NUMBER, Said("AST", "AST"), "liver", _ULN_HINT, unit=X_ULN),
     ] = None
     alt_x_uln: Annotated[
         float | None,
-        FieldSpec(Kind.NUMBER, Said("ALT", "ALT"), "liver", _ULN_HINT, unit=X_ULN, minimum=0),
+        FieldSpec(Kind.NUMBER, Said("ALT", "ALT"), "liver", _ULN_HINT, unit=X_ULN),
     ] = None
     child_pugh_class: Annotated[
         ChildPugh | None,
@@ -524,9 +338,9 @@ class PatientForm(BaseModel):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         spec = FIELDS[info.field_name or ""]
-        vocabulary = (info.context or {}).get("vocabulary")
+        book = (info.context or {}).get("book")
         try:
-            return spec.parse(raw, vocabulary)
+            return spec.parse(raw, book)
         except FormValueError as exc:
             raise PydanticCustomError("form_value", exc.said.en) from exc
 
@@ -535,7 +349,7 @@ def _collect_specs() -> dict[str, FieldSpec]:
     specs: dict[str, FieldSpec] = {}
     for name, info in PatientForm.model_fields.items():
         (spec,) = (m for m in info.metadata if isinstance(m, FieldSpec))
-        specs[name] = spec
+        specs[name] = dataclasses.replace(spec, name=name)
     return specs
 
 
@@ -553,3 +367,36 @@ DERIVED: dict[str, tuple[FieldSpec, tuple[str, ...]]] = {
     "age": (AGE, ("date_of_birth", "age_years")),
 }
 """Facts computed from the form, each with the form fields that supply it."""
+
+
+def book_problems(book: ValueBook) -> list[tuple[tuple[str | int, ...], str]]:
+    """What in a value book does not fit the form: unknown fields, and choice fields whose
+    spellings do not name exactly the field's own values (other programs rely on those)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    written = book.data.fields
+    for name, entry in written.items():
+        spec = FIELDS.get(name)
+        if spec is None:
+            problems.append(
+                (("fields", name), f"unknown field {name!r}; known: {', '.join(FIELDS)}")
+            )
+            continue
+        if spec.kind is Kind.CHOICE:
+            for value in entry.choices:
+                if value not in spec.choices:
+                    message = (
+                        f"{value!r} is not a value of {name}; values: {', '.join(spec.choices)}"
+                    )
+                    problems.append((("fields", name, "choices", value), message))
+        elif entry.choices or entry.scores:
+            problems.append((("fields", name), f"{name} is {spec.kind.value}: it has no choices"))
+        if entry.analyte is not None and spec.kind is not Kind.NUMBER:
+            problems.append((("fields", name, "analyte"), f"{name} is not a lab value"))
+    for name, spec in FIELDS.items():
+        if spec.kind is not Kind.CHOICE:
+            continue
+        missing = [c for c in spec.choices if c not in written.get(name, _NO_ENTRY).choices]
+        if missing:
+            where: tuple[str | int, ...] = ("fields", name) if name in written else ("fields",)
+            problems.append((where, f"{name}: no spellings for {', '.join(missing)}"))
+    return problems

@@ -87,10 +87,16 @@ class M:
     EXPECTED = Msg("expected {allowed}", "应为：{allowed}")
     REFUSED_BECAUSE = Msg("{why} — expected {allowed}", "{why}；应为：{allowed}")
     ALLOWED_TEXT = Msg("non-empty text", "非空文本")
-    ALLOWED_DATE = Msg("a calendar date as YYYY-MM-DD", "日期，格式为 YYYY-MM-DD")
-    ALLOWED_YES_NO = Msg(
-        "yes or no (also y/n, true/false, 1/0, 是/否)",
-        "是或否（也可写 yes/no、y/n、true/false、1/0）",
+    ALLOWED_DATE = Msg(
+        "a calendar date, year first: YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD, 1965年3月14日)",
+        "日期，年份在前：YYYY-MM-DD（也可写 YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD、1965年3月14日）",
+    )
+    ALLOWED_YES_NO = Msg("yes or no (also {pairs})", "是或否（也可写 {pairs}）")
+    ALLOWED_LAB = Msg(
+        "{multiple} (a multiple of the upper limit of normal: 3.2, 3.2×ULN, 3.2倍正常上限), "
+        "or a value with its unit ({units}) and the lab's ULN, e.g. 68 µmol/L (ULN 21)",
+        "{multiple}（正常上限的倍数：3.2、3.2×ULN、3.2倍正常上限），"
+        "或带单位（{units}）的检验值及该实验室的正常上限，如 68 µmol/L（正常上限 21）",
     )
     ALLOWED_CHOICE = Msg("one of {choices}", "以下之一：{choices}")
     ALLOWED_CHOICE_ALSO = Msg(
@@ -111,6 +117,74 @@ class M:
     NOT_FINITE = Msg("not a finite number", "不是有限数值")
     DATE_AND_TIME = Msg("a date and time", "含有时间")
     NOT_A_DATE = Msg("not a real calendar date", "不是有效的日历日期")
+    DAY_MONTH_ORDER = Msg(
+        "day and month could be either way round (03/04/1965 is 3 April or 4 March)",
+        "日与月的先后无法确定（03/04/1965 可能是 4 月 3 日，也可能是 3 月 4 日）",
+    )
+    DATE_IMPLAUSIBLE = Msg("not a plausible date", "不是合理的日期")
+    IMPLAUSIBLE = Msg("{value} is outside the plausible range", "{value} 超出合理范围")
+    A_LIST = Msg(
+        "a list, not a count: count the lines and record the number",
+        "这是方案列表而非线数：请数出治疗线数并填写数字",
+    )
+    A_BOUND = Msg(
+        "a bound, not a measured value: record the value itself",
+        "这是上下限而非测得值：请记录具体数值",
+    )
+    A_RANGE = Msg(
+        "a range, not one value: record one value", "这是范围而非单个数值：请只记录一个数值"
+    )
+    DECIMAL_COMMA = Msg(
+        "a comma could be a decimal point or a thousands separator: write the decimal point as '.'",
+        "逗号可能是小数点，也可能是千位分隔符：小数点请写作“.”",
+    )
+    TWO_VALUES = Msg(
+        "names more than one value ({values}): record one", "包含多个值（{values}）：请只记录一个"
+    )
+    DID_YOU_MEAN = Msg(
+        "not a known spelling — did you mean {close}?", "不是已知的写法；是否指 {close}？"
+    )
+    SCORE_READ = Msg(
+        "Child-Pugh score {score} = class {value}", "Child-Pugh 评分 {score} 分 = {value} 级"
+    )
+    SCORE_OUT = Msg(
+        "a Child-Pugh score of {score} does not exist — scores are {scores}",
+        "不存在 {score} 分的 Child-Pugh 评分；评分范围为 {scores}",
+    )
+    UNKNOWN_DIAGNOSIS_CLOSE = Msg(
+        "not a known lymphoma subtype — did you mean {close}? Expected one of {codes} or one of "
+        "their names (see `cart-screen rules show`)",
+        "不是已知的淋巴瘤亚型；是否指 {close}？应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
+    )
+    LAB_QUANTITY = Msg(
+        "expected a value with its unit ({units}), e.g. 20.5 µmol/L",
+        "应为带单位（{units}）的数值，如 20.5 µmol/L",
+    )
+    LAB_UNREADABLE = Msg(
+        "not a multiple of ULN nor a value with its unit ({units}) and ULN",
+        "既不是正常上限的倍数，也不是带单位（{units}）和正常上限的检验值",
+    )
+    LAB_UNKNOWN_UNIT = Msg(
+        "not a unit of this test — units: {units}", "不是该检验项目的单位；可用单位：{units}"
+    )
+    LAB_NO_ULN = Msg(
+        "no upper limit of normal to divide by — write the lab's ULN in the cell, e.g. {example}, "
+        "or set lab_uln in the site file (--site)",
+        "没有可用的正常上限 — 请在单元格中写明该实验室的正常上限，如 {example}，"
+        "或在机构设置文件（--site）的 lab_uln 中设置",
+    )
+    LAB_ULN = Msg(
+        "{value} ÷ ULN {uln} = {multiple}×ULN", "{value} ÷ 正常上限 {uln} = {multiple}×ULN"
+    )
+    LAB_SITE_ULN = Msg(
+        "{value} ÷ ULN {uln} (site file) = {multiple}×ULN",
+        "{value} ÷ 正常上限 {uln}（机构设置）= {multiple}×ULN",
+    )
+    LAB_ULN_NOT_POSITIVE = Msg("the upper limit of normal must be above 0", "正常上限必须大于 0")
+    LAB_ULN_IMPLAUSIBLE = Msg(
+        "an upper limit of normal of {uln} is outside the plausible {low}–{high} {base}: check it",
+        "正常上限 {uln} 超出合理范围 {low}–{high} {base}：请核对",
+    )
     UNKNOWN_DIAGNOSIS = Msg(
         "not a known lymphoma subtype — expected one of {codes} or one of their names "
         "(see `cart-screen rules show`)",
@@ -221,6 +295,19 @@ class M:
     FROM_FIELDS = Msg("{name} (from {fields})", "{name}（来自 {fields}）")
     NOTE = Msg("Note: {note}", "备注：{note}")
     VOCABULARY = Msg("Diagnosis vocabulary", "诊断词表")
+    VALUES_READ = Msg(
+        "How values are read (values.yaml; matching ignores case, width, spaces and punctuation)",
+        "数值的读取方式（values.yaml；匹配时不区分大小写、全半角、空格和标点）",
+    )
+    NOT_RECORDED_WORDS = Msg(
+        "In any field, these mean not recorded: {words}",
+        "以下写法在任何字段中均表示未记录：{words}",
+    )
+    COMPOUND_WORDS = Msg(
+        "{code}: any of {bases} with a qualifier: {qualifiers}",
+        "{code}：{bases} 之一加限定语：{qualifiers}",
+    )
+    AMBIGUOUS_WORDS = Msg("Refused as ambiguous: {terms}", "因含义不明而不予接受：{terms}")
     CONDITION_NOT = Msg("not {condition}", "非 {condition}")
     CONDITION_IN = Msg("in", "属于")
     CONDITION_NOT_IN = Msg("not in", "不属于")
@@ -262,6 +349,9 @@ class M:
     NO_ID_COLUMN = Msg(
         "no patient_id column; the header must name one (or map one with --columns)",
         "没有 patient_id 列；表头须包含该列（或用 --columns 映射）",
+    )
+    SITE_REFUSED = Msg(
+        "the site file was refused:\n{problems}", "机构设置文件未通过校验：\n{problems}"
     )
     UNKNOWN_ENCODING = Msg("unknown encoding {encoding!r}", "未知编码 {encoding!r}")
     EMPTY_LIST = Msg("the file is empty; expected a header row", "文件为空；应有表头行")
@@ -422,7 +512,10 @@ class M:
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
-    "GIVEN_TWICE",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
+    "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
+    "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",
 )  # fmt: skip
 """Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":
 their English never holds "; " itself, so that a program can split the column."""
@@ -436,6 +529,7 @@ def messages() -> dict[str, Msg]:
 CHOICE_NAMES: dict[str, Said] = {
     "relapsed": Said("relapsed", "复发"),
     "refractory": Said("refractory", "难治"),
+    "relapsed_or_refractory": Said("relapsed or refractory", "复发或难治"),
     "remission": Said("remission", "缓解"),
     "untreated": Said("untreated", "未治疗"),
     "none": Said("none", "无"),

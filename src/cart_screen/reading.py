@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from cart_screen.form import FIELDS, FormValueError, Kind, PatientForm
+from cart_screen.form import FIELDS, PatientForm
 from cart_screen.i18n import M, Said
+from cart_screen.values.kinds import Kind
+from cart_screen.values.text import FormValueError
 
 if TYPE_CHECKING:
-    from cart_screen.vocabulary import Vocabulary
+    from cart_screen.values.book import ValueBook
 
 
 class FieldError(NamedTuple):
@@ -78,15 +80,16 @@ _Reading = tuple[bool, Any]
 
 
 class FormReader:
-    """Reads raw forms for one vocabulary; never raises for a bad value.
+    """Reads raw forms with one value book; never raises for a bad value.
 
     Parsing is pure, so each field remembers how the text values it has seen read: a referral
     list repeats the same few spellings of yes/no, subtypes, dates and lab values on every row.
     Memory stays bounded: each field remembers a limited number of distinct values.
     """
 
-    def __init__(self, vocabulary: Vocabulary):
-        self.vocabulary = vocabulary
+    def __init__(self, book: ValueBook):
+        self.book = book
+        self.vocabulary = book.vocabulary
         self._memo: dict[str, dict[str, _Reading]] = {name: {} for name in FIELDS}
 
     def reading(self, name: str, text: str) -> _Reading:
@@ -107,7 +110,7 @@ class FormReader:
         if not text.strip():
             return (True, None)
         try:
-            return (True, FIELDS[name].parse(text, self.vocabulary))
+            return (True, FIELDS[name].parse(text, self.book))
         except FormValueError as exc:
             return (False, exc.said)
 
@@ -135,9 +138,12 @@ class FormReader:
                     values[name] = read
             elif value is not None:
                 try:
-                    values[name] = FIELDS[name].parse(value, self.vocabulary)
+                    read = FIELDS[name].parse(value, self.book)
                 except FormValueError as exc:
                     errors.append(FieldError(name, _jsonable(value), exc.said))
+                else:
+                    if read is not None:
+                        values[name] = read
         return values, errors
 
     def parse_cells(
@@ -165,7 +171,7 @@ class FormReader:
     ) -> ReadForm:
         """Read a raw form into clean values, derived facts and errors.
 
-        `site` holds site-wide defaults (see SITE_FIELDS, read with `read_site_defaults`).
+        `site` holds site-wide defaults (see SITE_FIELDS; `cart_screen.site` reads them).
         """
         if isinstance(raw, PatientForm):
             values = raw.model_dump(exclude_none=True)
@@ -215,23 +221,6 @@ SITE_FIELDS = ("icu_available",)
 may fill in (SPEC §2). A patient's data is never defaulted: missing stays needs_info."""
 
 
-def read_site_defaults(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Read site-wide defaults; raise FormValueError naming the field for a bad one."""
-    defaults: dict[str, Any] = {}
-    for name, value in raw.items():
-        if value is None:
-            continue
-        if name not in SITE_FIELDS:
-            raise FormValueError(
-                Said.same(f"{name}: only {', '.join(SITE_FIELDS)} has a site default")
-            )
-        try:
-            defaults[name] = FIELDS[name].parse(value)
-        except FormValueError as exc:
-            raise FormValueError(Said(f"{name}: {exc.said.en}", f"{name}：{exc.said.zh}")) from exc
-    return defaults
-
-
 def _age(
     values: Mapping[str, Any], screening_date: dt.date, errors: list[FieldError]
 ) -> tuple[int | None, bool]:
@@ -257,11 +246,11 @@ def _age(
 
 def read_form(
     raw: Mapping[Any, Any] | PatientForm,
-    vocabulary: Vocabulary,
+    book: ValueBook,
     as_of: dt.date | None = None,
 ) -> ReadForm:
     """Read one raw form (see FormReader.read)."""
-    return FormReader(vocabulary).read(raw, as_of)
+    return FormReader(book).read(raw, as_of)
 
 
 class FormFileError(Exception):

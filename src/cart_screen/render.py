@@ -28,7 +28,9 @@ from cart_screen.ruleset import (
     Ruleset,
     spec_of,
 )
-from cart_screen.vocabulary import Vocabulary
+from cart_screen.values.book import ValueBook
+from cart_screen.values.kinds import Kind
+from cart_screen.values.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from cart_screen.batch import Summary
@@ -215,24 +217,55 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
         ]
         if rule.note:
             lines.append("  " + M.NOTE(lang, note=rule.note(lang)))
-    vocabulary = ruleset.vocabulary
-    lines += ["", typer.style(M.VOCABULARY(lang), bold=True), f"  {vocabulary.data.note(lang)}"]
-    lines += [
-        f"  {code:<15} {term.abbreviation} — {term.name(lang)}"
-        for code, term in vocabulary.codes.items()
-    ]
+    lines += _spellings_text(ruleset, lang)
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
 
 
-def form_schema_json(language: Language = "en") -> str:
-    """JSON Schema of the patient form, its titles and descriptions in the language asked for."""
+def _spellings_text(ruleset: Ruleset, lang: Language) -> list[str]:
+    """What each field accepts, with the spellings the value book lists (`rules show`)."""
+    book, vocabulary = ruleset.book, ruleset.vocabulary
+    lines = ["", typer.style(M.VALUES_READ(lang), bold=True)]
+    if book.data.not_recorded:
+        lines.append("  " + M.NOT_RECORDED_WORDS(lang, words=", ".join(book.data.not_recorded)))
+    for name, spec in FIELDS.items():
+        lines.append(f"  {name} — {spec.allowed(lang, book)}")
+        if spec.kind is Kind.DIAGNOSIS:
+            continue
+        for value, words in book.spellings(name, spec.kind):
+            if words:
+                lines.append(f"      {value}: {', '.join(words)}")
+    lines += ["", typer.style(M.VOCABULARY(lang), bold=True), f"  {vocabulary.data.note(lang)}"]
+    for code, term in vocabulary.codes.items():
+        lines.append(f"  {code:<15} {term.abbreviation} — {term.name(lang)}")
+        names = [term.name.en if lang == "zh" else term.name.zh, *term.synonyms]
+        lines.append(f"      {', '.join(names)}")
+    for compound in vocabulary.data.compounds:
+        lines.append(
+            "  "
+            + M.COMPOUND_WORDS(
+                lang,
+                code=compound.code,
+                bases=", ".join(compound.bases),
+                qualifiers=", ".join(compound.qualifiers),
+            )
+        )
+    for entry in vocabulary.data.ambiguous:
+        lines.append("  " + M.AMBIGUOUS_WORDS(lang, terms=", ".join(entry.terms)))
+        lines.append(f"      → {entry.message(lang)}")
+    return lines
+
+
+def form_schema_json(language: Language = "en", ruleset: Ruleset | None = None) -> str:
+    """JSON Schema of the patient form, its titles and descriptions in the language asked for,
+    each saying what the field accepts (from the ruleset's value book)."""
     schema = PatientForm.model_json_schema()
-    if language == "zh":
-        for name, spec in FIELDS.items():
-            accepts = M.ACCEPTS(language, allowed=spec.allowed(language))
-            schema["properties"][name]["title"] = spec.label.zh
-            schema["properties"][name]["description"] = f"{spec.hint.zh}{accepts}"
+    book = ruleset.book if ruleset is not None else None
+    for name, spec in FIELDS.items():
+        accepts = M.ACCEPTS(language, allowed=spec.allowed(language, book))
+        schema["properties"][name]["title"] = spec.label(language)
+        joiner = "" if language == "zh" else " "
+        schema["properties"][name]["description"] = f"{spec.hint(language)}{joiner}{accepts}"
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -363,7 +396,7 @@ def template_csv() -> str:
     return ",".join(FIELDS) + "\r\n"
 
 
-def column_map_skeleton() -> str:
+def column_map_skeleton(book: ValueBook | None = None) -> str:
     """A `--columns` file to fill in: one line per field, your header on the left."""
     lines = [
         "# Column map for `cart-screen batch --columns THIS.yaml` / 列映射文件。",
@@ -376,6 +409,6 @@ def column_map_skeleton() -> str:
         "",
     ]
     for name, spec in FIELDS.items():
-        lines.append(f"# {spec.label.en} / {spec.label.zh}: {spec.allowed('en')}")
+        lines.append(f"# {spec.label.en} / {spec.label.zh}: {spec.allowed('en', book)}")
         lines.append(f"{name}: {name}")
     return "\n".join(lines) + "\n"

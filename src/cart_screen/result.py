@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -51,6 +51,17 @@ class RulesetRef(_Value):
     sha256: str
 
 
+class SiteRef(_Value):
+    """Which site settings a result was screened with: they change how values are read."""
+
+    name: str | None
+    """The site file's name, or None when the settings came from options alone."""
+    sha256: str | None
+    """The site file's sha256, as `sha256sum` prints it."""
+    settings: dict[str, Any]
+    """The settings in force: site-field defaults and the lab's upper limits of normal."""
+
+
 class ScreeningResult(_Value):
     """One patient's checklist (SPEC §4)."""
 
@@ -63,6 +74,8 @@ class ScreeningResult(_Value):
     screening_date: dt.date
     language: Language = "en"
     """The language of the human texts (titles, reasons, citations, messages, the notice)."""
+    site: SiteRef | None = None
+    """The site settings used (`--site`, `--icu-available`), or None when there were none."""
 
     def with_status(self, status: Status) -> list[Item]:
         """The items of one status, in ruleset order."""

@@ -1,9 +1,11 @@
-"""The only place that reads rule files: YAML -> validated models; every problem says file:line:col.
+"""Layer 3: the only place that reads rule files: YAML -> validated models, file:line:col on error.
 
-A ruleset is a folder holding `ruleset.yaml` (metadata and rules) and the vocabulary file it names.
-Loading checks the YAML, then the shape (pydantic models with a discriminated union of conditions),
-then the meaning: every field a rule uses exists on the form, is listed as required or optional,
-and is compared with a value of its own kind.
+A ruleset is a folder holding `ruleset.yaml` (metadata and rules) and the files it names: the
+diagnosis vocabulary and the value spellings (both read by `cart_screen.values`). Loading checks
+the YAML, then the shape (pydantic models with a discriminated union of conditions), then the
+meaning: every field a rule uses exists on the form, is listed as required or optional, and is
+compared with a value of its own kind; every choice field's spellings name its own values.
+Running the rules' worked examples is `cart_screen.examples`' job (it needs the evaluator).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,17 +29,27 @@ from pydantic import (
     field_validator,
 )
 
-from cart_screen.datafile import DataModel, Text
-from cart_screen.form import (
-    DERIVED,
-    FIELDS,
-    NUMERIC_KINDS,
-    FieldSpec,
-    FormValueError,
-    Kind,
+from cart_screen.datafile import (
+    DataFileError,
+    DataModel,
+    Document,
+    Location,
+    Problem,
+    Text,
+    shipped_rules_path,
+    validate,
 )
+from cart_screen.datafile import read_yaml as _read_yaml
+from cart_screen.form import DERIVED, FIELDS, FieldSpec, book_problems
 from cart_screen.reading import FormReader
-from cart_screen.vocabulary import Location, Vocabulary, VocabularyFile, index_terms
+from cart_screen.values.book import ValueBook, load_book
+from cart_screen.values.kinds import NUMERIC_KINDS, Kind
+from cart_screen.values.labs import Quantity
+from cart_screen.values.text import FormValueError
+from cart_screen.values.vocabulary import Vocabulary
+
+RulesetError = DataFileError
+"""A ruleset that was refused; `problems` says each thing wrong with its file:line:col."""
 
 RULESET_FILE = "ruleset.yaml"
 
@@ -151,30 +163,11 @@ class RulesetFile(DataModel):
     label_revision: dt.date
     source: Text
     vocabulary: str = Field(min_length=1)
+    values: str = Field(min_length=1)
+    """The value-spellings file (values.yaml): how each field's values may be written."""
     components: list[Text] = Field(default_factory=list)
     reading_of_severe: Text | None = None
     rules: list[Rule] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a rule file, where it is and what is allowed."""
-
-    file: Path
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
-
-
-class RulesetError(Exception):
-    """A ruleset that was refused; `problems` says each thing wrong with its file:line:col."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = tuple(problems)
-        super().__init__("\n".join(map(str, self.problems)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,9 +178,11 @@ class Ruleset:
     """
 
     meta: RulesetFile
-    vocabulary: Vocabulary
+    book: ValueBook
     files: tuple[Path, ...]
     sha256: str
+    doc: Document
+    """ruleset.yaml as read, to say where a rule stands (for its worked examples)."""
 
     @property
     def id(self) -> str:
@@ -197,132 +192,25 @@ class Ruleset:
     def rules(self) -> Sequence[Rule]:
         return self.meta.rules
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.book.vocabulary
+
     @functools.cached_property
     def reader(self) -> FormReader:
-        """Reads raw forms with this ruleset's vocabulary."""
-        return FormReader(self.vocabulary)
+        """Reads raw forms with this ruleset's value book (and no site file)."""
+        return FormReader(self.book)
+
+    def reader_for(self, lab_uln: Mapping[str, Quantity]) -> FormReader:
+        """Reads raw forms with this ruleset's book and a site's laboratory ULNs."""
+        if not lab_uln:
+            return self.reader
+        return FormReader(self.book.with_site_uln(lab_uln))
 
 
 def spec_of(field: str) -> FieldSpec | None:
     """The spec of a form field or derived fact a rule may use."""
     return FIELDS[field] if field in FIELDS else DERIVED[field][0] if field in DERIVED else None
-
-
-# ---------------------------------------------------------------- reading YAML with positions
-
-Marks = dict[Location, tuple[int, int]]
-
-
-class _Document:
-    """A parsed YAML file with the line:column of every key and item."""
-
-    def __init__(self, path: Path, data: Any, marks: Marks):
-        self.path, self.data, self.marks = path, data, marks
-
-    def locate(self, where: Location, message: str) -> Problem:
-        """Point at the deepest part of `where` that is written in the file."""
-        for depth in range(len(where), -1, -1):
-            mark = self.marks.get(where[:depth])
-            if mark is not None:
-                return Problem(self.path, mark[0], mark[1], message)
-        return Problem(self.path, 1, 1, message)
-
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read_yaml(path: Path) -> _Document:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise RulesetError([Problem(path, 1, 1, "no such file")]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"cannot be read as UTF-8 text ({exc.__class__.__name__})"
-        raise RulesetError([Problem(path, 1, 1, message)]) from exc
-    loader = _Loader(text)
-    problems: list[Problem] = []
-    marks: Marks = {}
-
-    def build(node: yaml.Node, where: Location) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            mapping: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
-                at = key_node if isinstance(value_node, yaml.CollectionNode) else value_node
-                mark = (at.start_mark.line + 1, at.start_mark.column + 1)
-                if key in mapping:
-                    problems.append(Problem(path, *mark, f"key {key!r} is given twice"))
-                marks[(*where, key)] = mark
-                mapping[key] = build(value_node, (*where, key))
-            return mapping
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for i, item in enumerate(node.value):
-                marks[(*where, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-                items.append(build(item, (*where, i)))
-            return items
-        return loader.construct_object(node, deep=True)
-
-    try:
-        root = loader.get_single_node()
-        data = build(root, ()) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise RulesetError([Problem(path, line, column, f"not valid YAML: {exc.problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise RulesetError([Problem(path, 1, 1, f"not valid YAML: {exc}")]) from exc
-    finally:
-        loader.dispose()
-    if problems:
-        raise RulesetError(problems)
-    if data is None:
-        raise RulesetError([Problem(path, 1, 1, "the file is empty")])
-    marks[()] = (1, 1)
-    return _Document(path, data, marks)
-
-
-def _yaml_path(data: Any, loc: Sequence[str | int]) -> Location:
-    """Turn a pydantic error location into a path in the YAML data, dropping union tags."""
-    path: list[str | int] = []
-    for part in loc:
-        if isinstance(data, dict) and part in _TAGS and part not in data:
-            continue  # the tag pydantic adds for a discriminated union, not a key in the file
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            path.append(part)
-            break
-        path.append(part)
-    return tuple(path)
-
-
-_TAGS = frozenset({"lt", "le", "gt", "ge", "eq", "ne", "in", "not_in", "any", "all", "not"})
-_OPS = "a condition's op is one of: lt, le, gt, ge, eq, ne, in, not_in, any, all, not"
-
-
-def _shape_problems(doc: _Document, error: ValidationError) -> list[Problem]:
-    problems: list[Problem] = []
-    for detail in error.errors(include_url=False):
-        where = _yaml_path(doc.data, detail["loc"])
-        message = detail["msg"]
-        match detail["type"]:
-            case "missing":
-                message = f"missing key {detail['loc'][-1]!r}"
-            case "unknown_key":
-                where = (*where, detail["ctx"]["key"])
-            case "union_tag_invalid":
-                where = (*where, "op")
-                message = f"unknown op {detail['ctx']['tag']!r}; {_OPS}"
-            case "union_tag_not_found":
-                message = f"a condition needs an op; {_OPS}"
-            case "int_type" | "float_type":
-                # A threshold may be a whole or a decimal number; say so once, not once per type.
-                message = f"expected a number, not {detail['input']!r}"
-        problem = doc.locate(where, message)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
 
 
 # ---------------------------------------------------------------- checking meaning
@@ -345,22 +233,24 @@ def leaves(condition: Condition) -> list[Leaf]:
     return [leaf for leaf, _ in _leaves(condition, ())]
 
 
-def _check_value(spec: FieldSpec, value: Any, vocabulary: Vocabulary, field: str) -> str | None:
+def _check_value(spec: FieldSpec, value: Any, book: ValueBook, field: str) -> str | None:
     """Say what is wrong with comparing `field` with `value`, or None when it fits."""
     if isinstance(value, bool) and spec.kind in NUMERIC_KINDS:
         return f"{field} is a number; {value!r} is not"
     if spec.kind is Kind.DATE:
         return f"{field} is a date, which a rule cannot compare (use a derived fact such as age)"
     try:
-        parsed = spec.parse(value, vocabulary)
+        parsed = spec.parse(value, book)
     except FormValueError as exc:
         return f"{value!r} does not fit {field}: {exc}"
+    if parsed is None:
+        return f"{value!r} means 'not recorded' for {field}: compare with a value"
     if spec.kind not in NUMERIC_KINDS and parsed != value:
         return f"write {value!r} as {parsed!r}, the way {field} is stored"
     return None
 
 
-def _meaning_problems(doc: _Document, meta: RulesetFile, vocabulary: Vocabulary) -> list[Problem]:
+def _meaning_problems(doc: Document, meta: RulesetFile, book: ValueBook) -> list[Problem]:
     problems: list[Problem] = []
     known = ", ".join([*FIELDS, *DERIVED])
     seen: dict[str, int] = {}
@@ -398,7 +288,7 @@ def _meaning_problems(doc: _Document, meta: RulesetFile, vocabulary: Vocabulary)
                 continue
             values = leaf.values if isinstance(leaf, Member) else [leaf.value]
             for i, value in enumerate(values):
-                wrong = _check_value(spec, value, vocabulary, leaf.field)
+                wrong = _check_value(spec, value, book, leaf.field)
                 if wrong:
                     place = (*where, "values", i) if isinstance(leaf, Member) else (*where, "value")
                     problems.append(doc.locate(place, wrong))
@@ -415,33 +305,13 @@ def _meaning_problems(doc: _Document, meta: RulesetFile, vocabulary: Vocabulary)
                     problems.append(doc.locate(place, message))
                 elif spec is not None:
                     try:
-                        spec.parse(given, vocabulary)
+                        spec.parse(given, book)
                     except FormValueError as exc:
                         problems.append(doc.locate(place, f"{given!r} does not fit {name}: {exc}"))
     return problems
 
 
 # ---------------------------------------------------------------- loading
-
-
-def _validate(doc: _Document, model: type[DataModel]) -> Any:
-    if not isinstance(doc.data, dict):
-        raise RulesetError([doc.locate((), "expected `key: value` pairs at the top level")])
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise RulesetError(_shape_problems(doc, exc)) from exc
-
-
-def _load_vocabulary(path: Path) -> Vocabulary:
-    doc = _read_yaml(path)
-    data: VocabularyFile = _validate(doc, VocabularyFile)
-    index, ambiguous, clashes = index_terms(data)
-    if data.field != "diagnosis":
-        clashes.append((("field",), f"vocabulary for {data.field!r}; only 'diagnosis' has one"))
-    if clashes:
-        raise RulesetError([doc.locate(where, message) for where, message in clashes])
-    return Vocabulary(data, index, ambiguous)
 
 
 def sha256_of_files(files: Sequence[Path]) -> str:
@@ -452,46 +322,36 @@ def sha256_of_files(files: Sequence[Path]) -> str:
     return hashlib.sha256(manifest.encode()).hexdigest()
 
 
-def load_ruleset(path: str | Path, *, run_examples: bool = False) -> Ruleset:
+def _named_file(doc: Document, folder: Path, key: str, name: str) -> Path:
+    path = folder / name
+    if not path.is_file():
+        raise RulesetError([doc.locate((key,), f"no {key} file {path}")])
+    return path
+
+
+def load_ruleset(path: str | Path) -> Ruleset:
     """Load and check a ruleset folder (or its ruleset.yaml); raise RulesetError with every problem.
 
-    With `run_examples`, each rule's worked examples are evaluated too (as `rules validate`
-    does): a threshold edited without its examples is then reported where the example stands.
+    `cart_screen.examples.check_examples` runs the rules' worked examples (`rules validate`).
     """
     path = Path(path)
     ruleset_path = path / RULESET_FILE if path.is_dir() else path
     doc = _read_yaml(ruleset_path)
-    meta: RulesetFile = _validate(doc, RulesetFile)
-    vocabulary_path = ruleset_path.parent / meta.vocabulary
-    if not vocabulary_path.is_file():
-        raise RulesetError([doc.locate(("vocabulary",), f"no vocabulary file {vocabulary_path}")])
-    vocabulary = _load_vocabulary(vocabulary_path)
-    problems = _meaning_problems(doc, meta, vocabulary)
+    meta: RulesetFile = validate(doc, RulesetFile)
+    vocabulary_path = _named_file(doc, ruleset_path.parent, "vocabulary", meta.vocabulary)
+    values_path = _named_file(doc, ruleset_path.parent, "values", meta.values)
+    book = load_book(vocabulary_path, values_path)
+    problems = [book.values_doc.locate(where, why) for where, why in book_problems(book)]
+    problems += _meaning_problems(doc, meta, book)
     if problems:
         raise RulesetError(problems)
-    files = (ruleset_path, vocabulary_path)
-    ruleset = Ruleset(meta, vocabulary, files, sha256_of_files(files))
-    if run_examples:
-        from cart_screen.evaluate import example_status  # evaluate builds on this module
-
-        wrong = []
-        for n, rule in enumerate(meta.rules):
-            for i, example in enumerate(rule.examples):
-                got = example_status(ruleset, rule, example)
-                if got != example.status:
-                    message = f"example {i + 1} of {rule.id}: expected {example.status}, got {got}"
-                    wrong.append(doc.locate(("rules", n, "examples", i), message))
-        if wrong:
-            raise RulesetError(wrong)
-    return ruleset
+    files = (ruleset_path, vocabulary_path, values_path)
+    return Ruleset(meta, book, files, sha256_of_files(files), doc)
 
 
 def default_rules_path() -> Path:
     """The HICARA ruleset shipped with the package (or, in a source checkout, under rules/)."""
-    packaged = Path(__file__).parent / "rules" / "hicara"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "rules" / "hicara"
+    return shipped_rules_path()
 
 
 @functools.cache

@@ -10,9 +10,9 @@ from typing import Any
 from cart_screen.evaluate import evaluate
 from cart_screen.form import PatientForm
 from cart_screen.i18n import Language
-from cart_screen.reading import read_site_defaults
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
+from cart_screen.site import NO_SITE, Site, read_defaults, read_lab_uln
 
 
 def resolve_ruleset(rules: Ruleset | str | Path | None) -> Ruleset:
@@ -30,17 +30,30 @@ def screen(
     as_of: dt.date | str | None = None,
     rules: Ruleset | str | Path | None = None,
     language: Language = "en",
-    site: Mapping[str, Any] | None = None,
+    site: Site | Mapping[str, Any] | None = None,
 ) -> ScreeningResult:
     """Screen one patient form; unreadable values become errors on the result, never exceptions.
 
     `as_of` is the screening date when the form has none (default: today); `rules` a loaded
     ruleset or its path (default: the shipped HICARA ruleset); `language` ("en" or "zh") the
-    language of the human texts — ids, keys and statuses are the same in both; `site` the
-    site-wide defaults for site fields the form leaves blank (`{"icu_available": "yes"}`).
+    language of the human texts — ids, keys and statuses are the same in both; `site` the site
+    settings: a loaded `Site` (`site.load_site`), or a mapping as a site file holds them
+    (`{"icu_available": "yes", "lab_uln": {"total_bilirubin": "20.5 µmol/L"}}`).
     """
     ruleset = resolve_ruleset(rules)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    defaults = read_site_defaults(site) if site else None
-    return evaluate(ruleset, ruleset.reader.read(form, as_of, defaults), language)
+    settings = site_of(site, ruleset)
+    reader = ruleset.reader_for(settings.lab_uln)
+    return evaluate(ruleset, reader.read(form, as_of, settings.defaults), language, settings)
+
+
+def site_of(site: Site | Mapping[str, Any] | None, ruleset: Ruleset) -> Site:
+    """Site settings from a Site or a mapping written as a site file; FormValueError if bad."""
+    if site is None:
+        return NO_SITE
+    if isinstance(site, Site):
+        return site
+    raw = dict(site)
+    lab = raw.pop("lab_uln", None) or {}
+    return Site(read_defaults(raw, ruleset.book), read_lab_uln(lab, ruleset.book))

@@ -21,10 +21,12 @@ from starlette.datastructures import UploadFile
 
 from cart_screen import batch as lists
 from cart_screen.evaluate import decide, result_of
-from cart_screen.form import FIELDS, Kind
+from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
 from cart_screen.render import BATCH_COLUMNS, ruleset_text
 from cart_screen.ruleset import Ruleset
+from cart_screen.site import NO_SITE, Site
+from cart_screen.values.kinds import Kind
 from cart_screen.wizard import GROUPS
 
 HERE = Path(__file__).parent
@@ -75,7 +77,8 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
                 "name": name,
                 "label": spec.label(lang) + (f" ({unit})" if unit else ""),
                 "hint": hint,
-                "input": _INPUT[spec.kind],
+                # a lab value may be written with its unit and ULN: no numeric keypad
+                "input": "text" if ruleset.book.field(name).analyte else _INPUT[spec.kind],
                 "choices": choices,
                 "required": name == "patient_id",
             }
@@ -87,12 +90,12 @@ def create_app(
     ruleset: Ruleset,
     as_of: dt.date | None = None,
     language: Language = "en",
-    site: Mapping[str, Any] | None = None,
+    site: Site = NO_SITE,
 ) -> FastAPI:
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
-    until the visitor switches; `site` holds site-wide defaults (reading.read_site_defaults).
+    until the visitor switches; `site` the site settings (defaults, lab ULNs: see site.py).
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -151,7 +154,7 @@ def create_app(
         # The diagnosis list offers "ABBR — name"; the abbreviation is the term to read.
         if "diagnosis" in values:
             values["diagnosis"] = values["diagnosis"].split(" — ")[0]
-        read = ruleset.reader.read(values, as_of, site)
+        read = ruleset.reader_for(site.lab_uln).read(values, as_of, site.defaults)
         errors = {e.field: e.message(lang) for e in read.errors}
         names = [name for name, _ in submitted.multi_items() if name in FIELDS]
         for name in {name for name in names if names.count(name) > 1}:
@@ -160,7 +163,8 @@ def create_app(
             errors["patient_id"] = M.WEB_ID_NEEDED(lang)
         if errors:
             return page(request, "form.html", lang, 422, values=values, errors=errors)
-        result = result_of(ruleset, decide(ruleset, read), read.facts, lang, read.defaulted)
+        verdict = decide(ruleset, read)
+        result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)
         order = {"flagged": 0, "needs_info": 1, "clear": 2}
         items = sorted(result.items, key=lambda item: order[item.status])
         return page(request, "result.html", lang, result=result, items=items)
@@ -213,7 +217,7 @@ def screen_list(
     ruleset: Ruleset,
     as_of: dt.date,
     language: Language = "en",
-    site: Mapping[str, Any] | None = None,
+    site: Site = NO_SITE,
 ) -> str:
     """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`)."""
     stream = io.TextIOWrapper(
@@ -226,7 +230,7 @@ def screen_list(
     columns = lists.map_columns(header, {})
     out = io.StringIO()
     out.write(",".join(BATCH_COLUMNS) + "\r\n")
-    job = lists.Job(ruleset, columns, as_of, False, language, dict(site or {}))
+    job = lists.Job(ruleset, columns, as_of, False, language, site)
     number = 1
     for chunk in lists.screen_chunks(job, chunks):
         out.write(chunk.rows(number))

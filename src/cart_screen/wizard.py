@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from cart_screen.form import FIELDS, FieldSpec, Kind
+from cart_screen.form import FIELDS, FieldSpec
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.ruleset import Ruleset
+from cart_screen.site import NO_SITE, Site
+from cart_screen.values.kinds import Kind
+from cart_screen.values.text import Measured
 
 GROUPS: dict[str, Msg] = {
     "identity": M.GROUP_IDENTITY,
@@ -72,6 +75,7 @@ class Wizard:
     language: Language = "en"
     answers: dict[str, str] = field(default_factory=dict)
     position: int = 0
+    site: Site = NO_SITE
 
     @classmethod
     def prefilled(
@@ -80,18 +84,18 @@ class Wizard:
         form: Mapping[str, Any],
         as_of: dt.date | None = None,
         language: Language = "en",
-        site: Mapping[str, Any] | None = None,
+        site: Site = NO_SITE,
     ) -> Wizard:
         """A wizard whose defaults come from a form file, to review answer by answer."""
         # A site default is offered as the answer to confirm, like a pre-filled one.
         answers = {
-            name: canonical_text(FIELDS[name], value) for name, value in (site or {}).items()
+            name: canonical_text(FIELDS[name], value) for name, value in site.defaults.items()
         }
         for key, raw in form.items():
             name = str(key).strip().casefold()
             if name in FIELDS and raw is not None and str(raw).strip():
                 answers[name] = raw if isinstance(raw, str) else str(raw)
-        return cls(ruleset, as_of, language, answers)
+        return cls(ruleset, as_of, language, answers, site=site)
 
     def __post_init__(self) -> None:
         # Shown as the default, so that Enter records the date the screen is done on.
@@ -124,7 +128,8 @@ class Wizard:
             self.position = max(0, self.position - 1)
             return Feedback("back")
         if text in HELP:
-            return Feedback("help", M.ACCEPTS(self.language, allowed=spec.allowed(self.language)))
+            allowed = spec.allowed(self.language, self.ruleset.book)
+            return Feedback("help", M.ACCEPTS(self.language, allowed=allowed))
         if text.casefold() in SKIP or (not text and name not in self.answers):
             if name == "patient_id":
                 return Feedback("again", M.ID_NEEDED(self.language))
@@ -134,7 +139,8 @@ class Wizard:
         return self._take(name, spec, text or self.answers[name])
 
     def _take(self, name: str, spec: FieldSpec, text: str) -> Feedback:
-        read = self.ruleset.reader.read({**self.answers, name: text}, self.as_of)
+        reader = self.ruleset.reader_for(self.site.lab_uln)
+        read = reader.read({**self.answers, name: text}, self.as_of)
         problem = next((e.message for e in read.errors if e.field == name), None)
         if problem is None and name == "date_of_birth":
             # a conflict with the stated age is reported on age_years, but it is this answer's
@@ -142,8 +148,12 @@ class Wizard:
         if problem is not None:
             return Feedback("again", problem(self.language))
         value = read.facts.get(name)
-        self.answers[name] = canonical_text(spec, value) if value is not None else text
+        # A lab value worked out from its unit and ULN keeps what was typed (and says the sum).
+        keep = value is None or isinstance(value, Measured)
+        self.answers[name] = text if keep else canonical_text(spec, value)
         self.position += 1
+        if isinstance(value, Measured):
+            return Feedback("next", M.READ_AS(self.language, name=value.how(self.language)))
         if spec.kind is Kind.DIAGNOSIS and value is not None:
             name_read = self.ruleset.vocabulary.describe(value, self.language)
             return Feedback("next", M.READ_AS(self.language, name=name_read))

@@ -1,0 +1,515 @@
+"""The value book: how every field's values are read, from values.yaml and vocabulary.yaml.
+
+`ValueBook.read(field, kind, raw)` is the one reader behind form files, CSV cells, the wizard and
+the web form: it returns the canonical value, None for "not recorded", or raises FormValueError
+saying what is wrong and what to record. What each field accepts (spellings, affixes, number
+words, ranges, units) is data; this module holds only the grammar that combines them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from cart_screen.datafile import (
+    DataFileError,
+    DataModel,
+    Document,
+    Location,
+    Text,
+    load_model,
+    shipped_rules_path,
+)
+from cart_screen.i18n import LANGUAGES, M, Msg, Said
+from cart_screen.values.kinds import Kind
+from cart_screen.values.labs import Bounds, LabReader, Labs, Quantity
+from cart_screen.values.lexicon import Lexicon
+from cart_screen.values.text import (
+    FormValueError,
+    Shown,
+    affix_keys,
+    fold,
+    fold_affixes,
+    match_key,
+    not_finite,
+    number_shape,
+    plain_number,
+    strip_affixes,
+    strip_folded,
+)
+from cart_screen.values.vocabulary import Vocabulary, VocabularyFile, index_terms
+
+VALUES_FILE = "values.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"
+
+
+class Ambiguous(DataModel):
+    """Spellings that could mean more than one value: refused with what to record."""
+
+    terms: list[StrictStr] = Field(min_length=1)
+    message: Text
+
+
+class FieldValues(DataModel):
+    """How one field's values are written."""
+
+    range: Bounds | None = None
+    prefixes: list[StrictStr] = Field(default_factory=list)
+    suffixes: list[StrictStr] = Field(default_factory=list)
+    number_words: StrictBool = False
+    list_separators: list[StrictStr] = Field(default_factory=list)
+    analyte: str | None = None
+    choices: dict[str, list[StrictStr]] = Field(default_factory=dict)
+    ambiguous: list[Ambiguous] = Field(default_factory=list)
+    scores: dict[str, Bounds] = Field(default_factory=dict)
+    score_words: list[StrictStr] = Field(default_factory=list)
+
+
+class Dates(DataModel):
+    """How dates are written: year first, with these separators, within these years."""
+
+    separators: list[StrictStr] = Field(min_length=1)
+    earliest: dt.date
+    latest: dt.date
+
+
+class ValuesFile(DataModel):
+    """values.yaml as written."""
+
+    not_recorded: list[StrictStr] = Field(default_factory=list)
+    yes_no: dict[StrictStr, list[StrictStr]]
+    number_words: dict[StrictInt, list[StrictStr]] = Field(default_factory=dict)
+    dates: Dates
+    fields: dict[str, FieldValues] = Field(default_factory=dict)
+    labs: Labs | None = None
+
+
+_NO_FIELD = FieldValues()
+
+_TWO_VALUES = re.compile(r"\s*(?:-|–|—|~|～|/|或|至|到|\bor\b|\bto\b)\s*")
+
+
+class ValueBook:
+    """Every field's reader, built from the loaded files (and the site's lab ULNs)."""
+
+    def __init__(
+        self,
+        data: ValuesFile,
+        vocabulary: Vocabulary,
+        lexicons: Mapping[str, Lexicon],
+        site_uln: Mapping[str, Quantity] | None = None,
+        values_doc: Document | None = None,
+    ):
+        self.data = data
+        self.values_doc = values_doc or Document(Path(VALUES_FILE), {}, {})
+        """values.yaml as read, to say where a spelling stands."""
+        self.vocabulary = vocabulary
+        self.lexicons = dict(lexicons)
+        self.site_uln = dict(site_uln or {})
+        self._not_recorded = {_squeezed(w) for w in data.not_recorded}
+        self._numbers = {match_key(w): n for n, words in data.number_words.items() for w in words}
+        self._labs = (
+            {
+                name: LabReader(data.labs, name, self.site_uln.get(name))
+                for name in data.labs.analytes
+            }
+            if data.labs
+            else {}
+        )
+        self._readers: dict[tuple[str, Kind], Callable[[Any], Any]] = {}
+
+    def with_site_uln(self, site_uln: Mapping[str, Quantity]) -> ValueBook:
+        """The same book reading absolute lab values against the site's ULNs."""
+        if not site_uln:
+            return self
+        return ValueBook(self.data, self.vocabulary, self.lexicons, site_uln, self.values_doc)
+
+    def field(self, name: str) -> FieldValues:
+        return self.data.fields.get(name, _NO_FIELD)
+
+    def lab(self, analyte: str) -> LabReader:
+        return self._labs[analyte]
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self, name: str, kind: Kind, raw: Any) -> Any:
+        """The canonical value of field `name` from a raw value; None when it says 'not recorded'.
+
+        `raw` is not blank. Raise FormValueError with what is wrong and what is allowed.
+        """
+        if isinstance(raw, str) and _squeezed(raw) in self._not_recorded:
+            return None
+        reader = self._readers.get((name, kind))
+        if reader is None:
+            reader = self._readers[(name, kind)] = self._reader(name, kind)
+        return reader(raw)
+
+    def _reader(self, name: str, kind: Kind) -> Callable[[Any], Any]:
+        spec = self.field(name)
+        match kind:
+            case Kind.TEXT:
+                return functools.partial(self._text, name, kind)
+            case Kind.DATE:
+                return functools.partial(self._date, name)
+            case Kind.INTEGER | Kind.NUMBER:
+                return functools.partial(self._number, name, kind, spec)
+            case Kind.CHOICE:
+                return functools.partial(self._choice, name, spec)
+            case Kind.YES_NO:
+                return functools.partial(self._yes_no, name)
+            case Kind.DIAGNOSIS:
+                return self._diagnosis
+
+    def _reject(self, name: str, kind: Kind, why: Said | None = None) -> FormValueError:
+        allowed = self.accepts(name, kind)
+        if why is None:
+            return FormValueError(
+                Said(M.EXPECTED("en", allowed=allowed.en), M.EXPECTED("zh", allowed=allowed.zh))
+            )
+        return FormValueError(
+            Said(
+                M.REFUSED_BECAUSE("en", why=why.en, allowed=allowed.en),
+                M.REFUSED_BECAUSE("zh", why=why.zh, allowed=allowed.zh),
+            )
+        )
+
+    def _text(self, name: str, kind: Kind, raw: Any) -> str:
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise self._reject(name, kind)
+        return str(raw).strip()
+
+    def _date(self, name: str, raw: Any) -> dt.date:
+        if isinstance(raw, dt.datetime):
+            if raw.time() != dt.time():
+                raise self._reject(name, Kind.DATE, M.DATE_AND_TIME.both())
+            raw = raw.date()
+        if isinstance(raw, dt.date):
+            return self._in_years(name, raw)
+        if not isinstance(raw, str):
+            raise self._reject(name, Kind.DATE)
+        text = fold(raw)
+        # a spreadsheet's date cell exported as text carries a midnight time: it is still a date
+        text = re.sub(r"[ t]00:00(?::00(?:\.0+)?)?$", "", text)
+        parts = _date_parts(text, self.data.dates.separators)
+        if parts is None:
+            if re.fullmatch(r"\d{1,2}\D\d{1,2}\D\d{2,4}", text):
+                raise self._reject(name, Kind.DATE, M.DAY_MONTH_ORDER.both())
+            raise self._reject(name, Kind.DATE)
+        try:
+            day = dt.date(*parts)
+        except ValueError as exc:
+            raise self._reject(name, Kind.DATE, M.NOT_A_DATE.both()) from exc
+        return self._in_years(name, day)
+
+    def _in_years(self, name: str, day: dt.date) -> dt.date:
+        dates = self.data.dates
+        if not dates.earliest <= day <= dates.latest:
+            raise self._reject(name, Kind.DATE, M.DATE_IMPLAUSIBLE.both())
+        return day
+
+    def _number(self, name: str, kind: Kind, spec: FieldValues, raw: Any) -> float | int:
+        if isinstance(raw, bool):
+            raise self._reject(name, kind)
+        if isinstance(raw, int | float):
+            number = float(raw)
+            if not math.isfinite(number):
+                raise self._reject(name, kind, M.NOT_FINITE.both())
+        elif isinstance(raw, str):
+            number = self._number_text(name, kind, spec, raw)
+        else:
+            raise self._reject(name, kind)
+        if kind is Kind.INTEGER:
+            if number != int(number):
+                raise self._reject(name, kind, M.NOT_WHOLE.both())
+            number = int(number)
+        self._check_range(name, kind, spec, number)
+        return number
+
+    def _number_text(self, name: str, kind: Kind, spec: FieldValues, raw: str) -> float:
+        text = fold(raw)
+        if not_finite(text):
+            raise self._reject(name, kind, M.NOT_FINITE.both())
+        if spec.analyte is not None and spec.analyte in self._labs:
+            try:
+                return self._labs[spec.analyte].read(raw)
+            except FormValueError as exc:
+                raise self._reject(name, kind, exc.said) from exc
+        core = strip_folded(text, fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        number = plain_number(core)
+        if number is None and spec.number_words:
+            words = self._numbers.get(match_key(core))
+            number = None if words is None else float(words)
+        if number is not None:
+            return number
+        shape = number_shape(core)
+        if shape is not None:
+            raise self._reject(name, kind, _SHAPES[shape].both())
+        if spec.list_separators and any(fold(s) in text for s in spec.list_separators):
+            raise self._reject(name, kind, M.A_LIST.both())
+        raise self._reject(
+            name, kind, (M.NOT_WHOLE if kind is Kind.INTEGER else M.NOT_A_NUMBER).both()
+        )
+
+    def _check_range(self, name: str, kind: Kind, spec: FieldValues, number: float) -> None:
+        bounds = spec.range
+        if bounds is None:
+            return
+        too_low = bounds.min is not None and number < bounds.min
+        too_high = bounds.max is not None and number > bounds.max
+        if too_low or too_high:
+            why = M.IMPLAUSIBLE.both(value=f"{number:g}")
+            if bounds.hint is not None:
+                why = Said(f"{why.en} ({bounds.hint.en})", f"{why.zh}（{bounds.hint.zh}）")
+            raise self._reject(name, kind, why)
+
+    def _choice(self, name: str, spec: FieldValues, raw: Any) -> str:
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise self._reject(name, Kind.CHOICE)
+        lexicon = self.lexicons[name]
+        text = str(raw)
+        key = match_key(text)
+        found = self._find_choice(lexicon, spec, key)
+        if found is not None:
+            return found
+        message = lexicon.ambiguity(key)
+        if message is not None:
+            raise FormValueError(message)
+        scored = self._score(spec, key)
+        if scored is not None:
+            return scored
+        parts = [p for p in _TWO_VALUES.split(fold(text)) if p]
+        if len(parts) > 1:
+            read = [self._find_choice(lexicon, spec, match_key(p)) for p in parts]
+            if all(read) and len(set(read)) > 1:
+                values = M.OR("en").join(str(v) for v in dict.fromkeys(read))
+                raise self._reject(name, Kind.CHOICE, M.TWO_VALUES.both(values=values))
+        close = lexicon.suggest(key)
+        if close:
+            raise self._reject(name, Kind.CHOICE, M.DID_YOU_MEAN.both(close=M.OR("en").join(close)))
+        raise self._reject(name, Kind.CHOICE)
+
+    def _find_choice(self, lexicon: Lexicon, spec: FieldValues, key: str) -> str | None:
+        prefixes, suffixes = affix_keys(spec.prefixes), affix_keys(spec.suffixes)
+        for core, _ in strip_affixes(key, prefixes, suffixes):
+            found = lexicon.find(core)
+            if found is None and spec.number_words and core in self._numbers:
+                found = lexicon.find(str(self._numbers[core]))
+            if found is not None:
+                return found
+        return None
+
+    def _score(self, spec: FieldValues, key: str) -> str | None:
+        """A Child-Pugh score (5–15) read as its class, saying so."""
+        if not spec.scores:
+            return None
+        words = affix_keys([*spec.prefixes, *spec.score_words])
+        ends = affix_keys([*spec.score_words, *spec.suffixes])
+        for core, _ in strip_affixes(key, words, ends):
+            if core.isdigit():
+                score = int(core)
+                for value, bounds in spec.scores.items():
+                    if (bounds.min or 0) <= score <= (bounds.max or score):
+                        return Shown(value, M.SCORE_READ.both(score=score, value=value))
+                raise FormValueError(M.SCORE_OUT.both(score=score, scores=_score_words(spec)))
+        return None
+
+    def _yes_no(self, name: str, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if not isinstance(raw, str):
+            raise self._reject(name, Kind.YES_NO)
+        found = self.lexicons["yes/no"].find(match_key(raw))
+        if found is None:
+            raise self._reject(name, Kind.YES_NO)
+        return found == "yes"
+
+    def _diagnosis(self, raw: Any) -> str:
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise FormValueError(
+                Said(
+                    M.EXPECTED("en", allowed=M.ALLOWED_DIAGNOSIS("en")),
+                    M.EXPECTED("zh", allowed=M.ALLOWED_DIAGNOSIS("zh")),
+                )
+            )
+        return self.vocabulary.lookup(str(raw))
+
+    # ------------------------------------------------------------------ saying what is allowed
+
+    def accepts(self, name: str, kind: Kind) -> Said:
+        """What field `name` accepts, in both languages."""
+        spec = self.field(name)
+        match kind:
+            case Kind.TEXT:
+                return M.ALLOWED_TEXT.both()
+            case Kind.DATE:
+                return M.ALLOWED_DATE.both()
+            case Kind.YES_NO:
+                spellings = self.data.yes_no
+                yes, no = spellings.get("yes", []), spellings.get("no", [])
+                pairs = "、".join(f"{y}/{n}" for y, n in zip(yes, no, strict=False))
+                return M.ALLOWED_YES_NO.both(pairs=pairs)
+            case Kind.CHOICE:
+                choices = ", ".join(spec.choices)
+                also = [
+                    w for words in spec.choices.values() for w in words if w not in spec.choices
+                ]
+                if spec.scores:
+                    also.append(_score_words(spec))
+                if not also:
+                    return M.ALLOWED_CHOICE.both(choices=choices)
+                return M.ALLOWED_CHOICE_ALSO.both(choices=choices, also=", ".join(also[:8]))
+            case Kind.DIAGNOSIS:
+                return M.ALLOWED_DIAGNOSIS.both()
+            case Kind.INTEGER | Kind.NUMBER:
+                noun = M.ALLOWED_WHOLE if kind is Kind.INTEGER else M.ALLOWED_NUMBER
+                bounds = spec.range or Bounds()
+                said = Said(
+                    *(_range_words(noun(lang), bounds.min, bounds.max, lang) for lang in LANGUAGES)
+                )
+                if spec.analyte is not None and spec.analyte in self._labs:
+                    units = self._labs[spec.analyte].units_said()
+                    return Said(
+                        M.ALLOWED_LAB("en", multiple=said.en, units=units),
+                        M.ALLOWED_LAB("zh", multiple=said.zh, units=units),
+                    )
+                return said
+
+    def spellings(self, name: str, kind: Kind) -> list[tuple[str, list[str]]]:
+        """Each value of a field with the spellings written for it (for `rules show`)."""
+        spec = self.field(name)
+        match kind:
+            case Kind.YES_NO:
+                return [(value, list(words)) for value, words in self.data.yes_no.items()]
+            case Kind.CHOICE:
+                listed = [(value, list(words)) for value, words in spec.choices.items()]
+                if spec.scores:
+                    listed.append(("score", [_score_words(spec)]))
+                return listed
+            case _:
+                extra = [*spec.prefixes, *spec.suffixes]
+                return [("affixes", extra)] if extra else []
+
+
+def _squeezed(text: str) -> str:
+    return fold(text).replace(" ", "")
+
+
+def _score_words(spec: FieldValues) -> str:
+    return ", ".join(
+        f"{value} {b.min:g}–{b.max:g}"
+        for value, b in spec.scores.items()
+        if b.min is not None and b.max is not None
+    )
+
+
+_SHAPES: dict[str, Msg] = {
+    "bound": M.A_BOUND,
+    "range": M.A_RANGE,
+    "decimal comma": M.DECIMAL_COMMA,
+}
+
+
+def _date_parts(text: str, separators: list[str]) -> tuple[int, int, int] | None:
+    """Year, month and day of a year-first date, or None when it is not one."""
+    for separator in separators:
+        pieces = text.split(separator)
+        if len(pieces) == 3 and len(pieces[0]) == 4 and all(p.isdigit() for p in pieces):
+            if all(1 <= len(p) <= 2 for p in pieces[1:]):
+                return int(pieces[0]), int(pieces[1]), int(pieces[2])
+    if len(text) == 8 and text.isdigit():
+        return int(text[:4]), int(text[4:6]), int(text[6:])
+    found = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", text)
+    if found:
+        return int(found.group(1)), int(found.group(2)), int(found.group(3))
+    return None
+
+
+def _range_words(noun: str, low: float | None, high: float | None, language: str) -> str:
+    lang = "zh" if language == "zh" else "en"
+    if low is not None and high is not None:
+        return M.RANGE_BETWEEN(lang, noun=noun, low=f"{low:g}", high=f"{high:g}")
+    if low is not None:
+        return M.RANGE_AT_LEAST(lang, noun=noun, low=f"{low:g}")
+    if high is not None:
+        return M.RANGE_AT_MOST(lang, noun=noun, high=f"{high:g}")
+    return noun
+
+
+# ---------------------------------------------------------------- loading
+
+
+def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Location, str]]]:
+    """A lexicon per choice field (and one for yes/no); every spelling clash with where it is."""
+    lexicons: dict[str, Lexicon] = {}
+    clashes: list[tuple[Location, str]] = []
+    yes_no = lexicons["yes/no"] = Lexicon()
+    for value, words in data.yes_no.items():
+        if value not in ("yes", "no"):
+            clashes.append((("yes_no", value), f"{value!r}: only 'yes' and 'no' are values"))
+        for i, word in enumerate(words):
+            yes_no.add(word, value, ("yes_no", value, i))
+    clashes += yes_no.clashes
+    numbers = Lexicon()
+    for number, words in data.number_words.items():
+        for i, word in enumerate(words):
+            numbers.add(word, str(number), ("number_words", number, i))
+    clashes += numbers.clashes
+    for name, spec in data.fields.items():
+        at: Location = ("fields", name)
+        if spec.analyte is not None and (
+            data.labs is None or spec.analyte not in data.labs.analytes
+        ):
+            known = ", ".join(data.labs.analytes) if data.labs else "none"
+            clashes.append(((*at, "analyte"), f"unknown analyte {spec.analyte!r}; known: {known}"))
+        if not spec.choices:
+            continue
+        lexicon = lexicons[name] = Lexicon()
+        for value, words in spec.choices.items():
+            lexicon.add(value, value, (*at, "choices", value))
+            for i, word in enumerate(words):
+                lexicon.add(word, value, (*at, "choices", value, i))
+        for n, entry in enumerate(spec.ambiguous):
+            message = Said(entry.message.en, entry.message.zh)
+            for i, word in enumerate(entry.terms):
+                lexicon.add_ambiguous(word, message, (*at, "ambiguous", n, "terms", i))
+        for role in ("prefixes", "suffixes"):
+            for i, word in enumerate(getattr(spec, role)):
+                key = match_key(word)
+                if lexicon.find(key) is not None:
+                    message = f"{word!r} is also a value ({lexicon.find(key)}): it cannot be a {role[:-2]}"
+                    clashes.append(((*at, role, i), message))
+        clashes += lexicon.clashes
+    return lexicons, clashes
+
+
+def load_book(vocabulary_path: Path, values_path: Path) -> ValueBook:
+    """Load and check the vocabulary and value-spellings files; DataFileError, located, if wrong."""
+    vocabulary_doc, vocabulary_data = load_model(vocabulary_path, VocabularyFile)
+    lexicon, clashes = index_terms(vocabulary_data)
+    if vocabulary_data.field != "diagnosis":
+        message = f"vocabulary for {vocabulary_data.field!r}; only 'diagnosis' has one"
+        clashes.append((("field",), message))
+    if clashes:
+        raise DataFileError([vocabulary_doc.locate(where, why) for where, why in clashes])
+    values_doc, values_data = load_model(values_path, ValuesFile)
+    lexicons, value_clashes = index_values(values_data)
+    if value_clashes:
+        raise DataFileError([values_doc.locate(where, why) for where, why in value_clashes])
+    vocabulary = Vocabulary(vocabulary_data, lexicon)
+    return ValueBook(values_data, vocabulary, lexicons, values_doc=values_doc)
+
+
+@functools.cache
+def shipped_book() -> ValueBook:
+    """The HICARA value book shipped with the package, for reading without a ruleset at hand."""
+    folder = shipped_rules_path()
+    return load_book(folder / VOCABULARY_FILE, folder / VALUES_FILE)

@@ -1,0 +1,218 @@
+"""Lab values as print-outs give them: a multiple of the upper limit of normal (ULN), or an
+absolute value with its unit and the lab's ULN — in the cell or from the site file.
+
+    3.2   3.2×ULN   3.2 x ULN   3.2倍正常上限            -> 3.2 (a multiple, as written)
+    68 µmol/L (ULN 21)   180 U/L（正常上限 50 U/L）      -> the value ÷ the ULN
+    68 µmol/L (参考范围 3.4–20.5)                         -> the reference interval's upper end
+    4 mg/dL              with the site's ULN 20.5 µmol/L -> 4 × 17.1 = 68.4 µmol/L ÷ 20.5
+
+Units, their factors, the words and plausible ULNs are data (values.yaml `labs`). The multiple
+is rounded to two decimals, and the value read carries the arithmetic (`Measured.how`), so the
+reason shows exactly the number the rule compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
+
+from cart_screen.datafile import DataModel, Text
+from cart_screen.i18n import M, Said
+from cart_screen.values.text import FormValueError, Measured, fold
+
+Number = StrictInt | StrictFloat
+
+
+class Bounds(DataModel):
+    """A plausible range; either end may be open."""
+
+    min: Number | None = None
+    max: Number | None = None
+    hint: Text | None = None
+    """Said when a value falls outside: what such a value usually means."""
+
+
+class Analyte(DataModel):
+    """One lab test: its name, the unit values are compared in, and the units it may be given in."""
+
+    name: Text
+    base: StrictStr
+    units: dict[StrictStr, Number] = Field(min_length=1)
+    """Each unit with how many of the base unit one of it is (mg/dL bilirubin: 17.1 µmol/L)."""
+    uln_range: Bounds
+    """Plausible upper limits of normal, in the base unit."""
+
+
+class Labs(DataModel):
+    """How lab values are written: multiple words, ULN and reference words, and the analytes."""
+
+    multiple_words: list[StrictStr] = Field(min_length=1)
+    uln_words: list[StrictStr] = Field(min_length=1)
+    reference_words: list[StrictStr] = Field(default_factory=list)
+    analytes: dict[str, Analyte] = Field(min_length=1)
+
+
+def _unit_key(unit: str) -> str:
+    return fold(unit).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount of an analyte in one of its units, as written: 20.5 µmol/L."""
+
+    amount: float
+    unit: str
+    """The unit as the data file spells it."""
+
+    def __str__(self) -> str:
+        return f"{self.amount:g} {self.unit}"
+
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
+_LEADING = re.compile(rf"^({_NUMBER})\s*(.*)$")
+_INTERVAL = re.compile(rf"^({_NUMBER})\s*(?:-|–|—|~|～|至|到|to)\s*({_NUMBER})\s*(.*)$")
+_OPEN = "([[{,;/"
+_CLOSE = ")]}"
+
+
+class LabReader:
+    """Reads one analyte's values; `site_uln` is the site's ULN for it, if any."""
+
+    def __init__(self, labs: Labs, analyte: str, site_uln: Quantity | None = None):
+        self.data = labs.analytes[analyte]
+        self.site_uln = site_uln
+        self._units = {_unit_key(u): u for u in self.data.units}
+        self._multiple = {_unit_key(w) for w in labs.multiple_words}
+        self._uln_words = sorted({fold(w) for w in [*labs.uln_words, *labs.reference_words]})
+        self._uln_words.sort(key=len, reverse=True)
+
+    def units_said(self) -> str:
+        return ", ".join(self.data.units)
+
+    def quantity(self, text: str) -> Quantity:
+        """Read '20.5 µmol/L' (a site file's ULN); raise FormValueError naming what is allowed."""
+        found = _LEADING.match(fold(text))
+        unit = self._unit_at(found.group(2)) if found else None
+        if found is None or unit is None or unit[1].strip():
+            raise FormValueError(M.LAB_QUANTITY.both(units=self.units_said()))
+        return Quantity(float(found.group(1)), unit[0])
+
+    def read(self, raw: str) -> float:
+        """A multiple of ULN from what was written; raise FormValueError saying what to record."""
+        text = fold(raw)
+        found = _LEADING.match(text)
+        if found is None:
+            raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
+        amount, rest = float(found.group(1)), found.group(2).strip()
+        if _unit_key(rest) in self._multiple or not rest:
+            return amount
+        unit = self._unit_at(rest)
+        tail = unit[1] if unit else rest
+        uln, uln_from_site = self._uln_in(tail, unit[0] if unit else None), False
+        if uln is None:
+            if unit is None:
+                raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
+            if self.site_uln is None:
+                raise FormValueError(M.LAB_NO_ULN.both(example=f"{amount:g} {unit[0]} (ULN …)"))
+            uln, uln_from_site = self.site_uln, True
+        value = Quantity(amount, unit[0] if unit else uln.unit)
+        return self._multiple_of(value, uln, uln_from_site, same_unit=unit is None)
+
+    def _unit_at(self, text: str) -> tuple[str, str] | None:
+        """The unit `text` starts with (longest first) and what follows it, or None."""
+        squeezed = text.replace(" ", "")
+        for key in sorted(self._units, key=len, reverse=True):
+            if squeezed.startswith(key):
+                # walk the original text to keep the tail's own spacing
+                taken, kept = 0, 0
+                while taken < len(key):
+                    if text[kept] != " ":
+                        taken += 1
+                    kept += 1
+                return self._units[key], text[kept:].strip()
+        return None
+
+    def _uln_in(self, tail: str, unit: str | None) -> Quantity | None:
+        """The ULN written after a value: '(ULN 21)', '（正常上限 50 U/L）', '(参考范围 3.4–20.5)'."""
+        tail = tail.strip().lstrip(_OPEN).rstrip(_CLOSE).strip()
+        if not tail:
+            return None
+        for word in self._uln_words:
+            if tail.startswith(word):
+                tail = tail[len(word) :].strip().lstrip(":：=").strip()
+                break
+        else:
+            raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
+        interval = _INTERVAL.match(tail)
+        found = _LEADING.match(tail) if interval is None else None
+        if interval is not None:
+            amount, rest = float(interval.group(2)), interval.group(3)
+        elif found is not None:
+            amount, rest = float(found.group(1)), found.group(2)
+        else:
+            raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
+        rest = rest.strip().rstrip(_CLOSE).strip()
+        if not rest:
+            # A ULN without a unit has the value's unit (or none, when the value has none).
+            return Quantity(amount, unit or "")
+        uln_unit = self._unit_at(rest)
+        if uln_unit is None or uln_unit[1].strip(_CLOSE + " "):
+            raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
+        return Quantity(amount, uln_unit[0])
+
+    def _in_base(self, quantity: Quantity) -> float:
+        return quantity.amount * self.data.units[quantity.unit]
+
+    def _multiple_of(
+        self, value: Quantity, uln: Quantity, from_site: bool, same_unit: bool
+    ) -> Measured:
+        if same_unit or value.unit == uln.unit or not uln.unit:
+            numerator, denominator = value.amount, uln.amount
+            steps = ""
+        else:
+            numerator, denominator = self._in_base(value), self._in_base(uln)
+            base = self.data.base
+            steps = f" = {numerator:.4g} {base}"
+            uln = Quantity(round(denominator, 4), base)
+        self.check_uln(uln, unitless=same_unit)
+        multiple = round(numerator / denominator, 2)
+        shown_value = str(value).strip()
+        shown_uln = str(uln).strip()
+        how = Said(
+            (M.LAB_SITE_ULN if from_site else M.LAB_ULN)(
+                "en", value=shown_value + steps, uln=shown_uln, multiple=f"{multiple:g}"
+            ),
+            (M.LAB_SITE_ULN if from_site else M.LAB_ULN)(
+                "zh", value=shown_value + steps, uln=shown_uln, multiple=f"{multiple:g}"
+            ),
+        )
+        return Measured(multiple, how)
+
+    def check_uln(self, uln: Quantity, *, unitless: bool = False) -> None:
+        """Refuse a ULN that is not above 0, or (in a known unit) outside its plausible range."""
+        if uln.amount <= 0:
+            raise FormValueError(M.LAB_ULN_NOT_POSITIVE.both())
+        if unitless or not uln.unit:
+            return  # no unit to judge the ULN's plausibility by
+        bounds = self.data.uln_range
+        amount = self._in_base(uln)
+        low = bounds.min is not None and amount < bounds.min
+        high = bounds.max is not None and amount > bounds.max
+        if low or high:
+            raise FormValueError(
+                M.LAB_ULN_IMPLAUSIBLE.both(
+                    uln=str(uln), low=_end(bounds.min), high=_end(bounds.max), base=self.data.base
+                )
+            )
+
+
+def _end(bound: float | None) -> str:
+    return "…" if bound is None else f"{bound:g}"
+
+
+def lab_readers(labs: Labs, site_uln: Mapping[str, Quantity]) -> dict[str, LabReader]:
+    """A reader for each analyte, with the site's ULN where it gives one."""
+    return {name: LabReader(labs, name, site_uln.get(name)) for name in labs.analytes}

@@ -1,0 +1,139 @@
+"""Text as referrals write it: folding for matching, affixes, plain numbers, and the value error.
+
+`fold` makes the spellings one: full/half width, Unicode Roman numerals, case and surrounding
+space do not count. `match_key` goes further for names (spaces, hyphens and punctuation do not
+count either), keeping `+` so that "EBV+" and "EBV-" never become one term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from cart_screen.i18n import Said
+
+
+class FormValueError(ValueError):
+    """A raw value that cannot be read; `said` tells why and what is allowed, in both languages."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+class Shown(str):
+    """A value read from a spelling that needed working out ('score 8' -> B): `how` says how."""
+
+    how: Said
+
+    def __new__(cls, value: str, how: Said) -> Shown:
+        made = super().__new__(cls, value)
+        made.how = how
+        return made
+
+    def __reduce__(self) -> tuple[type[Shown], tuple[str, Said]]:
+        return (Shown, (str(self), self.how))
+
+
+class Measured(float):
+    """A number worked out from what was written ('68 µmol/L (ULN 21)' -> 3.24): `how` says how."""
+
+    how: Said
+
+    def __new__(cls, value: float, how: Said) -> Measured:
+        made = super().__new__(cls, value)
+        made.how = how
+        return made
+
+    def __reduce__(self) -> tuple[type[Measured], tuple[float, Said]]:
+        return (Measured, (float(self), self.how))
+
+
+def fold(text: str) -> str:
+    """Width, Roman-numeral forms, case and surrounding space do not count: 'Ⅲ级 ' -> 'iii级'."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+_NEGATIVE = re.compile(r"(?<=[^\W_])-(?![^\W_])")
+"""A minus sign that ends a word ('EBV- DLBCL', 'CD20-'): negative, not a hyphen."""
+
+
+def match_key(text: str) -> str:
+    """Fold a name for matching: spaces, hyphens and punctuation do not count either.
+
+    Signs do: `+` and a `-` that ends a word ('EBV-') stay, so 'EBV+' and 'EBV-' never meet.
+    """
+    marked = _NEGATIVE.sub("\u2212", fold(text))
+    return "".join(ch for ch in marked if ch.isalnum() or ch in "+\u2212")
+
+
+def strip_affixes(
+    key: str, prefixes: Sequence[str], suffixes: Sequence[str]
+) -> Iterable[tuple[str, bool]]:
+    """`key` with at most one prefix and one suffix taken off (longest first), each way to do it,
+    the whole key first; with whether anything was taken off. Affixes are match keys too."""
+    yield key, False
+    starts = [p for p in prefixes if p and key.startswith(p) and len(p) < len(key)]
+    for prefix in starts:
+        yield key[len(prefix) :], True
+    cores = [key, *(key[len(p) :] for p in starts)]
+    for core in cores:
+        for suffix in suffixes:
+            if suffix and core.endswith(suffix) and len(suffix) < len(core):
+                yield core[: -len(suffix)], True
+
+
+# A plain decimal: no exponent, no underscores, no thousands separators.
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
+def plain_number(text: str) -> float | None:
+    """The number a folded text is, written as a plain decimal ('35', '3.2', '.5'), or None."""
+    return float(text) if _DECIMAL.fullmatch(text) else None
+
+
+def not_finite(text: str) -> bool:
+    """Whether a folded text names a number that is not finite (NaN, infinity)."""
+    return text.replace(" ", "") in _NOT_FINITE
+
+
+_BOUND = re.compile(r"^(<=|>=|=<|=>|<|>|≤|≥|≦|≧|⩽|⩾)\s*\d")
+_RANGE = re.compile(r"^\d+(?:\.\d+)?\s*(?:-|–|—|~|～|至|到|to)\s*\d+(?:\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
+
+
+def number_shape(text: str) -> str | None:
+    """Name what a folded text that is not a plain number looks like: 'bound', 'range',
+    'decimal comma' — or None. These are never read: each is an error asking for one value."""
+    if _BOUND.match(text):
+        return "bound"
+    if _RANGE.match(text):
+        return "range"
+    if _DECIMAL_COMMA.match(text):
+        return "decimal comma"
+    return None
+
+
+def affix_keys(words: Iterable[str]) -> list[str]:
+    """Match keys of prefixes or suffixes, longest first (so 'NYHA class' goes before 'NYHA')."""
+    return sorted({match_key(w) for w in words} - {""}, key=len, reverse=True)
+
+
+def fold_affixes(words: Iterable[str]) -> list[str]:
+    """Folded prefixes or suffixes, longest first, for texts where spaces still count."""
+    return sorted({fold(w) for w in words} - {""}, key=len, reverse=True)
+
+
+def strip_folded(text: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
+    """Take at most one folded prefix and one folded suffix off a folded text (longest first)."""
+    for prefix in prefixes:
+        if text.startswith(prefix) and len(prefix) < len(text):
+            text = text[len(prefix) :].lstrip(" :：=")
+            break
+    for suffix in suffixes:
+        if text.endswith(suffix) and len(suffix) < len(text):
+            text = text[: -len(suffix)].rstrip()
+            break
+    return text
