@@ -7,14 +7,14 @@ Feature: Screening a referral list — every referral accounted for, in order
     Given a referral list:
       """
        Patient_ID ,Screening_Date,date_of_birth,DIAGNOSIS,disease_status,prior_systemic_lines,active_infection,hypersensitivity_to_components,lvef_percent,nyha_class,total_bilirubin_x_uln,ast_x_uln,alt_x_uln,on_immunosuppressants,recent_live_vaccine,other_anticancer_therapy,icu_available,Ward notes
-      R-1,2026-10-15,1962-05-30,double hit,refractory,2,none,no,50,II,1.0,1.0,1.0,no,no,no,yes,"seen 3x, stable"
+      R-1,2026-10-15,1962-05-30,double hit (MYC/BCL2),refractory,2,none,no,50,II,1.0,1.0,1.0,no,no,no,yes,"seen 3x, stable"
       R-2,2026-10-15,1980-12-01,原发纵隔大B细胞淋巴瘤,relapsed,3,none,否,60,I,0.5,0.7,0.8,no,no,no,yes,
       R-3,2026-10-15,1949-07-07,DLBCL NOS,relapsed,4,none,no,,,1.0,1.0,1.0,no,no,no,yes,"line one
       line two, with a comma"
       R-4,2026-10-15,1975-02-11,DLBCL_NOS,relapsed,two,none,no,55,I
       ,2026-10-15,1975-02-11,DLBCL_NOS,relapsed,2,none,no,55,I,0.9,1.0,1.0,no,no,no,yes,
       =cmd|' /C calc'!A0,2026-10-15,1975-02-11,DLBCL_NOS,relapsed,2,none,no,55,I,0.9,1.0,1.0,no,no,no,yes,
-      R-1,2026-10-15,1962-05-30,double hit,refractory,2,none,no,50,II,1.0,1.0,1.0,no,no,no,yes,again
+      R-1,2026-10-15,1962-05-30,double hit (MYC/BCL2),refractory,2,none,no,50,II,1.0,1.0,1.0,no,no,no,yes,again
       """
     When the coordinator screens the list
     Then the results have these rows:

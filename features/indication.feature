@@ -72,9 +72,12 @@ Feature: Indication — adults with relapsed or refractory LBCL after two or mor
       | transformed follicular lymphoma                    | clear  |
       | tFL                                                | clear  |
       | 转化型滤泡性淋巴瘤                                  | clear  |
-      | double-hit lymphoma                                | clear  |
+      | double hit (MYC/BCL2)                              | clear  |
+      | DLBCL, GCB type                                    | clear  |
+      | 弥漫大B细胞淋巴瘤（非生发中心型）                     | clear  |
       | DLBCL/HGBL with MYC and BCL2 rearrangements        | clear  |
-      | 双打击淋巴瘤                                        | clear  |
+      | 双打击（MYC/BCL2）                                   | clear  |
+      | double-hit lymphoma                                | needs_info |
       | HGBL-NOS                                           | clear  |
       | high grade B cell lymphoma NOS                     | clear  |
 
@@ -128,6 +131,9 @@ Feature: Indication — adults with relapsed or refractory LBCL after two or mor
       | 2       | clear      | no_flags   |
       | 7       | clear      | no_flags   |
       | missing | needs_info | needs_info |
-      | two     | needs_info | needs_info |
+      | two     | clear      | no_flags   |
+      | 三线     | clear      | no_flags   |
+      | 1 line  | flagged    | flagged    |
+      | R-CHOP, R-ICE | needs_info | needs_info |
       | 2.5     | needs_info | needs_info |
       | -1      | needs_info | needs_info |

@@ -35,11 +35,11 @@ Feature: Missing and unreadable data is never "fine"
 
     Examples:
       | field                | value      | rule                       | allowed                   |
-      | lvef_percent         | abc        | precaution.cardiac         | a number from 0 to 100    |
+      | lvef_percent         | abc        | precaution.cardiac         | a number from 5 to 95     |
       | date_of_birth        | 15/03/1960 | indication.adult           | YYYY-MM-DD                |
       | date_of_birth        | 1960-02-30 | indication.adult           | not a real calendar date  |
       | diagnosis            | lymphoma X | indication.subtype         | not a known lymphoma subtype |
-      | prior_systemic_lines | two        | indication.prior_lines     | a whole number of 0 or more |
+      | prior_systemic_lines | R-CHOP, R-ICE | indication.prior_lines  | a list, not a count       |
       | icu_available        | perhaps    | precaution.icu_facility    | 是/否                      |
 
   Scenario: A referral without a patient id cannot be screened at all

@@ -322,7 +322,7 @@ def test_a_record_whose_screening_fails_is_an_error_row_and_the_rest_are_screene
         "flagged",
         "error",
         "needs_info",
-        "needs_info",
+        "no_flags",
     ]
     assert rows[2]["patient_id"] == "EX-103"
     assert rows[2]["errors"] == "record: could not be screened (internal error RuntimeError)"

@@ -120,7 +120,7 @@ def test_a_wrong_value_is_shown_next_to_its_field_and_the_rest_is_kept(
     page.goto(server + "/")
     fill_form(page, lvef="abc")
     page.click("button[type=submit]")
-    expect(page.locator("#lvef_percent-error")).to_contain_text("expected a number from 0 to 100")
+    expect(page.locator("#lvef_percent-error")).to_contain_text("expected a number from 5 to 95")
     expect(page.locator("#lvef_percent")).to_have_value("abc")
     expect(page.locator("#patient_id")).to_have_value("WEB-001")
     page.fill("#lvef_percent", "55")

@@ -36,7 +36,7 @@ def test_check_json_is_the_spec_shape(runner: CliRunner) -> None:
     result = json.loads(run.output)
     assert list(result) == [
         "patient_id", "outcome", "items", "errors", "notice", "ruleset", "screening_date",
-        "language",
+        "language", "site",
     ]  # fmt: skip
     assert list(result["items"][0]) == [
         "rule_id", "category", "severity", "status", "title", "reason", "source",
@@ -133,8 +133,8 @@ def test_the_site_default_for_intensive_care_from_option_or_environment(
 
 
 def test_only_site_fields_take_a_site_default() -> None:
-    from cart_screen.form import FormValueError
-    from cart_screen.reading import read_site_defaults
+    from cart_screen.site import read_defaults
+    from cart_screen.values.text import FormValueError
 
     with pytest.raises(FormValueError, match="only icu_available has a site default"):
-        read_site_defaults({"hypersensitivity_to_components": "no"})
+        read_defaults({"hypersensitivity_to_components": "no"})

@@ -26,22 +26,44 @@ from cart_screen.columnwise import ColumnPlan
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
 from cart_screen.ruleset import Ruleset, default_ruleset
+from cart_screen.site import NO_SITE, Site
+from cart_screen.values.labs import Quantity
 
 VALUES: dict[str, list[str]] = {
     "patient_id": ["R-1", "R-2", " R-3 ", "", "=HYPERLINK()", "a,b", 'say "x"', "两行\n编号", "-7"],
     "screening_date": ["2026-10-15", "", "2026/10/15", "2027-01-01", "2026-02-30"],
     "date_of_birth": ["1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"],
     "age_years": ["", "17", "18", "66", "200", "x"],
-    "diagnosis": ["DLBCL_NOS", "tFL", "PMBCL", "DLBCL", "弥漫性大B细胞淋巴瘤，非特指型", "", "?"],
-    "disease_status": ["relapsed", "Refractory", "remission", "复发", "", "n/a"],
-    "prior_systemic_lines": ["0", "1", "2", "3", "2.5", "-1", ""],
-    "active_infection": ["none", "controlled", "uncontrolled", "", "maybe"],
-    "lvef_percent": ["39.9", "40", "55 %", "", "abc", "101", "nan"],
-    "nyha_class": ["I", "II", "III", "4", "", "V"],
-    "total_bilirubin_x_uln": ["3", "3.01", "0.5", "", "-1", "inf"],
-    "ast_x_uln": ["5", "5.1", "", "x"],
-    "alt_x_uln": ["5", "5.1", "", "1_0"],
-    "child_pugh_class": ["A", "B", "c", "", "D"],
+    "diagnosis": [
+        "DLBCL_NOS",
+        "tFL",
+        "PMBCL",
+        "DLBCL",
+        "弥漫性大B细胞淋巴瘤，非特指型",
+        "",
+        "?",
+        "DLBCL, GCB type",
+        "DLBLC NOS",
+        "double hit",
+    ],
+    "disease_status": ["relapsed", "Refractory", "remission", "复发", "", "n/a", "r/r", "PR"],
+    "prior_systemic_lines": ["0", "1", "2", "3", "2.5", "-1", "", "三线", "R-CHOP, R-ICE"],
+    "active_infection": ["none", "controlled", "uncontrolled", "", "maybe", "未控制"],
+    "lvef_percent": ["39.9", "40", "55 %", "", "abc", "101", "nan", "LVEF 35%", "0.55"],
+    "nyha_class": ["I", "II", "III", "4", "", "V", "心功能III级", "II-III"],
+    "total_bilirubin_x_uln": [
+        "3",
+        "3.01",
+        "0.5",
+        "",
+        "-1",
+        "inf",
+        "68 µmol/L",
+        "68 µmol/L (ULN 21)",
+    ],
+    "ast_x_uln": ["5", "5.1", "", "x", "180 U/L", "3.2倍正常上限"],
+    "alt_x_uln": ["5", "5.1", "", "1_0", "260 IU/L"],
+    "child_pugh_class": ["A", "B", "c", "", "D", "8分", "Child-Pugh 10"],
     "hypersensitivity_to_components": ["yes", "no", "是", "否", "", "maybe"],
     "on_immunosuppressants": ["Y", "n", "true", "0", ""],
     "recent_live_vaccine": ["1", "FALSE", "", "?"],
@@ -70,7 +92,7 @@ def both_paths(
     records: list[list[str]],
     *,
     ruleset: Ruleset | None = None,
-    site: dict[str, Any] | None = None,
+    site: Site = NO_SITE,
     language: Language = "en",
     chunk_size: int = 7,
 ) -> tuple[Any, Any]:
@@ -88,7 +110,7 @@ def both_paths(
             dt.date(2026, 10, 15),
             False,
             language,
-            site or {},
+            site,
         )
         plan = ColumnPlan(job) if column_wise else None
         rows: list[str] = []
@@ -113,7 +135,14 @@ def both_paths(
 @given(
     lists_of_referrals(),
     st.sampled_from(["en", "zh"]),
-    st.sampled_from([None, {"icu_available": True}, {"icu_available": False}]),
+    st.sampled_from(
+        [
+            NO_SITE,
+            Site({"icu_available": True}),
+            Site({"icu_available": False}, {"total_bilirubin": Quantity(20.5, "µmol/L")}),
+            Site({}, {"ast": Quantity(40, "U/L"), "alt": Quantity(50, "U/L")}),
+        ]
+    ),
     st.integers(1, 9),
 )
 def test_column_wise_rows_and_counts_are_the_record_by_record_ones(
@@ -161,9 +190,8 @@ def test_a_rule_on_a_field_read_record_by_record_is_not_column_wise(tmp_path: Pa
     adult["flag_when"] = {"op": "any", "of": [test_record, adult["flag_when"]]}
     adult["examples"] = []
     (folder / "ruleset.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (folder / "vocabulary.yaml").write_text(
-        (source / "vocabulary.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for name in ("vocabulary.yaml", "values.yaml"):
+        (folder / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     ruleset = load_ruleset(folder)
     job = lists.Job(ruleset, lists.map_columns(["patient_id"], {}), dt.date(2026, 10, 15), False)
     assert not ColumnPlan.usable(job)

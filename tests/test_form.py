@@ -12,11 +12,11 @@ from cart_screen.form import FIELDS, PatientForm
 from cart_screen.reading import FormFileError, age_on, load_form_file, read_form
 from cart_screen.ruleset import default_ruleset
 
-VOCABULARY = default_ruleset().vocabulary
+BOOK = default_ruleset().book
 
 
 def read(field: str, raw: Any) -> tuple[Any, list[str]]:
-    done = read_form({"patient_id": "P", field: raw}, VOCABULARY, dt.date(2026, 10, 15))
+    done = read_form({"patient_id": "P", field: raw}, BOOK, dt.date(2026, 10, 15))
     return getattr(done.form, field), [e.message.en for e in done.errors if e.field == field]
 
 
@@ -38,7 +38,23 @@ def read(field: str, raw: Any) -> tuple[Any, list[str]]:
         ("lvef_percent", "39.5", 39.5),
         ("lvef_percent", "45%", 45.0),
         ("lvef_percent", "５５", 55.0),  # full-width digits, as a Chinese input method types them
-        ("lvef_percent", 0, 0.0),
+        ("lvef_percent", 5, 5.0),
+        ("lvef_percent", "LVEF 35%", 35.0),
+        ("nyha_class", "心功能III级", "III"),
+        ("nyha_class", "Ⅳ", "IV"),
+        ("child_pugh_class", "Child-Pugh B", "B"),
+        ("child_pugh_class", "10分", "C"),
+        ("disease_status", "原发难治", "refractory"),
+        ("disease_status", "r/r", "relapsed_or_refractory"),
+        ("prior_systemic_lines", "三线", 3),
+        ("prior_systemic_lines", "two", 2),
+        ("age_years", "45岁", 45),
+        ("date_of_birth", "1965年3月14日", dt.date(1965, 3, 14)),
+        ("date_of_birth", "19650314", dt.date(1965, 3, 14)),
+        ("total_bilirubin_x_uln", "3.2倍正常上限", 3.2),
+        ("total_bilirubin_x_uln", "68 µmol/L (ULN 21)", 3.24),
+        ("hypersensitivity_to_components", "无", False),
+        ("on_immunosuppressants", "unknown", None),
         ("prior_systemic_lines", "2", 2),
         ("prior_systemic_lines", 2.0, 2),
         ("prior_systemic_lines", "3.0", 3),
@@ -47,7 +63,8 @@ def read(field: str, raw: Any) -> tuple[Any, list[str]]:
         ("date_of_birth", dt.date(1960, 1, 1), dt.date(1960, 1, 1)),
         ("diagnosis", "  dlbcl - nos ", "DLBCL_NOS"),
         ("diagnosis", "ＤＬＢＣＬ　ＮＯＳ", "DLBCL_NOS"),
-        ("diagnosis", "Double Hit", "HGBL_MYC_BCL2"),
+        ("diagnosis", "Double Hit (MYC/BCL2)", "HGBL_MYC_BCL2"),
+        ("diagnosis", "DLBCL, GCB type", "DLBCL_NOS"),
         ("patient_id", 12345, "12345"),
         ("lvef_percent", "   ", None),
     ],
@@ -62,23 +79,48 @@ def test_accepted_spellings(field: str, raw: Any, value: Any) -> None:
         ("hypersensitivity_to_components", "maybe", "expected yes or no"),
         ("hypersensitivity_to_components", 2, "expected yes or no"),
         ("nyha_class", "V", "expected one of I, II, III, IV (also 1, 2, 3, 4)"),
-        ("lvef_percent", "abc", "not a number — expected a number from 0 to 100"),
+        ("nyha_class", "II-III", "names more than one value (II or III): record one"),
+        ("lvef_percent", "abc", "not a number — expected a number from 5 to 95"),
+        (
+            "lvef_percent",
+            "0.55",
+            "0.55 is outside the plausible range (an LVEF of 0.55 is a fraction",
+        ),
+        ("lvef_percent", "50-55%", "a range, not one value"),
+        ("lvef_percent", ">60", "a bound, not a measured value"),
         ("lvef_percent", "NaN", "not a finite number"),
         ("lvef_percent", "4_5", "not a number"),
         ("lvef_percent", float("inf"), "not a finite number"),
-        ("lvef_percent", "100.1", "out of range"),
+        ("lvef_percent", "95.1", "95.1 is outside the plausible range"),
         ("lvef_percent", True, "expected a number"),
-        ("total_bilirubin_x_uln", "-1", "out of range — expected a number of 0 or more"),
+        (
+            "total_bilirubin_x_uln",
+            "-1",
+            "-1 is outside the plausible range — expected a number from 0 to 50",
+        ),
+        ("total_bilirubin_x_uln", "68 µmol/L", "no upper limit of normal to divide by"),
+        ("total_bilirubin_x_uln", "68 mmol/L (ULN 21)", "not a unit of this test"),
+        ("prior_systemic_lines", "R-CHOP, R-ICE", "a list, not a count"),
+        ("disease_status", "PR", "a response, not the course of the disease"),
+        ("active_infection", "yes", "say whether the infection is controlled or uncontrolled"),
+        ("child_pugh_class", "17分", "a Child-Pugh score of 17 does not exist"),
+        ("date_of_birth", "03/04/1965", "day and month could be either way round"),
         ("prior_systemic_lines", "2.5", "not a whole number"),
-        ("prior_systemic_lines", "-1", "out of range"),
-        ("age_years", "121", "out of range — expected a whole number from 0 to 120"),
+        ("prior_systemic_lines", "-1", "outside the plausible range"),
+        (
+            "age_years",
+            "121",
+            "121 is outside the plausible range — expected a whole number from 0 to 120",
+        ),
         ("date_of_birth", "1960-02-30", "not a real calendar date"),
-        ("date_of_birth", "15/03/1960", "expected a calendar date as YYYY-MM-DD"),
-        ("date_of_birth", "19600315", "YYYY-MM-DD"),
+        ("date_of_birth", "15/03/1960", "expected a calendar date, year first: YYYY-MM-DD"),
+        ("date_of_birth", "1860-01-01", "not a plausible date"),
         ("date_of_birth", dt.datetime(1960, 1, 1, 8, 0), "a date and time"),
         ("diagnosis", "DLBCL", "names several subtypes — record which"),
         ("diagnosis", "C83.3", "an ICD code does not identify the subtype"),
         ("diagnosis", "lymphoma", "not a known lymphoma subtype"),
+        ("diagnosis", "DLBLC NOS", "did you mean DLBCL-NOS?"),
+        ("diagnosis", "double hit", '"double hit" without its genes names two diagnoses'),
         ("patient_id", ["a"], "expected non-empty text"),
     ],
 )
@@ -113,15 +155,15 @@ def test_age_in_completed_years(born: str, on: str, age: int) -> None:
 
 def test_screening_date_comes_from_the_form_then_as_of_then_today() -> None:
     as_of = dt.date(2026, 1, 1)
-    assert read_form({"screening_date": "2025-05-05"}, VOCABULARY, as_of).screening_date == dt.date(
+    assert read_form({"screening_date": "2025-05-05"}, BOOK, as_of).screening_date == dt.date(
         2025, 5, 5
     )
-    assert read_form({}, VOCABULARY, as_of).screening_date == as_of
-    assert read_form({}, VOCABULARY).screening_date == dt.date.today()
+    assert read_form({}, BOOK, as_of).screening_date == as_of
+    assert read_form({}, BOOK).screening_date == dt.date.today()
 
 
 def test_keys_match_ignoring_case_and_spaces_and_unknown_keys_are_reported() -> None:
-    done = read_form({" LVEF_Percent ": "50", "EF": "50"}, VOCABULARY)
+    done = read_form({" LVEF_Percent ": "50", "EF": "50"}, BOOK)
     assert done.form.lvef_percent == 50.0
     assert [(e.field, e.message.en) for e in done.errors] == [
         ("EF", "unknown field — see `cart-screen schema`")
@@ -186,7 +228,7 @@ def test_a_key_given_twice_in_a_form_file_is_refused_with_its_line(tmp_path: Pat
 
 
 def test_a_field_given_twice_in_two_spellings_is_taken_from_neither() -> None:
-    done = read_form({"patient_id": "A", "lvef_percent": "35", "LVEF_Percent": "55"}, VOCABULARY)
+    done = read_form({"patient_id": "A", "lvef_percent": "35", "LVEF_Percent": "55"}, BOOK)
     assert done.form.lvef_percent is None
     assert [(e.field, e.message.en) for e in done.errors] == [
         ("lvef_percent", "given twice — keep one value")

@@ -119,13 +119,16 @@ def test_the_language_comes_from_the_locale_when_not_given(
 
 def test_the_batch_summary_and_rows_in_chinese(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    args = ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(out), "--lang", "zh"]
+    listed = tmp_path / "referrals.csv"
+    text = (EXAMPLES / "referrals.csv").read_text("utf-8").replace(",two,", ',"R-CHOP, R-ICE",')
+    listed.write_text(text, "utf-8")
+    args = ["batch", str(listed), "-o", str(out), "--lang", "zh"]
     run = runner.invoke(app, args)
     assert run.exit_code == 0
     assert "全部记录" in run.output
     assert "有提示（flagged）" in run.output
     text = out.read_text("utf-8")
-    assert "不是整数" in text  # EX-105's error, in Chinese
+    assert "这是方案列表而非线数" in text  # EX-105's error, in Chinese
     assert M.NOTICE("zh") in text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["outcome"] for r in rows] == [

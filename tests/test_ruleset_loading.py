@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cart_screen.examples import check_examples
 from cart_screen.ruleset import RulesetError, default_rules_path, load_ruleset, sha256_of_files
 
 HICARA = default_rules_path()
@@ -37,6 +38,7 @@ GOOD = """\
 
 def write_ruleset(tmp_path: Path, text: str) -> Path:
     shutil.copy(HICARA / "vocabulary.yaml", tmp_path / "vocabulary.yaml")
+    shutil.copy(HICARA / "values.yaml", tmp_path / "values.yaml")
     (tmp_path / "ruleset.yaml").write_text(text, "utf-8")
     return tmp_path
 
@@ -102,19 +104,19 @@ def test_a_minimal_good_ruleset_loads(tmp_path: Path) -> None:
             "      {op: lt, field: lvef_percent, value: 140}\n"
             "      # optional nyha_class is then unused",
             ":14:",
-            "does not fit lvef_percent: out of range",
+            "does not fit lvef_percent: 140 is outside the plausible range",
             id="threshold-out-of-range",
         ),
         pytest.param(
             "      {op: below, field: lvef_percent, value: 40}",
             ":14:",
-            "unknown op 'below'; a condition's op is one of",
+            "unknown op 'below'; one of: lt, le, gt, ge, eq, ne, in, not_in, any, all, not",
             id="unknown-operator",
         ),
         pytest.param(
             "      {field: lvef_percent, value: 40}",
             ":13:",
-            "a condition needs an op",
+            "missing key 'op'",
             id="missing-operator",
         ),
         pytest.param(
@@ -245,7 +247,7 @@ def test_a_vocabulary_term_naming_two_codes_is_refused_with_its_location(tmp_pat
     with pytest.raises(RulesetError) as caught:
         load_ruleset(tmp_path)
     assert "vocabulary.yaml:" in str(caught.value)
-    assert "term 'tFL' of PMBCL already names TFL" in str(caught.value)
+    assert "'tFL' of PMBCL already names TFL" in str(caught.value)
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
@@ -258,14 +260,14 @@ def test_the_fingerprint_is_sha256sum_of_sha256sum(tmp_path: Path) -> None:
     ruleset = load_ruleset(HICARA)
     lines = "".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-        for p in (HICARA / "ruleset.yaml", HICARA / "vocabulary.yaml")
+        for p in (HICARA / "ruleset.yaml", HICARA / "vocabulary.yaml", HICARA / "values.yaml")
     )
     assert ruleset.sha256 == hashlib.sha256(lines.encode()).hexdigest()
     assert sha256_of_files(ruleset.files) == ruleset.sha256
 
 
 def test_every_shipped_rule_carries_worked_examples_and_they_hold() -> None:
-    ruleset = load_ruleset(HICARA, run_examples=True)
+    ruleset = check_examples(load_ruleset(HICARA))
     for rule in ruleset.rules:
         statuses = {example.status for example in rule.examples}
         assert statuses == {"flagged", "clear", "needs_info"}, rule.id
@@ -282,7 +284,7 @@ def test_a_threshold_edited_without_its_examples_is_reported_where_the_example_s
     rules.write_text(text, "utf-8")
     load_ruleset(tmp_path / "r")  # screening still loads it: examples are for `rules validate`
     with pytest.raises(RulesetError) as caught:
-        load_ruleset(tmp_path / "r", run_examples=True)
+        check_examples(load_ruleset(tmp_path / "r"))
     (problem,) = caught.value.problems
     assert "example 2 of precaution.cardiac: expected clear, got flagged" in problem.message
     assert text.splitlines()[problem.line - 1].strip().startswith("- {given: {lvef_percent: 40")
@@ -299,3 +301,64 @@ def test_a_threshold_edited_without_its_examples_is_reported_where_the_example_s
 def test_a_malformed_example_is_refused(tmp_path: Path, example: str, says: str) -> None:
     text = RULE.format(condition=GOOD) + f"    examples:\n      - {example}\n"
     assert says in refusal(tmp_path, text)
+
+
+def test_a_values_file_spelling_naming_two_values_is_refused_with_its_location(
+    tmp_path: Path,
+) -> None:
+    write_ruleset(tmp_path, RULE.format(condition=GOOD))
+    values = tmp_path / "values.yaml"
+    text = values.read_text("utf-8").replace('      I: [I, "1"]', '      I: [I, "1", III级]')
+    values.write_text(text, "utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(tmp_path)
+    assert "values.yaml:" in str(caught.value)
+    assert "values.yaml:110:19: error: 'III级' of I names III once its affix is taken off" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param(
+            "      relapsed: [relapsed,",
+            "      relapsing: [relapsed,",
+            "'relapsing' is not a value of disease_status",
+            id="unknown-choice",
+        ),
+        pytest.param(
+            "  lvef_percent:\n", "  lvef_pct:\n", "unknown field 'lvef_pct'", id="unknown-field"
+        ),
+        pytest.param(
+            "    analyte: ast\n",
+            "    analyte: gamma_gt\n",
+            "unknown analyte 'gamma_gt'",
+            id="unknown-analyte",
+        ),
+        pytest.param(
+            '  "yes": ["yes", y,',
+            '  "yes": [yes, y,',
+            "Input should be a valid string",
+            id="bare-yes",
+        ),
+        pytest.param(
+            "    prefixes: [NYHA class,",
+            "    prefixes: [III, NYHA class,",
+            "'III' is also a value",
+            id="prefix-is-a-value",
+        ),
+    ],
+)
+def test_a_malformed_values_file_is_refused_with_its_location(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    write_ruleset(tmp_path, RULE.format(condition=GOOD))
+    values = tmp_path / "values.yaml"
+    text = values.read_text("utf-8")
+    assert old in text
+    values.write_text(text.replace(old, new, 1), "utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(tmp_path)
+    assert f"{values}:" in str(caught.value)
+    assert message in str(caught.value)

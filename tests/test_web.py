@@ -47,7 +47,7 @@ def test_bad_values_are_shown_next_to_their_fields_keeping_what_was_typed(
     )
     assert page.status_code == 422
     assert 'id="lvef_percent-error"' in page.text
-    assert "not a number — expected a number from 0 to 100" in page.text
+    assert "not a number — expected a number from 5 to 95" in page.text
     assert 'value="abc"' in page.text
     assert 'value="W-1"' in page.text
     assert "names several subtypes" in page.text

@@ -14,10 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
 from cart_screen.form import DERIVED, FIELDS
-from cart_screen.values.kinds import Kind
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.reading import FieldError, ReadForm
-from cart_screen.site import NO_SITE, Site
 from cart_screen.result import (
     FieldErrorOut,
     Item,
@@ -39,6 +37,8 @@ from cart_screen.ruleset import (
     Ruleset,
     spec_of,
 )
+from cart_screen.site import NO_SITE, Site
+from cart_screen.values.kinds import Kind
 
 Truth = bool | None
 """Kleene truth: True, False, or None for unknown."""

@@ -121,6 +121,14 @@ class M:
         "day and month could be either way round (03/04/1965 is 3 April or 4 March)",
         "日与月的先后无法确定（03/04/1965 可能是 4 月 3 日，也可能是 3 月 4 日）",
     )
+    NOT_YEAR_FIRST = Msg(
+        "day first or month first: write the date year first",
+        "日或月在前：请按年份在前的格式书写日期",
+    )
+    IN_DOUBT = Msg(
+        "a question mark: record the value once it is confirmed, or leave it blank",
+        "含有问号：请在确认后记录该值，或留空",
+    )
     DATE_IMPLAUSIBLE = Msg("not a plausible date", "不是合理的日期")
     IMPLAUSIBLE = Msg("{value} is outside the plausible range", "{value} 超出合理范围")
     A_LIST = Msg(
@@ -512,7 +520,7 @@ class M:
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",

@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
-    ValidationError,
     field_validator,
 )
 
@@ -163,8 +161,8 @@ class RulesetFile(DataModel):
     label_revision: dt.date
     source: Text
     vocabulary: str = Field(min_length=1)
-    values: str = Field(min_length=1)
-    """The value-spellings file (values.yaml): how each field's values may be written."""
+    values: str = Field(default="values.yaml", min_length=1)
+    """The value-spellings file: how each field's values may be written."""
     components: list[Text] = Field(default_factory=list)
     reading_of_severe: Text | None = None
     rules: list[Rule] = Field(min_length=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 

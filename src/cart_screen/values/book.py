@@ -27,7 +27,7 @@ from cart_screen.datafile import (
     load_model,
     shipped_rules_path,
 )
-from cart_screen.i18n import LANGUAGES, M, Msg, Said
+from cart_screen.i18n import LANGUAGES, Language, M, Msg, Said
 from cart_screen.values.kinds import Kind
 from cart_screen.values.labs import Bounds, LabReader, Labs, Quantity
 from cart_screen.values.lexicon import Lexicon
@@ -93,7 +93,11 @@ class ValuesFile(DataModel):
 
 _NO_FIELD = FieldValues()
 
-_TWO_VALUES = re.compile(r"\s*(?:-|–|—|~|～|/|或|至|到|\bor\b|\bto\b)\s*")
+_TWO_VALUES = re.compile(
+    r"\s*(?:-|–|—|~|～|/|或|至|到|、|,|，|;|；|\||\bor\b|\bto\b|\band\b|&|\+)\s*|\s+"
+)
+"""What stands between two values written together: 'II-III', 'I/II', 'I II', 'B或C'."""
+_DOUBT = re.compile(r"[?？]")
 
 
 class ValueBook:
@@ -124,6 +128,7 @@ class ValueBook:
             else {}
         )
         self._readers: dict[tuple[str, Kind], Callable[[Any], Any]] = {}
+        self._listed_by_field: dict[str, frozenset[str]] = {}
 
     def with_site_uln(self, site_uln: Mapping[str, Quantity]) -> ValueBook:
         """The same book reading absolute lab values against the site's ULNs."""
@@ -144,8 +149,13 @@ class ValueBook:
 
         `raw` is not blank. Raise FormValueError with what is wrong and what is allowed.
         """
+        if kind is Kind.TEXT:  # an id is echoed as written, whatever it says
+            return self._text(name, kind, raw)
         if isinstance(raw, str) and _squeezed(raw) in self._not_recorded:
             return None
+        if isinstance(raw, str) and _DOUBT.search(raw):
+            # "yes?", "tFL?": a value in doubt is not a value yet
+            raise self._reject(name, kind, M.IN_DOUBT.both())
         reader = self._readers.get((name, kind))
         if reader is None:
             reader = self._readers[(name, kind)] = self._reader(name, kind)
@@ -199,8 +209,11 @@ class ValueBook:
         text = re.sub(r"[ t]00:00(?::00(?:\.0+)?)?$", "", text)
         parts = _date_parts(text, self.data.dates.separators)
         if parts is None:
-            if re.fullmatch(r"\d{1,2}\D\d{1,2}\D\d{2,4}", text):
-                raise self._reject(name, Kind.DATE, M.DAY_MONTH_ORDER.both())
+            found = re.fullmatch(r"(\d{1,2})\D(\d{1,2})\D\d{2,4}", text)
+            if found:
+                either_way = max(int(found.group(1)), int(found.group(2))) <= 12
+                why = M.DAY_MONTH_ORDER if either_way else M.NOT_YEAR_FIRST
+                raise self._reject(name, Kind.DATE, why.both())
             raise self._reject(name, Kind.DATE)
         try:
             day = dt.date(*parts)
@@ -236,6 +249,9 @@ class ValueBook:
         text = fold(raw)
         if not_finite(text):
             raise self._reject(name, kind, M.NOT_FINITE.both())
+        shape = number_shape(text)
+        if shape is not None:
+            raise self._reject(name, kind, _SHAPES[shape].both())
         if spec.analyte is not None and spec.analyte in self._labs:
             try:
                 return self._labs[spec.analyte].read(raw)
@@ -265,8 +281,9 @@ class ValueBook:
         too_high = bounds.max is not None and number > bounds.max
         if too_low or too_high:
             why = M.IMPLAUSIBLE.both(value=f"{number:g}")
-            if bounds.hint is not None:
-                why = Said(f"{why.en} ({bounds.hint.en})", f"{why.zh}（{bounds.hint.zh}）")
+            hint = bounds.hint_below if too_low else bounds.hint_above
+            if hint is not None:
+                why = Said(f"{why.en} ({hint.en})", f"{why.zh}（{hint.zh}）")
             raise self._reject(name, kind, why)
 
     def _choice(self, name: str, spec: FieldValues, raw: Any) -> str:
@@ -275,21 +292,26 @@ class ValueBook:
         lexicon = self.lexicons[name]
         text = str(raw)
         key = match_key(text)
-        found = self._find_choice(lexicon, spec, key)
-        if found is not None:
-            return found
-        message = lexicon.ambiguity(key)
-        if message is not None:
-            raise FormValueError(message)
-        scored = self._score(spec, key)
-        if scored is not None:
-            return scored
+        # A listed spelling as written ('r/r', 'relapsed/refractory') is read before the text is
+        # split, so that two values run together ('I-II' would key as 'iii') are never one.
+        listed = lexicon.find(key) if _spaced(text) in self._listed(name) else None
+        if listed is not None:
+            return listed
         parts = [p for p in _TWO_VALUES.split(fold(text)) if p]
         if len(parts) > 1:
             read = [self._find_choice(lexicon, spec, match_key(p)) for p in parts]
             if all(read) and len(set(read)) > 1:
                 values = M.OR("en").join(str(v) for v in dict.fromkeys(read))
                 raise self._reject(name, Kind.CHOICE, M.TWO_VALUES.both(values=values))
+        found = self._find_choice(lexicon, spec, key)
+        if found is not None:
+            return found
+        message = lexicon.ambiguity(key)
+        if message is not None:
+            raise FormValueError(message)
+        scored = self._score(spec, fold(text))
+        if scored is not None:
+            return scored
         close = lexicon.suggest(key)
         if close:
             raise self._reject(name, Kind.CHOICE, M.DID_YOU_MEAN.both(close=M.OR("en").join(close)))
@@ -305,13 +327,22 @@ class ValueBook:
                 return found
         return None
 
-    def _score(self, spec: FieldValues, key: str) -> str | None:
-        """A Child-Pugh score (5–15) read as its class, saying so."""
+    def _listed(self, name: str) -> frozenset[str]:
+        """A choice field's spellings as written (folded, one space between words): 'r/r'."""
+        listed = self._listed_by_field.get(name)
+        if listed is None:
+            spec = self.field(name)
+            words = [*spec.choices, *(w for ws in spec.choices.values() for w in ws)]
+            listed = self._listed_by_field[name] = frozenset(_spaced(w) for w in words)
+        return listed
+
+    def _score(self, spec: FieldValues, text: str) -> str | None:
+        """A Child-Pugh score (5–15) read as its class, saying so; `text` is folded."""
         if not spec.scores:
             return None
-        words = affix_keys([*spec.prefixes, *spec.score_words])
-        ends = affix_keys([*spec.score_words, *spec.suffixes])
-        for core, _ in strip_affixes(key, words, ends):
+        words = fold_affixes([*spec.prefixes, *spec.score_words])
+        ends = fold_affixes([*spec.score_words, *spec.suffixes])
+        for core in {text, strip_folded(text, words, ends), strip_folded(text, words, [])}:
             if core.isdigit():
                 score = int(core)
                 for value, bounds in spec.scores.items():
@@ -403,6 +434,10 @@ def _squeezed(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
+def _spaced(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
 def _score_words(spec: FieldValues) -> str:
     return ", ".join(
         f"{value} {b.min:g}–{b.max:g}"
@@ -422,9 +457,9 @@ def _date_parts(text: str, separators: list[str]) -> tuple[int, int, int] | None
     """Year, month and day of a year-first date, or None when it is not one."""
     for separator in separators:
         pieces = text.split(separator)
-        if len(pieces) == 3 and len(pieces[0]) == 4 and all(p.isdigit() for p in pieces):
-            if all(1 <= len(p) <= 2 for p in pieces[1:]):
-                return int(pieces[0]), int(pieces[1]), int(pieces[2])
+        year_first = len(pieces) == 3 and len(pieces[0]) == 4
+        if year_first and all(p.isdigit() for p in pieces) and max(map(len, pieces[1:])) <= 2:
+            return int(pieces[0]), int(pieces[1]), int(pieces[2])
     if len(text) == 8 and text.isdigit():
         return int(text[:4]), int(text[4:6]), int(text[6:])
     found = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?", text)
@@ -433,8 +468,7 @@ def _date_parts(text: str, separators: list[str]) -> tuple[int, int, int] | None
     return None
 
 
-def _range_words(noun: str, low: float | None, high: float | None, language: str) -> str:
-    lang = "zh" if language == "zh" else "en"
+def _range_words(noun: str, low: float | None, high: float | None, lang: Language) -> str:
     if low is not None and high is not None:
         return M.RANGE_BETWEEN(lang, noun=noun, low=f"{low:g}", high=f"{high:g}")
     if low is not None:
@@ -481,12 +515,20 @@ def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Locat
             message = Said(entry.message.en, entry.message.zh)
             for i, word in enumerate(entry.terms):
                 lexicon.add_ambiguous(word, message, (*at, "ambiguous", n, "terms", i))
+        prefixes, suffixes = affix_keys(spec.prefixes), affix_keys(spec.suffixes)
+        for value, words in spec.choices.items():
+            for i, word in enumerate(words):
+                for core, stripped in strip_affixes(match_key(word), prefixes, suffixes):
+                    other = lexicon.find(core)
+                    if stripped and other is not None and other != value:
+                        why = f"{word!r} of {value} names {other} once its affix is taken off"
+                        clashes.append(((*at, "choices", value, i), why))
         for role in ("prefixes", "suffixes"):
             for i, word in enumerate(getattr(spec, role)):
                 key = match_key(word)
                 if lexicon.find(key) is not None:
-                    message = f"{word!r} is also a value ({lexicon.find(key)}): it cannot be a {role[:-2]}"
-                    clashes.append(((*at, role, i), message))
+                    why = f"{word!r} is also a value ({lexicon.find(key)}): it cannot be a {role[:-2]}"
+                    clashes.append(((*at, role, i), why))
         clashes += lexicon.clashes
     return lexicons, clashes
 

@@ -31,8 +31,10 @@ class Bounds(DataModel):
 
     min: Number | None = None
     max: Number | None = None
-    hint: Text | None = None
-    """Said when a value falls outside: what such a value usually means."""
+    hint_below: Text | None = None
+    """Said when a value falls below `min`: what such a value usually means."""
+    hint_above: Text | None = None
+    """Said when a value falls above `max`."""
 
 
 class Analyte(DataModel):
@@ -110,6 +112,8 @@ class LabReader:
         if _unit_key(rest) in self._multiple or not rest:
             return amount
         unit = self._unit_at(rest)
+        if unit is None and not rest.startswith(tuple(_OPEN)) and not self._starts_uln(rest):
+            raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
         tail = unit[1] if unit else rest
         uln, uln_from_site = self._uln_in(tail, unit[0] if unit else None), False
         if uln is None:
@@ -134,6 +138,9 @@ class LabReader:
                     kept += 1
                 return self._units[key], text[kept:].strip()
         return None
+
+    def _starts_uln(self, text: str) -> bool:
+        return any(text.startswith(word) for word in self._uln_words)
 
     def _uln_in(self, tail: str, unit: str | None) -> Quantity | None:
         """The ULN written after a value: '(ULN 21)', '（正常上限 50 U/L）', '(参考范围 3.4–20.5)'."""
@@ -169,7 +176,9 @@ class LabReader:
     def _multiple_of(
         self, value: Quantity, uln: Quantity, from_site: bool, same_unit: bool
     ) -> Measured:
-        if same_unit or value.unit == uln.unit or not uln.unit:
+        units = self.data.units
+        alike = units.get(value.unit) == units.get(uln.unit)  # U/L and IU/L: one unit
+        if same_unit or alike or not uln.unit:
             numerator, denominator = value.amount, uln.amount
             steps = ""
         else:

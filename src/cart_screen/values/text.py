@@ -62,10 +62,11 @@ _NEGATIVE = re.compile(r"(?<=[^\W_])-(?![^\W_])")
 def match_key(text: str) -> str:
     """Fold a name for matching: spaces, hyphens and punctuation do not count either.
 
-    Signs do: `+` and a `-` that ends a word ('EBV-') stay, so 'EBV+' and 'EBV-' never meet.
+    Signs do: `+` and a `-` that ends a word ('EBV-') stay, so 'EBV+' and 'EBV-' never meet;
+    so does `_`, which only codes have ('EBV_DLBCL' is a code; 'EBV-DLBCL' is not).
     """
     marked = _NEGATIVE.sub("\u2212", fold(text))
-    return "".join(ch for ch in marked if ch.isalnum() or ch in "+\u2212")
+    return "".join(ch for ch in marked if ch.isalnum() or ch in "+\u2212_")
 
 
 def strip_affixes(

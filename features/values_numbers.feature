@@ -1,0 +1,75 @@
+Feature: Numbers as referrals write them — LVEF
+  An LVEF is written bare, with its name ("LVEF 35%", "射血分数 35%"), with its sign ("35 %") or in
+  full-width digits (３５％). A value outside the plausible 5–95 % is an error naming that range:
+  an LVEF of 0.55 is a fraction or a typo, and the coordinator is asked, never corrected. A range,
+  a bound or a decimal comma is not one measured value.
+
+  Scenario Outline: An LVEF written with its name or sign reads as a percentage
+    When the referral writes lvef_percent as "<written>"
+    Then it reads as <lvef>
+
+    Examples: English
+      | written   | lvef |
+      | LVEF 35%  | 35   |
+      | 35 %      | 35   |
+      | 35%       | 35   |
+      | LVEF: 35% | 35   |
+      | EF 55%    | 55   |
+      | 62.5      | 62.5 |
+
+    Examples: Chinese and full-width
+      | written             | lvef |
+      | ３５％              | 35   |
+      | ＬＶＥＦ ３５％     | 35   |
+      | 射血分数 35%        | 35   |
+      | 左室射血分数55%     | 55   |
+      | 左心室射血分数：60% | 60   |
+
+  Scenario Outline: A value outside the plausible range is an error naming the range
+    When the referral writes lvef_percent as "<written>"
+    Then it is refused: "<written> is outside the plausible range"
+    And it is refused: "expected a number from 5 to 95"
+    And in Chinese the refusal says "5 至 95 之间的数值"
+
+    Examples:
+      | written |
+      | 0.55    |
+      | 0.35    |
+      | 3       |
+      | 101     |
+
+  Scenario: An LVEF of 0.55 is asked about, never converted
+    When the referral writes lvef_percent as "0.55"
+    Then it is refused: "an LVEF of 0.55 is a fraction or a typo: record the percentage (55)"
+    And in Chinese the refusal says "请记录百分数（55）"
+
+  Scenario Outline: A range, a bound or a decimal comma is not one measured value
+    When the referral writes lvef_percent as "<written>"
+    Then it is refused: "<says>"
+    And in Chinese the refusal says "<中文>"
+
+    Examples:
+      | written | says                                | 中文                   |
+      | 55-60%  | a range, not one value              | 这是范围而非单个数值   |
+      | 55~60%  | a range, not one value              | 这是范围而非单个数值   |
+      | >55%    | a bound, not a measured value       | 这是上下限而非测得值   |
+      | ≥50%    | a bound, not a measured value       | 这是上下限而非测得值   |
+      | 55,5    | a comma could be a decimal point    | 逗号可能是小数         |
+      | abc     | not a number                        | 不是数值               |
+      | 正常    | not a number                        | 不是数值               |
+      | NaN     | not a finite number                 | 不是有限数值           |
+
+  Scenario Outline: The LVEF read is the one the checklist judges
+    Given a referral with nothing to flag, screened on 2026-10-15
+    And its lvef_percent is <written>
+    When it is screened
+    Then precaution.cardiac is <status>
+    And the precaution.cardiac reason mentions "<shown>"
+
+    Examples:
+      | written  | status     | shown                      |
+      | LVEF 35% | flagged    | LVEF 35 % is below 40 %    |
+      | ３５％   | flagged    | LVEF 35 % is below 40 %    |
+      | EF 55%   | clear      | LVEF 55 % is not below 40 % |
+      | 0.55     | needs_info | could not be read: '0.55'  |
+      | 未查     | needs_info | LVEF not recorded          |
