@@ -92,6 +92,23 @@ def test_bytes_that_do_not_decode_are_an_error_row_naming_the_record(
     assert rows[1]["patient_id"] == "B"
 
 
+def test_a_patient_id_holding_bytes_that_do_not_decode_still_gives_its_error_row(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    lines = [f"病人{i},复发" for i in range(1, 6)]
+    data = bytearray(("patient_id,disease_status\n" + "\n".join(lines) + "\n").encode())
+    data[data.index("病人3".encode()) + 1] = 0x41  # inside 病
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(bytes(data))
+    args = ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")]
+    run = runner.invoke(app, [*args, "--encoding", "utf-8"])
+    assert run.exit_code == 0, run.output
+    rows = read_rows(out)
+    assert [row["outcome"] == "error" for row in rows] == [False, False, True, False, False]
+    assert rows[2]["patient_id"] == "\ufffdA\ufffd人3"  # each byte that does not decode: U+FFFD
+    assert rows[2]["errors"] == "record: holds bytes that are not valid utf-8"
+
+
 def test_a_utf8_bom_is_not_part_of_the_first_header(runner: CliRunner, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(b"\xef\xbb\xbfpatient_id,lvef_percent\r\nA,35\r\n")

@@ -258,7 +258,15 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
 def _error(record: Record, columns: Columns, message: Said, day: dt.date) -> Verdict:
     index = columns.patient_id
     patient_id = record.cells[index].strip() or None if index < len(record.cells) else None
+    if patient_id is not None and not _decoded(patient_id):
+        # Bytes that did not decode cannot be written out: each shows as U+FFFD, so the id
+        # still points at the record and its row is written.
+        patient_id = _UNDECODED_CHARACTER.sub("\ufffd", patient_id)
     return Verdict(patient_id, "error", (), (FieldError("record", None, message),), day)
+
+
+_UNDECODED_CHARACTER = re.compile("[\udc80-\udcff]")
+"""How the error handler UNDECODED keeps a byte that did not decode (as surrogateescape)."""
 
 
 # ---------------------------------------------------------------- chunks, in one process or many
