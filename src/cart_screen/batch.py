@@ -31,6 +31,7 @@ from cart_screen.ruleset import Ruleset
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
+    from cart_screen.list_encoding import ListEncoding
 
 # A spreadsheet cell can hold 32,767 characters; a longer CSV field is a broken record.
 csv.field_size_limit(1 << 20)
@@ -135,9 +136,13 @@ csv reader has just made are still in the CPU's cache when they are looked up (~
 
 
 def read_chunks(
-    stream: TextIO, encoding: str, size: int = CHUNK_SIZE
+    stream: TextIO, encoding: str, size: int = CHUNK_SIZE, *, detected: bool = False
 ) -> tuple[list[str], Iterator[Chunk]]:
-    """The header and a stream of chunks; blank lines are not records (as csv.DictReader)."""
+    """The header and a stream of chunks; blank lines are not records (as csv.DictReader).
+
+    `encoding` is the name of the one the stream is read in, as the user is told it;
+    `detected` says whether it was detected (list_encoding.py) or asked for.
+    """
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)
@@ -146,7 +151,8 @@ def read_chunks(
     except csv.Error as exc:
         raise BatchInputError(M.BAD_HEADER_CSV.both(detail=exc)) from exc
     if not _decoded("".join(header)):
-        raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
+        message = M.BAD_HEADER_BYTES if detected else M.BAD_HEADER_BYTES_GIVEN
+        raise BatchInputError(message.both(encoding=encoding))
     return header, chunks_of(reader, len(header), encoding, size)
 
 
@@ -499,6 +505,8 @@ class Summary:
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
+    encoding: ListEncoding | None = None
+    """The encoding the list was read in, and whether it was detected."""
     scratch: Path | None = None
     _ids: DuplicateIds = field(init=False, repr=False)
 
@@ -536,4 +544,6 @@ class Summary:
             },
             "duplicate_patient_ids": self.duplicates,
             "ignored_columns": list(self.ignored_columns),
+            "encoding": self.encoding.name if self.encoding else None,
+            "encoding_detected": self.encoding.detected if self.encoding else None,
         }
