@@ -32,6 +32,40 @@ Feature: Screening a referral list — every referral accounted for, in order
     And the summary counts 7 records: 1 flagged, 1 needs_info, 3 no_flags, 2 error
     And the summary names R-1 as a duplicate and "Ward notes" as an ignored column
 
+  Scenario Outline: A list is read in the encoding it was saved in, without being told
+    Given a referral list saved in <saved>:
+      """
+      patient_id,screening_date,date_of_birth,diagnosis,disease_status,prior_systemic_lines,active_infection,hypersensitivity_to_components,lvef_percent,nyha_class,total_bilirubin_x_uln,ast_x_uln,alt_x_uln,on_immunosuppressants,recent_live_vaccine,other_anticancer_therapy,icu_available,备注
+      张三-1,2026-10-15,1962-05-30,双打击（MYC/BCL2）,refractory,2,none,no,50,II,1.0,1.0,1.0,no,no,no,yes,家属陪同
+      李四-2,2026-10-15,1980-12-01,原发纵隔大B细胞淋巴瘤,relapsed,3,none,否,60,I,0.5,0.7,0.8,no,no,no,yes,
+      """
+    When the coordinator screens the list
+    Then the results have these rows:
+      | row | patient_id | outcome  | flagged            | needs_info |
+      | 1   | 张三-1     | no_flags |                    |            |
+      | 2   | 李四-2     | flagged  | indication.subtype |            |
+    And the summary says "encoding: <encoding> (detected)"
+
+    Examples:
+      | saved          | encoding |
+      | UTF-8          | UTF-8    |
+      | UTF-8 with BOM | UTF-8    |
+      | UTF-16         | UTF-16   |
+      | GB18030        | GB18030  |
+
+  Scenario Outline: Content that is not a CSV is refused, saying what it is
+    Given a file that is <content>
+    When the coordinator screens the list
+    Then the command fails with "<message>"
+    And no results file is left behind
+
+    Examples:
+      | content                   | message                                            |
+      | an Excel workbook (.xlsx) | this is a spreadsheet workbook (.xlsx/.ods)        |
+      | a PDF document            | this is a PDF document, not a CSV                  |
+      | a photo (JPEG)            | this is an image (JPEG), not a CSV                 |
+      | a list saved in Latin-1   | not UTF-8, UTF-16 with a byte-order mark, or GB18030 |
+
   Scenario: A list without a patient_id column is refused and nothing is written
     Given a referral list:
       """

@@ -232,6 +232,38 @@ def referral_list(docstring: str, tmp_path: Path) -> Path:
     return path
 
 
+SAVED_IN = {
+    "UTF-8": "utf-8",
+    "UTF-8 with BOM": "utf-8-sig",
+    "UTF-16": "utf-16",
+    "GB18030": "gb18030",
+}
+"""How a list is saved, in the words of a spreadsheet's "Save as", and the codec that does it."""
+
+
+@given(parsers.parse("a referral list saved in {saved}:"), target_fixture="referral_list")
+def referral_list_saved_in(docstring: str, tmp_path: Path, saved: str) -> Path:
+    path = tmp_path / "referrals.csv"
+    path.write_bytes((docstring + "\n").encode(SAVED_IN[saved]))
+    return path
+
+
+NOT_A_CSV = {
+    "an Excel workbook (.xlsx)": b"PK\x03\x04\x14\x00\x06\x00" + bytes(64),
+    "a PDF document": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
+    "a photo (JPEG)": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "a list saved in Latin-1": "patient_id,notes\nA,José Müller\n".encode("latin-1"),
+}
+"""What a coordinator may upload instead of a CSV list, by the bytes it starts with."""
+
+
+@given(parsers.parse("a file that is {content}"), target_fixture="referral_list")
+def file_that_is(tmp_path: Path, content: str) -> Path:
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(NOT_A_CSV[content])
+    return path
+
+
 @given("a column map:", target_fixture="column_map")
 def column_map(docstring: str, tmp_path: Path) -> Path:
     path = tmp_path / "columns.yaml"
@@ -306,6 +338,12 @@ def summary_names(batch_run: BatchRun, pid: str, column: str) -> None:
     assert batch_run.summary["ignored_columns"] == [column]
     assert f"{pid} ×2" in batch_run.output
     assert column in batch_run.output
+
+
+@then(parsers.parse('the summary says "{text}"'))
+def summary_says(batch_run: BatchRun, text: str) -> None:
+    assert batch_run.exit_code == 0, batch_run.output
+    assert text in batch_run.output
 
 
 @then(parsers.parse('the command fails with "{text}"'))

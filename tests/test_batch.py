@@ -85,11 +85,29 @@ def test_bytes_that_do_not_decode_are_an_error_row_naming_the_record(
         b"patient_id,diagnosis\nA,DLBCL_NOS\nB," + "伯基特".encode("gb18030") + b"\nC,PMBCL\n"
     )
     out = tmp_path / "out.csv"
-    assert runner.invoke(app, ["batch", str(source), "-o", str(out)]).exit_code == 0
+    args = ["batch", str(source), "-o", str(out), "--encoding", "utf-8"]  # not detected
+    assert runner.invoke(app, args).exit_code == 0
     rows = read_rows(out)
     assert [r["outcome"] for r in rows] == ["needs_info", "error", "flagged"]
     assert rows[1]["errors"] == "record: holds bytes that are not valid utf-8"
     assert rows[1]["patient_id"] == "B"
+
+
+def test_a_patient_id_holding_bytes_that_do_not_decode_still_gives_its_error_row(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    lines = [f"病人{i},复发" for i in range(1, 6)]
+    data = bytearray(("patient_id,disease_status\n" + "\n".join(lines) + "\n").encode())
+    data[data.index("病人3".encode()) + 1] = 0x41  # inside 病
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(bytes(data))
+    args = ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")]
+    run = runner.invoke(app, [*args, "--encoding", "utf-8"])
+    assert run.exit_code == 0, run.output
+    rows = read_rows(out)
+    assert [row["outcome"] == "error" for row in rows] == [False, False, True, False, False]
+    assert rows[2]["patient_id"] == "\ufffdA\ufffd人3"  # each byte that does not decode: U+FFFD
+    assert rows[2]["errors"] == "record: holds bytes that are not valid utf-8"
 
 
 def test_a_utf8_bom_is_not_part_of_the_first_header(runner: CliRunner, tmp_path: Path) -> None:
@@ -106,7 +124,7 @@ def test_a_utf8_bom_is_not_part_of_the_first_header(runner: CliRunner, tmp_path:
         (b"", "the file is empty"),
         (b"mrn,lvef_percent\n1,2\n", "no patient_id column"),
         (b"patient_id,lvef_percent,LVEF_percent\n1,2,3\n", "both give lvef_percent"),
-        ("patient_id,诊断\n".encode("gb18030"), "header row is not valid utf-8"),
+        (b"patient_id,Jos\xe9\n", "not UTF-8, UTF-16 with a byte-order mark, or GB18030"),
     ],
 )
 def test_a_list_that_cannot_be_screened_exits_2_and_writes_nothing(

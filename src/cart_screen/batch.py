@@ -32,6 +32,7 @@ from cart_screen.site import NO_SITE, Site
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
+    from cart_screen.list_encoding import ListEncoding
 
 # A spreadsheet cell can hold 32,767 characters; a longer CSV field is a broken record.
 csv.field_size_limit(1 << 20)
@@ -136,9 +137,13 @@ csv reader has just made are still in the CPU's cache when they are looked up (~
 
 
 def read_chunks(
-    stream: TextIO, encoding: str, size: int = CHUNK_SIZE
+    stream: TextIO, encoding: str, size: int = CHUNK_SIZE, *, detected: bool = False
 ) -> tuple[list[str], Iterator[Chunk]]:
-    """The header and a stream of chunks; blank lines are not records (as csv.DictReader)."""
+    """The header and a stream of chunks; blank lines are not records (as csv.DictReader).
+
+    `encoding` is the name of the one the stream is read in, as the user is told it;
+    `detected` says whether it was detected (list_encoding.py) or asked for.
+    """
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)
@@ -147,7 +152,8 @@ def read_chunks(
     except csv.Error as exc:
         raise BatchInputError(M.BAD_HEADER_CSV.both(detail=exc)) from exc
     if not _decoded("".join(header)):
-        raise BatchInputError(M.BAD_HEADER_BYTES.both(encoding=encoding))
+        message = M.BAD_HEADER_BYTES if detected else M.BAD_HEADER_BYTES_GIVEN
+        raise BatchInputError(message.both(encoding=encoding))
     return header, chunks_of(reader, len(header), encoding, size)
 
 
@@ -261,7 +267,15 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
 def _error(record: Record, columns: Columns, message: Said, day: dt.date) -> Verdict:
     index = columns.patient_id
     patient_id = record.cells[index].strip() or None if index < len(record.cells) else None
+    if patient_id is not None and not _decoded(patient_id):
+        # Bytes that did not decode cannot be written out: each shows as U+FFFD, so the id
+        # still points at the record and its row is written.
+        patient_id = _UNDECODED_CHARACTER.sub("\ufffd", patient_id)
     return Verdict(patient_id, "error", (), (FieldError("record", None, message),), day)
+
+
+_UNDECODED_CHARACTER = re.compile("[\udc80-\udcff]")
+"""How the error handler UNDECODED keeps a byte that did not decode (as surrogateescape)."""
 
 
 # ---------------------------------------------------------------- chunks, in one process or many
@@ -499,6 +513,8 @@ class Summary:
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
+    encoding: ListEncoding | None = None
+    """The encoding the list was read in, and whether it was detected."""
     scratch: Path | None = None
     _ids: DuplicateIds = field(init=False, repr=False)
 
@@ -536,4 +552,6 @@ class Summary:
             },
             "duplicate_patient_ids": self.duplicates,
             "ignored_columns": list(self.ignored_columns),
+            "encoding": self.encoding.name if self.encoding else None,
+            "encoding_detected": self.encoding.detected if self.encoding else None,
         }

@@ -26,6 +26,7 @@ from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
 
 if TYPE_CHECKING:
+    from cart_screen.list_encoding import ListEncoding
     from cart_screen.site import Site
 
 app = typer.Typer(
@@ -305,8 +306,12 @@ def batch(
         typer.Option("--columns", metavar="MAP.yaml", help="Map your headers to form fields."),
     ] = None,
     encoding: Annotated[
-        str, typer.Option(help="Encoding of IN.csv, e.g. gb18030; UTF-8 may have a BOM.")
-    ] = "utf-8",
+        str,
+        typer.Option(
+            help="Encoding of IN.csv, e.g. gb18030; auto: UTF-8 (BOM or not), UTF-16 with a BOM "
+            "or GB18030, detected."
+        ),
+    ] = "auto",
     excel: Annotated[
         bool, typer.Option("--excel", help="Write OUT.csv with a BOM so Excel/WPS show Chinese.")
     ] = False,
@@ -333,24 +338,24 @@ def batch(
     day = _day(as_of) or dt.date.today()
     try:
         column_map = lists.load_column_map(columns) if columns else {}
-        codec = lists.text_encoding(encoding)
         workers = jobs or _default_jobs(source)
-        with _open_list(source, codec) as stream, _progress(source, language) as progress:
-            header, chunks = lists.read_chunks(stream, encoding)
+        stream, used = _open_list(source, encoding)
+        with stream, _progress(source, language) as progress:
+            header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
             job = lists.Job(ruleset, chosen, day, details_wanted, language, site)
             with (
                 lists.Summary(
-                    rule_ids, ignored_columns=chosen.ignored, scratch=output.parent
+                    rule_ids, ignored_columns=chosen.ignored, encoding=used, scratch=output.parent
                 ) as summary,
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
                 number = 1
-                listed = parallel.ListFile(source, codec, encoding)
+                listed = parallel.ListFile(source, used.codec, used.name)
                 outputs = parallel.screen_list(
                     job, listed, header, stream, chunks, jobs=workers, progress=progress
                 )
@@ -384,13 +389,16 @@ def _default_jobs(source: Path) -> int:
     return min(os.cpu_count() or 1, 2) if large else 1
 
 
-def _open_list(path: Path, codec: str) -> TextIO:
-    """Open a referral list; bytes that do not decode are kept, to name their record."""
+def _open_list(path: Path, encoding: str) -> tuple[TextIO, ListEncoding]:
+    """Open a referral list in the encoding asked for, or detected (`auto`), and say which;
+    bytes that do not decode are kept, to name their record."""
     from cart_screen.batch import UNDECODED, BatchInputError
+    from cart_screen.list_encoding import list_encoding
 
     if not path.is_file():
         raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())
-    return path.open(encoding=codec, errors=UNDECODED, newline="")
+    used = list_encoding(path, encoding)
+    return path.open(encoding=used.codec, errors=UNDECODED, newline=""), used
 
 
 @contextlib.contextmanager

@@ -331,6 +331,10 @@ class M:
     )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
+    SUMMARY_ENCODING_DETECTED = Msg(
+        "encoding: {encoding} (detected)", "编码：{encoding}（自动识别）"
+    )
+    SUMMARY_ENCODING_GIVEN = Msg("encoding: {encoding} (as asked)", "编码：{encoding}（按指定）")
     PROGRESS = Msg("Screening", "筛查中")
     CELLS_COUNT = Msg(
         "has {cells} cells, the header has {width}", "有 {cells} 个单元格；表头有 {width} 个"
@@ -367,8 +371,44 @@ class M:
         "the header row is not valid CSV ({detail})", "表头行不是有效的 CSV（{detail}）"
     )
     BAD_HEADER_BYTES = Msg(
-        "the header row is not valid {encoding}; try --encoding gb18030",
-        "表头行不符合 {encoding} 编码；请尝试 --encoding gb18030",
+        "the header row holds bytes that are not valid {encoding}, the encoding detected for "
+        "the list; correct the header or save the list again as CSV UTF-8",
+        "表头行含有不符合 {encoding} 编码的字节（名单经自动识别为 {encoding} 编码）；"
+        "请更正表头，或将名单重新另存为 CSV UTF-8",
+    )
+    BAD_HEADER_BYTES_GIVEN = Msg(
+        "the header row is not valid {encoding}, the encoding asked for; leave the encoding "
+        "to be detected, or ask for the one the list is in",
+        "表头行不符合所指定的 {encoding} 编码；请改为自动识别编码，或指定名单实际使用的编码",
+    )
+    LIST_ENCODING_UNKNOWN = Msg(
+        "not UTF-8, UTF-16 with a byte-order mark, or GB18030 (some bytes fit none of them); "
+        "save the list as CSV UTF-8",
+        "不是 UTF-8、带字节顺序标记（BOM）的 UTF-16 或 GB18030 编码（部分字节不符合其中任何一种）；"
+        "请将名单另存为 CSV UTF-8",
+    )
+    LIST_NOT_TEXT = Msg(
+        "not a text file: it holds NUL bytes (UTF-16 is read only with a byte-order mark); "
+        "save the list as CSV UTF-8",
+        "不是文本文件：含有 NUL 字节（UTF-16 仅在带字节顺序标记（BOM）时可读）；"
+        "请将名单另存为 CSV UTF-8",
+    )
+    LIST_IS_WORKBOOK = Msg(
+        "this is a spreadsheet workbook (.xlsx/.ods), not a CSV; save it as CSV (UTF-8)",
+        "这是电子表格工作簿（.xlsx/.ods），不是 CSV；请另存为 CSV（UTF-8）",
+    )
+    LIST_IS_OLD_WORKBOOK = Msg(
+        "this is an Excel 97–2003 workbook (.xls) or another old Office file, not a CSV; "
+        "save it as CSV (UTF-8)",
+        "这是 Excel 97–2003 工作簿（.xls）或其他旧版 Office 文件，不是 CSV；请另存为 CSV（UTF-8）",
+    )
+    LIST_IS_PDF = Msg(
+        "this is a PDF document, not a CSV; export the list as CSV (UTF-8) from where it is kept",
+        "这是 PDF 文档，不是 CSV；请从名单所在的系统或表格导出为 CSV（UTF-8）",
+    )
+    LIST_IS_IMAGE = Msg(
+        "this is an image ({kind}), not a CSV; a referral list must be a CSV (UTF-8) file",
+        "这是图片（{kind}），不是 CSV；转诊名单须为 CSV（UTF-8）文件",
     )
     NO_SUCH_FILE = Msg("no such file", "文件不存在")
     NOT_A_FILE = Msg("not a file", "不是文件")
@@ -503,6 +543,9 @@ class M:
     )
     WEB_LIST_FILE = Msg("Referral list (CSV)", "转诊名单（CSV）")
     WEB_ENCODING = Msg("Encoding", "编码")
+    WEB_DETECT = Msg(
+        "Detect (UTF-8, UTF-16 with BOM, GB18030)", "自动识别（UTF-8、带 BOM 的 UTF-16、GB18030）"
+    )
     WEB_UTF8 = Msg("UTF-8 (also with Excel's BOM)", "UTF-8（含 Excel 的 BOM）")
     WEB_GB18030 = Msg("GB18030 (Chinese Windows/WPS)", "GB18030（中文 Windows/WPS）")
     WEB_LIST_SUBMIT = Msg("Screen and download results", "筛查并下载结果")

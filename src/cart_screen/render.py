@@ -379,6 +379,11 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
         for rule_id in summary.rule_ids
     ]
     lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
+    if summary.encoding is not None:
+        said = (
+            M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
+        )
+        lines[:0] = ["", said(lang, encoding=summary.encoding.name)]
     if summary.duplicates:
         duplicates = sorted(summary.duplicates.items())
         shown = ", ".join(f"{pid} ×{n}" for pid, n in duplicates[:10])

@@ -23,6 +23,7 @@ from cart_screen import batch as lists
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
+from cart_screen.list_encoding import AUTO, list_encoding
 from cart_screen.render import BATCH_COLUMNS, ruleset_text
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
@@ -181,7 +182,7 @@ def create_app(
     async def batch_upload(request: Request) -> Response:
         async with request.form() as submitted:  # closes the uploaded file's spool
             lang = chosen(submitted.get("lang"))
-            upload, encoding = submitted.get("file"), str(submitted.get("encoding") or "utf-8")
+            upload, encoding = submitted.get("file"), str(submitted.get("encoding") or AUTO)
             if not isinstance(upload, UploadFile):
                 return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
             data = await upload.read(UPLOAD_LIMIT + 1)
@@ -219,14 +220,15 @@ def screen_list(
     language: Language = "en",
     site: Site = NO_SITE,
 ) -> str:
-    """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`)."""
+    """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`).
+
+    `encoding` is the one the list is in, or `auto` to detect it as `batch` does.
+    """
+    used = list_encoding(data, encoding)
     stream = io.TextIOWrapper(
-        io.BytesIO(data),
-        encoding=lists.text_encoding(encoding),
-        errors=lists.UNDECODED,
-        newline="",
+        io.BytesIO(data), encoding=used.codec, errors=lists.UNDECODED, newline=""
     )
-    header, chunks = lists.read_chunks(stream, encoding)
+    header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
     columns = lists.map_columns(header, {})
     out = io.StringIO()
     out.write(",".join(BATCH_COLUMNS) + "\r\n")
