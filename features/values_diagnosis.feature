@@ -68,7 +68,7 @@ Feature: Diagnosis as pathology reports write it
 
   Scenario Outline: A near miss is never read, only suggested
     When the referral writes diagnosis as "<written>"
-    Then it is refused: "did you mean <close>?"
+    Then it is refused: "did you mean <close> ("
 
     Examples:
       | written       | close     |

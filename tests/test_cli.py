@@ -138,3 +138,29 @@ def test_only_site_fields_take_a_site_default() -> None:
 
     with pytest.raises(FormValueError, match="only icu_available has a site default"):
         read_defaults({"hypersensitivity_to_components": "no"})
+
+
+def test_rules_show_lists_the_spellings_each_field_accepts(runner: CliRunner) -> None:
+    run = runner.invoke(app, ["rules", "show", "--lang", "en"])
+    assert run.exit_code == 0
+    text = run.output
+    assert "How values are read" in text
+    assert "relapsed_or_refractory: r/r, R/R, relapsed/refractory" in text
+    assert "nyha_class — one of I, II, III, IV" in text
+    assert "affixes: Child-Pugh class, Child-Pugh" in text
+    assert "DLBCL_NOS: any of DLBCL, DLBCL NOS" in text  # the cell-of-origin compounds
+    assert "Refused as ambiguous: double-hit lymphoma" in text
+    assert "In any field, these mean not recorded: unknown" in text
+
+
+def test_rules_validate_checks_the_value_spellings_file(runner: CliRunner, tmp_path: Path) -> None:
+    from cart_screen.ruleset import default_rules_path
+
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules_path(), folder)
+    values = folder / "values.yaml"
+    values.write_text(values.read_text("utf-8").replace("      B: [B]", "      B: [B, A]"), "utf-8")
+    run = runner.invoke(app, ["rules", "validate", str(folder)])
+    assert run.exit_code == 2
+    assert f"{values}:" in run.output
+    assert "'A' of B already names A" in run.output

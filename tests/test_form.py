@@ -119,7 +119,7 @@ def test_accepted_spellings(field: str, raw: Any, value: Any) -> None:
         ("diagnosis", "DLBCL", "names several subtypes — record which"),
         ("diagnosis", "C83.3", "an ICD code does not identify the subtype"),
         ("diagnosis", "lymphoma", "not a known lymphoma subtype"),
-        ("diagnosis", "DLBLC NOS", "did you mean DLBCL-NOS?"),
+        ("diagnosis", "DLBLC NOS", "did you mean DLBCL-NOS ("),
         ("diagnosis", "double hit", '"double hit" without its genes names two diagnoses'),
         ("patient_id", ["a"], "expected non-empty text"),
     ],

@@ -255,6 +255,8 @@ class M:
         "Screening date {day} · ruleset {ruleset} (label {revision}) · sha256 {sha}…",
         "筛查日期 {day} · 规则集 {ruleset}（说明书 {revision}）· sha256 {sha}…",
     )
+    CHECKLIST_SITE = Msg("Site settings: {source}{sha}", "机构设置：{source}{sha}")
+    SITE_OPTIONS = Msg("from the command line", "来自命令行选项")
     OUTCOME = Msg("Outcome: {words}", "结果：{words}")
     OUTCOME_COUNTS = Msg(
         " ({flagged} flagged, {needs} needs info, {clear} clear)",
@@ -554,6 +556,7 @@ class M:
         "the list is larger than {limit} MB; use `cart-screen batch`",
         "名单超过 {limit} MB；请使用 `cart-screen batch`",
     )
+    WEB_SITE_FILE = Msg("site file {name} · sha256", "机构设置文件 {name} · sha256")
     WEB_FINGERPRINT = Msg(
         "Ruleset {id} · label revision {revision} · sha256",
         "规则集 {id} · 说明书修订 {revision} · sha256",

@@ -82,6 +82,11 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
         revision=ref.label_revision.isoformat(),
         sha=ref.sha256[:16],
     )
+    if result.site is not None:
+        site = result.site
+        source = site.name or M.SITE_OPTIONS(lang)
+        sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
+        yield M.CHECKLIST_SITE(lang, source=source, sha=sha)
     counts = (
         M.OUTCOME_COUNTS(
             lang,

@@ -100,7 +100,7 @@ def create_app(
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(M=M, ruleset=ruleset)
+    templates.env.globals.update(M=M, ruleset=ruleset, site=site)
     groups = {lang: form_groups(ruleset, lang) for lang in LANGUAGES}
     diagnoses = {
         lang: [f"{t.abbreviation} — {t.name(lang)}" for t in ruleset.vocabulary.codes.values()]

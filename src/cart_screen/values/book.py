@@ -424,10 +424,10 @@ class ValueBook:
                 listed = [(value, list(words)) for value, words in spec.choices.items()]
                 if spec.scores:
                     listed.append(("score", [_score_words(spec)]))
-                return listed
             case _:
-                extra = [*spec.prefixes, *spec.suffixes]
-                return [("affixes", extra)] if extra else []
+                listed = []
+        extra = [*spec.prefixes, *spec.suffixes]
+        return [*listed, ("affixes", extra)] if extra else listed
 
 
 def _squeezed(text: str) -> str:

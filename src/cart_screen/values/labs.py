@@ -98,6 +98,8 @@ class LabReader:
         """Read '20.5 µmol/L' (a site file's ULN); raise FormValueError naming what is allowed."""
         found = _LEADING.match(fold(text))
         unit = self._unit_at(found.group(2)) if found else None
+        if found is not None and found.group(2).strip() and unit is None:
+            raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
         if found is None or unit is None or unit[1].strip():
             raise FormValueError(M.LAB_QUANTITY.both(units=self.units_said()))
         return Quantity(float(found.group(1)), unit[0])

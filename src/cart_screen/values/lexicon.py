@@ -7,9 +7,8 @@ spelling close to a known one (a typo: "DLBLC NOS") gets suggestions, never a re
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
-
-from rapidfuzz import fuzz, process
 
 from cart_screen.i18n import Said
 from cart_screen.values.text import match_key
@@ -19,8 +18,9 @@ Where = tuple[str | int, ...]
 
 _SUGGEST_MIN_LENGTH = 4
 """Keys shorter than this get no suggestions: 'ii' is not a typo of 'iii'."""
-_SUGGEST_CUTOFF = 80.0
-"""How alike (rapidfuzz ratio, 0–100) a known spelling must be to be offered."""
+_SUGGEST_CUTOFF = 0.8
+"""How alike (difflib's ratio, 0–1: matching characters over both lengths) a known spelling must
+be to be offered. difflib is enough for a few hundred spellings, read once per distinct value."""
 
 
 class Lexicon:
@@ -63,14 +63,10 @@ class Lexicon:
         """Values whose spellings are close to `key` (most alike first), for 'did you mean'."""
         if len(key) < _SUGGEST_MIN_LENGTH:
             return []
-        found = process.extract(
-            key, self.index.keys(), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=_SUGGEST_CUTOFF
-        )
+        found = difflib.get_close_matches(key, self.index, n=limit * 4, cutoff=_SUGGEST_CUTOFF)
         sign = _polarity(key)
         return _unique(
-            self.index[spelling]
-            for spelling, _, _ in found
-            if not sign or _polarity(spelling) == sign
+            self.index[spelling] for spelling in found if not sign or _polarity(spelling) == sign
         )[:limit]
 
 

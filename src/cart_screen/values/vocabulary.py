@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pydantic import Field, StrictStr
 
 from cart_screen.datafile import DataModel, Location, Text
-from cart_screen.i18n import Language, M, Said
+from cart_screen.i18n import LANGUAGES, Language, M, Said
 from cart_screen.values.lexicon import Lexicon
 from cart_screen.values.text import FormValueError, match_key
 
@@ -80,10 +80,19 @@ class Vocabulary:
         if message is not None:
             raise FormValueError(message)
         codes = ", ".join(self.codes)
-        close = [self.codes[c].abbreviation for c in self.lexicon.suggest(key)]
+        close = self.lexicon.suggest(key)
         if close:
             raise FormValueError(
-                M.UNKNOWN_DIAGNOSIS_CLOSE.both(close=M.OR("en").join(close), codes=codes)
+                Said(
+                    *(
+                        M.UNKNOWN_DIAGNOSIS_CLOSE(
+                            lang,
+                            close=M.OR(lang).join(self.describe(c, lang) for c in close),
+                            codes=codes,
+                        )
+                        for lang in LANGUAGES
+                    )
+                )
             )
         raise FormValueError(M.UNKNOWN_DIAGNOSIS.both(codes=codes))
 
