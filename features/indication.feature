@@ -88,7 +88,7 @@ Feature: Indication — adults with relapsed or refractory LBCL after two or mor
       | PCNSL                                      | flagged |
       | T-cell/histiocyte-rich large B-cell lymphoma | flagged |
       | EBV_DLBCL                                  | flagged |
-      | follicular lymphoma                        | flagged |
+      | FL, not transformed                        | flagged |
       | FL grade 3B                                | flagged |
       | 伯基特淋巴瘤                                | flagged |
       | mantle cell lymphoma                       | flagged |
@@ -98,6 +98,7 @@ Feature: Indication — adults with relapsed or refractory LBCL after two or mor
     Examples: terms that name no single subtype are never guessed
       | diagnosis             | status     |
       | DLBCL                 | needs_info |
+      | follicular lymphoma   | needs_info |
       | high-grade B-cell lymphoma | needs_info |
       | C83.3                 | needs_info |
       | lymphoma of the moon  | needs_info |

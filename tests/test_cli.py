@@ -39,7 +39,7 @@ def test_check_json_is_the_spec_shape(runner: CliRunner) -> None:
         "language", "site",
     ]  # fmt: skip
     assert list(result["items"][0]) == [
-        "rule_id", "category", "severity", "status", "title", "reason", "source",
+        "rule_id", "category", "severity", "status", "title", "reason", "source", "note",
     ]  # fmt: skip
     assert list(result["ruleset"]) == ["id", "label_revision", "sha256"]
     assert result["notice"] == NOTICE

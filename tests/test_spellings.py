@@ -35,6 +35,7 @@ from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
 from cart_screen.ruleset import default_ruleset
 from cart_screen.values.kinds import Kind
+from cart_screen.values.text import match_key
 from cart_screen.web import create_app
 from cart_screen.wizard import HELP, Wizard
 
@@ -243,11 +244,16 @@ def date_spellings() -> Iterator[Listed]:
 
 
 def vocabulary_spellings() -> Iterator[Listed]:
-    """Every code with its abbreviation, names and synonyms; every compound, both ways round."""
+    """Every code with its abbreviation, names and synonyms; every compound, both ways round.
+
+    A code or abbreviation that is also listed as ambiguous (FL) is refused, as it should be.
+    """
     vocabulary = RULESET.vocabulary.data
+    ambiguous = {match_key(t) for entry in vocabulary.ambiguous for t in entry.terms}
     for code, term in vocabulary.codes.items():
         for written in (code, term.abbreviation, term.name.en, term.name.zh, *term.synonyms):
-            yield Listed("diagnosis", written, code)
+            if match_key(written) not in ambiguous:
+                yield Listed("diagnosis", written, code)
     for compound in vocabulary.compounds:
         for base, qualifier in product(compound.bases, compound.qualifiers):
             yield Listed("diagnosis", f"{base}, {qualifier}", compound.code)

@@ -324,6 +324,7 @@ def result_of(
                 title=rule.title(language),
                 reason=reason(judge, rule, status, facts, by_field, language, defaulted),
                 source=rule.label(language),
+                note=rule.note(language) if rule.note else None,
             )
             for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
         ]

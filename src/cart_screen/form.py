@@ -187,7 +187,13 @@ class PatientForm(BaseModel):
             Kind.CHOICE,
             Said("Disease status", "疾病状态"),
             "disease",
-            Said("Current status of the lymphoma.", "淋巴瘤目前的状态。"),
+            Said(
+                "The course of the lymphoma at referral, before bridging: relapsed after a "
+                "response, or refractory to the last line. PR, SD or persistent disease is a "
+                "response, not a course: write relapsed or refractory.",
+                "转诊时（桥接治疗前）淋巴瘤的病程：缓解后复发，或对最近一线治疗难治。部分缓解、"
+                "疾病稳定或疾病持续属于疗效评价而非病程，请填写复发或难治。",
+            ),
             choices=("relapsed", "refractory", "relapsed_or_refractory", "remission", "untreated"),
         ),
     ] = None
@@ -198,8 +204,14 @@ class PatientForm(BaseModel):
             Said("Prior systemic lines", "既往系统治疗线数"),
             "disease",
             Said(
-                "Completed lines of systemic therapy (salvage + transplant = one line).",
-                "已完成的系统治疗线数（挽救化疗加移植算一线）。",
+                "Lines of systemic therapy started, counting one stopped early for progression. "
+                "Salvage + autologous transplant = one line; maintenance, consolidation or a "
+                "switch for toxicity stay in their line. Not lines: bridging after apheresis, "
+                "radiotherapy alone, intrathecal therapy, a steroid pre-phase. tFL: count the lines "
+                "before and after transformation.",
+                "已开始的系统治疗线数，因进展而提前停止的也计入。挽救化疗加自体移植为一线；维持、"
+                "巩固治疗或因毒性更换方案仍属同一线。不计为一线：采集后的桥接治疗、单纯放疗、"
+                "鞘内注射、激素预治疗。tFL：转化前后的治疗线均计入。",
             ),
         ),
     ] = None
@@ -223,7 +235,10 @@ class PatientForm(BaseModel):
             Said("Hypersensitivity to product components", "对本品成分过敏"),
             "infection",
             Said(
-                "Known hypersensitivity to a component of the product.", "已知对本品某种成分过敏。"
+                "Documented serious hypersensitivity or anaphylaxis to a component of the product "
+                "(not nausea or flushing with a DMSO-frozen autograft).",
+                "有记录的对本品成分的严重过敏反应或过敏性休克（回输二甲基亚砜冻存的自体干细胞时"
+                "出现恶心或潮红不算）。",
             ),
         ),
     ] = None
@@ -292,9 +307,12 @@ class PatientForm(BaseModel):
             Said("On immunosuppressants", "正在使用免疫抑制剂"),
             "medicines",
             Said(
-                "Current systemic immunosuppressants, or corticosteroids above physiological dose "
-                "(more than 10 mg/day prednisone-equivalent).",
-                "目前使用全身性免疫抑制剂，或超过生理剂量的糖皮质激素（泼尼松当量每日超过 10 mg）。",
+                "Now, or planned before apheresis or lymphodepletion: systemic immunosuppressants, "
+                "or corticosteroids above 10 mg/day prednisone-equivalent (a washout threshold; "
+                "replacement doses do not count). Steroids or tocilizumab for CRS/ICANS after the "
+                "infusion do not count.",
+                "目前使用或计划在采集或清淋前使用：全身性免疫抑制剂，或泼尼松当量每日超过 10 mg 的"
+                "糖皮质激素（洗脱阈值；替代剂量不计）。回输后因 CRS/ICANS 使用的激素或托珠单抗不计。",
             ),
         ),
     ] = None
@@ -305,8 +323,9 @@ class PatientForm(BaseModel):
             Said("Recent or planned live vaccine", "近期接种或计划接种活疫苗"),
             "medicines",
             Said(
-                "A live vaccine in the last 6 weeks, or one planned.",
-                "近 6 周内接种过活疫苗，或计划接种。",
+                "A live vaccine in the 6 weeks before lymphodepletion, or one planned (the site's "
+                "reading, from other CD19 CAR-T labels).",
+                "清淋前 6 周内接种过活疫苗，或计划接种（本中心的解读，来自其他 CD19 CAR-T 说明书）。",
             ),
         ),
     ] = None
@@ -317,8 +336,9 @@ class PatientForm(BaseModel):
             Said("Other anticancer therapy", "其他抗肿瘤治疗"),
             "medicines",
             Said(
-                "Other anticancer therapy ongoing or planned around the infusion.",
-                "输注前后正在进行或计划进行其他抗肿瘤治疗。",
+                "Other anticancer therapy ongoing or planned from lymphodepletion onwards. Bridging "
+                "that ends before lymphodepletion, with its washout, is no.",
+                "自清淋起正在进行或计划进行的其他抗肿瘤治疗。在清淋前结束（含洗脱期）的桥接治疗填“否”。",
             ),
         ),
     ] = None

@@ -476,7 +476,11 @@ class M:
     )
     READ_AS = Msg("read as {name}", "识别为 {name}")
     NO_ID_GIVEN = Msg("no patient id was given; nothing screened", "未填写患者编号；未进行筛查")
-    COMPONENTS_HINT = Msg(" Components: {components}.", "成分：{components}。")
+    COMPONENTS_HINT = Msg(
+        " Components of comparable products (unconfirmed for HICARA — check the package insert): "
+        "{components}.",
+        "同类产品的成分（HICARA 尚未确认，请核对说明书）：{components}。",
+    )
     GROUP_IDENTITY = Msg("Identity and dates", "身份与日期")
     GROUP_DISEASE = Msg("Diagnosis, disease status and prior lines", "诊断、疾病状态与既往治疗线数")
     GROUP_INFECTION = Msg("Infection and hypersensitivity", "感染与过敏")

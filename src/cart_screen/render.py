@@ -115,6 +115,8 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
                 + f"  [{item.rule_id} · {severity}]"
             )
             yield f"      {item.reason}"
+            if item.note and status != "clear":  # beside a flag or a question, not a clear item
+                yield "      " + M.NOTE(lang, note=item.note)
             yield typer.style("      " + M.LABEL_CITATION(lang, source=item.source), dim=True)
     if result.errors:
         yield ""

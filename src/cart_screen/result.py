@@ -33,6 +33,8 @@ class Item(_Value):
     title: str
     reason: str
     source: str
+    note: str | None = None
+    """What the coordinator should know beside the status (the rule file's note), if any."""
 
 
 class FieldErrorOut(_Value):

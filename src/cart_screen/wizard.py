@@ -148,9 +148,11 @@ class Wizard:
         if problem is not None:
             return Feedback("again", problem(self.language))
         value = read.facts.get(name)
-        # A lab value worked out from its unit and ULN keeps what was typed (and says the sum).
-        keep = value is None or isinstance(value, Measured)
-        self.answers[name] = text if keep else canonical_text(spec, value)
+        # What was typed is kept when its canonical text would not read back as the same value:
+        # a lab value worked out from its unit and ULN, a code that is ambiguous written bare (FL).
+        canonical = canonical_text(spec, value) if value is not None else text
+        keep = isinstance(value, Measured) or reader.reading(name, canonical) != (True, value)
+        self.answers[name] = text if keep else canonical
         self.position += 1
         if isinstance(value, Measured):
             return Feedback("next", M.READ_AS(self.language, name=value.how(self.language)))

@@ -44,6 +44,8 @@ class Lexicon:
     def add_ambiguous(self, written: str, message: Said, where: Where) -> None:
         """Index a spelling that names more than one value: refused with `message`."""
         key = match_key(written)
+        if "; " in message.en:  # OUT.csv joins a record's errors with "; " (SPEC §5)
+            self.clashes.append((where, f"the message for {written!r} may not hold '; '"))
         if key in self.index:
             self.clashes.append((where, f"ambiguous {written!r} already names {self.index[key]}"))
         elif not key:

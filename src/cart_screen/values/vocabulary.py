@@ -109,10 +109,15 @@ class Vocabulary:
 def index_terms(data: VocabularyFile) -> tuple[Lexicon, list[tuple[Location, str]]]:
     """Build the lookup index; also return each term that would match two codes, with where it is."""
     lexicon = Lexicon()
+    ambiguous = {match_key(written) for entry in data.ambiguous for written in entry.terms}
     for code, term in data.codes.items():
         at: Location = ("codes", code)
-        lexicon.add(code, code, at)
-        lexicon.add(term.abbreviation, code, (*at, "abbreviation"))
+        # A code (or abbreviation) reads as itself, unless the bare word is ambiguous ('FL': the
+        # history of a transformed FL, or FL itself?); its names and synonyms still read.
+        if match_key(code) not in ambiguous:
+            lexicon.add(code, code, at)
+        if match_key(term.abbreviation) not in ambiguous:
+            lexicon.add(term.abbreviation, code, (*at, "abbreviation"))
         lexicon.add(term.name.en, code, (*at, "name", "en"))
         lexicon.add(term.name.zh, code, (*at, "name", "zh"))
         for i, written in enumerate(term.synonyms):
