@@ -1,5 +1,5 @@
 Feature: Counts as referrals write them — prior lines of therapy and age
-  A count is written with its word ("3 lines", "3线", "2L"), in words ("two", "三线", "两线") or
+  A count is written with its word ("3 lines", "3线"), in words ("two", "三线", "两线") or
   with full-width digits. A list of regimens ("R-CHOP, R-ICE") is not a count: it is an error
   asking for the number of lines, never a count of the commas. Age may carry its unit ("45岁",
   "45 years").
@@ -16,7 +16,6 @@ Feature: Counts as referrals write them — prior lines of therapy and age
       | prior 3 lines      | 3     |
       | two                | 2     |
       | Two lines          | 2     |
-      | 2L                 | 2     |
 
     Examples: Chinese and full-width
       | written      | lines |

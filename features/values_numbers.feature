@@ -40,8 +40,8 @@ Feature: Numbers as referrals write them — LVEF
 
   Scenario: An LVEF of 0.55 is asked about, never converted
     When the referral writes lvef_percent as "0.55"
-    Then it is refused: "an LVEF of 0.55 is a fraction or a typo: record the percentage (55)"
-    And in Chinese the refusal says "请记录百分数（55）"
+    Then it is refused: "an LVEF this low is a fraction written for a percentage, or a typo: check the report and record the percentage"
+    And in Chinese the refusal says "请核对报告并记录百分数"
 
   Scenario Outline: A range, a bound or a decimal comma is not one measured value
     When the referral writes lvef_percent as "<written>"

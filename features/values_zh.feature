@@ -37,5 +37,5 @@
       | disease_status       | 部分缓解      | indication.relapsed_refractory          | 这是疗效评价，不是病程   |
       | active_infection     | 有            | contraindication.uncontrolled_infection | 请注明感染是已控制还是未控制 |
       | prior_systemic_lines | R-CHOP、R-ICE | indication.prior_lines                  | 这是方案列表而非线数     |
-      | lvef_percent         | 0.55          | precaution.cardiac                      | 请记录百分数（55）       |
+      | lvef_percent         | 0.55          | precaution.cardiac                      | 请核对报告并记录百分数    |
       | date_of_birth        | 03/04/1965    | indication.adult                        | 日与月的先后无法确定     |

@@ -52,7 +52,7 @@ def read(field: str, raw: Any) -> tuple[Any, list[str]]:
         ("date_of_birth", "1965年3月14日", dt.date(1965, 3, 14)),
         ("date_of_birth", "19650314", dt.date(1965, 3, 14)),
         ("total_bilirubin_x_uln", "3.2倍正常上限", 3.2),
-        ("total_bilirubin_x_uln", "68 µmol/L (ULN 21)", 3.24),
+        ("total_bilirubin_x_uln", "68 µmol/L (ULN 21)", 68 / 21),
         ("hypersensitivity_to_components", "无", False),
         ("on_immunosuppressants", "unknown", None),
         ("prior_systemic_lines", "2", 2),
@@ -84,7 +84,7 @@ def test_accepted_spellings(field: str, raw: Any, value: Any) -> None:
         (
             "lvef_percent",
             "0.55",
-            "0.55 is outside the plausible range (an LVEF of 0.55 is a fraction",
+            "0.55 is outside the plausible range (an LVEF this low is a fraction",
         ),
         ("lvef_percent", "50-55%", "a range, not one value"),
         ("lvef_percent", ">60", "a bound, not a measured value"),

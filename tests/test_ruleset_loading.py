@@ -313,7 +313,7 @@ def test_a_values_file_spelling_naming_two_values_is_refused_with_its_location(
     with pytest.raises(RulesetError) as caught:
         load_ruleset(tmp_path)
     assert "values.yaml:" in str(caught.value)
-    assert "values.yaml:110:19: error: 'III级' of I names III once its affix is taken off" in str(
+    assert "values.yaml:111:19: error: 'III级' of I names III once its affix is taken off" in str(
         caught.value
     )
 

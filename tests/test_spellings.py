@@ -35,7 +35,8 @@ from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
 from cart_screen.ruleset import default_ruleset
 from cart_screen.values.kinds import Kind
-from cart_screen.values.text import match_key
+from cart_screen.values.labs import shown_multiple
+from cart_screen.values.text import Measured, match_key
 from cart_screen.web import create_app
 from cart_screen.wizard import HELP, Wizard
 
@@ -51,6 +52,8 @@ def shown(value: Any) -> str:
     """A read value as spellings.csv writes it: `DLBCL_NOS`, `True`, `3`, `3.24`, `2026-01-05`."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Measured):  # worked out from a unit and ULN: as the reason shows it
+        return shown_multiple(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

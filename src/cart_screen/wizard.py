@@ -17,6 +17,7 @@ from cart_screen.i18n import Language, M, Msg
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
+from cart_screen.values.labs import shown_multiple
 from cart_screen.values.text import Measured
 
 GROUPS: dict[str, Msg] = {
@@ -61,6 +62,8 @@ def canonical_text(spec: FieldSpec, value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Measured):  # as the reason shows it
+        return shown_multiple(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

@@ -206,7 +206,7 @@ class ValueBook:
             raise self._reject(name, Kind.DATE)
         text = fold(raw)
         # a spreadsheet's date cell exported as text carries a midnight time: it is still a date
-        text = re.sub(r"[ t]00:00(?::00(?:\.0+)?)?$", "", text)
+        text = re.sub(r"[ t]0?0:00(?::00(?:\.0+)?)?$", "", text)
         parts = _date_parts(text, self.data.dates.separators)
         if parts is None:
             found = re.fullmatch(r"(\d{1,2})\D(\d{1,2})\D\d{2,4}", text)
@@ -297,12 +297,10 @@ class ValueBook:
         listed = lexicon.find(key) if _spaced(text) in self._listed(name) else None
         if listed is not None:
             return listed
-        parts = [p for p in _TWO_VALUES.split(fold(text)) if p]
-        if len(parts) > 1:
-            read = [self._find_choice(lexicon, spec, match_key(p)) for p in parts]
-            if all(read) and len(set(read)) > 1:
-                values = M.OR("en").join(str(v) for v in dict.fromkeys(read))
-                raise self._reject(name, Kind.CHOICE, M.TWO_VALUES.both(values=values))
+        read = self._values_in(lexicon, spec, text)
+        if len(set(read)) > 1:
+            values = M.OR("en").join(str(v) for v in dict.fromkeys(read))
+            raise self._reject(name, Kind.CHOICE, M.TWO_VALUES.both(values=values))
         found = self._find_choice(lexicon, spec, key)
         if found is not None:
             return found
@@ -316,6 +314,21 @@ class ValueBook:
         if close:
             raise self._reject(name, Kind.CHOICE, M.DID_YOU_MEAN.both(close=M.OR("en").join(close)))
         raise self._reject(name, Kind.CHOICE)
+
+    def _values_in(self, lexicon: Lexicon, spec: FieldValues, text: str) -> list[str]:
+        """The values of a text that writes several ('NYHA I-II', '心功能 I II 级', 'B或C'),
+        its prefixes and suffixes set aside; [] when it is not several values."""
+        affixes = set(affix_keys([*spec.prefixes, *spec.suffixes]))
+        folded = fold(text)
+        core = strip_folded(folded, fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        for written in (core, folded):
+            keys = [match_key(p) for p in _TWO_VALUES.split(written) if p]
+            keys = [k for k in keys if k and k not in affixes]
+            if len(keys) > 1:
+                read = [self._find_choice(lexicon, spec, k) for k in keys]
+                if all(read):
+                    return [r for r in read if r is not None]
+        return []
 
     def _find_choice(self, lexicon: Lexicon, spec: FieldValues, key: str) -> str | None:
         prefixes, suffixes = affix_keys(spec.prefixes), affix_keys(spec.suffixes)

@@ -154,7 +154,9 @@ class LabReader:
                 tail = tail[len(word) :].strip().lstrip(":：=").strip()
                 break
         else:
-            raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
+            # a bracketed interval after a value is its reference interval: '68 µmol/L (3.4–20.5)'
+            if _INTERVAL.match(tail) is None:
+                raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
         interval = _INTERVAL.match(tail)
         found = _LEADING.match(tail) if interval is None else None
         if interval is not None:
@@ -180,27 +182,26 @@ class LabReader:
     ) -> Measured:
         units = self.data.units
         alike = units.get(value.unit) == units.get(uln.unit)  # U/L and IU/L: one unit
+        base_unit = uln.unit if (same_unit or alike or not uln.unit) else self.data.base
         if same_unit or alike or not uln.unit:
             numerator, denominator = value.amount, uln.amount
             steps = ""
         else:
             numerator, denominator = self._in_base(value), self._in_base(uln)
             base = self.data.base
-            steps = f" = {numerator:.4g} {base}"
-            uln = Quantity(round(denominator, 4), base)
-        self.check_uln(uln, unitless=same_unit)
-        multiple = round(numerator / denominator, 2)
-        shown_value = str(value).strip()
-        shown_uln = str(uln).strip()
-        how = Said(
-            (M.LAB_SITE_ULN if from_site else M.LAB_ULN)(
-                "en", value=shown_value + steps, uln=shown_uln, multiple=f"{multiple:g}"
-            ),
-            (M.LAB_SITE_ULN if from_site else M.LAB_ULN)(
-                "zh", value=shown_value + steps, uln=shown_uln, multiple=f"{multiple:g}"
-            ),
-        )
-        return Measured(multiple, how)
+            # say the conversion of whichever side was not already in the base unit
+            steps = f" = {numerator:.4g} {base}" if self.data.units[value.unit] != 1 else ""
+            if self.data.units[uln.unit] != 1:
+                uln = Quantity(uln.amount, f"{uln.unit} ({denominator:.4g} {base})")
+        self.check_uln(Quantity(denominator, base_unit), unitless=same_unit or not uln.unit)
+        multiple = numerator / denominator  # compared unrounded: shown as below
+        message = M.LAB_SITE_ULN if from_site else M.LAB_ULN
+        said = {
+            "value": str(value).strip() + steps,
+            "uln": str(uln).strip(),
+            "multiple": shown_multiple(multiple),
+        }
+        return Measured(multiple, Said(message("en", **said), message("zh", **said)))
 
     def check_uln(self, uln: Quantity, *, unitless: bool = False) -> None:
         """Refuse a ULN that is not above 0, or (in a known unit) outside its plausible range."""
@@ -218,6 +219,15 @@ class LabReader:
                     uln=str(uln), low=_end(bounds.min), high=_end(bounds.max), base=self.data.base
                 )
             )
+
+
+def shown_multiple(multiple: float) -> str:
+    """A multiple as the reason shows it: two decimals, or more where two would round it onto a
+    whole or half number it is not (5.0025 is shown so, never as 5, lest '5 is above 5')."""
+    rounded = round(multiple, 2)
+    if rounded != multiple and (rounded * 2).is_integer():
+        return f"{multiple:.6g}"
+    return f"{rounded:g}"
 
 
 def _end(bound: float | None) -> str:

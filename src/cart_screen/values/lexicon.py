@@ -8,6 +8,7 @@ spelling close to a known one (a typo: "DLBLC NOS") gets suggestions, never a re
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from cart_screen.i18n import Said
@@ -66,10 +67,7 @@ class Lexicon:
         if len(key) < _SUGGEST_MIN_LENGTH:
             return []
         found = difflib.get_close_matches(key, self.index, n=limit * 4, cutoff=_SUGGEST_CUTOFF)
-        sign = _polarity(key)
-        return _unique(
-            self.index[spelling] for spelling in found if not sign or _polarity(spelling) == sign
-        )[:limit]
+        return _unique(self.index[spelling] for spelling in found if _alike(key, spelling))[:limit]
 
 
 _SIGNS = {"+": "+", "positive": "+", "阳性": "+", "\u2212": "-", "negative": "-", "阴性": "-"}
@@ -79,6 +77,23 @@ def _polarity(key: str) -> frozenset[str]:
     """The signs a key carries ('ebv+…' positive, 'ebvnegative…' negative): a suggestion never
     offers the opposite sign of what was written."""
     return frozenset(sign for word, sign in _SIGNS.items() if word in key)
+
+
+_NEGATIONS = ("not", "without", "no", "non", "未", "非", "无", "不")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _alike(written: str, known: str) -> bool:
+    """Whether a known spelling may be offered for what was written: never one of the opposite
+    sign, negation or numbers ('EBV-' is not 'EBV+', 'FL without transformation' is not tFL,
+    'MYC/BCL6' is not 'MYC/BCL2')."""
+    sign = _polarity(written)
+    if sign and _polarity(known) != sign:
+        return False
+    if _NUMBERS.findall(written) != _NUMBERS.findall(known):
+        return False
+    negated = [word for word in _NEGATIONS if word in written]
+    return all(word in known for word in negated)
 
 
 def _unique(values: Iterable[str]) -> list[str]:

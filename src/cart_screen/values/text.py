@@ -100,7 +100,7 @@ def not_finite(text: str) -> bool:
     return text.replace(" ", "") in _NOT_FINITE
 
 
-_BOUND = re.compile(r"^(<=|>=|=<|=>|<|>|≤|≥|≦|≧|⩽|⩾)\s*\d")
+_BOUND = re.compile(r"^(<=|>=|=<|=>|<|>|≤|≥|≦|≧|⩽|⩾)\s*\d|^\d+(?:\.\d+)?\s*\+$")
 _RANGE = re.compile(r"^\d+(?:\.\d+)?\s*(?:-|–|—|~|～|至|到|to)\s*\d+(?:\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
 
