@@ -145,9 +145,9 @@ def test_rules_show_lists_the_spellings_each_field_accepts(runner: CliRunner) ->
     assert run.exit_code == 0
     text = run.output
     assert "How values are read" in text
-    assert "relapsed_or_refractory: r/r, R/R, relapsed/refractory" in text
+    assert "relapsed_or_refractory: r/r | R/R | relapsed/refractory" in text
     assert "nyha_class — one of I, II, III, IV" in text
-    assert "affixes: Child-Pugh class, Child-Pugh" in text
+    assert "affixes: Child-Pugh class | Child-Pugh" in text
     assert "DLBCL_NOS: any of DLBCL, DLBCL NOS" in text  # the cell-of-origin compounds
     assert "Refused as ambiguous: double-hit lymphoma" in text
     assert "In any field, these mean not recorded: unknown" in text

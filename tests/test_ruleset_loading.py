@@ -339,7 +339,7 @@ def test_a_values_file_spelling_naming_two_values_is_refused_with_its_location(
         pytest.param(
             '  "yes": ["yes", y,',
             '  "yes": [yes, y,',
-            "Input should be a valid string",
+            "YAML reads a bare yes or no as true or false",
             id="bare-yes",
         ),
         pytest.param(

@@ -124,7 +124,7 @@ def test_without_a_site_file_an_absolute_value_asks_for_its_uln() -> None:
             "outside the plausible",
             id="implausible",
         ),
-        pytest.param("lab_uln: [1, 2]\n", ":1:", "valid dictionary", id="not-a-mapping"),
+        pytest.param("lab_uln: [1, 2]\n", ":1:", "expected `key: value` pairs", id="not-a-mapping"),
     ],
 )
 def test_a_wrong_site_file_is_refused_with_file_line_and_reason(

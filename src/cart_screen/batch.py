@@ -515,6 +515,8 @@ class Summary:
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
     encoding: ListEncoding | None = None
     """The encoding the list was read in, and whether it was detected."""
+    screened_with: tuple[str, str, Site] | None = None
+    """The ruleset's id and sha256 and the site settings the list was screened with."""
     scratch: Path | None = None
     _ids: DuplicateIds = field(init=False, repr=False)
 
@@ -554,4 +556,15 @@ class Summary:
             "ignored_columns": list(self.ignored_columns),
             "encoding": self.encoding.name if self.encoding else None,
             "encoding_detected": self.encoding.detected if self.encoding else None,
+            **self._provenance(),
+        }
+
+    def _provenance(self) -> dict[str, Any]:
+        """Which rules and site settings produced the figures (so OUT.csv can be traced)."""
+        if self.screened_with is None:
+            return {}
+        ruleset_id, sha256, site = self.screened_with
+        return {
+            "ruleset": {"id": ruleset_id, "sha256": sha256},
+            "site": None if site.empty else {"name": site.name, "sha256": site.sha256},
         }

@@ -348,7 +348,11 @@ def batch(
             job = lists.Job(ruleset, chosen, day, details_wanted, language, site)
             with (
                 lists.Summary(
-                    rule_ids, ignored_columns=chosen.ignored, encoding=used, scratch=output.parent
+                    rule_ids,
+                    ignored_columns=chosen.ignored,
+                    encoding=used,
+                    screened_with=(ruleset.id, ruleset.sha256, site),
+                    scratch=output.parent,
                 ) as summary,
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,

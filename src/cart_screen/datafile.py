@@ -105,6 +105,8 @@ def read_yaml(path: Path) -> Document:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise DataFileError([Problem(path, 1, 1, "no such file")]) from exc
+    except IsADirectoryError as exc:
+        raise DataFileError([Problem(path, 1, 1, "is a folder, not a file")]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         message = f"cannot be read as UTF-8 text ({exc.__class__.__name__})"
         raise DataFileError([Problem(path, 1, 1, message)]) from exc
@@ -197,6 +199,17 @@ def shape_problems(doc: Document, error: ValidationError) -> list[Problem]:
             case "int_type" | "float_type":
                 # A threshold may be a whole or a decimal number; say so once, not once per type.
                 message = f"expected a number, not {detail['input']!r}"
+            case "string_type" if isinstance(detail["input"], bool):
+                # YAML 1.1 reads a bare yes/no/on/off as true/false
+                message = 'expected text: quote it ("yes", "no") — YAML reads a bare yes or no as true or false'
+            case "string_type":
+                message = f"expected text, not {detail['input']!r}"
+            case "dict_type":
+                message = f"expected `key: value` pairs, not {detail['input']!r}"
+            case "list_type":
+                message = (
+                    f"expected a list ([a, b] or one `- item` a line), not {detail['input']!r}"
+                )
         problem = doc.locate(where, message)
         if problem not in problems:
             problems.append(problem)

@@ -94,9 +94,9 @@ class M:
     ALLOWED_YES_NO = Msg("yes or no (also {pairs})", "是或否（也可写 {pairs}）")
     ALLOWED_LAB = Msg(
         "{multiple} (a multiple of the upper limit of normal: 3.2, 3.2×ULN, 3.2倍正常上限), "
-        "or a value with its unit ({units}) and the lab's ULN, e.g. 68 µmol/L (ULN 21)",
+        "or a value with its unit ({units}) and the lab's ULN, e.g. {example}",
         "{multiple}（正常上限的倍数：3.2、3.2×ULN、3.2倍正常上限），"
-        "或带单位（{units}）的检验值及该实验室的正常上限，如 68 µmol/L（正常上限 21）",
+        "或带单位（{units}）的检验值及该实验室的正常上限，如 {example}",
     )
     ALLOWED_CHOICE = Msg("one of {choices}", "以下之一：{choices}")
     ALLOWED_CHOICE_ALSO = Msg(
@@ -165,8 +165,8 @@ class M:
         "不是已知的淋巴瘤亚型；是否指 {close}？应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
     )
     LAB_QUANTITY = Msg(
-        "expected a value with its unit ({units}), e.g. 20.5 µmol/L",
-        "应为带单位（{units}）的数值，如 20.5 µmol/L",
+        "expected a value with its unit ({units}), e.g. {example}",
+        "应为带单位（{units}）的数值，如 {example}",
     )
     LAB_UNREADABLE = Msg(
         "not a multiple of ULN nor a value with its unit ({units}) and ULN",
@@ -255,6 +255,7 @@ class M:
         "Screening date {day} · ruleset {ruleset} (label {revision}) · sha256 {sha}…",
         "筛查日期 {day} · 规则集 {ruleset}（说明书 {revision}）· sha256 {sha}…",
     )
+    SUMMARY_RULESET = Msg("Ruleset {id} · sha256 {sha}…", "规则集 {id} · sha256 {sha}…")
     CHECKLIST_SITE = Msg("Site settings: {source}{sha}", "机构设置：{source}{sha}")
     SITE_OPTIONS = Msg("from the command line", "来自命令行选项")
     OUTCOME = Msg("Outcome: {words}", "结果：{words}")

@@ -240,8 +240,8 @@ def _spellings_text(ruleset: Ruleset, lang: Language) -> list[str]:
         if spec.kind is Kind.DIAGNOSIS:
             continue
         for value, words in book.spellings(name, spec.kind):
-            if words:
-                lines.append(f"      {value}: {', '.join(words)}")
+            if words:  # " | " between spellings: some spellings hold commas themselves
+                lines.append(f"      {value}: {' | '.join(words)}")
     lines += ["", typer.style(M.VOCABULARY(lang), bold=True), f"  {vocabulary.data.note(lang)}"]
     for code, term in vocabulary.codes.items():
         lines.append(f"  {code:<15} {term.abbreviation} — {term.name(lang)}")
@@ -386,6 +386,13 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
         for rule_id in summary.rule_ids
     ]
     lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
+    if summary.screened_with is not None:
+        ruleset_id, sha256, site = summary.screened_with
+        lines[:0] = ["", M.SUMMARY_RULESET(lang, id=ruleset_id, sha=sha256[:16])]
+        if not site.empty:
+            source = site.name or M.SITE_OPTIONS(lang)
+            sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
+            lines.insert(2, M.CHECKLIST_SITE(lang, source=source, sha=sha))
     if summary.encoding is not None:
         said = (
             M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN

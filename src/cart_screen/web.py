@@ -28,7 +28,7 @@ from cart_screen.render import BATCH_COLUMNS, ruleset_text
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
-from cart_screen.wizard import GROUPS
+from cart_screen.wizard import GROUPS, canonical_text
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("cart_screen.web")
@@ -163,6 +163,10 @@ def create_app(
         if "patient_id" not in values:
             errors["patient_id"] = M.WEB_ID_NEEDED(lang)
         if errors:
+            # a list (select) shows a value posted in another spelling ('心功能III级') as read
+            for name, value in read.facts.items():
+                if name in values and FIELDS[name].kind in (Kind.CHOICE, Kind.YES_NO):
+                    values[name] = canonical_text(FIELDS[name], value)
             return page(request, "form.html", lang, 422, values=values, errors=errors)
         verdict = decide(ruleset, read)
         result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)

@@ -162,6 +162,10 @@ class Wizard:
         if spec.kind is Kind.DIAGNOSIS and value is not None:
             name_read = self.ruleset.vocabulary.describe(value, self.language)
             return Feedback("next", M.READ_AS(self.language, name=name_read))
+        if value is not None and canonical != text.strip():
+            # '心功能III级' -> III, '8分' -> B, '三线' -> 3: say how it was read, so it can be checked
+            shown = spec.show(value, self.ruleset.vocabulary, language=self.language)
+            return Feedback("next", M.READ_AS(self.language, name=shown))
         return Feedback("next")
 
     def skip_rest(self) -> None:

@@ -399,18 +399,22 @@ class ValueBook:
             case Kind.YES_NO:
                 spellings = self.data.yes_no
                 yes, no = spellings.get("yes", []), spellings.get("no", [])
-                pairs = "、".join(f"{y}/{n}" for y, n in zip(yes, no, strict=False))
-                return M.ALLOWED_YES_NO.both(pairs=pairs)
+                pairs = [f"{y}/{n}" for y, n in zip(yes, no, strict=False)]
+                return Said(
+                    M.ALLOWED_YES_NO("en", pairs=", ".join(pairs)),
+                    M.ALLOWED_YES_NO("zh", pairs="、".join(pairs)),
+                )
             case Kind.CHOICE:
                 choices = ", ".join(spec.choices)
+                # a few spellings of each value, not all of the first one's
                 also = [
-                    w for words in spec.choices.values() for w in words if w not in spec.choices
+                    w for words in spec.choices.values() for w in words[:2] if w not in spec.choices
                 ]
                 if spec.scores:
                     also.append(_score_words(spec))
                 if not also:
                     return M.ALLOWED_CHOICE.both(choices=choices)
-                return M.ALLOWED_CHOICE_ALSO.both(choices=choices, also=", ".join(also[:8]))
+                return M.ALLOWED_CHOICE_ALSO.both(choices=choices, also=", ".join(also[:10]))
             case Kind.DIAGNOSIS:
                 return M.ALLOWED_DIAGNOSIS.both()
             case Kind.INTEGER | Kind.NUMBER:
@@ -420,10 +424,11 @@ class ValueBook:
                     *(_range_words(noun(lang), bounds.min, bounds.max, lang) for lang in LANGUAGES)
                 )
                 if spec.analyte is not None and spec.analyte in self._labs:
-                    units = self._labs[spec.analyte].units_said()
+                    lab = self._labs[spec.analyte]
+                    units, example = lab.units_said(), lab.data.example
                     return Said(
-                        M.ALLOWED_LAB("en", multiple=said.en, units=units),
-                        M.ALLOWED_LAB("zh", multiple=said.zh, units=units),
+                        M.ALLOWED_LAB("en", multiple=said.en, units=units, example=example),
+                        M.ALLOWED_LAB("zh", multiple=said.zh, units=units, example=example),
                     )
                 return said
 

@@ -46,6 +46,8 @@ class Analyte(DataModel):
     """Each unit with how many of the base unit one of it is (mg/dL bilirubin: 17.1 µmol/L)."""
     uln_range: Bounds
     """Plausible upper limits of normal, in the base unit."""
+    example: StrictStr
+    """A value with its unit and ULN as a lab print-out writes it, for messages."""
 
 
 class Labs(DataModel):
@@ -101,7 +103,8 @@ class LabReader:
         if found is not None and found.group(2).strip() and unit is None:
             raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
         if found is None or unit is None or unit[1].strip():
-            raise FormValueError(M.LAB_QUANTITY.both(units=self.units_said()))
+            example = self.data.example.split("(")[0].strip()
+            raise FormValueError(M.LAB_QUANTITY.both(units=self.units_said(), example=example))
         return Quantity(float(found.group(1)), unit[0])
 
     def read(self, raw: str) -> float:
