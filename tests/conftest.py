@@ -17,6 +17,9 @@ from typer.testing import CliRunner
 
 from cart_screen import NOTICE, Ruleset, ScreeningResult, load_ruleset, screen
 from cart_screen.cli import app
+from cart_screen.form import FIELDS
+from cart_screen.i18n import M
+from cart_screen.render import checklist_text
 from cart_screen.ruleset import default_rules_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -167,6 +170,26 @@ def count_items(result: ScreeningResult, count: int, status: str) -> None:
 def reason_mentions(result: ScreeningResult, rule_id: str, text: str) -> None:
     (item,) = (i for i in result.items if i.rule_id == rule_id)
     assert text in item.reason, item.reason
+
+
+@then(parsers.parse('the {rule_id} note says "{text}"'))
+def note_says(result: ScreeningResult, rule_id: str, text: str) -> None:
+    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    assert item.note is not None
+    assert text in item.note, item.note
+
+
+@then(parsers.parse("the checklist shows the {rule_id} note"))
+def checklist_shows_note(result: ScreeningResult, rule_id: str) -> None:
+    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    assert item.note is not None
+    assert M.NOTE(result.language, note=item.note) in checklist_text(result)
+
+
+@then(parsers.parse('the form defines {field} as "{text}"'))
+def form_defines(field: str, text: str) -> None:
+    hint = FIELDS[field].hint
+    assert text in hint.en or text in hint.zh, hint
 
 
 @then(parsers.parse("there is {count:d} error on {field}"))
@@ -386,6 +409,26 @@ def zh_rule_has_status(result: ScreeningResult, rule_id: str, status: str) -> No
 def zh_reason_is(result: ScreeningResult, text: str) -> None:
     (item,) = (i for i in result.items if i.rule_id == "indication.adult")
     assert item.reason == text
+
+
+@then(parsers.parse("{rule_id} 的备注提到“{text}”"))
+def zh_note_says(result: ScreeningResult, rule_id: str, text: str) -> None:
+    note_says(result, rule_id, text)
+
+
+@then(parsers.parse("{rule_id} 的理由提到“{text}”"))
+def zh_reason_mentions(result: ScreeningResult, rule_id: str, text: str) -> None:
+    reason_mentions(result, rule_id, text)
+
+
+@then(parsers.parse("{field} 的错误提示提到“{text}”"))
+def zh_error_says(result: ScreeningResult, field: str, text: str) -> None:
+    error_says(result, field, text)
+
+
+@then(parsers.parse("表单中 {field} 的定义提到“{text}”"))
+def zh_form_defines(field: str, text: str) -> None:
+    form_defines(field, text)
 
 
 @then("提示语为中文")

@@ -164,3 +164,18 @@ def test_rules_validate_checks_the_value_spellings_file(runner: CliRunner, tmp_p
     assert run.exit_code == 2
     assert f"{values}:" in run.output
     assert "'A' of B already names A" in run.output
+
+
+def test_the_clinical_basis_page_is_generated_from_the_rule_files(runner: CliRunner) -> None:
+    """docs/clinical-basis.md cannot drift: regenerate it with `cart-screen rules basis -o …`."""
+    run = runner.invoke(app, ["rules", "basis"])
+    assert run.exit_code == 0
+    page = Path(__file__).resolve().parents[1] / "docs" / "clinical-basis.md"
+    assert page.read_text("utf-8") == run.output, (
+        "run: cart-screen rules basis -o docs/clinical-basis.md"
+    )
+    for rule_id in ("indication.prior_lines", "interaction.live_vaccines", "precaution.hepatic"):
+        assert f"### `{rule_id}`" in run.output
+    assert "Threshold (site's reading / 本中心的解读): site's reading: a live vaccine" in run.output
+    assert "| `HGBL_11Q` |" in run.output
+    assert "no: off-label, for the physician" in run.output

@@ -466,6 +466,27 @@ def rules_validate(
     typer.echo(M.RULES_OK(_language(lang), path=target, count=count, sha=sha))
 
 
+@rules_app.command("basis")
+def rules_basis(
+    rules: RulesOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE.md", help="Write it to a file.")
+    ] = None,
+) -> None:
+    """Print the clinical basis page (every rule, threshold, definition and source) as Markdown. / 生成临床依据页面。"""
+    from cart_screen.basis import clinical_basis_markdown
+    from cart_screen.files import atomic_write
+
+    language = _language(None)
+    text = clinical_basis_markdown(_ruleset(rules, language))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_write(output) as out:
+        out.write(text)
+    typer.echo(M.WROTE(language, path=output))
+
+
 @rules_app.command("show")
 def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
     """Print the ruleset as a readable checklist with its fingerprint. / 显示规则集及其指纹。"""

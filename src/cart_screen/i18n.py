@@ -561,6 +561,10 @@ class M:
         "the list is larger than {limit} MB; use `cart-screen batch`",
         "名单超过 {limit} MB；请使用 `cart-screen batch`",
     )
+    WEB_BASIS_LINK = Msg(
+        "Clinical basis of every rule, threshold and definition: /clinical-basis",
+        "每条规则、阈值与定义的临床依据：/clinical-basis",
+    )
     WEB_SITE_FILE = Msg("site file {name} · sha256", "机构设置文件 {name} · sha256")
     WEB_FINGERPRINT = Msg(
         "Ruleset {id} · label revision {revision} · sha256",

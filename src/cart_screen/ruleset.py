@@ -165,6 +165,8 @@ class RulesetFile(DataModel):
     """The value-spellings file: how each field's values may be written."""
     components: list[Text] = Field(default_factory=list)
     reading_of_severe: Text | None = None
+    basis_checked: dt.date | None = None
+    """When the sources the thresholds cite were last checked (docs/clinical-basis.md)."""
     rules: list[Rule] = Field(min_length=1)
 
 

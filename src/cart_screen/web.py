@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from cart_screen import batch as lists
+from cart_screen.basis import clinical_basis_markdown
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
@@ -206,7 +207,13 @@ def create_app(
 
     @app.get("/rules", response_class=PlainTextResponse)
     async def rules(request: Request) -> str:
-        return ruleset_text(ruleset, chosen(request.query_params.get("lang")))
+        lang = chosen(request.query_params.get("lang"))
+        return ruleset_text(ruleset, lang) + "\n" + M.WEB_BASIS_LINK(lang) + "\n"
+
+    @app.get("/clinical-basis", response_class=PlainTextResponse)
+    async def clinical_basis() -> Response:
+        text = clinical_basis_markdown(ruleset)
+        return Response(text, media_type="text/markdown; charset=utf-8")
 
     @app.get("/style.css")
     async def style() -> Response:
