@@ -14,7 +14,6 @@ reason shows exactly the number the rule compared.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
@@ -235,8 +234,3 @@ def shown_multiple(multiple: float) -> str:
 
 def _end(bound: float | None) -> str:
     return "…" if bound is None else f"{bound:g}"
-
-
-def lab_readers(labs: Labs, site_uln: Mapping[str, Quantity]) -> dict[str, LabReader]:
-    """A reader for each analyte, with the site's ULN where it gives one."""
-    return {name: LabReader(labs, name, site_uln.get(name)) for name in labs.analytes}
