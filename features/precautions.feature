@@ -2,7 +2,9 @@ Feature: Precautions — severe cardiac or hepatic impairment, intensive-care fa
   The label: "Avoid use in patients with severe cardiac or hepatic impairment" and "Administer in
   facilities equipped for intensive care". "Severe" is the site's reading, written in the rule file:
   LVEF < 40 % or NYHA III–IV; bilirubin > 3×ULN, AST or ALT > 5×ULN (CTCAE v5 grade ≥ 3), or
-  Child-Pugh C. LVEF and the three lab values are required; NYHA and Child-Pugh count where recorded.
+  Child-Pugh C. LVEF and the three lab values are required; NYHA and Child-Pugh count where recorded
+  — and a NYHA class or Child-Pugh class written but not readable ("V", "III-IV") is unknown, never
+  read as not recorded: the item needs information.
 
   Background:
     Given a referral with nothing to flag, screened on 2026-10-15
@@ -33,7 +35,8 @@ Feature: Precautions — severe cardiac or hepatic impairment, intensive-care fa
       | missing | missing | needs_info |
       | abc     | I       | needs_info |
       | 101     | I       | needs_info |
-      | 55      | V       | clear      |
+      | 55      | V       | needs_info |
+      | 45      | III-IV  | needs_info |
 
   Scenario Outline: Severe hepatic impairment
     Given its total_bilirubin_x_uln is <bilirubin>
@@ -64,6 +67,8 @@ Feature: Precautions — severe cardiac or hepatic impairment, intensive-care fa
       | 1.0       | 1.0     | NaN     | A          | needs_info |
       | 1.0       | 1.0     | inf     | A          | needs_info |
       | -0.5      | 1.0     | 1.0     | A          | needs_info |
+      | 1.0       | 1.0     | 1.0     | Child-Pugh C (12) | needs_info |
+      | 1.0       | 1.0     | 1.0     | B-C        | needs_info |
 
   Scenario Outline: Intensive care at the treating site
     Given its icu_available is <icu>

@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 from cart_screen.cli import app
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
+from cart_screen.reading import UNREADABLE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.values.kinds import Kind
 from cart_screen.values.labs import shown_multiple
@@ -71,7 +72,9 @@ class Read:
 def read_cell(field: str, raw: str) -> Read:
     """Read `raw` as the one value of a form (as a CSV cell or form file holds it)."""
     read = RULESET.reader.read({field: raw}, AS_OF)
-    return Read(read.facts.get(field), tuple(e.message.en for e in read.errors if e.field == field))
+    value = read.facts.get(field)
+    value = None if value is UNREADABLE else value  # given but not read: no value
+    return Read(value, tuple(e.message.en for e in read.errors if e.field == field))
 
 
 # ---------------------------------------------------------------- spellings.csv

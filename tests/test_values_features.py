@@ -18,7 +18,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from cart_screen import ScreeningResult, screen
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
-from cart_screen.reading import FieldError, FormReader
+from cart_screen.reading import UNREADABLE, FieldError, FormReader
 from cart_screen.ruleset import default_ruleset
 from cart_screen.site import read_lab_uln
 from cart_screen.wizard import canonical_text
@@ -62,7 +62,9 @@ class Reading:
 
 def read_with(reader: FormReader, field: str, written: str) -> Reading:
     read = reader.read({field: written}, AS_OF)
-    return Reading(field, written, read.facts.get(field), read.errors)
+    value = read.facts.get(field)
+    value = None if value is UNREADABLE else value  # given but not read: no value
+    return Reading(field, written, value, read.errors)
 
 
 # ---------------------------------------------------------------- Given

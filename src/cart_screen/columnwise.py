@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
 from cart_screen.form import DERIVED, FIELDS
-from cart_screen.reading import DERIVE_INPUTS, FieldError, FormReader
+from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
 from cart_screen.ruleset import leaves
@@ -241,8 +241,9 @@ class ColumnPlan:
 
         def learn(text: str) -> Learned:
             ok, read = reader.read_text(name, text)  # the column remembers it
-            if not ok:
-                return {}, (f"{name}: {read(language)}",)
+            if not ok:  # given but not read: unknown to the rules (reading.Unreadable)
+                facts = {name: UNREADABLE} if name in RULE_FIELDS else {}
+                return facts, (f"{name}: {read(language)}",)
             value = default if read is None else read  # only a blank takes the site default
             return ({} if value is None else {name: value}), ()
 
@@ -254,7 +255,7 @@ class ColumnPlan:
         for column, class_id in zip(
             self._inputs, _unpacked(packed, len(self._inputs)), strict=True
         ):
-            values.update(column.facts[class_id])
+            values.update((k, v) for k, v in column.facts[class_id] if v is not UNREADABLE)
         errors: list[FieldError] = []
         facts = FormReader.derive(values, errors, self.job.as_of).facts
         language = self.job.language

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.i18n import Language, M, Msg
-from cart_screen.reading import FieldError, ReadForm
+from cart_screen.reading import UNREADABLE, FieldError, ReadForm
 from cart_screen.result import (
     FieldErrorOut,
     Item,
@@ -101,14 +101,18 @@ def _compile_leaf(leaf: Leaf, required: Collection[str]) -> Predicate:
 
         def member(facts: Mapping[str, Any]) -> Truth:
             value = facts.get(field)
-            return if_missing if value is None else (value in members) is inside
+            if value is None:
+                return if_missing
+            return None if value is UNREADABLE else (value in members) is inside
 
         return member
     compare, limit = _COMPARE[leaf.op], leaf.value
 
     def comparison(facts: Mapping[str, Any]) -> Truth:
         value = facts.get(field)
-        return if_missing if value is None else compare(value, limit)
+        if value is None:
+            return if_missing
+        return None if value is UNREADABLE else compare(value, limit)
 
     return comparison
 

@@ -33,6 +33,31 @@ class FieldError(NamedTuple):
     message: Said
 
 
+class Unreadable:
+    """The fact a field holds when its value was given but could not be read.
+
+    It is not a missing value: a rule comparing it is unknown (needs info), even where the field
+    is optional — a NYHA class written 'III-IV' is not 'NYHA not recorded' (SPEC §10 reads a value
+    outside its field's set as unknown, too). The error says what to record.
+    """
+
+    _instance: Unreadable | None = None
+
+    def __new__(cls) -> Unreadable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+    def __reduce__(self) -> tuple[type[Unreadable], tuple[()]]:
+        return (Unreadable, ())
+
+
+UNREADABLE = Unreadable()
+
+
 class ReadForm(NamedTuple):
     """A form as read: the facts rules use (the clean values and what is derived from them),
     the screening date, and what could not be read."""
@@ -51,7 +76,9 @@ class ReadForm(NamedTuple):
     @property
     def form(self) -> PatientForm:
         """The clean values as the pydantic model."""
-        return PatientForm.model_construct(**{k: v for k, v in self.facts.items() if k in FIELDS})
+        return PatientForm.model_construct(
+            **{k: v for k, v in self.facts.items() if k in FIELDS and v is not UNREADABLE}
+        )
 
 
 def normalize_key(key: object) -> str:
@@ -210,8 +237,15 @@ class FormReader:
                 values[name] = value
                 defaulted.append(name)
         values["age"] = age
+        for error in errors:
+            # a value given but not read is unknown to the rules, not missing (see Unreadable)
+            if error.field in RULE_FIELDS and values.get(error.field) is None:
+                values[error.field] = UNREADABLE
         return ReadForm(values, screening_date, tuple(errors), frozenset(defaulted))
 
+
+RULE_FIELDS = frozenset(name for name, spec in FIELDS.items() if spec.kind is not Kind.TEXT)
+"""Fields rules may compare: every field but free text (the patient id)."""
 
 DERIVE_INPUTS = ("screening_date", "date_of_birth", "age_years")
 """The fields `FormReader.derive` reads to compute the screening date and age."""

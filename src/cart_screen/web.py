@@ -25,6 +25,7 @@ from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
 from cart_screen.list_encoding import AUTO, list_encoding
+from cart_screen.reading import UNREADABLE
 from cart_screen.render import BATCH_COLUMNS, ruleset_text
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
@@ -166,7 +167,10 @@ def create_app(
         if errors:
             # a list (select) shows a value posted in another spelling ('心功能III级') as read
             for name, value in read.facts.items():
-                if name in values and FIELDS[name].kind in (Kind.CHOICE, Kind.YES_NO):
+                listed = (
+                    FIELDS[name].kind in (Kind.CHOICE, Kind.YES_NO) if name in FIELDS else False
+                )
+                if name in values and listed and value is not UNREADABLE:
                     values[name] = canonical_text(FIELDS[name], value)
             return page(request, "form.html", lang, 422, values=values, errors=errors)
         verdict = decide(ruleset, read)
