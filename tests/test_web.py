@@ -146,3 +146,17 @@ def test_a_field_posted_twice_is_refused(client: TestClient) -> None:
     )
     assert page.status_code == 422
     assert "given twice" in page.text
+
+
+def test_the_clinical_basis_page_is_a_readable_page_linked_from_the_rules() -> None:
+    from cart_screen.ruleset import default_ruleset
+
+    client = TestClient(create_app(default_ruleset()))
+    rules = client.get("/rules")
+    assert "/clinical-basis" in rules.text
+    page = client.get("/clinical-basis")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<table>" in page.text
+    assert "<h3><code>indication.prior_lines</code>" in page.text
+    assert "site&#x27;s reading" in page.text or "site's reading" in page.text

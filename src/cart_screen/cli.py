@@ -472,12 +472,16 @@ def rules_basis(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", metavar="FILE.md", help="Write it to a file.")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
-    """Print the clinical basis page (every rule, threshold, definition and source) as Markdown. / 生成临床依据页面。"""
+    """Print the clinical basis page (every rule, threshold, definition and source) as Markdown. / 生成临床依据页面。
+
+    The page itself is in both languages, side by side; --lang sets the messages around it.
+    """
     from cart_screen.basis import clinical_basis_markdown
     from cart_screen.files import atomic_write
 
-    language = _language(None)
+    language = _language(lang)
     text = clinical_basis_markdown(_ruleset(rules, language))
     if output is None:
         typer.echo(text, nl=False)

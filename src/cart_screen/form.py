@@ -222,8 +222,9 @@ class PatientForm(BaseModel):
             Said("Active infection", "活动性感染"),
             "infection",
             Said(
-                "Uncontrolled = needs IV antimicrobials, not improving, or untreated viraemia.",
-                "未控制 = 需静脉抗感染治疗、未见好转，或病毒血症未经治疗。",
+                "Uncontrolled (the site's reading) = needs IV antimicrobials and not improving, or "
+                "untreated viraemia; improving on treatment = controlled.",
+                "未控制（本中心的解读）= 需静脉抗感染治疗且未见好转，或病毒血症未经治疗；治疗后好转 = 已控制。",
             ),
             choices=("none", "controlled", "uncontrolled"),
         ),
@@ -307,12 +308,12 @@ class PatientForm(BaseModel):
             Said("On immunosuppressants", "正在使用免疫抑制剂"),
             "medicines",
             Said(
-                "Now, or planned before apheresis or lymphodepletion: systemic immunosuppressants, "
-                "or corticosteroids above 10 mg/day prednisone-equivalent (a washout threshold; "
-                "replacement doses do not count). Steroids or tocilizumab for CRS/ICANS after the "
-                "infusion do not count.",
-                "目前使用或计划在采集或清淋前使用：全身性免疫抑制剂，或泼尼松当量每日超过 10 mg 的"
-                "糖皮质激素（洗脱阈值；替代剂量不计）。回输后因 CRS/ICANS 使用的激素或托珠单抗不计。",
+                "Now, or planned around apheresis, lymphodepletion or after the infusion: systemic "
+                "immunosuppressants, or corticosteroids above 10 mg/day prednisone-equivalent (a "
+                "washout threshold; replacement doses do not count). Steroids or tocilizumab for "
+                "CRS/ICANS after the infusion do not count.",
+                "目前使用，或计划在采集、清淋前后或回输后使用：全身性免疫抑制剂，或泼尼松当量每日超过 "
+                "10 mg 的糖皮质激素（洗脱阈值；替代剂量不计）。回输后因 CRS/ICANS 使用的激素或托珠单抗不计。",
             ),
         ),
     ] = None

@@ -160,9 +160,10 @@ class M:
         "不存在 {score} 分的 Child-Pugh 评分；评分范围为 {scores}",
     )
     UNKNOWN_DIAGNOSIS_CLOSE = Msg(
-        "not a known lymphoma subtype — did you mean {close}? Expected one of {codes} or one of "
-        "their names (see `cart-screen rules show`)",
-        "不是已知的淋巴瘤亚型；是否指 {close}？应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
+        "not a known lymphoma subtype — did you mean {close}? Record a WHO/ICC subtype name or "
+        "code (all of them: the Rules page, or `cart-screen rules show`)",
+        "不是已知的淋巴瘤亚型；是否指 {close}？请记录 WHO/ICC 亚型名称或代码（完整列表见“规则”页面或 "
+        "`cart-screen rules show`）",
     )
     LAB_QUANTITY = Msg(
         "expected a value with its unit ({units}), e.g. {example}",
@@ -188,15 +189,25 @@ class M:
         "{value} ÷ ULN {uln} (site file) = {multiple}×ULN",
         "{value} ÷ 正常上限 {uln}（机构设置）= {multiple}×ULN",
     )
+    LAB_TWO_ULNS = Msg(
+        "two upper limits of normal — write the one this lab uses",
+        "写了两个正常上限 — 请只写该实验室使用的一个",
+    )
+    LAB_BARE_LARGE = Msg(
+        "{value} without a unit: a multiple of ULN or a lab value? write {value}×ULN, or the value with its unit",
+        "{value} 未写单位：是正常上限的倍数还是检验值？请写 {value}×ULN，或写明单位的检验值",
+    )
     LAB_ULN_NOT_POSITIVE = Msg("the upper limit of normal must be above 0", "正常上限必须大于 0")
     LAB_ULN_IMPLAUSIBLE = Msg(
         "an upper limit of normal of {uln} is outside the plausible {low}–{high} {base}: check it",
         "正常上限 {uln} 超出合理范围 {low}–{high} {base}：请核对",
     )
     UNKNOWN_DIAGNOSIS = Msg(
-        "not a known lymphoma subtype — expected one of {codes} or one of their names "
-        "(see `cart-screen rules show`)",
-        "不是已知的淋巴瘤亚型；应为 {codes} 之一或其名称（见 `cart-screen rules show`）",
+        "not a known lymphoma subtype — record a WHO/ICC subtype name or code, e.g. DLBCL-NOS, tFL, "
+        "HGBL with MYC and BCL2 rearrangements, HGBL-NOS, PMBCL (all of them: the Rules page, or "
+        "`cart-screen rules show`)",
+        "不是已知的淋巴瘤亚型；请记录 WHO/ICC 亚型名称或代码，如 DLBCL-NOS、tFL、伴MYC和BCL2重排的HGBL、"
+        "HGBL-NOS、PMBCL（完整列表见“规则”页面或 `cart-screen rules show`）",
     )
     UNKNOWN_FIELD = Msg(
         "unknown field — see `cart-screen schema`", "未知字段；见 `cart-screen schema`"
@@ -561,6 +572,7 @@ class M:
         "the list is larger than {limit} MB; use `cart-screen batch`",
         "名单超过 {limit} MB；请使用 `cart-screen batch`",
     )
+    WEB_BASIS_TITLE = Msg("Clinical basis", "临床依据")
     WEB_BASIS_LINK = Msg(
         "Clinical basis of every rule, threshold and definition: /clinical-basis",
         "每条规则、阈值与定义的临床依据：/clinical-basis",
@@ -577,7 +589,7 @@ FIELD_ERROR_MESSAGES = (
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
     "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
-    "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
+    "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",
 )  # fmt: skip
 """Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
 from starlette.datastructures import UploadFile
 
 from cart_screen import batch as lists
@@ -214,10 +215,17 @@ def create_app(
         lang = chosen(request.query_params.get("lang"))
         return ruleset_text(ruleset, lang) + "\n" + M.WEB_BASIS_LINK(lang) + "\n"
 
-    @app.get("/clinical-basis", response_class=PlainTextResponse)
-    async def clinical_basis() -> Response:
-        text = clinical_basis_markdown(ruleset)
-        return Response(text, media_type="text/markdown; charset=utf-8")
+    # Generated from the rule files, it is the same for every visitor: rendered once.
+    basis_html = (
+        MarkdownIt("commonmark", {"html": False})
+        .enable("table")
+        .render(clinical_basis_markdown(ruleset))
+    )
+
+    @app.get("/clinical-basis", response_class=HTMLResponse)
+    async def clinical_basis(request: Request) -> HTMLResponse:
+        lang = chosen(request.query_params.get("lang"))
+        return page(request, "basis.html", lang, body=basis_html)
 
     @app.get("/style.css")
     async def style() -> Response:

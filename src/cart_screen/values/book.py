@@ -234,6 +234,11 @@ class ValueBook:
             number = float(raw)
             if not math.isfinite(number):
                 raise self._reject(name, kind, M.NOT_FINITE.both())
+            if spec.analyte is not None and spec.analyte in self._labs:
+                try:
+                    self._labs[spec.analyte].check_bare(number)
+                except FormValueError as exc:
+                    raise self._reject(name, kind, exc.said) from exc
         elif isinstance(raw, str):
             number = self._number_text(name, kind, spec, raw)
         else:

@@ -47,6 +47,9 @@ class Analyte(DataModel):
     """Plausible upper limits of normal, in the base unit."""
     example: StrictStr
     """A value with its unit and ULN as a lab print-out writes it, for messages."""
+    bare_max: Number | None = None
+    """A number written with neither ×ULN nor a unit above this is asked about: 45 in an ALT
+    column is more likely 45 U/L than 45×ULN."""
 
 
 class Labs(DataModel):
@@ -91,6 +94,7 @@ class LabReader:
         self._multiple = {_unit_key(w) for w in labs.multiple_words}
         self._uln_words = sorted({fold(w) for w in [*labs.uln_words, *labs.reference_words]})
         self._uln_words.sort(key=len, reverse=True)
+        self._reference_words = {fold(w) for w in labs.reference_words}
 
     def units_said(self) -> str:
         return ", ".join(self.data.units)
@@ -113,7 +117,10 @@ class LabReader:
         if found is None:
             raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
         amount, rest = float(found.group(1)), found.group(2).strip()
-        if _unit_key(rest) in self._multiple or not rest:
+        if not rest:
+            self.check_bare(amount)
+            return amount
+        if _unit_key(rest) in self._multiple:
             return amount
         unit = self._unit_at(rest)
         if unit is None and not rest.startswith(tuple(_OPEN)) and not self._starts_uln(rest):
@@ -151,15 +158,22 @@ class LabReader:
         tail = tail.strip().lstrip(_OPEN).rstrip(_CLOSE).strip()
         if not tail:
             return None
+        said_uln = False
         for word in self._uln_words:
             if tail.startswith(word):
+                said_uln = word not in self._reference_words
                 tail = tail[len(word) :].strip().lstrip(":：=").strip()
                 break
         else:
+            if tail.startswith(("<", "≤", "<=")):  # '180 U/L (<40)': the upper limit itself
+                tail = tail.lstrip("<≤=").strip()
             # a bracketed interval after a value is its reference interval: '68 µmol/L (3.4–20.5)'
-            if _INTERVAL.match(tail) is None:
+            elif _INTERVAL.match(tail) is None:
                 raise FormValueError(M.LAB_UNREADABLE.both(units=self.units_said()))
         interval = _INTERVAL.match(tail)
+        if interval is not None and said_uln:
+            # 'ULN 40-50' names two upper limits, not a reference interval: which one?
+            raise FormValueError(M.LAB_TWO_ULNS.both())
         found = _LEADING.match(tail) if interval is None else None
         if interval is not None:
             amount, rest = float(interval.group(2)), interval.group(3)
@@ -204,6 +218,12 @@ class LabReader:
             "multiple": shown_multiple(multiple),
         }
         return Measured(multiple, Said(message("en", **said), message("zh", **said)))
+
+    def check_bare(self, amount: float) -> None:
+        """Refuse a number without ×ULN or unit that is more likely a lab value than a multiple."""
+        limit = self.data.bare_max
+        if limit is not None and amount > limit:
+            raise FormValueError(M.LAB_BARE_LARGE.both(value=f"{amount:g}"))
 
     def check_uln(self, uln: Quantity, *, unitless: bool = False) -> None:
         """Refuse a ULN that is not above 0, or (in a known unit) outside its plausible range."""

@@ -45,7 +45,8 @@ class Lexicon:
     def add_ambiguous(self, written: str, message: Said, where: Where) -> None:
         """Index a spelling that names more than one value: refused with `message`."""
         key = match_key(written)
-        if "; " in message.en:  # OUT.csv joins a record's errors with "; " (SPEC §5)
+        if "; " in message.en and where[-1] == 0:  # said once, at the entry's first term
+            # OUT.csv joins a record's errors with "; " (SPEC §5): a message must not hold it
             self.clashes.append((where, f"the message for {written!r} may not hold '; '"))
         if key in self.index:
             self.clashes.append((where, f"ambiguous {written!r} already names {self.index[key]}"))

@@ -79,7 +79,6 @@ class Vocabulary:
         message = self.lexicon.ambiguity(key)
         if message is not None:
             raise FormValueError(message)
-        codes = ", ".join(self.codes)
         close = self.lexicon.suggest(key)
         if close:
             raise FormValueError(
@@ -88,13 +87,12 @@ class Vocabulary:
                         M.UNKNOWN_DIAGNOSIS_CLOSE(
                             lang,
                             close=M.OR(lang).join(self.describe(c, lang) for c in close),
-                            codes=codes,
                         )
                         for lang in LANGUAGES
                     )
                 )
             )
-        raise FormValueError(M.UNKNOWN_DIAGNOSIS.both(codes=codes))
+        raise FormValueError(M.UNKNOWN_DIAGNOSIS.both())
 
     def describe(self, code: str, language: Language = "en") -> str:
         """A short display name: 'PMBCL (Primary mediastinal large B-cell lymphoma)'."""
