@@ -26,6 +26,7 @@ from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
 
 if TYPE_CHECKING:
+    from cart_screen.files import SpecialFileError
     from cart_screen.list_encoding import ListEncoding
     from cart_screen.site import Site
 
@@ -145,6 +146,39 @@ def _form_file(path: Path, language: Language) -> Mapping[str, Any]:
         fail(exc.said, language)
 
 
+def _refuse_special(language: Language, *paths: Path | None) -> None:
+    """Refuse an output that is a link, device, FIFO or socket, before anything is done."""
+    from cart_screen.files import SpecialFileError, refuse_special
+
+    for path in paths:
+        if path is not None:
+            try:
+                refuse_special(path)
+            except SpecialFileError as exc:
+                fail(_special_said(exc, language), language)
+
+
+def _special_said(exc: SpecialFileError, language: Language) -> str:
+    from cart_screen.i18n import FILE_KINDS
+
+    return M.NOT_A_REGULAR_FILE(language, path=exc.path, kind=FILE_KINDS[exc.kind](language))
+
+
+@contextlib.contextmanager
+def _written(path: Path, language: Language, newline: str | None = None) -> Iterator[TextIO]:
+    """A file written whole (files.atomic_write); a path refused or a failed write is one line
+    and exit status 2."""
+    from cart_screen.files import SpecialFileError, atomic_write
+
+    try:
+        with atomic_write(path, newline=newline) as out:
+            yield out
+    except SpecialFileError as exc:
+        fail(_special_said(exc, language), language)
+    except OSError as exc:
+        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+
+
 def _day(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of else None
 
@@ -190,12 +224,12 @@ def form(
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
     import yaml
 
-    from cart_screen.files import atomic_write
     from cart_screen.render import checklist_text, result_json
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+    _refuse_special(language, save, result_file)  # before the answers are typed, not after
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
     title = typer.style(M.FORM_TITLE(language), bold=True)
@@ -231,7 +265,7 @@ def form(
         (result_file, result_json(result) + "\n"),
     ):
         if path is not None:
-            with atomic_write(path) as out:
+            with _written(path, language) as out:
                 out.write(text)
             typer.echo(M.SAVED(language, path=path))
 
@@ -277,6 +311,7 @@ def schema(lang: LangOption = None) -> None:
 def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -> None:
     """Refuse an output that is the input or another output: nothing may be overwritten by mistake."""
     seen = {source.resolve(): M.IS_THE_INPUT}
+    _refuse_special(language, *outputs)
     for path in outputs:
         if path is None:
             continue
@@ -330,7 +365,7 @@ def batch(
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen import batch as lists
     from cart_screen import parallel
-    from cart_screen.files import atomic_write
+    from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
@@ -375,6 +410,8 @@ def batch(
                 json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
     except lists.BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
+    except SpecialFileError as exc:  # put in place while the list was screened
+        fail(_special_said(exc, language), language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
     except KeyboardInterrupt:
@@ -432,16 +469,16 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write an empty referral list (and a column-map skeleton). / 生成空白转诊名单（及列映射模板）。"""
-    from cart_screen.files import atomic_write
     from cart_screen.render import column_map_skeleton, template_csv
 
     language = _language(lang)
+    _refuse_special(language, output, columns)
     for path, text in ((output, template_csv()), (columns, column_map_skeleton())):
         if path is None:
             continue
         if path.exists():
             fail(M.EXISTS(language, path=path), language)
-        with atomic_write(path, newline="") as out:
+        with _written(path, language, newline="") as out:
             out.write(text)
         typer.echo(M.WROTE(language, path=path))
 
@@ -475,14 +512,14 @@ def rules_basis(
 ) -> None:
     """Print the clinical basis page (every rule, threshold, definition and source) as Markdown. / 生成临床依据页面。"""
     from cart_screen.basis import clinical_basis_markdown
-    from cart_screen.files import atomic_write
 
     language = _language(None)
+    _refuse_special(language, output)
     text = clinical_basis_markdown(_ruleset(rules, language))
     if output is None:
         typer.echo(text, nl=False)
         return
-    with atomic_write(output) as out:
+    with _written(output, language) as out:
         out.write(text)
     typer.echo(M.WROTE(language, path=output))
 

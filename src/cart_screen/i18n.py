@@ -421,6 +421,11 @@ class M:
         "{path} 已是另一个输出文件；请另选文件",
     )
     IS_A_FOLDER = Msg("{path} is a folder; name a file", "{path} 是文件夹；请指定文件")
+    NOT_A_REGULAR_FILE = Msg(
+        "{path} is a {kind}; outputs are written only to regular files or new paths "
+        "(whole, then renamed into place)",
+        "{path} 是{kind}；输出只写入普通文件或新路径（完整写好后再改名就位）",
+    )
     CANNOT_WRITE = Msg(
         "cannot write the results ({kind}: {detail}); nothing written",
         "无法写入结果（{kind}：{detail}）；未写入任何文件",
@@ -570,6 +575,16 @@ class M:
         "Ruleset {id} · label revision {revision} · sha256",
         "规则集 {id} · 说明书修订 {revision} · sha256",
     )
+
+
+FILE_KINDS: dict[str, Said] = {
+    "symbolic link": Said("symbolic link", "符号链接"),
+    "device": Said("device", "设备文件"),
+    "named pipe (FIFO)": Said("named pipe (FIFO)", "命名管道（FIFO）"),
+    "socket": Said("socket", "套接字"),
+    "folder": Said("folder", "文件夹"),
+}
+"""What an output path may be instead of a regular file (files.SPECIAL_KINDS), as said."""
 
 
 FIELD_ERROR_MESSAGES = (
