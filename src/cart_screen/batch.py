@@ -122,12 +122,18 @@ class Chunk(NamedTuple):
 
 
 def text_encoding(encoding: str) -> str:
-    """The codec to read a list with; UTF-8 also takes Excel's byte-order mark."""
+    """The codec to read a list with; UTF-8 also takes Excel's byte-order mark.
+
+    Only text encodings: Python's codec registry also holds bytes-to-bytes and str-to-str codecs
+    (base64, zlib, rot13, …), which fail at the first read, and `undefined`, which refuses all.
+    """
     try:
-        codec = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError as exc:
         raise BatchInputError(M.UNKNOWN_ENCODING.both(encoding=encoding)) from exc
-    return "utf-8-sig" if codec == "utf-8" else codec
+    if not info._is_text_encoding or info.name == "undefined":
+        raise BatchInputError(M.NOT_TEXT_ENCODING.both(encoding=encoding))
+    return "utf-8-sig" if info.name == "utf-8" else info.name
 
 
 CHUNK_SIZE = 500

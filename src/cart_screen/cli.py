@@ -274,6 +274,15 @@ def form(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="Another name the page may be reached by (the Host header); loopback names "
+            "and --host are always accepted. Repeat for several.",
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
@@ -285,7 +294,8 @@ def serve(
 
     import uvicorn
 
-    from cart_screen.web import create_app
+    from cart_screen.render import printable
+    from cart_screen.web import allowed_hosts, create_app
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     try:
@@ -293,11 +303,22 @@ def serve(
     except ValueError:
         loopback = host == "localhost"
     if not loopback:
-        typer.echo(M.SERVE_EXPOSED(language, host=host), err=True)
-    typer.echo(M.SERVE_OPEN(language, host=host, port=port), err=True)
+        typer.echo(M.SERVE_EXPOSED(language, host=printable(host)), err=True)
+    typer.echo(M.SERVE_OPEN(language, host=printable(host), port=port), err=True)
+    hosts = allowed_hosts(host, allow_host or [])
+    app = create_app(ruleset, _day(as_of), language, site, hosts=hosts)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
-    app = create_app(ruleset, _day(as_of), language, site)
-    uvicorn.run(app, host=host, port=port, access_log=False)
+    # Idle connections close after 5 s and at most 64 are served at once (more get a 503):
+    # connections held open cannot pile up without end (request bodies: see web.BodyLimits).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        timeout_keep_alive=5,
+        limit_concurrency=64,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()

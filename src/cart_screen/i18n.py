@@ -369,6 +369,11 @@ class M:
         "the site file was refused:\n{problems}", "机构设置文件未通过校验：\n{problems}"
     )
     UNKNOWN_ENCODING = Msg("unknown encoding {encoding!r}", "未知编码 {encoding!r}")
+    NOT_TEXT_ENCODING = Msg(
+        "{encoding!r} is not a text encoding; name the one the list is saved in "
+        "(utf-8, gb18030, big5, …) or leave it to be detected",
+        "{encoding!r} 不是文本编码；请指定名单实际使用的编码（utf-8、gb18030、big5 等），或改为自动识别",
+    )
     EMPTY_LIST = Msg("the file is empty; expected a header row", "文件为空；应有表头行")
     BAD_HEADER_CSV = Msg(
         "the header row is not valid CSV ({detail})", "表头行不是有效的 CSV（{detail}）"
@@ -565,6 +570,20 @@ class M:
     WEB_TOO_LARGE = Msg(
         "the list is larger than {limit} MB; use `cart-screen batch`",
         "名单超过 {limit} MB；请使用 `cart-screen batch`",
+    )
+    WEB_BUSY = Msg(
+        "the page is screening as many lists as it takes at a time ({count}); "
+        "try again in a minute",
+        "本页同时筛查的名单已达上限（{count} 份）；请稍后再试",
+    )
+    WEB_LIST_TIMEOUT = Msg(
+        "the list took longer than {seconds} s to screen and was stopped; split it, or use "
+        "`cart-screen batch`",
+        "名单筛查超过 {seconds} 秒，已停止；请拆分名单，或使用 `cart-screen batch`",
+    )
+    WEB_BODY_TIMEOUT = Msg(
+        "the request took longer than {seconds} s to arrive and was stopped; try again",
+        "请求在 {seconds} 秒内未传送完毕，已停止；请重试",
     )
     WEB_BASIS_LINK = Msg(
         "Clinical basis of every rule, threshold and definition: /clinical-basis",

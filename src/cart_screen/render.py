@@ -61,6 +61,26 @@ CATEGORY_WORDS: dict[str, Msg] = {
 _OUTCOME_COLOUR = {"flagged": "red", "needs_info": "yellow", "no_flags": "green", "error": "red"}
 
 
+_BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_ESCAPED: dict[int, str] = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))},  # C0, DEL, C1
+    **{c: f"\\u{c:04x}" for c in (*_BIDI_CONTROLS, 0x2028, 0x2029)},  # bidi, line separators
+    **dict.fromkeys(range(0xDC80, 0xDD00), "\ufffd"),  # a byte that did not decode
+}
+_ESCAPED_IN_LINES = {c: s for c, s in _ESCAPED.items() if c not in (0x09, 0x0A)}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """Text from the input made safe to show in a terminal or on a page.
+
+    Each control character — C0, DEL, C1 (so every escape sequence loses its ESC), the bidi
+    overrides and isolates, the line and paragraph separators — is shown as its escape (`\\x1b`,
+    `\\u202e`): an id or a header can neither retitle or rewrite a terminal nor reorder what is
+    read. `lines` keeps line breaks and tabs, for texts of several lines.
+    """
+    return text.translate(_ESCAPED_IN_LINES if lines else _ESCAPED)
+
+
 def result_json(result: ScreeningResult, *, indent: int | None = 2) -> str:
     """SPEC §4 JSON for one result."""
     return result.model_dump_json(indent=indent)
