@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import yaml
 
+from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_limited
 from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
@@ -59,7 +60,14 @@ class Columns:
 def load_column_map(path: Path) -> dict[str, str]:
     """Read a `--columns` file: `their header: form field` pairs, checked against the form."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = read_limited(path, FORM_FILE_LIMIT, "utf-8-sig")
+        anchor = anchor_at(text)  # none needed; aliases are how a billion laughs is made
+        if anchor is not None:
+            where = f"{path}:{anchor[0]}:{anchor[1]}"
+            raise BatchInputError(M.MAP_ANCHORS.both(where=where))
+        data = yaml.safe_load(text)
+    except FileTooLarge as exc:
+        raise BatchInputError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
     except OSError as exc:
         raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

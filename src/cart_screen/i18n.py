@@ -349,6 +349,14 @@ class M:
     )
     MAP_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
     MAP_INVALID = Msg("{path}: not a valid YAML column map", "{path}：不是有效的 YAML 列映射")
+    MAP_ANCHORS = Msg(
+        "{where}: anchors and aliases (&, *) are not allowed in column maps",
+        "{where}：列映射文件中不允许使用锚点与别名（&、*）",
+    )
+    FILE_TOO_LARGE = Msg(
+        "{path}: larger than {limit} MB; a form or column map is a few lines",
+        "{path}：超过 {limit} MB；表单或列映射文件只需几行",
+    )
     MAP_NOT_PAIRS = Msg(
         "{path}: expected `their header: form field` pairs",
         "{path}：应为“原表头: 表单字段”的键值对",
