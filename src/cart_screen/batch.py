@@ -527,6 +527,9 @@ class Summary:
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
+    show_duplicates: bool = False
+    """Whether the summary may name the duplicate ids (`--show-duplicates`); else it counts them:
+    a summary goes to stderr, and from there to cron mails and CI logs."""
     encoding: ListEncoding | None = None
     """The encoding the list was read in, and whether it was detected."""
     screened_with: tuple[str, str, Site] | None = None
@@ -566,7 +569,11 @@ class Summary:
                 rule_id: {"flagged": self.flagged[rule_id], "needs_info": self.needs_info[rule_id]}
                 for rule_id in self.rule_ids
             },
-            "duplicate_patient_ids": self.duplicates,
+            "duplicates": {
+                "patient_ids": len(self.duplicates),
+                "records": sum(self.duplicates.values()),
+            },
+            **({"duplicate_patient_ids": self.duplicates} if self.show_duplicates else {}),
             "ignored_columns": list(self.ignored_columns),
             "encoding": self.encoding.name if self.encoding else None,
             "encoding_detected": self.encoding.detected if self.encoding else None,

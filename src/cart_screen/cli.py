@@ -92,9 +92,15 @@ def _language(lang: Lang | None) -> Language:
 
 
 def fail(message: Said | str, language: Language = "en") -> NoReturn:
-    """Say what is wrong on one line and stop with exit status 2."""
+    """Say what is wrong on one line and stop with exit status 2.
+
+    The message may quote the input (a path, a header, a value): its control characters are
+    shown escaped (render.printable).
+    """
+    from cart_screen.render import printable
+
     text = message if isinstance(message, str) else message(language)
-    typer.echo(M.ERROR(language, message=text), err=True)
+    typer.echo(printable(M.ERROR(language, message=text), lines=True), err=True)
     raise typer.Exit(2)
 
 
@@ -224,7 +230,7 @@ def form(
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
     import yaml
 
-    from cart_screen.render import checklist_text, result_json
+    from cart_screen.render import checklist_text, printable, result_json
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
@@ -242,18 +248,19 @@ def form(
             typer.echo("\n" + typer.style(heading, bold=True, underline=True))
             shown_group = question.group
         typer.echo(typer.style(f"  {question.hint}", dim=True))
-        default = f" [{question.default}]" if question.default else ""
+        # Answers, pre-filled values and messages quoting them are shown escaped (printable).
+        default = f" [{printable(question.default)}]" if question.default else ""
         try:
             typed = input(f"{question.label}{default}: ")
         except EOFError:
             wizard.skip_rest()
             break
         if not sys.stdin.isatty():
-            typer.echo(typed)  # piped answers: keep the transcript readable
+            typer.echo(printable(typed))  # piped answers: keep the transcript readable
         feedback = wizard.answer(typed)
         if feedback.message:
             colour = "red" if feedback.kind == "again" else None
-            typer.echo(typer.style(f"  {feedback.message}", fg=colour))
+            typer.echo(typer.style(f"  {printable(feedback.message)}", fg=colour))
     answers = wizard.form()
     if "patient_id" not in answers:
         fail(M.NO_ID_GIVEN.both(), language)
@@ -267,7 +274,7 @@ def form(
         if path is not None:
             with _written(path, language) as out:
                 out.write(text)
-            typer.echo(M.SAVED(language, path=path))
+            typer.echo(M.SAVED(language, path=printable(str(path))))
 
 
 @app.command()
@@ -371,6 +378,14 @@ def batch(
     excel: Annotated[
         bool, typer.Option("--excel", help="Write OUT.csv with a BOM so Excel/WPS show Chinese.")
     ] = False,
+    show_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--show-duplicates",
+            help="Name the duplicate patient ids in the summary and --summary JSON (otherwise "
+            "counted only: the summary goes to stderr, and from there to logs).",
+        ),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -409,6 +424,7 @@ def batch(
                     encoding=used,
                     screened_with=(ruleset.id, ruleset.sha256, site),
                     scratch=output.parent,
+                    show_duplicates=show_duplicates,
                 ) as summary,
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
@@ -490,7 +506,7 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write an empty referral list (and a column-map skeleton). / 生成空白转诊名单（及列映射模板）。"""
-    from cart_screen.render import column_map_skeleton, template_csv
+    from cart_screen.render import column_map_skeleton, printable, template_csv
 
     language = _language(lang)
     _refuse_special(language, output, columns)
@@ -501,7 +517,7 @@ def template(
             fail(M.EXISTS(language, path=path), language)
         with _written(path, language, newline="") as out:
             out.write(text)
-        typer.echo(M.WROTE(language, path=path))
+        typer.echo(M.WROTE(language, path=printable(str(path))))
 
 
 @rules_app.command("validate")
@@ -513,15 +529,16 @@ def rules_validate(
 ) -> None:
     """Check rule files and run their examples; problems as file:line:col. / 校验规则文件并运行示例。"""
     from cart_screen.examples import check_examples
+    from cart_screen.render import printable
 
     target = path or default_rules_path()
     try:
         ruleset = check_examples(load_ruleset(target))
     except RulesetError as exc:
-        typer.echo(str(exc), err=True)
+        typer.echo(printable(str(exc), lines=True), err=True)
         raise typer.Exit(2) from None
     count, sha = len(ruleset.rules), ruleset.sha256
-    typer.echo(M.RULES_OK(_language(lang), path=target, count=count, sha=sha))
+    typer.echo(M.RULES_OK(_language(lang), path=printable(str(target)), count=count, sha=sha))
 
 
 @rules_app.command("basis")
@@ -533,6 +550,7 @@ def rules_basis(
 ) -> None:
     """Print the clinical basis page (every rule, threshold, definition and source) as Markdown. / 生成临床依据页面。"""
     from cart_screen.basis import clinical_basis_markdown
+    from cart_screen.render import printable
 
     language = _language(None)
     _refuse_special(language, output)
@@ -542,7 +560,7 @@ def rules_basis(
         return
     with _written(output, language) as out:
         out.write(text)
-    typer.echo(M.WROTE(language, path=output))
+    typer.echo(M.WROTE(language, path=printable(str(output))))
 
 
 @rules_app.command("show")

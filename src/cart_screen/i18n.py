@@ -332,6 +332,11 @@ class M:
     SUMMARY_DUPLICATES = Msg(
         "Duplicate patient ids (each screened): {ids}", "重复的患者编号（均已筛查）：{ids}"
     )
+    SUMMARY_DUPLICATE_COUNT = Msg(
+        "{ids} patient ids occur more than once ({records} records, each screened); "
+        "--show-duplicates lists them",
+        "{ids} 个患者编号重复出现（共 {records} 条记录，均已筛查）；加 --show-duplicates 可列出",
+    )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
     SUMMARY_ENCODING_DETECTED = Msg(

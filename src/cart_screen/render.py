@@ -93,7 +93,8 @@ def checklist_text(result: ScreeningResult) -> str:
 
 def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
     lang, ref = result.language, result.ruleset
-    patient = result.patient_id or M.NO_ID(lang)
+    # What came from the form (the id, keys, values, messages quoting them) is shown escaped.
+    patient = printable(result.patient_id) if result.patient_id else M.NO_ID(lang)
     yield typer.style(M.CHECKLIST_TITLE(lang, patient=patient), bold=True)
     yield M.CHECKLIST_META(
         lang,
@@ -104,7 +105,7 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
     )
     if result.site is not None:
         site = result.site
-        source = site.name or M.SITE_OPTIONS(lang)
+        source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
         sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
         yield M.CHECKLIST_SITE(lang, source=source, sha=sha)
     counts = (
@@ -134,7 +135,7 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
                 + typer.style(item.title, bold=True)
                 + f"  [{item.rule_id} · {severity}]"
             )
-            yield f"      {item.reason}"
+            yield f"      {printable(item.reason, lines=True)}"
             if item.note and status != "clear":  # beside a flag or a question, not a clear item
                 yield "      " + M.NOTE(lang, note=item.note)
             yield typer.style("      " + M.LABEL_CITATION(lang, source=item.source), dim=True)
@@ -142,7 +143,8 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
         yield ""
         yield typer.style(M.UNREADABLE_HEADING(lang), fg="red", bold=True)
         for error in result.errors:
-            yield f"  {error.field} = {error.value!r}: {error.message}"
+            field, value = printable(error.field), printable(repr(error.value))
+            yield f"  {field} = {value}: {printable(error.message, lines=True)}"
     yield ""
     yield typer.style(result.notice, bold=True)
 
@@ -219,7 +221,7 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
             bold=True,
         ),
         M.SOURCE(lang, source=meta.source(lang)),
-        M.FILES(lang, files=", ".join(str(p) for p in ruleset.files)),
+        M.FILES(lang, files=", ".join(printable(str(p)) for p in ruleset.files)),
         f"sha256: {ruleset.sha256}",
     ]
     if meta.components:
@@ -410,22 +412,26 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
         ruleset_id, sha256, site = summary.screened_with
         lines[:0] = ["", M.SUMMARY_RULESET(lang, id=ruleset_id, sha=sha256[:16])]
         if not site.empty:
-            source = site.name or M.SITE_OPTIONS(lang)
+            source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
             sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
             lines.insert(2, M.CHECKLIST_SITE(lang, source=source, sha=sha))
     if summary.encoding is not None:
         said = (
             M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
         )
-        lines[:0] = ["", said(lang, encoding=summary.encoding.name)]
-    if summary.duplicates:
+        lines[:0] = ["", said(lang, encoding=printable(summary.encoding.name))]
+    if summary.duplicates and summary.show_duplicates:
         duplicates = sorted(summary.duplicates.items())
-        shown = ", ".join(f"{pid} ×{n}" for pid, n in duplicates[:10])
+        shown = ", ".join(f"{printable(pid)} ×{n}" for pid, n in duplicates[:10])
         more = len(duplicates) - 10
         text = M.SUMMARY_DUPLICATES(lang, ids=shown)
         lines += ["", text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else "")]
+    elif summary.duplicates:  # counted, never named unless asked: stderr ends up in logs
+        records = sum(summary.duplicates.values())
+        lines += ["", M.SUMMARY_DUPLICATE_COUNT(lang, ids=len(summary.duplicates), records=records)]
     if summary.ignored_columns:
-        lines += ["", M.SUMMARY_IGNORED(lang, columns=", ".join(summary.ignored_columns))]
+        columns = ", ".join(map(printable, summary.ignored_columns))
+        lines += ["", M.SUMMARY_IGNORED(lang, columns=columns)]
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
 
