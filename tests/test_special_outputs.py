@@ -7,6 +7,7 @@ a regular 0600 file where /dev/null was). Such a path is refused before anything
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -142,3 +143,46 @@ def test_every_command_refuses_to_write_over_a_special_file(
     assert [
         p.name for p in tmp_path.iterdir() if p.name.endswith((".part", "o.csv", "t.csv"))
     ] == []
+
+
+@pytest.mark.parametrize(
+    "command", ["batch --output", "batch --summary", "template", "form --save"]
+)
+def test_a_full_disk_is_one_line_and_leaves_the_old_file_and_nothing_else(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    path = tmp_path / "results"
+    if command != "template":  # template never overwrites: it writes a new file
+        path.write_text("yesterday's\n", "utf-8")
+
+    def full(_: int) -> None:  # where a full disk shows up at the latest
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    run = runner.invoke(app, command_writing(command, path), input="")
+    assert run.exit_code == 2, run.output
+    assert run.stderr.count("\n") == 1
+    assert "(OSError: No space left on device)" in run.stderr
+    if command == "template":
+        assert not path.exists()
+    else:
+        assert path.read_text("utf-8") == "yesterday's\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_summary_that_cannot_be_written_leaves_no_results_either(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.fsync
+
+    def full_at_the_summary(descriptor: int) -> None:
+        if ".summary.json." in str(Path(f"/proc/self/fd/{descriptor}").readlink()):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(descriptor)
+
+    monkeypatch.setattr(os, "fsync", full_at_the_summary)
+    args = command_writing("batch --summary", tmp_path / "summary.json")
+    run = runner.invoke(app, [*args, "--jsonl", str(tmp_path / "d.jsonl")])
+    assert run.exit_code == 2
+    assert "nothing written" in run.stderr
+    assert list(tmp_path.iterdir()) == []

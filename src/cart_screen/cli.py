@@ -442,9 +442,11 @@ def batch(
                     if details is not None:
                         details.write(chunk.details)
                 summary.finish()
-        if summary_file:
-            with atomic_write(summary_file) as out:
-                json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
+                # Written before OUT.csv and the details are renamed into place: a summary that
+                # cannot be written leaves none of them (the files are one result).
+                if summary_file:
+                    with atomic_write(summary_file) as figures:
+                        json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
     except lists.BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
