@@ -126,7 +126,9 @@ def test_a_body_that_does_not_arrive_in_time_is_cut_off(serve: Serve) -> None:
                 b"Content-Type: application/x-www-form-urlencoded\r\n"
                 b"Content-Length: 1000\r\n\r\npatient_id=A"
             )  # and nothing more
-            answer = slow.recv(4096)
+            answer = b""
+            while chunk := slow.recv(4096):  # until the server closes the connection
+                answer += chunk
         assert answer.startswith(b"HTTP/1.1 408 ")
         assert b"took longer than 0.5 s to arrive" in answer
 
