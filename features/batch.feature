@@ -30,7 +30,7 @@ Feature: Screening a referral list — every referral accounted for, in order
     And row 5 says "patient_id: missing"
     And every row carries the notice
     And the summary counts 7 records: 1 flagged, 1 needs_info, 3 no_flags, 2 error
-    And the summary names R-1 as a duplicate and "Ward notes" as an ignored column
+    And the summary counts 1 patient id given more than once and names "Ward notes" as an ignored column
 
   Scenario Outline: A list is read in the encoding it was saved in, without being told
     Given a referral list saved in <saved>:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 import yaml
 from pytest_bdd import given, parsers, then, when
 from typer.testing import CliRunner
@@ -52,6 +59,34 @@ def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """The commands take their default language from the locale; tests say which they mean."""
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@contextlib.contextmanager
+def running_server(app: Any) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free loopback port, in a thread; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the web server did not start"
+        assert thread.is_alive(), "the web server stopped"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Any], AbstractContextManager[str]]:
+    """`with serve(app) as url:` runs a real web server for the block (see running_server)."""
+    return running_server
 
 
 @pytest.fixture
@@ -354,12 +389,19 @@ def summary_counts(
     assert re.search(rf"^all records +{records} +100\.0 %$", batch_run.output, re.MULTILINE)
 
 
-@then(parsers.parse('the summary names {pid} as a duplicate and "{column}" as an ignored column'))
-def summary_names(batch_run: BatchRun, pid: str, column: str) -> None:
+@then(
+    parsers.parse(
+        'the summary counts {ids:d} patient id given more than once and names "{column}" as an '
+        "ignored column"
+    )
+)
+def summary_counts_duplicates(batch_run: BatchRun, ids: int, column: str) -> None:
+    """Counted, not named: the summary goes to stderr, and from there to logs."""
     assert batch_run.summary is not None
-    assert batch_run.summary["duplicate_patient_ids"] == {pid: 2}
+    assert batch_run.summary["duplicates"] == {"patient_ids": ids, "records": 2 * ids}
+    assert "duplicate_patient_ids" not in batch_run.summary
     assert batch_run.summary["ignored_columns"] == [column]
-    assert f"{pid} ×2" in batch_run.output
+    assert f"{ids} patient ids occur more than once" in batch_run.output
     assert column in batch_run.output
 
 

@@ -179,3 +179,65 @@ def test_the_clinical_basis_page_is_generated_from_the_rule_files(runner: CliRun
     assert "Threshold (site's reading / 本中心的解读): site's reading: a live vaccine" in run.output
     assert "| `HGBL_11Q` |" in run.output
     assert "no: off-label, for the physician" in run.output
+
+
+# ---------------------------------------------------------------- hostile YAML (issue 14, 7)
+
+LAUGHS = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9) if previous else 'lol'}]\n"
+    for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+"""A billion laughs: each line nine aliases of the one before."""
+
+
+def test_a_form_file_with_anchors_or_aliases_is_refused_at_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    form = tmp_path / "form.yaml"
+    form.write_text("patient_id: A-1\n" + LAUGHS, "utf-8")
+    run = runner.invoke(app, ["check", str(form)])
+    assert run.exit_code == 2
+    assert run.stderr == (
+        f"cart-screen: error: {form}:2:4: not valid YAML: anchors and aliases (&, *) are not "
+        "allowed in form files\n"
+    )
+
+
+def test_a_column_map_with_anchors_or_aliases_is_refused_at_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("MRN: &id patient_id\nID: *id\n", "utf-8")
+    out = tmp_path / "out.csv"
+    run = runner.invoke(
+        app, ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(out), "--columns", str(mapping)]
+    )
+    assert run.exit_code == 2
+    assert run.stderr == (
+        f"cart-screen: error: {EXAMPLES / 'referrals.csv'}: {mapping}:1:6: anchors and aliases "
+        "(&, *) are not allowed in column maps\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["form", "map"])
+def test_a_form_file_or_column_map_over_one_megabyte_is_refused_unread(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("# padding\n" * 110_000, "utf-8")
+    args = (
+        ["check", str(path)]
+        if kind == "form"
+        else [
+            "batch",
+            str(EXAMPLES / "referrals.csv"),
+            "-o",
+            str(tmp_path / "o.csv"),
+            "--columns",
+            str(path),
+        ]
+    )
+    run = runner.invoke(app, args)
+    assert run.exit_code == 2
+    assert f"{path}: larger than 1 MB" in run.stderr

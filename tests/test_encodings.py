@@ -290,7 +290,9 @@ def test_bytes_that_are_not_utf8_are_counted_across_blocks(monkeypatch: pytest.M
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(create_app(default_ruleset(), dt.date(2026, 10, 15)))
+    return TestClient(
+        create_app(default_ruleset(), dt.date(2026, 10, 15)), base_url="http://127.0.0.1"
+    )
 
 
 def test_an_uploaded_gb18030_list_is_detected_as_on_the_command_line(
@@ -314,3 +316,32 @@ def test_an_uploaded_image_is_named_and_never_sent_to_a_flag(client: TestClient)
     assert response.status_code == 422
     assert "this is an image (PNG), not a CSV" in response.text
     assert "--encoding" not in response.text
+
+
+# ---------------------------------------------------------------- encodings that are not text (issue 14, 6)
+
+NOT_TEXT = ["rot13", "base64", "zlib", "hex", "bz2", "uu", "quopri", "undefined"]
+"""Codecs Python knows that turn bytes into bytes or str into str, or refuse everything: asked
+for as a list's encoding, each was an internal error (LookupError at the first read)."""
+
+
+@pytest.mark.parametrize("name", NOT_TEXT)
+def test_a_codec_that_is_no_text_encoding_is_refused_in_one_line(tmp_path: Path, name: str) -> None:
+    code, output, out, _ = batch(tmp_path, CHINESE_LIST.encode(), "--encoding", name)
+    assert code == 2, output
+    assert output == (
+        f"cart-screen: error: {tmp_path / 'in.csv'}: {name!r} is not a text encoding; name the "
+        "one the list is saved in (utf-8, gb18030, big5, …) or leave it to be detected\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", [*NOT_TEXT, "klingon"])
+def test_an_upload_in_a_codec_that_is_no_text_encoding_is_a_400_page(
+    client: TestClient, name: str
+) -> None:
+    upload = ("r.csv", CHINESE_LIST.encode(), "text/csv")
+    response = client.post("/batch", files={"file": upload}, data={"encoding": name})
+    assert response.status_code == 400
+    assert name in response.text
+    assert "text encoding" in response.text or "unknown encoding" in response.text

@@ -362,3 +362,105 @@ def test_a_malformed_values_file_is_refused_with_its_location(
         load_ruleset(tmp_path)
     assert f"{values}:" in str(caught.value)
     assert message in str(caught.value)
+
+
+# ---------------------------------------------------------------- hostile data files (issue 14, 7)
+
+LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+"""Nine lines that expand to 9⁹ (387 million) strings: a billion laughs."""
+
+
+@pytest.mark.parametrize("name", ["ruleset.yaml", "vocabulary.yaml", "values.yaml"])
+def test_anchors_and_aliases_are_refused_at_once_with_their_location(
+    tmp_path: Path, name: str
+) -> None:
+    write_ruleset(tmp_path, RULE.format(condition=GOOD))
+    path = tmp_path / name
+    path.write_text(path.read_text("utf-8") + LAUGHS, "utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(tmp_path)
+    line = len(path.read_text("utf-8").splitlines()) - 8  # the first line of LAUGHS
+    assert str(caught.value) == (
+        f"{path}:{line}:4: error: anchors and aliases (&, *) are not allowed in rule files"
+    )
+
+
+def test_an_alias_alone_is_refused_too(tmp_path: Path) -> None:
+    text = RULE.format(condition=GOOD).replace("optional: [nyha_class]", "optional: *x")
+    assert "ruleset.yaml:12:15: error: anchors and aliases" in refusal(tmp_path, text)
+
+
+def test_a_site_file_with_anchors_is_refused(tmp_path: Path) -> None:
+    from cart_screen.site import load_site
+
+    site = tmp_path / "site.yaml"
+    site.write_text("name: &n Ward 7\nicu_available: *n\n", "utf-8")
+    with pytest.raises(RulesetError) as caught:
+        load_site(site, load_ruleset(HICARA).book)
+    assert str(caught.value) == (
+        f"{site}:1:7: error: anchors and aliases (&, *) are not allowed in site files"
+    )
+
+
+def test_a_data_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    from cart_screen.datafile import DATA_FILE_LIMIT
+
+    text = RULE.format(condition=GOOD) + "# padding\n" * (DATA_FILE_LIMIT // 10 + 1)
+    assert refusal(tmp_path, text) == (
+        f"{tmp_path / 'ruleset.yaml'}:1:1: error: larger than 4 MB; a data file this large "
+        "is not one of ours"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ('"\\e]0;pwn\\a"', "\\x1b"),  # an escape sequence: retitles a terminal
+        ('"R\\u202eabc"', "\\u202e"),  # a bidi override: reorders what is read
+        ('"a\\x00b"', "\\x00"),
+    ],
+)
+def test_a_control_character_in_a_rule_text_is_refused_with_its_location(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    text = RULE.format(condition=GOOD).replace(
+        "title: {en: t, zh: t}", f"title: {{en: {written}, zh: t}}"
+    )
+    assert refusal(tmp_path, text) == (
+        f"{tmp_path / 'ruleset.yaml'}:9:17: error: control character {shown} is not allowed "
+        "in rule files"
+    )
+
+
+def test_a_billion_laughs_rule_file_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    write_ruleset(tmp_path, RULE.format(condition=GOOD))
+    (tmp_path / "ruleset.yaml").write_text(RULE.format(condition=GOOD) + LAUGHS, "utf-8")
+
+    def one_gigabyte() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "cart_screen", "rules", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=one_gigabyte,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "anchors and aliases (&, *) are not allowed in rule files" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -207,7 +207,7 @@ def test_batch_reads_absolute_lab_values_with_the_site_file(
 
 def test_the_web_form_reads_with_the_site_file_and_shows_it(site_file: Path) -> None:
     site = load_site(site_file, default_ruleset().book)
-    client = TestClient(create_app(default_ruleset(), site=site))
+    client = TestClient(create_app(default_ruleset(), site=site), base_url="http://127.0.0.1")
     page = client.post(
         "/check",
         data={"patient_id": "W-1", "total_bilirubin_x_uln": "68 µmol/L", "lang": "en"},

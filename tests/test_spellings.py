@@ -400,7 +400,7 @@ def csv_messages(language: Language, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(RULESET, AS_OF))
+    return TestClient(create_app(RULESET, AS_OF), base_url="http://127.0.0.1")
 
 
 def wizard_says(spelling: Spelling, language: Language) -> str | None:

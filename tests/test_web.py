@@ -19,7 +19,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(create_app(default_ruleset(), dt.date(2026, 10, 15)))
+    return TestClient(
+        create_app(default_ruleset(), dt.date(2026, 10, 15)), base_url="http://127.0.0.1"
+    )
 
 
 def test_the_form_has_every_field_with_its_hint_and_the_notice(client: TestClient) -> None:
@@ -122,7 +124,11 @@ def test_a_failure_shows_and_logs_only_its_kind_never_what_was_typed(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     ruleset = default_ruleset()
-    client = TestClient(create_app(ruleset, dt.date(2026, 10, 15)), raise_server_exceptions=False)
+    client = TestClient(
+        create_app(ruleset, dt.date(2026, 10, 15)),
+        raise_server_exceptions=False,
+        base_url="http://127.0.0.1",
+    )
 
     def broken(*_: object, **__: object) -> None:
         raise ValueError("secret patient value R-SECRET")
@@ -151,7 +157,7 @@ def test_a_field_posted_twice_is_refused(client: TestClient) -> None:
 def test_the_clinical_basis_page_is_a_readable_page_linked_from_the_rules() -> None:
     from cart_screen.ruleset import default_ruleset
 
-    client = TestClient(create_app(default_ruleset()))
+    client = TestClient(create_app(default_ruleset()), base_url="http://127.0.0.1")
     rules = client.get("/rules")
     assert "/clinical-basis" in rules.text
     page = client.get("/clinical-basis")

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import yaml
 
+from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_limited
 from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
@@ -59,7 +60,14 @@ class Columns:
 def load_column_map(path: Path) -> dict[str, str]:
     """Read a `--columns` file: `their header: form field` pairs, checked against the form."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = read_limited(path, FORM_FILE_LIMIT, "utf-8-sig")
+        anchor = anchor_at(text)  # none needed; aliases are how a billion laughs is made
+        if anchor is not None:
+            where = f"{path}:{anchor[0]}:{anchor[1]}"
+            raise BatchInputError(M.MAP_ANCHORS.both(where=where))
+        data = yaml.safe_load(text)
+    except FileTooLarge as exc:
+        raise BatchInputError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
     except OSError as exc:
         raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -122,12 +130,18 @@ class Chunk(NamedTuple):
 
 
 def text_encoding(encoding: str) -> str:
-    """The codec to read a list with; UTF-8 also takes Excel's byte-order mark."""
+    """The codec to read a list with; UTF-8 also takes Excel's byte-order mark.
+
+    Only text encodings: Python's codec registry also holds bytes-to-bytes and str-to-str codecs
+    (base64, zlib, rot13, …), which fail at the first read, and `undefined`, which refuses all.
+    """
     try:
-        codec = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError as exc:
         raise BatchInputError(M.UNKNOWN_ENCODING.both(encoding=encoding)) from exc
-    return "utf-8-sig" if codec == "utf-8" else codec
+    if not info._is_text_encoding or info.name == "undefined":
+        raise BatchInputError(M.NOT_TEXT_ENCODING.both(encoding=encoding))
+    return "utf-8-sig" if info.name == "utf-8" else info.name
 
 
 CHUNK_SIZE = 500
@@ -513,6 +527,9 @@ class Summary:
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
+    show_duplicates: bool = False
+    """Whether the summary may name the duplicate ids (`--show-duplicates`); else it counts them:
+    a summary goes to stderr, and from there to cron mails and CI logs."""
     encoding: ListEncoding | None = None
     """The encoding the list was read in, and whether it was detected."""
     screened_with: tuple[str, str, Site] | None = None
@@ -552,7 +569,11 @@ class Summary:
                 rule_id: {"flagged": self.flagged[rule_id], "needs_info": self.needs_info[rule_id]}
                 for rule_id in self.rule_ids
             },
-            "duplicate_patient_ids": self.duplicates,
+            "duplicates": {
+                "patient_ids": len(self.duplicates),
+                "records": sum(self.duplicates.values()),
+            },
+            **({"duplicate_patient_ids": self.duplicates} if self.show_duplicates else {}),
             "ignored_columns": list(self.ignored_columns),
             "encoding": self.encoding.name if self.encoding else None,
             "encoding_detected": self.encoding.detected if self.encoding else None,

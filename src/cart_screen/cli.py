@@ -26,6 +26,7 @@ from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
 
 if TYPE_CHECKING:
+    from cart_screen.files import SpecialFileError
     from cart_screen.list_encoding import ListEncoding
     from cart_screen.site import Site
 
@@ -91,9 +92,15 @@ def _language(lang: Lang | None) -> Language:
 
 
 def fail(message: Said | str, language: Language = "en") -> NoReturn:
-    """Say what is wrong on one line and stop with exit status 2."""
+    """Say what is wrong on one line and stop with exit status 2.
+
+    The message may quote the input (a path, a header, a value): its control characters are
+    shown escaped (render.printable).
+    """
+    from cart_screen.render import printable
+
     text = message if isinstance(message, str) else message(language)
-    typer.echo(M.ERROR(language, message=text), err=True)
+    typer.echo(printable(M.ERROR(language, message=text), lines=True), err=True)
     raise typer.Exit(2)
 
 
@@ -145,6 +152,39 @@ def _form_file(path: Path, language: Language) -> Mapping[str, Any]:
         fail(exc.said, language)
 
 
+def _refuse_special(language: Language, *paths: Path | None) -> None:
+    """Refuse an output that is a link, device, FIFO or socket, before anything is done."""
+    from cart_screen.files import SpecialFileError, refuse_special
+
+    for path in paths:
+        if path is not None:
+            try:
+                refuse_special(path)
+            except SpecialFileError as exc:
+                fail(_special_said(exc, language), language)
+
+
+def _special_said(exc: SpecialFileError, language: Language) -> str:
+    from cart_screen.i18n import FILE_KINDS
+
+    return M.NOT_A_REGULAR_FILE(language, path=exc.path, kind=FILE_KINDS[exc.kind](language))
+
+
+@contextlib.contextmanager
+def _written(path: Path, language: Language, newline: str | None = None) -> Iterator[TextIO]:
+    """A file written whole (files.atomic_write); a path refused or a failed write is one line
+    and exit status 2."""
+    from cart_screen.files import SpecialFileError, atomic_write
+
+    try:
+        with atomic_write(path, newline=newline) as out:
+            yield out
+    except SpecialFileError as exc:
+        fail(_special_said(exc, language), language)
+    except OSError as exc:
+        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+
+
 def _day(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of else None
 
@@ -190,12 +230,12 @@ def form(
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
     import yaml
 
-    from cart_screen.files import atomic_write
-    from cart_screen.render import checklist_text, result_json
+    from cart_screen.render import checklist_text, printable, result_json
     from cart_screen.screening import screen
     from cart_screen.wizard import GROUPS, Wizard
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+    _refuse_special(language, save, result_file)  # before the answers are typed, not after
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
     title = typer.style(M.FORM_TITLE(language), bold=True)
@@ -208,18 +248,19 @@ def form(
             typer.echo("\n" + typer.style(heading, bold=True, underline=True))
             shown_group = question.group
         typer.echo(typer.style(f"  {question.hint}", dim=True))
-        default = f" [{question.default}]" if question.default else ""
+        # Answers, pre-filled values and messages quoting them are shown escaped (printable).
+        default = f" [{printable(question.default)}]" if question.default else ""
         try:
             typed = input(f"{question.label}{default}: ")
         except EOFError:
             wizard.skip_rest()
             break
         if not sys.stdin.isatty():
-            typer.echo(typed)  # piped answers: keep the transcript readable
+            typer.echo(printable(typed))  # piped answers: keep the transcript readable
         feedback = wizard.answer(typed)
         if feedback.message:
             colour = "red" if feedback.kind == "again" else None
-            typer.echo(typer.style(f"  {feedback.message}", fg=colour))
+            typer.echo(typer.style(f"  {printable(feedback.message)}", fg=colour))
     answers = wizard.form()
     if "patient_id" not in answers:
         fail(M.NO_ID_GIVEN.both(), language)
@@ -231,15 +272,24 @@ def form(
         (result_file, result_json(result) + "\n"),
     ):
         if path is not None:
-            with atomic_write(path) as out:
+            with _written(path, language) as out:
                 out.write(text)
-            typer.echo(M.SAVED(language, path=path))
+            typer.echo(M.SAVED(language, path=printable(str(path))))
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="Another name the page may be reached by (the Host header); loopback names "
+            "and --host are always accepted. Repeat for several.",
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
@@ -251,7 +301,8 @@ def serve(
 
     import uvicorn
 
-    from cart_screen.web import create_app
+    from cart_screen.render import printable
+    from cart_screen.web import allowed_hosts, create_app
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     try:
@@ -259,11 +310,22 @@ def serve(
     except ValueError:
         loopback = host == "localhost"
     if not loopback:
-        typer.echo(M.SERVE_EXPOSED(language, host=host), err=True)
-    typer.echo(M.SERVE_OPEN(language, host=host, port=port), err=True)
+        typer.echo(M.SERVE_EXPOSED(language, host=printable(host)), err=True)
+    typer.echo(M.SERVE_OPEN(language, host=printable(host), port=port), err=True)
+    hosts = allowed_hosts(host, allow_host or [])
+    app = create_app(ruleset, _day(as_of), language, site, hosts=hosts)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
-    app = create_app(ruleset, _day(as_of), language, site)
-    uvicorn.run(app, host=host, port=port, access_log=False)
+    # Idle connections close after 5 s and at most 64 are served at once (more get a 503):
+    # connections held open cannot pile up without end (request bodies: see web.BodyLimits).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        timeout_keep_alive=5,
+        limit_concurrency=64,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()
@@ -277,6 +339,7 @@ def schema(lang: LangOption = None) -> None:
 def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -> None:
     """Refuse an output that is the input or another output: nothing may be overwritten by mistake."""
     seen = {source.resolve(): M.IS_THE_INPUT}
+    _refuse_special(language, *outputs)
     for path in outputs:
         if path is None:
             continue
@@ -315,6 +378,14 @@ def batch(
     excel: Annotated[
         bool, typer.Option("--excel", help="Write OUT.csv with a BOM so Excel/WPS show Chinese.")
     ] = False,
+    show_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--show-duplicates",
+            help="Name the duplicate patient ids in the summary and --summary JSON (otherwise "
+            "counted only: the summary goes to stderr, and from there to logs).",
+        ),
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -330,7 +401,7 @@ def batch(
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen import batch as lists
     from cart_screen import parallel
-    from cart_screen.files import atomic_write
+    from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
@@ -353,6 +424,7 @@ def batch(
                     encoding=used,
                     screened_with=(ruleset.id, ruleset.sha256, site),
                     scratch=output.parent,
+                    show_duplicates=show_duplicates,
                 ) as summary,
                 atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
@@ -370,11 +442,15 @@ def batch(
                     if details is not None:
                         details.write(chunk.details)
                 summary.finish()
-        if summary_file:
-            with atomic_write(summary_file) as out:
-                json.dump(summary.as_json(), out, indent=2, ensure_ascii=False)
+                # Written before OUT.csv and the details are renamed into place: a summary that
+                # cannot be written leaves none of them (the files are one result).
+                if summary_file:
+                    with atomic_write(summary_file) as figures:
+                        json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
     except lists.BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
+    except SpecialFileError as exc:  # put in place while the list was screened
+        fail(_special_said(exc, language), language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
     except KeyboardInterrupt:
@@ -432,18 +508,18 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write an empty referral list (and a column-map skeleton). / 生成空白转诊名单（及列映射模板）。"""
-    from cart_screen.files import atomic_write
-    from cart_screen.render import column_map_skeleton, template_csv
+    from cart_screen.render import column_map_skeleton, printable, template_csv
 
     language = _language(lang)
+    _refuse_special(language, output, columns)
     for path, text in ((output, template_csv()), (columns, column_map_skeleton())):
         if path is None:
             continue
         if path.exists():
             fail(M.EXISTS(language, path=path), language)
-        with atomic_write(path, newline="") as out:
+        with _written(path, language, newline="") as out:
             out.write(text)
-        typer.echo(M.WROTE(language, path=path))
+        typer.echo(M.WROTE(language, path=printable(str(path))))
 
 
 @rules_app.command("validate")
@@ -455,15 +531,16 @@ def rules_validate(
 ) -> None:
     """Check rule files and run their examples; problems as file:line:col. / 校验规则文件并运行示例。"""
     from cart_screen.examples import check_examples
+    from cart_screen.render import printable
 
     target = path or default_rules_path()
     try:
         ruleset = check_examples(load_ruleset(target))
     except RulesetError as exc:
-        typer.echo(str(exc), err=True)
+        typer.echo(printable(str(exc), lines=True), err=True)
         raise typer.Exit(2) from None
     count, sha = len(ruleset.rules), ruleset.sha256
-    typer.echo(M.RULES_OK(_language(lang), path=target, count=count, sha=sha))
+    typer.echo(M.RULES_OK(_language(lang), path=printable(str(target)), count=count, sha=sha))
 
 
 @rules_app.command("basis")
@@ -479,16 +556,17 @@ def rules_basis(
     The page itself is in both languages, side by side; --lang sets the messages around it.
     """
     from cart_screen.basis import clinical_basis_markdown
-    from cart_screen.files import atomic_write
+    from cart_screen.render import printable
 
     language = _language(lang)
+    _refuse_special(language, output)
     text = clinical_basis_markdown(_ruleset(rules, language))
     if output is None:
         typer.echo(text, nl=False)
         return
-    with atomic_write(output) as out:
+    with _written(output, language) as out:
         out.write(text)
-    typer.echo(M.WROTE(language, path=output))
+    typer.echo(M.WROTE(language, path=printable(str(output))))
 
 
 @rules_app.command("show")

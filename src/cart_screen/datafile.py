@@ -6,6 +6,7 @@ Every model read from a data file shares strict keys, frozen values and bilingua
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,26 +100,101 @@ class Document:
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+DATA_FILE_LIMIT = 4 * 1024 * 1024
+"""Largest rule, vocabulary, values or site file read (bytes); HICARA's largest is 26 kB."""
+FORM_FILE_LIMIT = 1024 * 1024
+"""Largest patient form file or column map read (bytes): each is a few lines."""
 
-def read_yaml(path: Path) -> Document:
+
+class FileTooLarge(Exception):
+    """A file larger than the limit it is read with."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"larger than {limit // 2**20} MB")
+        self.limit = limit
+
+
+def read_limited(path: Path, limit: int, encoding: str = "utf-8") -> str:
+    """A file's text, read only if it holds at most `limit` bytes (else FileTooLarge).
+
+    Never more than `limit` + 1 bytes are read, whatever the file is: /dev/zero or a huge file
+    named by mistake would otherwise be read until memory ran out.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(limit)
+    return data.decode(encoding)
+
+
+def anchor_at(text: str) -> tuple[int, int] | None:
+    """The line:column of the first YAML anchor (&) or alias (*) in `text`, if there is one.
+
+    None of our files needs one, and aliases are how a few lines of YAML expand to gigabytes
+    (a billion laughs): building the data would re-expand each alias. The tokens are only
+    scanned — linear in the text, nothing built — and only when `&` or `*` occurs at all. A file
+    that is not valid YAML is left for the parser to locate its error.
+    """
+    if "&" not in text and "*" not in text:
+        return None
     try:
-        text = path.read_text(encoding="utf-8")
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                return token.start_mark.line + 1, token.start_mark.column + 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+"""Characters a data file's text must not hold (tab and line break are fine): each would reach a
+terminal or a page as it is (`rules show`, every checklist): escape sequences, bidi controls."""
+
+
+def read_yaml(path: Path, kind: str = "rule files") -> Document:
+    """Read a data file (`kind` names such files in messages), with the line:column of every key.
+
+    Refused, located: more than DATA_FILE_LIMIT bytes, anchors and aliases, control characters,
+    a key given twice, and whatever is not valid YAML.
+    """
+    try:
+        text = read_limited(path, DATA_FILE_LIMIT)
     except FileNotFoundError as exc:
         raise DataFileError([Problem(path, 1, 1, "no such file")]) from exc
     except IsADirectoryError as exc:
         raise DataFileError([Problem(path, 1, 1, "is a folder, not a file")]) from exc
+    except FileTooLarge as exc:
+        message = f"{exc}; a data file this large is not one of ours"
+        raise DataFileError([Problem(path, 1, 1, message)]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         message = f"cannot be read as UTF-8 text ({exc.__class__.__name__})"
         raise DataFileError([Problem(path, 1, 1, message)]) from exc
+    anchor = anchor_at(text)
+    if anchor is not None:
+        message = f"anchors and aliases (&, *) are not allowed in {kind}"
+        raise DataFileError([Problem(path, *anchor, message)])
     loader = _Loader(text)
     problems: list[Problem] = []
     marks: Marks = {}
+
+    def scalar(node: yaml.Node) -> Any:
+        value = loader.construct_object(node, deep=True)
+        control = _CONTROL.search(value) if isinstance(value, str) else None
+        if control is not None:
+            shown = printable_escape(control[0])
+            mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+            problems.append(
+                Problem(path, *mark, f"control character {shown} is not allowed in {kind}")
+            )
+        return value
 
     def build(node: yaml.Node, where: Location) -> Any:
         if isinstance(node, yaml.MappingNode):
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = loader.construct_object(key_node, deep=True)
+                key = scalar(key_node)
                 at = key_node if isinstance(value_node, yaml.CollectionNode) else value_node
                 mark = (at.start_mark.line + 1, at.start_mark.column + 1)
                 if key in mapping:
@@ -132,7 +208,7 @@ def read_yaml(path: Path) -> Document:
                 marks[(*where, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(build(item, (*where, i)))
             return items
-        return loader.construct_object(node, deep=True)
+        return scalar(node)
 
     try:
         root = loader.get_single_node()
@@ -153,6 +229,12 @@ def read_yaml(path: Path) -> Document:
         raise DataFileError([Problem(path, 1, 1, "the file is empty")])
     marks[()] = (1, 1)
     return Document(path, data, marks)
+
+
+def printable_escape(character: str) -> str:
+    """A character as Python would escape it: \\x1b, \\u202e."""
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _yaml_path(data: Any, loc: Sequence[str | int]) -> Location:
@@ -226,7 +308,9 @@ def validate(doc: Document, model: type[DataModel]) -> Any:
         raise DataFileError(shape_problems(doc, exc)) from exc
 
 
-def load_model(path: Path, model: type[DataModel]) -> tuple[Document, Any]:
+def load_model(
+    path: Path, model: type[DataModel], kind: str = "rule files"
+) -> tuple[Document, Any]:
     """Read a YAML data file and validate it against `model`; raise DataFileError, located."""
-    doc = read_yaml(path)
+    doc = read_yaml(path, kind)
     return doc, validate(doc, model)

@@ -343,6 +343,11 @@ class M:
     SUMMARY_DUPLICATES = Msg(
         "Duplicate patient ids (each screened): {ids}", "重复的患者编号（均已筛查）：{ids}"
     )
+    SUMMARY_DUPLICATE_COUNT = Msg(
+        "{ids} patient ids occur more than once ({records} records, each screened); "
+        "--show-duplicates lists them",
+        "{ids} 个患者编号重复出现（共 {records} 条记录，均已筛查）；加 --show-duplicates 可列出",
+    )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
     SUMMARY_ENCODING_DETECTED = Msg(
@@ -360,6 +365,14 @@ class M:
     )
     MAP_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
     MAP_INVALID = Msg("{path}: not a valid YAML column map", "{path}：不是有效的 YAML 列映射")
+    MAP_ANCHORS = Msg(
+        "{where}: anchors and aliases (&, *) are not allowed in column maps",
+        "{where}：列映射文件中不允许使用锚点与别名（&、*）",
+    )
+    FILE_TOO_LARGE = Msg(
+        "{path}: larger than {limit} MB; a form or column map is a few lines",
+        "{path}：超过 {limit} MB；表单或列映射文件只需几行",
+    )
     MAP_NOT_PAIRS = Msg(
         "{path}: expected `their header: form field` pairs",
         "{path}：应为“原表头: 表单字段”的键值对",
@@ -380,6 +393,11 @@ class M:
         "the site file was refused:\n{problems}", "机构设置文件未通过校验：\n{problems}"
     )
     UNKNOWN_ENCODING = Msg("unknown encoding {encoding!r}", "未知编码 {encoding!r}")
+    NOT_TEXT_ENCODING = Msg(
+        "{encoding!r} is not a text encoding; name the one the list is saved in "
+        "(utf-8, gb18030, big5, …) or leave it to be detected",
+        "{encoding!r} 不是文本编码；请指定名单实际使用的编码（utf-8、gb18030、big5 等），或改为自动识别",
+    )
     EMPTY_LIST = Msg("the file is empty; expected a header row", "文件为空；应有表头行")
     BAD_HEADER_CSV = Msg(
         "the header row is not valid CSV ({detail})", "表头行不是有效的 CSV（{detail}）"
@@ -432,6 +450,11 @@ class M:
         "{path} 已是另一个输出文件；请另选文件",
     )
     IS_A_FOLDER = Msg("{path} is a folder; name a file", "{path} 是文件夹；请指定文件")
+    NOT_A_REGULAR_FILE = Msg(
+        "{path} is a {kind}; outputs are written only to regular files or new paths "
+        "(whole, then renamed into place)",
+        "{path} 是{kind}；输出只写入普通文件或新路径（完整写好后再改名就位）",
+    )
     CANNOT_WRITE = Msg(
         "cannot write the results ({kind}: {detail}); nothing written",
         "无法写入结果（{kind}：{detail}）；未写入任何文件",
@@ -573,6 +596,20 @@ class M:
         "名单超过 {limit} MB；请使用 `cart-screen batch`",
     )
     WEB_BASIS_TITLE = Msg("Clinical basis", "临床依据")
+    WEB_BUSY = Msg(
+        "the page is screening as many lists as it takes at a time ({count}); "
+        "try again in a minute",
+        "本页同时筛查的名单已达上限（{count} 份）；请稍后再试",
+    )
+    WEB_LIST_TIMEOUT = Msg(
+        "the list took longer than {seconds} s to screen and was stopped; split it, or use "
+        "`cart-screen batch`",
+        "名单筛查超过 {seconds} 秒，已停止；请拆分名单，或使用 `cart-screen batch`",
+    )
+    WEB_BODY_TIMEOUT = Msg(
+        "the request took longer than {seconds} s to arrive and was stopped; try again",
+        "请求在 {seconds} 秒内未传送完毕，已停止；请重试",
+    )
     WEB_BASIS_LINK = Msg(
         "Clinical basis of every rule, threshold and definition: /clinical-basis",
         "每条规则、阈值与定义的临床依据：/clinical-basis",
@@ -582,6 +619,16 @@ class M:
         "Ruleset {id} · label revision {revision} · sha256",
         "规则集 {id} · 说明书修订 {revision} · sha256",
     )
+
+
+FILE_KINDS: dict[str, Said] = {
+    "symbolic link": Said("symbolic link", "符号链接"),
+    "device": Said("device", "设备文件"),
+    "named pipe (FIFO)": Said("named pipe (FIFO)", "命名管道（FIFO）"),
+    "socket": Said("socket", "套接字"),
+    "folder": Said("folder", "文件夹"),
+}
+"""What an output path may be instead of a regular file (files.SPECIAL_KINDS), as said."""
 
 
 FIELD_ERROR_MESSAGES = (

@@ -61,6 +61,26 @@ CATEGORY_WORDS: dict[str, Msg] = {
 _OUTCOME_COLOUR = {"flagged": "red", "needs_info": "yellow", "no_flags": "green", "error": "red"}
 
 
+_BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_ESCAPED: dict[int, str] = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))},  # C0, DEL, C1
+    **{c: f"\\u{c:04x}" for c in (*_BIDI_CONTROLS, 0x2028, 0x2029)},  # bidi, line separators
+    **dict.fromkeys(range(0xDC80, 0xDD00), "\ufffd"),  # a byte that did not decode
+}
+_ESCAPED_IN_LINES = {c: s for c, s in _ESCAPED.items() if c not in (0x09, 0x0A)}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """Text from the input made safe to show in a terminal or on a page.
+
+    Each control character — C0, DEL, C1 (so every escape sequence loses its ESC), the bidi
+    overrides and isolates, the line and paragraph separators — is shown as its escape (`\\x1b`,
+    `\\u202e`): an id or a header can neither retitle or rewrite a terminal nor reorder what is
+    read. `lines` keeps line breaks and tabs, for texts of several lines.
+    """
+    return text.translate(_ESCAPED_IN_LINES if lines else _ESCAPED)
+
+
 def result_json(result: ScreeningResult, *, indent: int | None = 2) -> str:
     """SPEC §4 JSON for one result."""
     return result.model_dump_json(indent=indent)
@@ -73,7 +93,8 @@ def checklist_text(result: ScreeningResult) -> str:
 
 def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
     lang, ref = result.language, result.ruleset
-    patient = result.patient_id or M.NO_ID(lang)
+    # What came from the form (the id, keys, values, messages quoting them) is shown escaped.
+    patient = printable(result.patient_id) if result.patient_id else M.NO_ID(lang)
     yield typer.style(M.CHECKLIST_TITLE(lang, patient=patient), bold=True)
     yield M.CHECKLIST_META(
         lang,
@@ -84,7 +105,7 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
     )
     if result.site is not None:
         site = result.site
-        source = site.name or M.SITE_OPTIONS(lang)
+        source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
         sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
         yield M.CHECKLIST_SITE(lang, source=source, sha=sha)
     counts = (
@@ -114,7 +135,7 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
                 + typer.style(item.title, bold=True)
                 + f"  [{item.rule_id} · {severity}]"
             )
-            yield f"      {item.reason}"
+            yield f"      {printable(item.reason, lines=True)}"
             if item.note and status != "clear":  # beside a flag or a question, not a clear item
                 yield "      " + M.NOTE(lang, note=item.note)
             yield typer.style("      " + M.LABEL_CITATION(lang, source=item.source), dim=True)
@@ -122,7 +143,8 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
         yield ""
         yield typer.style(M.UNREADABLE_HEADING(lang), fg="red", bold=True)
         for error in result.errors:
-            yield f"  {error.field} = {error.value!r}: {error.message}"
+            field, value = printable(error.field), printable(repr(error.value))
+            yield f"  {field} = {value}: {printable(error.message, lines=True)}"
     yield ""
     yield typer.style(result.notice, bold=True)
 
@@ -199,7 +221,7 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
             bold=True,
         ),
         M.SOURCE(lang, source=meta.source(lang)),
-        M.FILES(lang, files=", ".join(str(p) for p in ruleset.files)),
+        M.FILES(lang, files=", ".join(printable(str(p)) for p in ruleset.files)),
         f"sha256: {ruleset.sha256}",
     ]
     if meta.components:
@@ -390,22 +412,26 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
         ruleset_id, sha256, site = summary.screened_with
         lines[:0] = ["", M.SUMMARY_RULESET(lang, id=ruleset_id, sha=sha256[:16])]
         if not site.empty:
-            source = site.name or M.SITE_OPTIONS(lang)
+            source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
             sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
             lines.insert(2, M.CHECKLIST_SITE(lang, source=source, sha=sha))
     if summary.encoding is not None:
         said = (
             M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
         )
-        lines[:0] = ["", said(lang, encoding=summary.encoding.name)]
-    if summary.duplicates:
+        lines[:0] = ["", said(lang, encoding=printable(summary.encoding.name))]
+    if summary.duplicates and summary.show_duplicates:
         duplicates = sorted(summary.duplicates.items())
-        shown = ", ".join(f"{pid} ×{n}" for pid, n in duplicates[:10])
+        shown = ", ".join(f"{printable(pid)} ×{n}" for pid, n in duplicates[:10])
         more = len(duplicates) - 10
         text = M.SUMMARY_DUPLICATES(lang, ids=shown)
         lines += ["", text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else "")]
+    elif summary.duplicates:  # counted, never named unless asked: stderr ends up in logs
+        records = sum(summary.duplicates.values())
+        lines += ["", M.SUMMARY_DUPLICATE_COUNT(lang, ids=len(summary.duplicates), records=records)]
     if summary.ignored_columns:
-        lines += ["", M.SUMMARY_IGNORED(lang, columns=", ".join(summary.ignored_columns))]
+        columns = ", ".join(map(printable, summary.ignored_columns))
+        lines += ["", M.SUMMARY_IGNORED(lang, columns=columns)]
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
 

@@ -120,7 +120,7 @@ def read_lab_uln(raw: Mapping[str, Any], book: ValueBook) -> dict[str, Quantity]
 
 def load_site(path: Path, book: ValueBook) -> Site:
     """Read and check a site file; raise DataFileError with each problem located."""
-    doc, data = load_model(path, SiteFile)
+    doc, data = load_model(path, SiteFile, "site files")
     problems: list[tuple[Location, str]] = []
     defaults: dict[str, Any] = {}
     try:

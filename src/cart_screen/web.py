@@ -3,22 +3,35 @@
 Stores nothing and logs no patient data: a form is screened in memory and rendered; an uploaded
 list is screened in memory and sent back as a CSV download. `?lang=zh` / `?lang=en` switches the
 page's language; the forms carry it along.
+
+One visitor cannot stall the page for the others: a list is screened in a worker thread, never
+in the event loop; at most `list_jobs` lists at a time (more: a 503 page saying to try again),
+each stopped after `list_seconds`; a request body must arrive within `body_seconds` and hold at
+most BODY_LIMIT bytes. Only loopback names and the names the server is told are accepted as the
+Host (a DNS-rebinding guard). Every page answers HEAD as it answers GET.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from starlette.datastructures import UploadFile
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cart_screen import batch as lists
 from cart_screen.basis import clinical_basis_markdown
@@ -27,7 +40,7 @@ from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
 from cart_screen.list_encoding import AUTO, list_encoding
 from cart_screen.reading import UNREADABLE
-from cart_screen.render import BATCH_COLUMNS, ruleset_text
+from cart_screen.render import BATCH_COLUMNS, printable, ruleset_text
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
@@ -37,6 +50,15 @@ HERE = Path(__file__).parent
 LOG = logging.getLogger("cart_screen.web")
 UPLOAD_LIMIT = 20 * 1024 * 1024
 """Largest referral list the page takes (bytes); the command line has no limit."""
+BODY_LIMIT = UPLOAD_LIMIT + 1024 * 1024
+"""Largest request body (bytes): the largest list and the rest of its form."""
+LIST_JOBS = 2
+"""Lists screened at a time; one more is told to try again (503)."""
+LIST_SECONDS = 120.0
+"""Longest a list may take to screen (the largest takes a few seconds)."""
+BODY_SECONDS = 60.0
+"""Longest a request body may take to arrive (uvicorn itself waits for ever)."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -90,20 +112,94 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def allowed_hosts(host: str, names: Sequence[str] = ()) -> list[str]:
+    """The Host header values a server on `host` accepts: loopback names, `host`, `names`."""
+    try:
+        bracketed = ipaddress.ip_address(host).version == 6
+    except ValueError:
+        bracketed = False
+    hosts = [*LOOPBACK_NAMES, f"[{host}]" if bracketed else host, *names]
+    return list(dict.fromkeys(hosts))
+
+
+class BodyTimeout(Exception):
+    """A request body did not arrive in time."""
+
+
+class BodyTooLarge(Exception):
+    """A request body held more than BODY_LIMIT bytes."""
+
+
+class ListTimeout(Exception):
+    """A list took longer than its time limit to screen."""
+
+
+class BodyLimits:
+    """ASGI middleware: a request body must arrive within `seconds` of the request and hold at
+    most `limit` bytes; otherwise reading it raises BodyTimeout or BodyTooLarge.
+
+    uvicorn waits for a slow body for ever, so a client sending a byte a minute would hold a
+    connection (and an upload's spool) open without end.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float, limit: int):
+        self.app, self.seconds, self.limit = app, seconds, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        received, complete = 0, False
+
+        async def limited() -> Message:
+            nonlocal received, complete
+            if complete:  # after the body: only the disconnect is waited for
+                return await receive()
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout from None
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise BodyTooLarge
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        await self.app(scope, limited, send)
+
+
 def create_app(
     ruleset: Ruleset,
     as_of: dt.date | None = None,
     language: Language = "en",
     site: Site = NO_SITE,
+    *,
+    hosts: Sequence[str] = (),
+    list_jobs: int = LIST_JOBS,
+    list_seconds: float = LIST_SECONDS,
+    body_seconds: float = BODY_SECONDS,
 ) -> FastAPI:
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
     until the visitor switches; `site` the site settings (defaults, lab ULNs: see site.py).
+    `hosts` are Host names accepted besides the loopback ones (see allowed_hosts); the limits
+    are described in the module docstring.
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
+    # Added first, so inside security_headers: what they refuse gets the headers too.
+    app.add_middleware(BodyLimits, seconds=body_seconds, limit=BODY_LIMIT)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=[*LOOPBACK_NAMES, *hosts])
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(M=M, ruleset=ruleset, site=site)
+    # Every value shown on a page passes through here: what came from a form or a list loses
+    # its control characters (escape sequences, bidi overrides) before Jinja escapes the HTML.
+    templates.env.finalize = lambda value: (
+        printable(value, lines=True) if type(value) is str else value
+    )
+    list_slots = threading.BoundedSemaphore(list_jobs)
     groups = {lang: form_groups(ruleset, lang) for lang in LANGUAGES}
     diagnoses = {
         lang: [f"{t.abbreviation} — {t.name(lang)}" for t in ruleset.vocabulary.codes.values()]
@@ -117,13 +213,20 @@ def create_app(
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        lang = chosen(request.query_params.get("lang"))
         try:
             response = await call_next(request)
+        except BodyTimeout:
+            text = M.WEB_BODY_TIMEOUT(lang, seconds=f"{body_seconds:g}")
+            response = PlainTextResponse(text, status_code=408, headers={"Connection": "close"})
+        except BodyTooLarge:
+            text = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
+            response = PlainTextResponse(text, status_code=413, headers={"Connection": "close"})
         except Exception as exc:
             # The server would log the traceback, and its text may hold what was typed:
             # only the kind of failure is logged and shown.
-            LOG.error("internal error (%s) on %s", type(exc).__name__, request.url.path)
-            lang = chosen(request.query_params.get("lang"))
+            path = printable(request.url.path)
+            LOG.error("internal error (%s) on %s", type(exc).__name__, path)
             text = M.INTERNAL_ERROR(lang, kind=type(exc).__name__)
             response = PlainTextResponse(text, status_code=500)
         response.headers.update(SECURITY_HEADERS)
@@ -141,7 +244,11 @@ def create_app(
         )
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    @app.get("/", response_class=HTMLResponse)
+    # GET pages answer HEAD too (FastAPI's get() does not; starlette sends the headers only).
+    def get(path: str, **options: Any) -> Callable[[Any], Any]:
+        return app.api_route(path, methods=["GET", "HEAD"], **options)
+
+    @get("/", response_class=HTMLResponse)
     async def blank_form(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
         return page(request, "form.html", lang, values={}, errors={})
@@ -184,7 +291,7 @@ def create_app(
         limit = UPLOAD_LIMIT // 2**20
         return page(request, "batch.html", lang, status, error=error, limit_mb=limit)
 
-    @app.get("/batch", response_class=HTMLResponse)
+    @get("/batch", response_class=HTMLResponse)
     async def batch_form(request: Request) -> HTMLResponse:
         return list_page(request, chosen(request.query_params.get("lang")), None, 200)
 
@@ -199,18 +306,35 @@ def create_app(
         if len(data) > UPLOAD_LIMIT:
             message = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
             return list_page(request, lang, message, 413)
+        if encoding.strip().lower() != AUTO:
+            try:
+                lists.text_encoding(encoding)
+            except lists.BatchInputError as exc:  # not one the page offers: a crafted post
+                return list_page(request, lang, exc.said(lang), 400)
+        if not list_slots.acquire(blocking=False):
+            response = list_page(request, lang, M.WEB_BUSY(lang, count=list_jobs), 503)
+            response.headers["Retry-After"] = "30"
+            return response
         try:
-            day = as_of or dt.date.today()
-            body = screen_list(data, encoding, ruleset, day, lang, site)
+            day, deadline = as_of or dt.date.today(), time.monotonic() + list_seconds
+            # In a worker thread: the event loop goes on serving every other visitor.
+            body = await anyio.to_thread.run_sync(
+                lambda: screen_list(data, encoding, ruleset, day, lang, site, deadline=deadline)
+            )
         except lists.BatchInputError as exc:
             return list_page(request, lang, exc.said(lang), 422)
+        except ListTimeout:
+            message = M.WEB_LIST_TIMEOUT(lang, seconds=f"{list_seconds:g}")
+            return list_page(request, lang, message, 503)
+        finally:
+            list_slots.release()
         return Response(
             "\ufeff" + body,  # a BOM, so that Excel and WPS show Chinese correctly
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="cart-screen-results.csv"'},
         )
 
-    @app.get("/rules", response_class=PlainTextResponse)
+    @get("/rules", response_class=PlainTextResponse)
     async def rules(request: Request) -> str:
         lang = chosen(request.query_params.get("lang"))
         return ruleset_text(ruleset, lang) + "\n" + M.WEB_BASIS_LINK(lang) + "\n"
@@ -222,12 +346,12 @@ def create_app(
         .render(clinical_basis_markdown(ruleset))
     )
 
-    @app.get("/clinical-basis", response_class=HTMLResponse)
+    @get("/clinical-basis", response_class=HTMLResponse)
     async def clinical_basis(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
         return page(request, "basis.html", lang, body=basis_html)
 
-    @app.get("/style.css")
+    @get("/style.css")
     async def style() -> Response:
         css = (HERE / "templates" / "style.css").read_text("utf-8")
         return Response(css, media_type="text/css")
@@ -242,10 +366,13 @@ def screen_list(
     as_of: dt.date,
     language: Language = "en",
     site: Site = NO_SITE,
+    *,
+    deadline: float | None = None,
 ) -> str:
     """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`).
 
-    `encoding` is the one the list is in, or `auto` to detect it as `batch` does.
+    `encoding` is the one the list is in, or `auto` to detect it as `batch` does. Past
+    `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
     """
     used = list_encoding(data, encoding)
     stream = io.TextIOWrapper(
@@ -258,6 +385,8 @@ def screen_list(
     job = lists.Job(ruleset, columns, as_of, False, language, site)
     number = 1
     for chunk in lists.screen_chunks(job, chunks):
+        if deadline is not None and time.monotonic() > deadline:
+            raise ListTimeout
         out.write(chunk.rows(number))
         number += len(chunk.tails)
     return out.getvalue()
