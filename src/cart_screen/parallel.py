@@ -33,12 +33,15 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from cart_screen.batch import (
     CHUNK_SIZE,
+    RECORD_LIMIT,
     UNDECODED,
     Chunk,
     ChunkOutput,
     Job,
+    Records,
     chunks_of,
     column_plan,
+    quote_cut,
     screen_chunk,
     screen_chunks,
 )
@@ -71,6 +74,8 @@ class ListFile:
     path: Path
     codec: str
     encoding: str
+    record_limit: int = RECORD_LIMIT
+    """Characters a record may hold (see batch.Records)."""
 
     def lines(self, data: IO[bytes]) -> TextIO:
         """Text lines from bytes after the start of the file (so with no byte-order mark)."""
@@ -101,24 +106,13 @@ def records_start(source: ListFile, header: list[str]) -> int | None:
     """The byte offset of the first record, if the header line can be found by counting quotes."""
     with source.path.open("rb") as handle:
         head = handle.read(1 << 20)
-    end = _cut(head, 0, head.find(b"\n") + 1 if b"\n" in head else 0)
+    end = quote_cut(head, 0, head.find(b"\n") + 1 if b"\n" in head else 0)
     if end is None:
         return None
     text = head[:end].decode(source.codec, errors=UNDECODED)
     if list(csv.reader(io.StringIO(text, newline=""), strict=True)) != [header]:
         return None
     return end
-
-
-def _cut(data: bytes, start: int, end: int) -> int | None:
-    """The last line end in data[start:end] after which the quotes since `start` are even."""
-    at, quotes = end, data.count(b'"', start, end)
-    while (newline := data.rfind(b"\n", start, at)) != -1:
-        quotes -= data.count(b'"', newline, at)  # now: the quotes before this line end
-        if quotes % 2 == 0:
-            return newline + 1
-        at = newline
-    return None
 
 
 def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
@@ -133,7 +127,7 @@ def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
                 if start + len(data) >= total:
                     yield Block(start, total, True)
                     return
-                cut = _cut(data, 0, len(data))
+                cut = quote_cut(data, 0, len(data))
                 if cut is not None:
                     break
                 if want >= 16 * size:  # a stray quote, most likely: no cut can be trusted
@@ -152,10 +146,10 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
     # Decoded as it is read: a block's text is not held whole. (A cut stays a line end once
     # decoded: in these encodings a broken character never takes the byte after it if that is
     # a line end, which tests check for each.)
-    reader = csv.reader(source.lines(data), strict=True)
+    records = Records(source.lines(data), source.record_limit)
     outputs = []
     last_broken = False
-    for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+    for chunk in chunks_of(records, job.columns.width, source.encoding, CHUNK_SIZE):
         outputs.append(screen_chunk(job, chunk, plan))
         last_broken = len(chunk.cells) - 1 in chunk.problems
     # A block whose last record could not be read may have been cut inside a quoted cell.
@@ -315,6 +309,6 @@ def _rest_in_one_stream(
 ) -> Iterator[ChunkOutput]:
     with source.path.open("rb") as raw:
         raw.seek(start)
-        reader = csv.reader(source.lines(raw), strict=True)
-        for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+        records = Records(source.lines(raw), source.record_limit)
+        for chunk in chunks_of(records, job.columns.width, source.encoding, CHUNK_SIZE):
             yield screen_chunk(job, chunk, plan)
