@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, AnyStr, NamedTuple, TextIO
 import yaml
 
 from cart_screen.evaluate import Verdict, decide, result_of
+from cart_screen.files import owned, remove_abandoned
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
 from cart_screen.reading import FieldError, FormReader, normalize_key
@@ -615,7 +616,8 @@ class DuplicateIds:
 
     Each id goes, by its hash, to one of 256 partitions, spilled to temporary files in a private
     folder beside the results; at the end each partition — about 1/256 of the ids — is read back
-    on its own to count its ids. The folder is removed when done, or when the run fails.
+    on its own to count its ids. The folder is removed when done, or when the run fails; one a
+    killed run left is removed by the next run that makes one there (files.remove_abandoned).
 
     Ids are gathered into batches, each sorted by hash, so that each partition's share is one slice
     (no Python loop over the ids); a partition stores one id a line (an id holding a line break or
@@ -629,6 +631,8 @@ class DuplicateIds:
     """Ids gathered before they are partitioned (each partitioning visits every partition)."""
     _BOUNDS = tuple(-(1 << 63) + (p + 1) * (1 << 56) for p in range(PARTITIONS))
     """The hash each partition stays below (hashes are signed 64-bit)."""
+    SCRATCH = ".cart-screen-ids-"
+    """How the scratch folder's name starts (then its owner: see files.owned)."""
 
     def __init__(self, scratch: Path | None = None):
         self._scratch = scratch
@@ -667,11 +671,17 @@ class DuplicateIds:
                     self._spill(partition)
                 start = end
 
-    def _path(self, partition: int) -> Path:
+    def open(self) -> None:
+        """Make the scratch folder now (else at the first spill)."""
         if self._folder is None:
+            remove_abandoned(self._scratch or Path(tempfile.gettempdir()), self.SCRATCH)
             self._folder = tempfile.TemporaryDirectory(
-                prefix=".cart-screen-ids-", dir=self._scratch
+                prefix=owned(self.SCRATCH), dir=self._scratch
             )
+
+    def _path(self, partition: int) -> Path:
+        self.open()
+        assert self._folder is not None
         return Path(self._folder.name) / f"{partition:03d}"
 
     def _open(self, partition: int, mode: str) -> IO[str]:
@@ -749,6 +759,7 @@ class Summary:
         self._ids = DuplicateIds(self.scratch)
 
     def __enter__(self) -> Summary:
+        self._ids.open()
         return self
 
     def __exit__(self, *_: object) -> None:

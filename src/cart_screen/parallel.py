@@ -11,6 +11,13 @@ that block and everything after it are read again in one stream, as without work
 is the same records, numbered the same, as a single reader gives (tests check this).
 
 Only encodings where a line-end byte is always a line end can be cut so (UTF-8, GB18030, …).
+
+Workers never outlive this process: each asks the kernel to end it when this process ends, even
+killed outright (PR_SET_PDEATHSIG on Linux; elsewhere a thread watching the parent's pid). A run
+that stops (Ctrl-C, a signal, a failure) ends them at once rather than after their blocks. They
+and multiprocessing's resource tracker are started with stdout and stderr on /dev/null, so that
+neither ever holds the caller's pipes open (a caller reading them to the end would wait on
+them); they have nothing to say there: results and errors come back through the pool.
 """
 
 from __future__ import annotations
@@ -22,9 +29,12 @@ import csv
 import io
 import multiprocessing
 import multiprocessing.context
+import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -45,6 +55,7 @@ from cart_screen.batch import (
     screen_chunk,
     screen_chunks,
 )
+from cart_screen.stopping import uncut
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
@@ -159,10 +170,67 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
 _WORKER: tuple[Job, ColumnPlan | None, ListFile] | None = None
 
 
-def _start_worker(job: Job, source: ListFile) -> None:
+def _start_worker(job: Job, source: ListFile, parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     _WORKER = (job, column_plan(job), source)
+
+
+def die_with_parent(parent: int, *, prctl: bool = True) -> None:
+    """End this process as soon as the process `parent` ends, however it ends (killed too)."""
+    if not (prctl and _kernel_ends_this_with_parent()):
+        threading.Thread(target=_watch, args=(parent,), name="parent watch", daemon=True).start()
+    if os.getppid() != parent:  # it ended before the watch began
+        os._exit(1)
+
+
+def _kernel_ends_this_with_parent() -> bool:
+    """Ask Linux for SIGKILL when the parent ends (prctl PR_SET_PDEATHSIG); False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    return bool(prctl(set_parent_death_signal, signal.SIGKILL, 0, 0, 0) == 0)
+
+
+PARENT_WATCH_SECONDS = 0.2
+"""How often a worker without the kernel's watch checks that its parent is still there."""
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:  # an orphan is given another parent
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _output_to_devnull() -> Iterator[None]:
+    """This process's stdout and stderr on /dev/null for a moment: processes started meanwhile
+    inherit that, not the caller's pipes or terminal."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    saved: dict[int, int] = {}
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for descriptor in (1, 2):
+            try:
+                saved[descriptor] = os.dup(descriptor)
+            except OSError:  # closed: nothing to hand down
+                continue
+            os.dup2(null, descriptor)
+        yield
+    finally:
+        for descriptor, was in saved.items():
+            os.dup2(was, descriptor)
+            os.close(was)
+        os.close(null)
 
 
 def _work(block: Block) -> BlockOutput:
@@ -180,18 +248,20 @@ def screen_list(
     *,
     jobs: int,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[ChunkOutput]:
+) -> Generator[ChunkOutput, None, None]:
     """A list screened in order: in `jobs` processes where its file can be cut, else in one.
 
     `stream` is the list opened as text, already past its `header`, and `chunks` its records
     (read_chunks): what one process screens. `progress` is told the byte offset reached.
+    Closing it (or an exception, Ctrl-C among them) ends the worker processes at once.
     """
     if jobs > 1 and splittable(source.codec):
         start = records_start(source, header)
         if start is not None:
-            return screen_file(job, source, start, jobs=jobs, progress=progress)
+            yield from screen_file(job, source, start, jobs=jobs, progress=progress)
+            return
     outputs = screen_chunks(job, chunks)
-    return outputs if progress is None else _reporting(outputs, stream, progress)
+    yield from outputs if progress is None else _reporting(outputs, stream, progress)
 
 
 def _reporting(
@@ -210,7 +280,7 @@ def screen_file(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     block_bytes: int = BLOCK_BYTES,
-) -> Iterator[ChunkOutput]:
+) -> Generator[ChunkOutput, None, None]:
     """Screen the records from byte `start` to the end, in `jobs` processes, in input order.
 
     `progress` is told the byte offset reached after each block.
@@ -240,17 +310,27 @@ def _screen_blocks(
     workers = jobs - 1
     # A worker that dies (killed, out of memory) fails its blocks with BrokenProcessPool rather
     # than leaving this process waiting for ever, as multiprocessing.Pool would.
-    with (
-        ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(job, source)
+    with uncut(), _output_to_devnull():  # the pool's locks start the resource tracker
+        pool = (
+            ProcessPoolExecutor(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(job, source, os.getpid()),
+            )
+            if workers
+            else None
         )
-        if workers
-        else contextlib.nullcontext()
-    ) as pool:
+    with pool if pool is not None else contextlib.nullcontext():
         try:
             cuts = blocks(source.path, start, block_bytes)
             yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
-        finally:  # stopped or failed: blocks not yet started are not screened
+        except BaseException:  # stopped or failed: the workers' blocks are of no use now
+            if pool is not None:
+                for worker in list(pool._processes.values()):
+                    worker.terminate()
+            raise
+        finally:  # blocks not yet started are not screened
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
@@ -278,7 +358,8 @@ def _in_order(
             if block.rest:  # passed on below as a block to read on from in one stream
                 pending.append(BlockOutput([], whole=False))
             elif pool is not None and not broken and busy < 2 * (jobs - 1):
-                pending.append(pool.submit(_work, block))
+                with uncut(), _output_to_devnull():  # a submit may start a worker
+                    pending.append(pool.submit(_work, block))
             else:
                 pending.append(screen_block(job, plan, source, block))
         # Pass on, in order, what is done (all of it once every block is handed out).
