@@ -382,7 +382,8 @@ def batch(
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
     except KeyboardInterrupt:
-        typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
         raise typer.Exit(128 + stopping.signal) from None
     typer.echo(summary_text(summary, language), err=True, nl=False)
 

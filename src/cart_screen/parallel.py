@@ -186,7 +186,11 @@ def die_with_parent(parent: int, *, prctl: bool = True) -> None:
 
 
 def _kernel_ends_this_with_parent() -> bool:
-    """Ask Linux for SIGKILL when the parent ends (prctl PR_SET_PDEATHSIG); False elsewhere."""
+    """Ask Linux for SIGKILL when the parent ends (prctl PR_SET_PDEATHSIG); False elsewhere.
+
+    Linux watches the thread that started the process: the pool starts its workers from the
+    thread that screens the list, which outlives them.
+    """
     if not sys.platform.startswith("linux"):
         return False
     import ctypes
