@@ -126,7 +126,7 @@ def bounded(text: str | TextIO, limit: int, block: int) -> list[Read]:
                 read.append(row)
 
 
-TEXTS = st.text(alphabet=st.sampled_from(list('a,"\n\r é')), max_size=80)
+TEXTS = st.text(alphabet=st.sampled_from(list('a,"\n\r é\x1c\u2028')), max_size=80)
 
 
 @settings(max_examples=2000, deadline=None)
