@@ -66,6 +66,24 @@ Feature: Screening a referral list — every referral accounted for, in order
       | a photo (JPEG)            | this is an image (JPEG), not a CSV                 |
       | a list saved in Latin-1   | not UTF-8, UTF-16 with a byte-order mark, or GB18030 |
 
+  Scenario: A record too long to be real is one error row, and the records after it are screened
+    A record that runs on past 1,048,576 characters (most often a quote that is never closed) is
+    one error row naming its patient, and the records after it are read as usual.
+    Given a referral list whose note "[long note]" runs on for 400000 lines:
+      """
+      patient_id,lvef_percent,diagnosis
+      A1,50,PMBCL
+      A2,"[long note]",PMBCL
+      A3,50,PMBCL
+      """
+    When the coordinator screens the list
+    Then the results have these rows:
+      | row | patient_id | outcome |
+      | 1   | A1         | flagged |
+      | 2   | A2         | error   |
+      | 3   | A3         | flagged |
+    And row 2 says "record: longer than 1,048,576 characters, the most a record may hold"
+
   Scenario: A list without a patient_id column is refused and nothing is written
     Given a referral list:
       """

@@ -290,6 +290,16 @@ def referral_list(docstring: str, tmp_path: Path) -> Path:
     return path
 
 
+@given(
+    parsers.parse('a referral list whose note "{marker}" runs on for {lines:d} lines:'),
+    target_fixture="referral_list",
+)
+def referral_list_with_long_note(docstring: str, tmp_path: Path, marker: str, lines: int) -> Path:
+    path = tmp_path / "referrals.csv"
+    path.write_text(docstring.replace(marker, "x,\n" * lines) + "\n", "utf-8")
+    return path
+
+
 SAVED_IN = {
     "UTF-8": "utf-8",
     "UTF-8 with BOM": "utf-8-sig",

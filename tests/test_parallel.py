@@ -62,16 +62,22 @@ def screened(outputs: Any) -> tuple[str, list[Counter[str]]]:
 
 
 def both_ways(
-    path: Path, jobs: int, block_bytes: int, *, interrupt: Callable[[], None] | None = None
+    path: Path,
+    jobs: int,
+    block_bytes: int,
+    *,
+    interrupt: Callable[[], None] | None = None,
+    limit: int = lists.RECORD_LIMIT,
 ) -> tuple[Any, Any]:
-    """The list screened in blocks (calling `interrupt` after the first chunk) and in one stream."""
+    """The list screened in blocks (calling `interrupt` after the first chunk) and in one stream,
+    records over `limit` characters being error rows."""
     with path.open(encoding="utf-8-sig", errors=lists.UNDECODED, newline="") as stream:
-        header, chunks = lists.read_chunks(stream, "utf-8", size=3)
+        header, chunks = lists.read_chunks(stream, "utf-8", size=3, limit=limit)
         job = lists.Job(
             default_ruleset(), lists.map_columns(header, {}), dt.date(2026, 10, 15), False
         )
         one_stream = screened(lists.screen_chunks(job, chunks))
-    listed = parallel.ListFile(path, "utf-8-sig", "utf-8")
+    listed = parallel.ListFile(path, "utf-8-sig", "utf-8", limit)
     start = parallel.records_start(listed, header)
     assert start is not None
     outputs = parallel.screen_file(job, listed, start, jobs=jobs, block_bytes=block_bytes)

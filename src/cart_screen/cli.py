@@ -403,15 +403,17 @@ def batch(
     from cart_screen import parallel
     from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.render import BATCH_COLUMNS, summary_text
+    from cart_screen.stopping import StopSignals
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
+    stopping = StopSignals()
     try:
         column_map = lists.load_column_map(columns) if columns else {}
         workers = jobs or _default_jobs(source)
         stream, used = _open_list(source, encoding)
-        with stream, _progress(source, language) as progress:
+        with stopping, stream, _progress(source, language) as progress:
             header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
             chosen = lists.map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
@@ -435,18 +437,20 @@ def batch(
                 outputs = parallel.screen_list(
                     job, listed, header, stream, chunks, jobs=workers, progress=progress
                 )
-                for chunk in outputs:
-                    summary.add(chunk.tally)
-                    out.write(chunk.rows(number))
-                    number += len(chunk.tails)
-                    if details is not None:
-                        details.write(chunk.details)
+                with contextlib.closing(outputs):  # stopped: its workers end at once
+                    for chunk in outputs:
+                        summary.add(chunk.tally)
+                        out.write(chunk.rows(number))
+                        number += len(chunk.tails)
+                        if details is not None:
+                            details.write(chunk.details)
                 summary.finish()
                 # Written before OUT.csv and the details are renamed into place: a summary that
                 # cannot be written leaves none of them (the files are one result).
                 if summary_file:
                     with atomic_write(summary_file) as figures:
                         json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
+                stopping.hold()  # every result is in: a stop now waits until they are in place
     except lists.BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
@@ -454,8 +458,9 @@ def batch(
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
     except KeyboardInterrupt:
-        typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
-        raise typer.Exit(130) from None
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+        raise typer.Exit(128 + stopping.signal) from None
     typer.echo(summary_text(summary, language), err=True, nl=False)
 
 

@@ -1,10 +1,23 @@
-"""Writing output files whole or not at all, and only to regular files or new paths."""
+"""Writing output files whole or not at all, only to regular files or new paths; temporary files
+that say whose they are.
+
+A temporary file or folder is named with the process that made it: its pid and a tag of its host
+(`.OUT.csv.4242-1a2b3c4d.k3x9_q.part`). A process killed outright (SIGKILL, power cut) cannot
+remove what it made; the next one that writes beside it removes what processes of this host that
+have ended left there (`remove_abandoned`), and nothing else: not a live run's files, not another
+host's (a shared folder), not files named otherwise.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import hashlib
 import os
+import re
+import shutil
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -58,9 +71,13 @@ def atomic_write(
     removed and `path` is left as it was: a reader never sees half a file. The file is created
     readable by its owner only, as patient lists should be. `path` must be a regular file or
     new (see refuse_special): it is checked before writing and again just before the rename.
+    Temporary files of killed runs writing `path` are removed first (see remove_abandoned).
     """
     refuse_special(path)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    remove_abandoned(path.parent, f".{path.name}.", ".part")
+    descriptor, name = tempfile.mkstemp(
+        dir=path.parent, prefix=owned(f".{path.name}."), suffix=".part"
+    )
     temporary = Path(name)
     try:
         # The descriptor mkstemp opened, so no one else can swap the file in between.
@@ -73,3 +90,48 @@ def atomic_write(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@functools.cache
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def owned(prefix: str) -> str:
+    """The start of a temporary name that names this process: `prefix`, pid, host tag."""
+    return f"{prefix}{os.getpid()}-{_host()}."
+
+
+_OWNER = re.compile(r"(\d+)-([0-9a-f]{8})\.")
+
+
+def remove_abandoned(folder: Path, prefix: str, suffix: str = "") -> None:
+    """Remove the files and folders in `folder` named `owned(prefix)`…`suffix` by processes of
+    this host that have ended. Best effort: what cannot be listed or removed is left."""
+    try:
+        paths = [path for path in folder.iterdir() if path.name.startswith(prefix)]
+    except OSError:
+        return
+    for path in paths:
+        owner = _OWNER.match(path.name, len(prefix))
+        if owner is None or not path.name.endswith(suffix) or not _ended(owner):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+def _ended(owner: re.Match[str]) -> bool:
+    """Whether the process a name's owner part names is known to have ended."""
+    pid = int(owner[1])
+    if owner[2] != _host() or pid == os.getpid() or os.name != "posix":
+        return False  # another host's, or ours; on Windows os.kill would end the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False

@@ -360,6 +360,11 @@ class M:
     )
     BAD_BYTES = Msg("holds bytes that are not valid {encoding}", "含有不符合 {encoding} 编码的字节")
     BAD_CSV = Msg("not valid CSV ({detail})", "不是有效的 CSV（{detail}）")
+    RECORD_TOO_LONG = Msg(
+        "longer than {limit:,} characters, the most a record may hold (most likely a quote "
+        "that is never closed)",
+        "超过 {limit:,} 个字符，即一条记录的上限（多半是引号未闭合）",
+    )
     NOT_SCREENED = Msg(
         "could not be screened (internal error {kind})", "无法筛查（内部错误 {kind}）"
     )
@@ -401,6 +406,11 @@ class M:
     EMPTY_LIST = Msg("the file is empty; expected a header row", "文件为空；应有表头行")
     BAD_HEADER_CSV = Msg(
         "the header row is not valid CSV ({detail})", "表头行不是有效的 CSV（{detail}）"
+    )
+    HEADER_TOO_LONG = Msg(
+        "the header row is longer than {limit:,} characters (most likely a quote that is never "
+        "closed)",
+        "表头行超过 {limit:,} 个字符（多半是引号未闭合）",
     )
     BAD_HEADER_BYTES = Msg(
         "the header row holds bytes that are not valid {encoding}, the encoding detected for "
@@ -633,7 +643,7 @@ FILE_KINDS: dict[str, Said] = {
 
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
-    "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "NOT_SCREENED",
+    "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
     "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",

@@ -11,6 +11,13 @@ that block and everything after it are read again in one stream, as without work
 is the same records, numbered the same, as a single reader gives (tests check this).
 
 Only encodings where a line-end byte is always a line end can be cut so (UTF-8, GB18030, …).
+
+Workers never outlive this process: each asks the kernel to end it when this process ends, even
+killed outright (PR_SET_PDEATHSIG on Linux; elsewhere a thread watching the parent's pid). A run
+that stops (Ctrl-C, a signal, a failure) ends them at once rather than after their blocks. They
+and multiprocessing's resource tracker are started with stdout and stderr on /dev/null, so that
+neither ever holds the caller's pipes open (a caller reading them to the end would wait on
+them); they have nothing to say there: results and errors come back through the pool.
 """
 
 from __future__ import annotations
@@ -22,9 +29,12 @@ import csv
 import io
 import multiprocessing
 import multiprocessing.context
+import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -33,15 +43,19 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from cart_screen.batch import (
     CHUNK_SIZE,
+    RECORD_LIMIT,
     UNDECODED,
     Chunk,
     ChunkOutput,
     Job,
+    Records,
     chunks_of,
     column_plan,
+    quote_cut,
     screen_chunk,
     screen_chunks,
 )
+from cart_screen.stopping import uncut
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
@@ -71,6 +85,8 @@ class ListFile:
     path: Path
     codec: str
     encoding: str
+    record_limit: int = RECORD_LIMIT
+    """Characters a record may hold (see batch.Records)."""
 
     def lines(self, data: IO[bytes]) -> TextIO:
         """Text lines from bytes after the start of the file (so with no byte-order mark)."""
@@ -101,24 +117,13 @@ def records_start(source: ListFile, header: list[str]) -> int | None:
     """The byte offset of the first record, if the header line can be found by counting quotes."""
     with source.path.open("rb") as handle:
         head = handle.read(1 << 20)
-    end = _cut(head, 0, head.find(b"\n") + 1 if b"\n" in head else 0)
+    end = quote_cut(head, 0, head.find(b"\n") + 1 if b"\n" in head else 0)
     if end is None:
         return None
     text = head[:end].decode(source.codec, errors=UNDECODED)
     if list(csv.reader(io.StringIO(text, newline=""), strict=True)) != [header]:
         return None
     return end
-
-
-def _cut(data: bytes, start: int, end: int) -> int | None:
-    """The last line end in data[start:end] after which the quotes since `start` are even."""
-    at, quotes = end, data.count(b'"', start, end)
-    while (newline := data.rfind(b"\n", start, at)) != -1:
-        quotes -= data.count(b'"', newline, at)  # now: the quotes before this line end
-        if quotes % 2 == 0:
-            return newline + 1
-        at = newline
-    return None
 
 
 def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
@@ -133,7 +138,7 @@ def blocks(path: Path, start: int, size: int = BLOCK_BYTES) -> Iterator[Block]:
                 if start + len(data) >= total:
                     yield Block(start, total, True)
                     return
-                cut = _cut(data, 0, len(data))
+                cut = quote_cut(data, 0, len(data))
                 if cut is not None:
                     break
                 if want >= 16 * size:  # a stray quote, most likely: no cut can be trusted
@@ -152,10 +157,10 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
     # Decoded as it is read: a block's text is not held whole. (A cut stays a line end once
     # decoded: in these encodings a broken character never takes the byte after it if that is
     # a line end, which tests check for each.)
-    reader = csv.reader(source.lines(data), strict=True)
+    records = Records(source.lines(data), source.record_limit)
     outputs = []
     last_broken = False
-    for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+    for chunk in chunks_of(records, job.columns.width, source.encoding, CHUNK_SIZE):
         outputs.append(screen_chunk(job, chunk, plan))
         last_broken = len(chunk.cells) - 1 in chunk.problems
     # A block whose last record could not be read may have been cut inside a quoted cell.
@@ -165,10 +170,71 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
 _WORKER: tuple[Job, ColumnPlan | None, ListFile] | None = None
 
 
-def _start_worker(job: Job, source: ListFile) -> None:
+def _start_worker(job: Job, source: ListFile, parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     _WORKER = (job, column_plan(job), source)
+
+
+def die_with_parent(parent: int, *, prctl: bool = True) -> None:
+    """End this process as soon as the process `parent` ends, however it ends (killed too)."""
+    if not (prctl and _kernel_ends_this_with_parent()):
+        threading.Thread(target=_watch, args=(parent,), name="parent watch", daemon=True).start()
+    if os.getppid() != parent:  # it ended before the watch began
+        os._exit(1)
+
+
+def _kernel_ends_this_with_parent() -> bool:
+    """Ask Linux for SIGKILL when the parent ends (prctl PR_SET_PDEATHSIG); False elsewhere.
+
+    Linux watches the thread that started the process: the pool starts its workers from the
+    thread that screens the list, which outlives them.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, <linux/prctl.h>
+    return bool(prctl(set_parent_death_signal, signal.SIGKILL, 0, 0, 0) == 0)
+
+
+PARENT_WATCH_SECONDS = 0.2
+"""How often a worker without the kernel's watch checks that its parent is still there."""
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:  # an orphan is given another parent
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _output_to_devnull() -> Iterator[None]:
+    """This process's stdout and stderr on /dev/null for a moment: processes started meanwhile
+    inherit that, not the caller's pipes or terminal."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    saved: dict[int, int] = {}
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for descriptor in (1, 2):
+            try:
+                saved[descriptor] = os.dup(descriptor)
+            except OSError:  # closed: nothing to hand down
+                continue
+            os.dup2(null, descriptor)
+        yield
+    finally:
+        for descriptor, was in saved.items():
+            os.dup2(was, descriptor)
+            os.close(was)
+        os.close(null)
 
 
 def _work(block: Block) -> BlockOutput:
@@ -186,18 +252,20 @@ def screen_list(
     *,
     jobs: int,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[ChunkOutput]:
+) -> Generator[ChunkOutput, None, None]:
     """A list screened in order: in `jobs` processes where its file can be cut, else in one.
 
     `stream` is the list opened as text, already past its `header`, and `chunks` its records
     (read_chunks): what one process screens. `progress` is told the byte offset reached.
+    Closing it (or an exception, Ctrl-C among them) ends the worker processes at once.
     """
     if jobs > 1 and splittable(source.codec):
         start = records_start(source, header)
         if start is not None:
-            return screen_file(job, source, start, jobs=jobs, progress=progress)
+            yield from screen_file(job, source, start, jobs=jobs, progress=progress)
+            return
     outputs = screen_chunks(job, chunks)
-    return outputs if progress is None else _reporting(outputs, stream, progress)
+    yield from outputs if progress is None else _reporting(outputs, stream, progress)
 
 
 def _reporting(
@@ -216,7 +284,7 @@ def screen_file(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     block_bytes: int = BLOCK_BYTES,
-) -> Iterator[ChunkOutput]:
+) -> Generator[ChunkOutput, None, None]:
     """Screen the records from byte `start` to the end, in `jobs` processes, in input order.
 
     `progress` is told the byte offset reached after each block.
@@ -246,17 +314,27 @@ def _screen_blocks(
     workers = jobs - 1
     # A worker that dies (killed, out of memory) fails its blocks with BrokenProcessPool rather
     # than leaving this process waiting for ever, as multiprocessing.Pool would.
-    with (
-        ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(job, source)
+    with uncut(), _output_to_devnull():  # the pool's locks start the resource tracker
+        pool = (
+            ProcessPoolExecutor(
+                workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(job, source, os.getpid()),
+            )
+            if workers
+            else None
         )
-        if workers
-        else contextlib.nullcontext()
-    ) as pool:
+    with pool if pool is not None else contextlib.nullcontext():
         try:
             cuts = blocks(source.path, start, block_bytes)
             yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
-        finally:  # stopped or failed: blocks not yet started are not screened
+        except BaseException:  # stopped or failed: the workers' blocks are of no use now
+            if pool is not None:
+                for worker in list(pool._processes.values()):
+                    worker.terminate()
+            raise
+        finally:  # blocks not yet started are not screened
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
@@ -284,7 +362,8 @@ def _in_order(
             if block.rest:  # passed on below as a block to read on from in one stream
                 pending.append(BlockOutput([], whole=False))
             elif pool is not None and not broken and busy < 2 * (jobs - 1):
-                pending.append(pool.submit(_work, block))
+                with uncut(), _output_to_devnull():  # a submit may start a worker
+                    pending.append(pool.submit(_work, block))
             else:
                 pending.append(screen_block(job, plan, source, block))
         # Pass on, in order, what is done (all of it once every block is handed out).
@@ -315,6 +394,6 @@ def _rest_in_one_stream(
 ) -> Iterator[ChunkOutput]:
     with source.path.open("rb") as raw:
         raw.seek(start)
-        reader = csv.reader(source.lines(raw), strict=True)
-        for chunk in chunks_of(reader, job.columns.width, source.encoding, CHUNK_SIZE):
+        records = Records(source.lines(raw), source.record_limit)
+        for chunk in chunks_of(records, job.columns.width, source.encoding, CHUNK_SIZE):
             yield screen_chunk(job, chunk, plan)

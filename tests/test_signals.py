@@ -1,0 +1,221 @@
+"""Stopped mid-run by a signal, `batch` leaves no file and no process behind, and never hangs.
+
+Issue 14, failure 3: SIGTERM, SIGHUP or SIGKILL left a `.part` file of patient data and the scratch
+folder, and the worker process and multiprocessing's resource tracker lived on for minutes holding
+the caller's stderr. Real processes here: a list of a few thousand referrals screened with
+`--jobs 2`, stopped (SIGSTOP) once the `.part` file and a worker exist, sent the signal, resumed.
+Processes are found in /proc (Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cart_screen import batch as lists
+from cart_screen.files import atomic_write, owned
+from cart_screen.stopping import StopSignals, uncut
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from make_referrals import write
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+BATCH = [sys.executable, "-m", "cart_screen", "batch"]
+STOPPED = "cart-screen: error: stopped before the end; nothing written\n"
+
+
+@pytest.fixture(scope="module")
+def referrals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write(tmp_path_factory.mktemp("list") / "in.csv", 30_000)
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent of a live process (None when it is gone or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, parent = stat.rsplit(")", 1)[1].split()[:2]
+    return None if state in "ZX" else int(parent)
+
+
+def children(pid: int) -> dict[int, str]:
+    """The live children of a process, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and parent_of(int(entry.name)) == pid:
+            try:
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+    return {child: command.decode(errors="replace") for child, command in found.items()}
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+@pytest.fixture
+def running(referrals: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]:
+    """`batch --jobs 2` writing into tmp_path, frozen (SIGSTOP) mid-run with a worker started;
+    and the processes it has started."""
+    args = [*BATCH, str(referrals), "-o", str(tmp_path / "out.csv"), "--jobs", "2"]
+    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+
+        def started() -> bool:
+            assert run.poll() is None, run.communicate()
+            parts = [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+            return bool(parts) and any("spawn_main" in c for c in children(run.pid).values())
+
+        wait_for(started)
+        os.kill(run.pid, signal.SIGSTOP)
+        yield run, set(children(run.pid))
+    finally:
+        if run.poll() is None:
+            run.kill()
+        run.communicate()
+
+
+def all_gone(pids: set[int]) -> None:
+    wait_for(lambda: all(parent_of(pid) is None for pid in pids), seconds=10)
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)]
+)
+def test_a_stop_signal_mid_run_writes_nothing_and_ends_every_process(
+    running: tuple[subprocess.Popen[str], set[int]], tmp_path: Path, signum: int, status: int
+) -> None:
+    run, started = running
+    assert len(started) >= 2  # a worker, and multiprocessing's resource tracker
+    os.kill(run.pid, signum)
+    os.kill(run.pid, signal.SIGCONT)
+    begun = time.monotonic()
+    out, err = run.communicate(timeout=30)  # the caller's pipes are let go of at once
+    assert time.monotonic() - begun < 20  # seconds: a hang was minutes
+    assert run.returncode == status
+    assert (out, err) == ("", STOPPED)
+    assert leftovers(tmp_path) == []  # no OUT.csv, no .part, no scratch folder
+    all_gone(started)
+
+
+def test_sigkill_mid_run_ends_the_workers_and_the_next_run_clears_what_it_left(
+    running: tuple[subprocess.Popen[str], set[int]], tmp_path: Path
+) -> None:
+    run, started = running
+    os.kill(run.pid, signal.SIGKILL)
+    begun = time.monotonic()
+    run.communicate(timeout=30)  # no worker or tracker keeps the caller's stderr open
+    assert time.monotonic() - begun < 20  # seconds: a hang was minutes
+    assert run.returncode == -signal.SIGKILL
+    all_gone(started)
+    left = leftovers(tmp_path)
+    assert [name for name in left if name.endswith(".part")]  # a killed run cannot clean up
+    assert [name for name in left if name.startswith(".cart-screen-ids-")]
+    small = tmp_path.parent / f"{tmp_path.name}-small.csv"
+    small.write_text("patient_id,lvef_percent\r\nP1,50\r\n", encoding="utf-8")
+    args = [*BATCH, str(small), "-o", str(tmp_path / "out.csv")]
+    again = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    assert again.returncode == 0, again.stderr
+    assert leftovers(tmp_path) == ["out.csv"]
+
+
+@pytest.mark.parametrize("prctl", [True, False])
+def test_a_worker_ends_when_its_parent_is_killed(prctl: bool) -> None:
+    """Parent-death watch: the kernel's (prctl) or, where there is none, a thread polling."""
+    child = (
+        "import sys, time\n"
+        "from cart_screen.parallel import die_with_parent\n"
+        f"die_with_parent(int(sys.argv[1]), prctl={prctl})\n"
+        "time.sleep(60)\n"
+    )
+    parent = (
+        "import os, subprocess, sys\n"
+        f"worker = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())])\n"
+        "print(worker.pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", parent], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == -signal.SIGKILL
+    all_gone({int(run.stdout)})
+
+
+def test_the_next_run_removes_only_what_ended_runs_of_this_host_left(tmp_path: Path) -> None:
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    live, host = owned("").rstrip(".").split("-")
+    other_host = "0" * 8 if host != "0" * 8 else "1" * 8
+    removed = [f".out.csv.{ended}-{host}.k3x9_q.part", f".cart-screen-ids-{ended}-{host}.a1_b2"]
+    kept = [
+        f".out.csv.{live}-{host}.k3x9_q.part",  # a run still going (this one)
+        f".out.csv.{ended}-{other_host}.k3x9_q.part",  # another host's, in a shared folder
+        f".other.csv.{ended}-{host}.k3x9_q.part",  # another output's: not this run's to judge
+        ".out.csv.k3x9_q.part",  # not named by its owner
+        f".cart-screen-ids-{live}-{host}.c3_d4",
+    ]
+    for name in removed + kept:
+        if name.startswith(".cart-screen-ids-"):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "000").write_text("P-1\n")
+        else:
+            (tmp_path / name).write_text("row,patient_id\n")
+    with atomic_write(tmp_path / "out.csv") as out:
+        out.write("new\n")
+    with lists.Summary(("rule",), scratch=tmp_path):
+        pass
+    assert leftovers(tmp_path) == sorted([*kept, "out.csv"])
+
+
+def test_a_stop_signal_waits_for_a_step_and_after_hold_for_the_end_nohup_is_kept() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), StopSignals() as stopping:
+        signal.raise_signal(signal.SIGTERM)
+    assert stopping.signal == signal.SIGTERM
+    with StopSignals() as stopping:
+        stopping.hold()
+        signal.raise_signal(signal.SIGHUP)  # taken note of, not acted on
+    assert stopping.signal == signal.SIGHUP
+    with StopSignals() as stopping:
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+        signal.raise_signal(signal.SIGTERM)  # a second one while stopping: not acted on
+    steps: list[str] = []
+
+    def step() -> None:
+        with uncut():
+            signal.raise_signal(signal.SIGINT)
+            steps.append("the step ran to its end")
+        steps.append("not reached")
+
+    with StopSignals(), pytest.raises(KeyboardInterrupt):
+        step()
+    assert steps == ["the step ran to its end"]
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts a command
+    try:
+        with StopSignals():
+            signal.raise_signal(signal.SIGHUP)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert signal.getsignal(signal.SIGTERM) == before
