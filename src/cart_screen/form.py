@@ -110,8 +110,10 @@ def _choice_name(value: str) -> Said:
 
 
 _ULN_HINT = Said(
-    "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 is twice the ULN).",
-    "×ULN = 检验结果除以该实验室正常值上限（如 2.0 表示为正常值上限的 2 倍）。",
+    "×ULN = the result divided by the lab's upper limit of normal (e.g. 2.0 is twice the ULN); "
+    "or write the result with its unit and the ULN, e.g. 68 µmol/L (ULN 21), and it is divided.",
+    "×ULN = 检验结果除以该实验室正常值上限（如 2.0 表示为正常值上限的 2 倍）；"
+    "也可写带单位的检验结果及正常上限，如 68 µmol/L（正常上限 21），将自动换算。",
 )
 
 DiseaseStatus = Literal[
