@@ -241,3 +241,20 @@ def test_a_form_file_or_column_map_over_one_megabyte_is_refused_unread(
     run = runner.invoke(app, args)
     assert run.exit_code == 2
     assert f"{path}: larger than 1 MB" in run.stderr
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_form_or_column_map_nested_a_thousand_deep_is_one_line(
+    runner: CliRunner, tmp_path: Path, suffix: str
+) -> None:
+    deep = tmp_path / f"deep{suffix}"
+    deep.write_text("[" * 1500 + "]" * 1500, "utf-8")
+    run = runner.invoke(app, ["check", str(deep)])
+    assert run.exit_code == 2, run.output
+    assert "Traceback" not in run.output
+    listed = tmp_path / "list.csv"
+    listed.write_text("patient_id\nA\n", "utf-8")
+    args = ["batch", str(listed), "-o", str(tmp_path / "out.csv"), "--columns", str(deep)]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 2, run.output
+    assert "not a valid YAML column map" in run.output or "column map" in run.output

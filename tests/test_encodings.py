@@ -345,3 +345,30 @@ def test_an_upload_in_a_codec_that_is_no_text_encoding_is_a_400_page(
     assert response.status_code == 400
     assert name in response.text
     assert "text encoding" in response.text or "unknown encoding" in response.text
+
+
+def test_a_text_encoding_that_is_not_the_lists_is_one_line_and_a_400_page(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """UTF-16 asked of a UTF-8 list: the decoder refuses the bytes (no BOM), never a crash."""
+    from fastapi.testclient import TestClient
+
+    from cart_screen.ruleset import default_ruleset
+    from cart_screen.web import create_app
+
+    listed = tmp_path / "list.csv"
+    listed.write_text("patient_id,lvef_percent\nA,50\n", "utf-8")
+    out = tmp_path / "out.csv"
+    for encoding in ("utf-16", "utf-32"):
+        run = runner.invoke(app, ["batch", str(listed), "-o", str(out), "--encoding", encoding])
+        assert run.exit_code == 2, run.output
+        assert f"the list cannot be read as {encoding}" in run.output
+        assert not out.exists()
+    client = TestClient(create_app(default_ruleset()), base_url="http://127.0.0.1")
+    page = client.post(
+        "/batch",
+        data={"encoding": "utf-16"},
+        files={"file": ("list.csv", listed.read_bytes(), "text/csv")},
+    )
+    assert page.status_code == 400
+    assert "the list cannot be read as utf-16" in page.text

@@ -167,11 +167,14 @@ def test_the_next_run_removes_only_what_ended_runs_of_this_host_left(tmp_path: P
     ).stdout.strip()
     live, host = owned("").rstrip(".").split("-")
     other_host = "0" * 8 if host != "0" * 8 else "1" * 8
-    removed = [f".out.csv.{ended}-{host}.k3x9_q.part", f".cart-screen-ids-{ended}-{host}.a1_b2"]
+    removed = [
+        f".out.csv.{ended}-{host}.k3x9_q.part",
+        f".other.csv.{ended}-{host}.k3x9_q.part",  # another output's, but its run has ended
+        f".cart-screen-ids-{ended}-{host}.a1_b2",
+    ]
     kept = [
         f".out.csv.{live}-{host}.k3x9_q.part",  # a run still going (this one)
         f".out.csv.{ended}-{other_host}.k3x9_q.part",  # another host's, in a shared folder
-        f".other.csv.{ended}-{host}.k3x9_q.part",  # another output's: not this run's to judge
         ".out.csv.k3x9_q.part",  # not named by its owner
         f".cart-screen-ids-{live}-{host}.c3_d4",
     ]
@@ -219,3 +222,24 @@ def test_a_stop_signal_waits_for_a_step_and_after_hold_for_the_end_nohup_is_kept
     finally:
         signal.signal(signal.SIGHUP, previous)
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_killed_runs_temporary_output_is_removed_by_a_run_writing_another_name(
+    tmp_path: Path,
+) -> None:
+    """After a SIGKILL, `-o OUT2.csv` in the same folder clears the `.OUT.csv.….part` left."""
+    import subprocess
+    import sys
+
+    from cart_screen import files
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True, text=True)  # fmt: skip
+    pid = int(ended.stdout)
+    left = tmp_path / f".OUT.csv.{pid}-{files._host()}.k3x9_q.part"
+    left.write_text("patient data", "utf-8")
+    mine = tmp_path / "notes.part"  # not named as ours: never touched
+    mine.write_text("keep", "utf-8")
+    with files.atomic_write(tmp_path / "OUT2.csv") as out:
+        out.write("x")
+    assert not left.exists()
+    assert mine.exists()

@@ -76,7 +76,7 @@ def load_column_map(path: Path) -> dict[str, str]:
         raise BatchInputError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
     except OSError as exc:
         raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise BatchInputError(M.MAP_INVALID.both(path=path)) from exc
     if not isinstance(data, dict):
         raise BatchInputError(M.MAP_NOT_PAIRS.both(path=path))

@@ -455,6 +455,8 @@ def batch(
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
         fail(_special_said(exc, language), language)
+    except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
+        fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
     except KeyboardInterrupt:

@@ -74,7 +74,7 @@ def atomic_write(
     Temporary files of killed runs writing `path` are removed first (see remove_abandoned).
     """
     refuse_special(path)
-    remove_abandoned(path.parent, f".{path.name}.", ".part")
+    remove_abandoned_parts(path.parent)
     descriptor, name = tempfile.mkstemp(
         dir=path.parent, prefix=owned(f".{path.name}."), suffix=".part"
     )
@@ -120,6 +120,24 @@ def remove_abandoned(folder: Path, prefix: str, suffix: str = "") -> None:
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
+                path.unlink()
+
+
+_PART = re.compile(r"\.(\d+)-([0-9a-f]{8})\.[A-Za-z0-9_]+\.part$")
+"""The end of a temporary output's name (`atomic_write`): `.<pid>-<host>.<random>.part`."""
+
+
+def remove_abandoned_parts(folder: Path) -> None:
+    """Remove the temporary outputs in `folder` of any name (`.OUT.csv.<pid>-<host>.….part`)
+    left by processes of this host that have ended: a killed run's, whatever it was writing."""
+    try:
+        paths = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
+    except OSError:
+        return
+    for path in paths:
+        owner = _PART.search(path.name)
+        if owner is not None and _ended(owner) and not path.is_dir():
+            with contextlib.suppress(OSError):
                 path.unlink()
 
 

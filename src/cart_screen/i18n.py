@@ -394,6 +394,11 @@ class M:
         "no patient_id column; the header must name one (or map one with --columns)",
         "没有 patient_id 列；表头须包含该列（或用 --columns 映射）",
     )
+    NOT_IN_ENCODING = Msg(
+        "the list cannot be read as {encoding}: leave the encoding to be detected, or name the "
+        "one it was saved in",
+        "无法按 {encoding} 读取该名单：请让程序自动识别编码，或指定其保存时使用的编码",
+    )
     SITE_REFUSED = Msg(
         "the site file was refused:\n{problems}", "机构设置文件未通过校验：\n{problems}"
     )

@@ -368,6 +368,9 @@ def load_form_file(path: Path) -> Mapping[str, Any]:
         raise FormFileError(M.FORM_BAD_YAML.both(where=where, detail=exc.problem)) from exc
     except yaml.YAMLError as exc:
         raise FormFileError(M.FORM_BAD_YAML.both(where=path, detail="")) from exc
+    except RecursionError as exc:  # '[[[[…' a thousand deep: no form is nested at all
+        detail = "nested too deeply: a form is one level of `field: value` pairs"
+        raise FormFileError(M.FORM_BAD_YAML.both(where=path, detail=detail)) from exc
     if not isinstance(data, dict):
         raise FormFileError(M.FORM_NOT_MAPPING.both(path=path))
     return data

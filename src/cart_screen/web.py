@@ -323,6 +323,9 @@ def create_app(
             )
         except lists.BatchInputError as exc:
             return list_page(request, lang, exc.said(lang), 422)
+        except UnicodeError:  # a text encoding that is not the list's (UTF-16 asked, UTF-8 sent)
+            said = M.NOT_IN_ENCODING(lang, encoding=printable(encoding))
+            return list_page(request, lang, said, 400)
         except ListTimeout:
             message = M.WEB_LIST_TIMEOUT(lang, seconds=f"{list_seconds:g}")
             return list_page(request, lang, message, 503)
