@@ -217,10 +217,7 @@ class _Explanation:
         spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
         assert spec is not None  # the loader refused unknown fields
         label = spec.label(lang)
-        if value is None:
-            if leaf.field in self.errors:
-                unread = repr(self.errors[leaf.field].value)
-                return M.OPTIONAL_UNREADABLE(lang, label=label, value=unread)
+        if value is None:  # an optional field not recorded (one not readable is unknown)
             return M.OPTIONAL_MISSING(lang, label=label)
         if isinstance(leaf, Member):
             shown = [spec.show(v, self.vocabulary, short=True, language=lang) for v in leaf.values]

@@ -247,10 +247,6 @@ class M:
     OPTIONAL_MISSING = Msg(
         "{label} not recorded (used only where recorded)", "{label}未记录（仅在有记录时使用）"
     )
-    OPTIONAL_UNREADABLE = Msg(
-        "{label} could not be read ({value}), so it was not used",
-        "{label}无法读取（{value}），未予使用",
-    )
     NEEDS = Msg("Needs data: {parts}.", "需要数据：{parts}。")
     NEEDS_MISSING = Msg("{label} not recorded ({fields})", "{label}未记录（{fields}）")
     NEEDS_UNREADABLE = Msg(
