@@ -189,6 +189,10 @@ class M:
         "{value} ÷ ULN {uln} (site file) = {multiple}×ULN",
         "{value} ÷ 正常上限 {uln}（机构设置）= {multiple}×ULN",
     )
+    LAB_VALUE_UNIT = Msg(
+        "a value beside a ULN needs its unit, to tell it from a multiple — e.g. {example}",
+        "与正常上限并列的检验值须写明单位，以免与倍数混淆，如 {example}",
+    )
     LAB_TWO_ULNS = Msg(
         "two upper limits of normal — write the one this lab uses",
         "写了两个正常上限 — 请只写该实验室使用的一个",
@@ -647,7 +651,7 @@ FIELD_ERROR_MESSAGES = (
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
     "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
-    "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
+    "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",
 )  # fmt: skip
 """Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":

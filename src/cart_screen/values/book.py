@@ -98,6 +98,8 @@ _TWO_VALUES = re.compile(
 )
 """What stands between two values written together: 'II-III', 'I/II', 'I II', 'B或C'."""
 _DOUBT = re.compile(r"[?？]")
+_SIGNS = re.compile(r"[<>≤≥≦≧⩽⩾~～]")
+_SIGNED_NUMBER = re.compile(r"[-+−]\s*\d")
 
 
 class ValueBook:
@@ -296,6 +298,8 @@ class ValueBook:
             raise self._reject(name, Kind.CHOICE)
         lexicon = self.lexicons[name]
         text = str(raw)
+        if _SIGNS.search(text):  # 'NYHA >II', 'Child-Pugh ≥B': a bound, never the class named
+            raise self._reject(name, Kind.CHOICE, M.A_BOUND.both())
         key = match_key(text)
         # A listed spelling as written ('r/r', 'relapsed/refractory') is read before the text is
         # split, so that two values run together ('I-II' would key as 'iii') are never one.
@@ -303,18 +307,22 @@ class ValueBook:
         if listed is not None:
             return listed
         read = self._values_in(lexicon, spec, text)
-        if len(set(read)) > 1:
-            values = M.OR("en").join(str(v) for v in dict.fromkeys(read))
+        if len(read) > 1:  # 'I-II', and 'I I' too: never run together into another class
+            values = M.OR("en").join(str(v) for v in read)
             raise self._reject(name, Kind.CHOICE, M.TWO_VALUES.both(values=values))
-        found = self._find_choice(lexicon, spec, key)
-        if found is not None:
-            return found
         message = lexicon.ambiguity(key)
         if message is not None:
             raise FormValueError(message)
         scored = self._score(spec, fold(text))
         if scored is not None:
             return scored
+        core = strip_folded(fold(text), fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        if len([p for p in _TWO_VALUES.split(core) if p]) > 1:
+            # several words not listed as one spelling ('I V'): never joined into a value ('IV')
+            raise self._reject(name, Kind.CHOICE)
+        found = self._find_choice(lexicon, spec, key)
+        if found is not None:
+            return found
         close = lexicon.suggest(key)
         if close:
             raise self._reject(name, Kind.CHOICE, M.DID_YOU_MEAN.both(close=M.OR("en").join(close)))
@@ -374,7 +382,7 @@ class ValueBook:
             return raw
         if isinstance(raw, int) and raw in (0, 1):
             return bool(raw)
-        if not isinstance(raw, str):
+        if not isinstance(raw, str) or _SIGNED_NUMBER.search(raw):  # '-1' is not a yes
             raise self._reject(name, Kind.YES_NO)
         found = self.lexicons["yes/no"].find(match_key(raw))
         if found is None:

@@ -127,6 +127,9 @@ class LabReader:
             raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
         tail = unit[1] if unit else rest
         uln, uln_from_site = self._uln_in(tail, unit[0] if unit else None), False
+        if uln is not None and unit is None:
+            # '3 (ULN 21)': 3 µmol/L, or 3×ULN beside the lab's limit? the value's unit decides
+            raise FormValueError(M.LAB_VALUE_UNIT.both(example=self.data.example))
         if uln is None:
             if unit is None:
                 raise FormValueError(M.LAB_UNKNOWN_UNIT.both(units=self.units_said()))
