@@ -12,7 +12,7 @@ from cart_screen.form import PatientForm
 from cart_screen.i18n import Language
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset, default_ruleset, load_ruleset
-from cart_screen.site import NO_SITE, Site, read_defaults, read_lab_uln
+from cart_screen.site import Site, site_from
 
 
 def resolve_ruleset(rules: Ruleset | str | Path | None) -> Ruleset:
@@ -43,17 +43,6 @@ def screen(
     ruleset = resolve_ruleset(rules)
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    settings = site_of(site, ruleset)
+    settings = site_from(site, ruleset.book)
     reader = ruleset.reader_for(settings.lab_uln)
     return evaluate(ruleset, reader.read(form, as_of, settings.defaults), language, settings)
-
-
-def site_of(site: Site | Mapping[str, Any] | None, ruleset: Ruleset) -> Site:
-    """Site settings from a Site or a mapping written as a site file; FormValueError if bad."""
-    if site is None:
-        return NO_SITE
-    if isinstance(site, Site):
-        return site
-    raw = dict(site)
-    lab = raw.pop("lab_uln", None) or {}
-    return Site(read_defaults(raw, ruleset.book), read_lab_uln(lab, ruleset.book))

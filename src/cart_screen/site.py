@@ -135,6 +135,17 @@ def load_site(path: Path, book: ValueBook) -> Site:
     return Site(defaults, lab_uln, path.name, digest)
 
 
+def site_from(site: Site | Mapping[str, Any] | None, book: ValueBook) -> Site:
+    """Site settings from a Site, or a mapping written as a site file; FormValueError if bad."""
+    if site is None:
+        return NO_SITE
+    if isinstance(site, Site):
+        return site
+    raw = dict(site)
+    lab = raw.pop("lab_uln", None) or {}
+    return Site(read_defaults(raw, book), read_lab_uln(lab, book))
+
+
 def site_with(site: Site, icu_available: str | None, book: ValueBook | None = None) -> Site:
     """A site with the `--icu-available` shortcut laid over it (the option wins over the file)."""
     if icu_available is None:

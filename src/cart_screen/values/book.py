@@ -177,7 +177,7 @@ class ValueBook:
             case Kind.YES_NO:
                 return functools.partial(self._yes_no, name)
             case Kind.DIAGNOSIS:
-                return self._diagnosis
+                return functools.partial(self._diagnosis, name)
 
     def _reject(self, name: str, kind: Kind, why: Said | None = None) -> FormValueError:
         allowed = self.accepts(name, kind)
@@ -389,14 +389,9 @@ class ValueBook:
             raise self._reject(name, Kind.YES_NO)
         return found == "yes"
 
-    def _diagnosis(self, raw: Any) -> str:
+    def _diagnosis(self, name: str, raw: Any) -> str:
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            raise FormValueError(
-                Said(
-                    M.EXPECTED("en", allowed=M.ALLOWED_DIAGNOSIS("en")),
-                    M.EXPECTED("zh", allowed=M.ALLOWED_DIAGNOSIS("zh")),
-                )
-            )
+            raise self._reject(name, Kind.DIAGNOSIS)
         return self.vocabulary.lookup(str(raw))
 
     # ------------------------------------------------------------------ saying what is allowed
