@@ -129,6 +129,15 @@ class M:
         "a question mark: record the value once it is confirmed, or leave it blank",
         "含有问号：请在确认后记录该值，或留空",
     )
+    CONTROL_CHARACTER = Msg(
+        "holds the control character {shown}, which is no part of a value: write the value without it",
+        "含有控制字符 {shown}，它不是数值的一部分：请去掉后重新填写",
+    )
+    CONTROL_KEY = Msg(
+        "holds {shown}, which the {key} key types in a terminal without line editing: "
+        "write the value without it",
+        "含有 {shown}，这是终端不支持行编辑时 {key} 键输入的内容：请去掉后重新填写",
+    )
     DATE_IMPLAUSIBLE = Msg("not a plausible date", "不是合理的日期")
     IMPLAUSIBLE = Msg("{value} is outside the plausible range", "{value} 超出合理范围")
     A_LIST = Msg(
@@ -649,7 +658,7 @@ FILE_KINDS: dict[str, Said] = {
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",
