@@ -529,6 +529,46 @@ class M:
         "输入 < 返回上一题，输入 ? 查看说明。",
     )
     ACCEPTS = Msg("Accepts {allowed}.", "可填写：{allowed}。")
+    QUESTION_CHOICES = Msg("{label} ({choices})", "{label}（{choices}）")
+    KEYS_HELP = Msg(
+        "Enter keeps the value in [brackets]; - or Ctrl-D on an empty line skips this question "
+        "(it shows as needs info); < goes back; Tab completes; ↑ and ↓ recall earlier answers; "
+        "Ctrl-C stops and offers to save.",
+        "回车保留 [方括号] 中的值；输入 - 或在空行按 Ctrl-D 跳过本题（显示为待补充）；输入 < 返回上一题；"
+        "Tab 补全；↑ ↓ 调出之前的答案；Ctrl-C 停止并询问是否保存。",
+    )
+    REVIEW_TITLE = Msg("Review the answers", "核对答案")
+    REVIEW_PROMPT = Msg(
+        "Enter a number to change an answer, or press Enter to screen: ",
+        "输入编号修改答案，或按回车开始筛查：",
+    )
+    REVIEW_NO_SUCH = Msg(
+        "type a number from 1 to {count}, or press Enter to screen",
+        "请输入 1 至 {count} 之间的编号，或按回车开始筛查",
+    )
+    REVIEW_AGE_FROM_BIRTH = Msg(
+        "not asked: age {age} from the date of birth", "未询问：按出生日期计算年龄为 {age} 岁"
+    )
+    UNANSWERED = Msg("—", "—")
+    STOP_SAVE_TO = Msg(
+        "Save the {count} answers given so far to {path}? [y/N] ",
+        "将目前已填写的 {count} 项答案保存到 {path}？[y/N] ",
+    )
+    STOP_SAVE_WHERE = Msg(
+        "Save the {count} answers given so far? Type a file name (FORM.yaml), or press Enter to "
+        "leave without saving: ",
+        "是否保存目前已填写的 {count} 项答案？请输入文件名（FORM.yaml），或按回车不保存直接退出：",
+    )
+    STOPPED_SAVED = Msg(
+        "stopped; the {count} answers given so far are saved in {path} (`cart-screen form --from "
+        "{path}` goes on from them)",
+        "已停止；目前已填写的 {count} 项答案已保存到 {path}（`cart-screen form --from {path}` 可继续填写）",
+    )
+    STOPPED_UNSAVED = Msg("stopped; nothing was saved", "已停止；未保存任何内容")
+    PREFILL_UNKNOWN = Msg(
+        "{path}: keys that are no field of the form (kept, and listed with the checklist):",
+        "{path}：以下键不是表单字段（已保留，并会列在清单中）：",
+    )
     ID_NEEDED = Msg(
         "a patient id is needed to screen; type the referral's id",
         "筛查需要患者编号；请输入转诊编号",
