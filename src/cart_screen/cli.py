@@ -232,7 +232,12 @@ def form(
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
     from cart_screen.render import checklist_text, printable, result_json
     from cart_screen.screening import screen
-    from cart_screen.terminal import fill_in, report_unknown_keys, talk_for_this_terminal
+    from cart_screen.terminal import (
+        fill_in,
+        report_unknown_keys,
+        show_wrapped,
+        talk_for_this_terminal,
+    )
     from cart_screen.wizard import Wizard
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
@@ -251,7 +256,7 @@ def form(
         fail(M.NO_ID_GIVEN.both(), language)
     result = screen(answers, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo("")
-    typer.echo(checklist_text(result), nl=False)
+    show_wrapped(checklist_text(result), talk)
     _save_form(save, answers, language)
     if result_file is not None:
         with _written(result_file, language) as out:

@@ -531,12 +531,13 @@ class M:
     ACCEPTS = Msg("Accepts {allowed}.", "可填写：{allowed}。")
     QUESTION_CHOICES = Msg("{label} ({choices})", "{label}（{choices}）")
     KEYS_HELP = Msg(
-        "Enter keeps the value in [brackets]; - or Ctrl-D on an empty line skips this question "
-        "(it shows as needs info); < goes back; Tab completes; ↑ and ↓ recall earlier answers; "
-        "Ctrl-C stops and offers to save.",
+        "Enter keeps the value in [brackets]; - or Ctrl-D on an empty line skips the question "
+        "(it shows as needs info); < goes back; ? explains the field; Tab completes; ← → edit the "
+        "line; ↑ ↓ recall earlier answers; Ctrl-C stops and offers to save.",
         "回车保留 [方括号] 中的值；输入 - 或在空行按 Ctrl-D 跳过本题（显示为待补充）；输入 < 返回上一题；"
-        "Tab 补全；↑ ↓ 调出之前的答案；Ctrl-C 停止并询问是否保存。",
+        "输入 ? 查看说明；Tab 补全；← → 编辑本行；↑ ↓ 调出之前的答案；Ctrl-C 停止并询问是否保存。",
     )
+    SKIPPED = Msg("skipped: it shows as needs info", "已跳过：显示为待补充")
     REVIEW_TITLE = Msg("Review the answers", "核对答案")
     REVIEW_PROMPT = Msg(
         "Enter a number to change an answer, or press Enter to screen: ",
@@ -547,7 +548,7 @@ class M:
         "请输入 1 至 {count} 之间的编号，或按回车开始筛查",
     )
     REVIEW_AGE_FROM_BIRTH = Msg(
-        "not asked: age {age} from the date of birth", "未询问：按出生日期计算年龄为 {age} 岁"
+        "(not asked: age {age} from the date of birth)", "（未询问：按出生日期计算年龄为 {age} 岁）"
     )
     UNANSWERED = Msg("—", "—")
     STOP_SAVE_TO = Msg(

@@ -29,6 +29,19 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
 
 
+@dataclass(frozen=True)
+class Asking:
+    """One question put to the coordinator."""
+
+    prompt: str
+    key: str = ""
+    """Which question: answers to one key are recalled together (↑)."""
+    default: str | None = None
+    prefill: bool = False
+    """Whether the default is put in the line to edit (else ↑ brings it)."""
+    completions: Sequence[tuple[str, str]] = ()
+
+
 class Talk(Protocol):
     """Says texts and reads answers: raises EOFError (Ctrl-D, input ended) and
     KeyboardInterrupt (Ctrl-C)."""
@@ -36,35 +49,28 @@ class Talk(Protocol):
     editing: bool
     """Whether lines are edited in the terminal (Ctrl-D skips one question, not all)."""
 
-    def say(self, text: str = "", *, indent: int = 0, **style: Any) -> None: ...
+    def say(self, text: str = "", *, indent: int = 0, lead: str = "", **style: Any) -> None: ...
 
-    def ask(
-        self,
-        prompt: str,
-        *,
-        key: str = "",
-        default: str | None = None,
-        prefill: bool = False,
-        completions: Sequence[tuple[str, str]] = (),
-    ) -> str: ...
+    def ask(self, asking: Asking) -> str: ...
 
     @property
     def columns(self) -> int | None: ...
 
 
-def wrapped(text: str, columns: int | None, indent: int = 0, hang: int | None = None) -> list[str]:
+def wrapped(text: str, columns: int | None, indent: int = 0, lead: str = "") -> list[str]:
     """`text` cut into lines of at most `columns` terminal columns, between words (or between
-    Chinese characters), each line after `indent` spaces (`hang` for the lines after the first).
-    No columns: one line."""
-    hang = indent if hang is None else hang
+    Chinese characters): the first after `lead`, the others indented as far (or `indent` spaces
+    each, without a lead). No columns: one line."""
+    hang = width(lead) or indent
+    first = lead or " " * indent
     if columns is None:
-        return [" " * indent + text]
+        return [first + text]
     from rich.console import Console
     from rich.text import Text
 
-    room = max(columns - max(indent, hang), 10)
+    room = max(columns - hang, 10)
     lines = [line.plain.rstrip() for line in Text(text).wrap(Console(width=room), room)]
-    return [" " * (indent if n == 0 else hang) + line for n, line in enumerate(lines or [""])]
+    return [(first if n == 0 else " " * hang) + line for n, line in enumerate(lines or [""])]
 
 
 @dataclass
@@ -77,19 +83,12 @@ class PlainTalk:
     def columns(self) -> int | None:
         return None
 
-    def say(self, text: str = "", *, indent: int = 0, **style: Any) -> None:
-        typer.echo(typer.style(" " * indent + text, **style) if style else " " * indent + text)
+    def say(self, text: str = "", *, indent: int = 0, lead: str = "", **style: Any) -> None:
+        line = (lead or " " * indent) + text
+        typer.echo(typer.style(line, **style) if style else line)
 
-    def ask(
-        self,
-        prompt: str,
-        *,
-        key: str = "",
-        default: str | None = None,
-        prefill: bool = False,
-        completions: Sequence[tuple[str, str]] = (),
-    ) -> str:
-        typed = input(prompt)
+    def ask(self, asking: Asking) -> str:
+        typed = input(asking.prompt)
         if not sys.stdin.isatty():
             typer.echo(printable(typed))  # piped answers: keep the transcript readable
         return typed
@@ -106,46 +105,59 @@ class TerminalTalk:
     def columns(self) -> int | None:
         return shutil.get_terminal_size().columns
 
-    def say(self, text: str = "", *, indent: int = 0, **style: Any) -> None:
+    def say(self, text: str = "", *, indent: int = 0, lead: str = "", **style: Any) -> None:
         for paragraph in text.split("\n"):
-            for line in wrapped(paragraph, self.columns, indent):
+            for line in wrapped(paragraph, self.columns, indent, lead):
                 typer.echo(typer.style(line, **style) if style else line)
 
-    def ask(
-        self,
-        prompt: str,
-        *,
-        key: str = "",
-        default: str | None = None,
-        prefill: bool = False,
-        completions: Sequence[tuple[str, str]] = (),
-    ) -> str:
+    def ask(self, asking: Asking) -> str:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
         from prompt_toolkit.history import InMemoryHistory
 
-        session = self._sessions.get(key)
+        session = self._sessions.get(asking.key)
         if session is None:  # one per question: ↑ recalls the answers given to this one
-            session = self._sessions[key] = PromptSession(history=InMemoryHistory())
+            session = self._sessions[asking.key] = PromptSession(history=InMemoryHistory())
+        default = asking.default
         if default and default not in list(session.history.get_strings())[-1:]:
             session.history.append_string(default)  # ↑ brings the value shown to edit it
         completer = (
             WordCompleter(
-                [word for word, _ in completions],
-                meta_dict=dict(completions),
+                [word for word, _ in asking.completions],
+                meta_dict=dict(asking.completions),
                 ignore_case=True,
                 sentence=True,
                 match_middle=True,
             )
-            if completions
+            if asking.completions
             else None
         )
         return session.prompt(
-            prompt,
-            default=(default or "") if prefill else "",
+            asking.prompt,
+            default=(default or "") if asking.prefill else "",
             completer=completer,
             complete_while_typing=False,
         )
+
+
+def show_wrapped(text: str, talk: Talk) -> None:
+    """Print a rendered text (the checklist: ANSI styles, indented lines) wrapped to the
+    terminal's width, each wrapped line as indented as the line it comes from."""
+    columns = talk.columns
+    if columns is None:
+        typer.echo(text, nl=False)
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    out = Console(width=columns, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    for line in text.rstrip("\n").split("\n"):
+        styled = Text.from_ansi(line)  # a style may start before the indent
+        indent = len(styled.plain) - len(styled.plain.lstrip(" "))
+        room = max(columns - indent, 10)
+        for part in styled[indent:].wrap(out, room) or [Text()]:
+            part.rstrip()
+            out.print(Text(" " * indent) + part)
 
 
 def talk_for_this_terminal() -> Talk:
@@ -159,10 +171,8 @@ def fill_in(wizard: Wizard, talk: Talk) -> None:
     """Ask every question, then the review screen until Enter; Ctrl-C (KeyboardInterrupt) goes
     to the caller, with every answer given so far in `wizard`."""
     language = wizard.language
-    title = typer.style(M.FORM_TITLE(language), bold=True)
-    typer.echo(f"{title} — {M.INSTRUCTIONS(language)}")
-    if talk.editing:
-        talk.say(M.KEYS_HELP(language), dim=True)
+    keys = M.KEYS_HELP if talk.editing else M.INSTRUCTIONS
+    talk.say(f"{M.FORM_TITLE(language)} — {keys(language)}")
     ended = _questions(wizard, talk, None)
     while not ended and _review(wizard, talk):
         ended = _questions(wizard, talk, None)
@@ -182,29 +192,38 @@ def report_unknown_keys(wizard: Wizard, talk: Talk, source: str) -> None:
 def _questions(wizard: Wizard, talk: Talk, shown_group: str | None) -> bool:
     """Ask until the last question is answered; True when the input ended."""
     language = wizard.language
+    asked: tuple[str, int] | None = None
     while not wizard.done:
         question = wizard.question()
         if question.group != shown_group:
             talk.say()
             talk.say(GROUPS[question.group](language), bold=True, underline=True)
             shown_group = question.group
-        talk.say(question.hint, indent=2, dim=True)
+        if (question.name, wizard.position) != asked:  # not again after a wrong answer
+            talk.say(question.hint, indent=2, dim=True)
+            asked = (question.name, wizard.position)
         # In a terminal, an answer changed from the review is there to edit; else [shown].
         prefill = talk.editing and wizard.reviewing
         shown = f" [{printable(question.default)}]" if question.default and not prefill else ""
         try:
-            typed = talk.ask(
+            asking = Asking(
                 f"{question.prompt}{shown}: ",
-                key=question.name,
-                default=question.default,
-                prefill=prefill,
-                completions=question.completions,
+                question.name,
+                question.default,
+                prefill,
+                question.completions,
             )
+            typed = talk.ask(asking)
         except EOFError:
             if not talk.editing:  # piped answers ended: nothing more will come
                 wizard.skip_rest()
                 return True
-            _tell(talk, wizard.skip(), language)  # Ctrl-D: skip this question
+            feedback = wizard.skip()  # Ctrl-D: skip this question
+            _tell(
+                talk,
+                feedback if feedback.message else Feedback("next", M.SKIPPED(language)),
+                language,
+            )
             continue
         _tell(talk, wizard.answer(typed), language)
     return False
@@ -227,15 +246,20 @@ def _review(wizard: Wizard, talk: Talk) -> bool:
     talk.say(M.REVIEW_TITLE(language), bold=True, underline=True)
     label_columns = max(width(row.label) for row in rows)
     columns = talk.columns
+    # Labels in a column when there is room for it, else each answer under its label.
+    beside = columns is None or label_columns + 7 + 16 <= columns
     for row in rows:
-        lead = f"{row.number:>3}  {row.label}{' ' * (label_columns - width(row.label))}  "
         answer = printable(row.answer) if row.answer else M.UNANSWERED(language)
-        text = f"{answer}  ({row.note})" if row.note else answer
-        for line in wrapped(lead + text, columns, hang=width(lead)):
-            typer.echo(line)
+        text = f"{answer}  {row.note}" if row.note else answer
+        if beside:
+            lead = f"{row.number:>3}  {row.label}{' ' * (label_columns - width(row.label))}  "
+        else:
+            talk.say(row.label, lead=f"{row.number:>3}  ")
+            lead = " " * 5
+        talk.say(text, lead=lead)
     while True:
         try:
-            typed = talk.ask(M.REVIEW_PROMPT(language), key="review").strip()
+            typed = talk.ask(Asking(M.REVIEW_PROMPT(language), "review")).strip()
         except EOFError:
             return False
         if not typed:
@@ -259,9 +283,9 @@ def offer_to_save(wizard: Wizard, talk: Talk, save: str | None) -> str | None:
     try:
         if save is not None:
             asked = M.STOP_SAVE_TO(language, count=count, path=printable(save))
-            typed = talk.ask(asked, key="stop")
+            typed = talk.ask(Asking(asked, "stop"))
             return save if typed.strip().casefold() in {"y", "yes", "是"} else None
-        typed = talk.ask(M.STOP_SAVE_WHERE(language, count=count), key="stop")
+        typed = talk.ask(Asking(M.STOP_SAVE_WHERE(language, count=count), "stop"))
     except (EOFError, KeyboardInterrupt):
         talk.say()
         return None

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from cart_screen.form import DERIVED, FIELDS, FieldSpec
 from cart_screen.i18n import CHOICE_NAMES, Language, M, Msg
-from cart_screen.reading import FieldError, ReadForm, normalize_key
+from cart_screen.reading import UNREADABLE, FieldError, ReadForm, normalize_key
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
@@ -259,14 +259,20 @@ class Wizard:
 
     def review(self) -> list[ReviewRow]:
         """Every field with its number and answer ("" when unanswered), for the review screen."""
-        rows = []
-        age = self._read().facts.get("age")
+        rows, lang, vocabulary = [], self.language, self.ruleset.vocabulary
+        facts = self._read().facts
         for number, name in enumerate(self.names, start=1):
-            note = ""
-            if not self.applies(name) and age is not None:
-                note = M.REVIEW_AGE_FROM_BIRTH(self.language, age=age)
-            label = FIELDS[name].label(self.language)
-            rows.append(ReviewRow(number, name, label, self.answers.get(name, ""), note))
+            spec, note = FIELDS[name], ""
+            if not self.applies(name) and facts.get("age") is not None:
+                note = M.REVIEW_AGE_FROM_BIRTH(lang, age=facts["age"])
+            value = facts.get(name)
+            # as read, in this language ('否', '58 %', 'HGBL-MYC/BCL2'); else as written
+            shown = (
+                spec.show(value, vocabulary, short=True, language=lang)
+                if value is not None and value is not UNREADABLE
+                else self.answers.get(name, "")
+            )
+            rows.append(ReviewRow(number, name, spec.label(lang), shown, note))
         return rows
 
     def revise(self, number: int) -> bool:
