@@ -147,3 +147,53 @@ def test_the_wizard_in_chinese_takes_chinese_answers(runner: CliRunner) -> None:
     assert "识别为 HGBL-MYC/BCL2（伴MYC和BCL2重排的高级别B细胞淋巴瘤）" in run.output
     assert "结果：无提示" in run.output
     assert run.output.rstrip().endswith("该患者是否适合使用 HICARA，由主治医师决定。")
+
+
+def test_arrow_keys_piped_in_are_refused_and_the_question_asked_again(runner: CliRunner) -> None:
+    lines = ["AB1\x1b[D\x1b[DX", *HAPPY]  # a terminal that does no line editing
+    run = runner.invoke(app, ["form"], input=answers(lines))
+    assert run.exit_code == 0, run.output
+    assert "holds \\x1b[D, which the ← key types in a terminal without line editing" in run.output
+    assert "patient R-7" in run.output
+    assert "\x1b[D" not in run.output
+
+
+def test_from_reports_keys_that_are_no_field_as_check_does_and_keeps_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    prefill, saved = tmp_path / "in.yaml", tmp_path / "out.yaml"
+    prefill.write_text("patient_id: R-1\nward: 5B\n", "utf-8")
+    check = runner.invoke(app, ["check", str(prefill)])
+    line = "  ward = '5B': unknown field — see `cart-screen schema`"
+    assert line in check.output
+    run = runner.invoke(
+        app, ["form", "--from", str(prefill), "--save", str(saved)], input="\n" * 40
+    )
+    assert run.exit_code == 0, run.output
+    assert run.output.count(line) == 2  # before the questions, and with the checklist
+    assert yaml.safe_load(saved.read_text("utf-8"))["ward"] == "5B"
+
+
+def test_what_is_saved_on_stopping_holds_only_what_was_given() -> None:
+    wizard = Wizard(default_ruleset(), as_of=dt.date(2026, 10, 15))
+    assert wizard.partial_form() == {}  # today's date is only offered
+    wizard.answer("R-1")
+    assert wizard.partial_form() == {"patient_id": "R-1"}
+    wizard.answer("")  # the date shown, confirmed
+    assert wizard.partial_form() == {"patient_id": "R-1", "screening_date": "2026-10-15"}
+
+
+def test_the_review_numbers_every_field_and_a_change_comes_back_to_it() -> None:
+    wizard = Wizard(default_ruleset(), as_of=dt.date(2026, 10, 15))
+    for typed in ("R-1", "", "1960-02-28"):
+        wizard.answer(typed)
+    wizard.skip_rest()
+    rows = wizard.review()
+    assert [row.number for row in rows] == list(range(1, 20))
+    assert (rows[3].answer, rows[3].note) == ("", "(not asked: age 66 from the date of birth)")
+    assert wizard.revise(10)
+    assert wizard.question().name == "lvef_percent"
+    assert wizard.answer("35").kind == "next"
+    assert wizard.done  # back to the review, not on to NYHA
+    assert wizard.review()[9].answer == "35 %"
+    assert not wizard.revise(20)

@@ -552,18 +552,18 @@ class M:
     )
     UNANSWERED = Msg("—", "—")
     STOP_SAVE_TO = Msg(
-        "Save the {count} answers given so far to {path}? [y/N] ",
-        "将目前已填写的 {count} 项答案保存到 {path}？[y/N] ",
+        "Answers given so far: {count}. Save them to {path}? [y/N] ",
+        "目前已填写 {count} 项。保存到 {path}？[y/N] ",
     )
     STOP_SAVE_WHERE = Msg(
-        "Save the {count} answers given so far? Type a file name (FORM.yaml), or press Enter to "
-        "leave without saving: ",
-        "是否保存目前已填写的 {count} 项答案？请输入文件名（FORM.yaml），或按回车不保存直接退出：",
+        "Answers given so far: {count}. To save them, type a file name (FORM.yaml); Enter leaves "
+        "without saving: ",
+        "目前已填写 {count} 项。如需保存，请输入文件名（FORM.yaml）；按回车不保存直接退出：",
     )
     STOPPED_SAVED = Msg(
-        "stopped; the {count} answers given so far are saved in {path} (`cart-screen form --from "
-        "{path}` goes on from them)",
-        "已停止；目前已填写的 {count} 项答案已保存到 {path}（`cart-screen form --from {path}` 可继续填写）",
+        "stopped; the answers given so far ({count}) are saved in {path} (`cart-screen form "
+        "--from {path}` goes on from them)",
+        "已停止；目前已填写的答案（{count} 项）已保存到 {path}（`cart-screen form --from {path}` 可继续填写）",
     )
     STOPPED_UNSAVED = Msg("stopped; nothing was saved", "已停止；未保存任何内容")
     PREFILL_UNKNOWN = Msg(
