@@ -18,6 +18,7 @@ from cart_screen import batch as lists
 from cart_screen.cli import app
 from cart_screen.form import FIELDS
 from cart_screen.render import spreadsheet_safe
+from cart_screen.values.text import has_control
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -265,6 +266,10 @@ def test_every_record_gives_one_row_in_order_whatever_the_list_holds(
         if len(record) != len(COLUMNS):
             assert row["outcome"] == "error"
         expected_id = record[0].strip() if record else ""
+        if has_control(expected_id) and len(record) == len(COLUMNS):  # no id (issue 13): says why
+            assert row["outcome"] == "error"
+            assert "patient_id: holds " in row["errors"]
+            expected_id = ""
         if row["outcome"] != "error" or len(record) == len(COLUMNS):
             assert row["patient_id"] == spreadsheet_safe(expected_id)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from cart_screen import screen
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.ruleset import default_ruleset
+from cart_screen.values.text import has_control
 
 RULESET = default_ruleset()
 
@@ -42,7 +43,9 @@ JUNK = st.one_of(
 
 @st.composite
 def forms(draw: st.DrawFn) -> dict[str, Any]:
-    form: dict[str, Any] = {"patient_id": draw(st.text(min_size=1, max_size=8).filter(str.strip))}
+    # an id holding a control character is no id (test_an_id_holding_a_control_character_…)
+    ids = st.text(min_size=1, max_size=8).filter(lambda t: t.strip() and not has_control(t))
+    form: dict[str, Any] = {"patient_id": draw(ids)}
     for name in FIELDS:
         if name == "patient_id" or draw(st.booleans()):
             continue  # missing
@@ -89,3 +92,18 @@ def test_any_mapping_at_all_gives_a_result_not_an_exception(raw: dict[str, Any])
     assert result.outcome in {"flagged", "needs_info", "no_flags", "error"}
     if result.outcome == "error":
         assert any(e.field == "patient_id" for e in result.errors)
+
+
+PLAIN = st.text(max_size=8).filter(lambda t: not has_control(t))
+
+
+@settings(max_examples=200, deadline=None)
+@given(PLAIN, st.characters(categories=["Cc"], exclude_characters="\t\n\r"), PLAIN)
+def test_an_id_holding_a_control_character_is_an_error_saying_so(
+    before: str, control: str, after: str
+) -> None:
+    result = screen({"patient_id": f"R{before}{control}{after}"}, as_of=dt.date(2026, 10, 15))
+    assert result.outcome == "error"
+    (error,) = (e for e in result.errors if e.field == "patient_id")
+    assert error.message.startswith("holds ")
+    assert f"\\x{ord(control):02x}" in error.message

@@ -1,10 +1,12 @@
 """What reaches a terminal or a page names no patient and carries no control characters
-(issue 14, failure 4).
+(issue 14, failure 4; issue 13).
 
 The batch summary counts duplicate patient ids and lists them only when asked
 (`--show-duplicates`); every echo of the input (ids, headers, values in messages, the wizard's
 answers) shows a control character as its escape (`\\x1b`), so `\\x1b]0;pwn\\x07` in an id cannot
-retitle the terminal. OUT.csv keeps the data as it is: it is the user's own output.
+retitle the terminal. A value holding a control character is refused where it is read (issue 13):
+an id so written is an error row saying what was found, never an id. OUT.csv keeps the other data
+as it is: it is the user's own output.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ LIST = (
     + f"{SPOOF},50,DLBCL_NOS,\r\n{SPOOF},50,DLBCL_NOS,\r\n{SPOOF},50,DLBCL_NOS,\r\n"
     + "B-1,50,DLBCL_NOS,\r\n"
     + "C\x9b2J,abc\x1b[31m,DLBCL_NOS,\r\n"
+    + "B-1,50,DLBCL_NOS,\r\n"
 )
 
 
@@ -58,7 +61,7 @@ def test_the_summary_counts_duplicate_ids_and_names_none(tmp_path: Path) -> None
     for patient in ("A\\x1b", "R-", "B-1", "KCOL", "C\\x9b"):
         assert patient not in stderr
     assert stderr.count("pwn") == 1  # in the ignored column's header
-    assert figures["duplicates"] == {"patient_ids": 2, "records": 5}
+    assert figures["duplicates"] == {"patient_ids": 2, "records": 5}  # R-…KCOL ×3, B-1 ×2
     assert "duplicate_patient_ids" not in figures
 
 
@@ -66,9 +69,9 @@ def test_duplicate_ids_are_listed_when_asked_with_their_control_characters_escap
     tmp_path: Path,
 ) -> None:
     stderr, figures, _ = run_batch(tmp_path, "--show-duplicates")
-    assert "Duplicate patient ids (each screened): A\\x1b]0;pwn\\x07 ×2, R-\\u202eKCOL ×3" in stderr
+    assert "Duplicate patient ids (each screened): B-1 ×2, R-\\u202eKCOL ×3" in stderr
     assert not RAW_CONTROL.search(stderr)
-    assert figures["duplicate_patient_ids"] == {ID: 2, SPOOF: 3}
+    assert figures["duplicate_patient_ids"] == {SPOOF: 3, "B-1": 2}
 
 
 def test_headers_and_ids_reach_the_terminal_escaped_and_out_csv_as_they_are(
@@ -80,7 +83,13 @@ def test_headers_and_ids_reach_the_terminal_escaped_and_out_csv_as_they_are(
     assert figures["ignored_columns"] == [f"Ward{RETITLE}notes"]
     with out.open(encoding="utf-8", newline="") as results:
         rows = list(csv.DictReader(results))
-    assert [row["patient_id"] for row in rows] == [ID, ID, SPOOF, SPOOF, SPOOF, "B-1", "C\x9b2J"]
+    assert [row["patient_id"] for row in rows] == ["", "", SPOOF, SPOOF, SPOOF, "B-1", "", "B-1"]
+    refused = [rows[0], rows[1], rows[6]]
+    assert [row["outcome"] for row in refused] == ["error"] * 3
+    assert "patient_id: holds the control character \\x1b]" in rows[0]["errors"]
+    assert "patient_id: holds the control character \\x9b2J" in rows[6]["errors"]
+    assert "lvef_percent: holds the control character \\x1b[31m" in rows[6]["errors"]
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", out.read_text("utf-8"))
 
 
 def test_check_shows_ids_keys_and_values_escaped(runner: CliRunner, tmp_path: Path) -> None:
@@ -102,8 +111,9 @@ def test_check_shows_ids_keys_and_values_escaped(runner: CliRunner, tmp_path: Pa
     assert "A\\x1b]0;pwn\\x07" in text.output
     assert "colour\\x1b]0;pwn\\x07" in text.output
     # the JSON result is data: JSON itself escapes every control character
-    as_json = runner.invoke(app, ["check", "--json", str(form)])
-    assert json.loads(as_json.output)["patient_id"] == ID
+    as_json = json.loads(runner.invoke(app, ["check", "--json", str(form)]).output)
+    assert as_json["outcome"] == "error"  # an id holding a control character is no id
+    assert {e["field"]: e["value"] for e in as_json["errors"]}["patient_id"] == ID
 
 
 def test_the_wizard_echoes_answers_and_prefilled_values_escaped(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from cart_screen.files import SpecialFileError
     from cart_screen.list_encoding import ListEncoding
     from cart_screen.site import Site
+    from cart_screen.terminal import Talk
+    from cart_screen.wizard import Wizard
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides. "
@@ -228,53 +230,72 @@ def form(
     lang: LangOption = None,
 ) -> None:
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
-    import yaml
-
     from cart_screen.render import checklist_text, printable, result_json
     from cart_screen.screening import screen
-    from cart_screen.wizard import GROUPS, Wizard
+    from cart_screen.terminal import (
+        fill_in,
+        report_unknown_keys,
+        show_wrapped,
+        talk_for_this_terminal,
+    )
+    from cart_screen.wizard import Wizard
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _refuse_special(language, save, result_file)  # before the answers are typed, not after
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
-    title = typer.style(M.FORM_TITLE(language), bold=True)
-    typer.echo(f"{title} — {M.INSTRUCTIONS(language)}")
-    shown_group = None
-    while not wizard.done:
-        question = wizard.question()
-        if question.group != shown_group:
-            heading = GROUPS[question.group](language)
-            typer.echo("\n" + typer.style(heading, bold=True, underline=True))
-            shown_group = question.group
-        typer.echo(typer.style(f"  {question.hint}", dim=True))
-        # Answers, pre-filled values and messages quoting them are shown escaped (printable).
-        default = f" [{printable(question.default)}]" if question.default else ""
-        try:
-            typed = input(f"{question.label}{default}: ")
-        except EOFError:
-            wizard.skip_rest()
-            break
-        if not sys.stdin.isatty():
-            typer.echo(printable(typed))  # piped answers: keep the transcript readable
-        feedback = wizard.answer(typed)
-        if feedback.message:
-            colour = "red" if feedback.kind == "again" else None
-            typer.echo(typer.style(f"  {printable(feedback.message)}", fg=colour))
+    talk = talk_for_this_terminal()
+    if prefill:
+        report_unknown_keys(wizard, talk, str(prefill))
+    try:
+        fill_in(wizard, talk)
+    except KeyboardInterrupt:
+        _stop_form(wizard, talk, save, language)
     answers = wizard.form()
     if "patient_id" not in answers:
         fail(M.NO_ID_GIVEN.both(), language)
     result = screen(answers, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo("")
-    typer.echo(checklist_text(result), nl=False)
-    for path, text in (
-        (save, yaml.safe_dump(answers, allow_unicode=True, sort_keys=False)),
-        (result_file, result_json(result) + "\n"),
-    ):
-        if path is not None:
-            with _written(path, language) as out:
-                out.write(text)
-            typer.echo(M.SAVED(language, path=printable(str(path))))
+    show_wrapped(checklist_text(result), talk)
+    _save_form(save, answers, language)
+    if result_file is not None:
+        with _written(result_file, language) as out:
+            out.write(result_json(result) + "\n")
+        typer.echo(M.SAVED(language, path=printable(str(result_file))))
+
+
+def _form_yaml(answers: Mapping[str, Any]) -> str:
+    """Answers as a form file (`check` and `form --from` read it)."""
+    import yaml
+
+    return yaml.safe_dump(dict(answers), allow_unicode=True, sort_keys=False)
+
+
+def _save_form(path: Path | None, answers: Mapping[str, Any], language: Language) -> None:
+    from cart_screen.render import printable
+
+    if path is not None:
+        with _written(path, language) as out:
+            out.write(_form_yaml(answers))
+        typer.echo(M.SAVED(language, path=printable(str(path))))
+
+
+def _stop_form(wizard: Wizard, talk: Talk, save: Path | None, language: Language) -> NoReturn:
+    """Ctrl-C in the wizard: offer to save the answers given so far, say so, exit status 130."""
+    from cart_screen.render import printable
+    from cart_screen.terminal import offer_to_save
+
+    where = offer_to_save(wizard, talk, str(save) if save is not None else None)
+    if where is None:
+        typer.echo(M.STOPPED_UNSAVED(language), err=True)
+    else:
+        path = Path(where)
+        _refuse_special(language, path)
+        partial = wizard.partial_form()
+        with _written(path, language) as out:
+            out.write(_form_yaml(partial))
+        typer.echo(M.STOPPED_SAVED(language, count=len(partial), path=printable(where)), err=True)
+    raise typer.Exit(130)
 
 
 @app.command()

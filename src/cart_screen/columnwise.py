@@ -35,6 +35,7 @@ from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldErr
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
 from cart_screen.ruleset import leaves
+from cart_screen.values.text import has_control
 
 if TYPE_CHECKING:
     from cart_screen.batch import Chunk, Job, Tally
@@ -280,6 +281,8 @@ class ColumnPlan:
                 plain[at] = [""] * self.job.columns.width
         columns = list(zip(*plain, strict=True)) if count else []
         patient_ids = list(map(str.strip, columns[self.job.columns.patient_id])) if count else []
+        if has_control("".join(patient_ids)):  # not an id: refused on the other path, with why
+            patient_ids = ["" if has_control(pid) else pid for pid in patient_ids]
         blank = [""] * count
 
         # 1. classes, and the error cells of each record (field order, then what derive finds)

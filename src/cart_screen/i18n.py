@@ -129,6 +129,15 @@ class M:
         "a question mark: record the value once it is confirmed, or leave it blank",
         "含有问号：请在确认后记录该值，或留空",
     )
+    CONTROL_CHARACTER = Msg(
+        "holds the control character {shown}, which is no part of a value: write the value without it",
+        "含有控制字符 {shown}，它不是数值的一部分：请去掉后重新填写",
+    )
+    CONTROL_KEY = Msg(
+        "holds {shown}, which the {key} key types in a terminal without line editing: "
+        "write the value without it",
+        "含有 {shown}，这是终端不支持行编辑时 {key} 键输入的内容：请去掉后重新填写",
+    )
     DATE_IMPLAUSIBLE = Msg("not a plausible date", "不是合理的日期")
     IMPLAUSIBLE = Msg("{value} is outside the plausible range", "{value} 超出合理范围")
     A_LIST = Msg(
@@ -520,6 +529,47 @@ class M:
         "输入 < 返回上一题，输入 ? 查看说明。",
     )
     ACCEPTS = Msg("Accepts {allowed}.", "可填写：{allowed}。")
+    QUESTION_CHOICES = Msg("{label} ({choices})", "{label}（{choices}）")
+    KEYS_HELP = Msg(
+        "Enter keeps the value in [brackets]; - or Ctrl-D on an empty line skips the question "
+        "(it shows as needs info); < goes back; ? explains the field; Tab completes; ← → edit the "
+        "line; ↑ ↓ recall earlier answers; Ctrl-C stops and offers to save.",
+        "回车保留 [方括号] 中的值；输入 - 或在空行按 Ctrl-D 跳过本题（显示为待补充）；输入 < 返回上一题；"
+        "输入 ? 查看说明；Tab 补全；← → 编辑本行；↑ ↓ 调出之前的答案；Ctrl-C 停止并询问是否保存。",
+    )
+    SKIPPED = Msg("skipped: it shows as needs info", "已跳过：显示为待补充")
+    REVIEW_TITLE = Msg("Review the answers", "核对答案")
+    REVIEW_PROMPT = Msg(
+        "Enter a number to change an answer, or press Enter to screen: ",
+        "输入编号修改答案，或按回车开始筛查：",
+    )
+    REVIEW_NO_SUCH = Msg(
+        "type a number from 1 to {count}, or press Enter to screen",
+        "请输入 1 至 {count} 之间的编号，或按回车开始筛查",
+    )
+    REVIEW_AGE_FROM_BIRTH = Msg(
+        "(not asked: age {age} from the date of birth)", "（未询问：按出生日期计算年龄为 {age} 岁）"
+    )
+    UNANSWERED = Msg("—", "—")
+    STOP_SAVE_TO = Msg(
+        "Answers given so far: {count}. Save them to {path}? [y/N] ",
+        "目前已填写 {count} 项。保存到 {path}？[y/N] ",
+    )
+    STOP_SAVE_WHERE = Msg(
+        "Answers given so far: {count}. To save them, type a file name (FORM.yaml); Enter leaves "
+        "without saving: ",
+        "目前已填写 {count} 项。如需保存，请输入文件名（FORM.yaml）；按回车不保存直接退出：",
+    )
+    STOPPED_SAVED = Msg(
+        "stopped; the answers given so far ({count}) are saved in {path} (`cart-screen form "
+        "--from {path}` goes on from them)",
+        "已停止；目前已填写的答案（{count} 项）已保存到 {path}（`cart-screen form --from {path}` 可继续填写）",
+    )
+    STOPPED_UNSAVED = Msg("stopped; nothing was saved", "已停止；未保存任何内容")
+    PREFILL_UNKNOWN = Msg(
+        "{path}: keys that are no field of the form (kept, and listed with the checklist):",
+        "{path}：以下键不是表单字段（已保留，并会列在清单中）：",
+    )
     ID_NEEDED = Msg(
         "a patient id is needed to screen; type the referral's id",
         "筛查需要患者编号；请输入转诊编号",
@@ -649,7 +699,7 @@ FILE_KINDS: dict[str, Said] = {
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",

@@ -143,10 +143,15 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
         yield ""
         yield typer.style(M.UNREADABLE_HEADING(lang), fg="red", bold=True)
         for error in result.errors:
-            field, value = printable(error.field), printable(repr(error.value))
-            yield f"  {field} = {value}: {printable(error.message, lines=True)}"
+            yield error_line(error.field, error.value, error.message)
     yield ""
     yield typer.style(result.notice, bold=True)
+
+
+def error_line(field: str, value: object, message: str) -> str:
+    """A value that could not be read, as the checklist lists it: `  field = 'value': why`."""
+    shown_field, shown_value = printable(field), printable(repr(value))
+    return f"  {shown_field} = {shown_value}: {printable(message, lines=True)}"
 
 
 # ---------------------------------------------------------------- rulesets

@@ -35,6 +35,7 @@ from cart_screen.values.text import (
     FormValueError,
     Shown,
     affix_keys,
+    control_problem,
     fold,
     fold_affixes,
     match_key,
@@ -151,6 +152,9 @@ class ValueBook:
 
         `raw` is not blank. Raise FormValueError with what is wrong and what is allowed.
         """
+        if isinstance(raw, str) and (control := control_problem(raw)) is not None:
+            # '\x1b[D' from an arrow key, a NUL or an escape code: no part of any value
+            raise self._reject(name, kind, control)
         if kind is Kind.TEXT:  # an id is echoed as written, whatever it says
             return self._text(name, kind, raw)
         if isinstance(raw, str) and _squeezed(raw) in self._not_recorded:

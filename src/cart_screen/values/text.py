@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from cart_screen.i18n import Said
+from cart_screen.i18n import M, Said
 
 
 class FormValueError(ValueError):
@@ -48,6 +48,35 @@ class Measured(float):
 
     def __reduce__(self) -> tuple[type[Measured], tuple[float, Said]]:
         return (Measured, (float(self), self.how))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters no value holds: C0 but tab and line breaks (a cell copied from a report may
+wrap), DEL and C1. Arrow keys in a terminal that does no line editing type ESC sequences."""
+_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]|.", re.DOTALL)
+"""A control sequence (CSI `ESC [ … final`, a two-character escape) or else one character."""
+_KEYS = {"\x1b[A": "↑", "\x1b[B": "↓", "\x1b[C": "→", "\x1b[D": "←", "\x7f": "⌫", "\x08": "⌫"}
+"""What a terminal without line editing types for a key (arrows, backspace)."""
+
+
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character no value may hold (see control_problem)."""
+    return _CONTROL.search(text) is not None
+
+
+def control_problem(text: str) -> Said | None:
+    """Why `text` is no value when it holds a control character: the first one (or escape
+    sequence) shown escaped ('\\x1b[D', with the key that types it), else None."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    sequence = _SEQUENCE.match(text, found.start())
+    assert sequence is not None  # `.` matches any one character
+    shown = "".join(f"\\x{ord(c):02x}" if _CONTROL.match(c) else c for c in sequence[0])
+    key = _KEYS.get(sequence[0])
+    if key is None:
+        return M.CONTROL_CHARACTER.both(shown=shown)
+    return M.CONTROL_KEY.both(shown=shown, key=key)
 
 
 def fold(text: str) -> str:
