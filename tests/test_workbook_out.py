@@ -22,15 +22,15 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl.utils.escape import unescape
 from typer.testing import CliRunner
 
 from cart_screen import batch as lists
 from cart_screen import workbook_out
 from cart_screen.cli import app
-from cart_screen.i18n import Language, M
+from cart_screen.i18n import M
 from cart_screen.ruleset import default_ruleset
-from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, fitted, workbook_bytes
+from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, workbook_bytes
+from workbooks import assert_same_rows, csv_rows, formula_cells, same_width, sheet_rows, text_of
 
 REPO = Path(__file__).resolve().parents[1]
 REFERRALS = REPO / "examples" / "referrals.csv"
@@ -50,47 +50,6 @@ def batch(runner: CliRunner, source: Path, out: Path, *extra: str) -> Any:
     )
 
 
-def text_of(value: object) -> str:
-    """A cell as OUT.csv would hold it: blank is empty, a number its digits, text unescaped
-    (openpyxl leaves Excel's _xHHHH_ escapes of control characters as they are stored)."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)
-    assert isinstance(value, str), value
-    return str(unescape(value))
-
-
-def sheet_rows(path: Path) -> list[list[str]]:
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        return [[text_of(value) for value in row] for row in rows]
-    finally:
-        book.close()
-
-
-def csv_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def same_width(rows: list[list[str]], width: int) -> list[list[str]]:
-    """Rows padded to the header's width (a workbook row ends at its last non-blank cell)."""
-    return [row + [""] * (width - len(row)) for row in rows]
-
-
-def formula_cells(path: Path) -> list[str]:
-    book = openpyxl.load_workbook(path)
-    return [
-        f"{sheet.title}!{cell.coordinate}"
-        for sheet in book.worksheets
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f"
-    ]
-
-
 def written_both_ways(
     runner: CliRunner, source: Path, folder: Path, *extra: str
 ) -> tuple[Path, Path]:
@@ -99,13 +58,6 @@ def written_both_ways(
         run = batch(runner, source, out, *extra)
         assert run.exit_code == 0, run.output
     return out_csv, out_xlsx
-
-
-def assert_same_rows(out_csv: Path, out_xlsx: Path, language: Language = "en") -> None:
-    """The same texts; one longer than a cell holds is cut, saying so (see fitted)."""
-    expected = [[fitted(cell, language) for cell in row] for row in csv_rows(out_csv)]
-    got = same_width(sheet_rows(out_xlsx), len(expected[0]))
-    assert got == expected
 
 
 # ---------------------------------------------------------------- the sheet
