@@ -104,8 +104,9 @@ class ResultsWorkbook:
     """OUT.xlsx being written: rows in order, then `finish` with the summary.
 
     `target` is a binary file (OUT.xlsx's temporary file, a web response's buffer); `scratch`
-    is the folder for the temporary files (default: the system's). Use it as a context manager: leaving the block
-    without `finish` (a failure, a stop) removes the temporary files and writes nothing more.
+    is the folder for the temporary files (default: the system's). Use it as a context manager:
+    leaving the block without `finish` (a failure, a stop) closes the temporary files and writes
+    nothing more.
     """
 
     def __init__(
@@ -174,11 +175,6 @@ class ResultsWorkbook:
         self._abandon()
         if kind is None:
             raise RuntimeError("a results workbook left without finish(): nothing written")
-
-    @property
-    def records(self) -> int:
-        """Records written so far."""
-        return max(self._next - 1, 0)
 
     def write(self, text: str) -> None:
         """Rows as OUT.csv holds them, whole rows at a time; the first row written is the header."""
