@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import uvicorn
 import yaml
@@ -25,9 +26,14 @@ from typer.testing import CliRunner
 from cart_screen import NOTICE, Ruleset, ScreeningResult, load_ruleset, screen
 from cart_screen.cli import app
 from cart_screen.form import FIELDS
-from cart_screen.i18n import M
+from cart_screen.i18n import Language, M
 from cart_screen.render import checklist_text
+from cart_screen.result import Outcome
 from cart_screen.ruleset import default_rules_path
+from cart_screen.workbook_out import COLOURS
+
+pytest.register_assert_rewrite("workbooks")
+from workbooks import assert_same_rows, formula_cells, text_of  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -490,3 +496,94 @@ def zh_notice(result: ScreeningResult) -> None:
         result.notice
         == "仅为预筛查辅助，并非用药资格判定。该患者是否适合使用 HICARA，由主治医师决定。"
     )
+
+
+# ---------------------------------------------------------------- OUT.xlsx (batch_workbook.feature)
+
+
+@dataclass
+class WorkbookRun:
+    """The same list written as OUT.csv and as OUT.xlsx, in one language."""
+
+    csv_path: Path
+    xlsx_path: Path
+    language: Language
+
+
+@when(
+    parsers.parse("the coordinator screens the list into a workbook in {lang}"),
+    target_fixture="workbook_run",
+)
+def screens_into_a_workbook(runner: CliRunner, referral_list: Path, lang: Language) -> WorkbookRun:
+    paths = referral_list.with_name("results.csv"), referral_list.with_name("results.xlsx")
+    for out in paths:
+        args = ["batch", str(referral_list), "-o", str(out), "--lang", lang]
+        run = runner.invoke(app, [*args, "--as-of", "2026-10-15"])
+        assert run.exit_code == 0, run.output
+    return WorkbookRun(*paths, lang)
+
+
+@then("the workbook's first sheet has the same rows as the results list")
+def workbook_same_rows(workbook_run: WorkbookRun) -> None:
+    assert_same_rows(workbook_run.csv_path, workbook_run.xlsx_path, workbook_run.language)
+
+
+COLOUR_NAMES: dict[str, Outcome] = {
+    "red": "flagged",
+    "yellow": "needs_info",
+    "green": "no_flags",
+    "orange": "error",
+}
+
+
+@then("the outcome cells are coloured:")
+def outcome_colours(workbook_run: WorkbookRun, datatable: list[list[str]]) -> None:
+    sheet = openpyxl.load_workbook(workbook_run.xlsx_path).worksheets[0]
+    column = [cell.value for cell in sheet[1]].index("outcome") + 1
+    for row, outcome, colour in datatable[1:]:
+        cell = sheet.cell(int(row) + 1, column)
+        assert cell.value == outcome
+        assert cell.fill.fgColor.rgb == "FF" + COLOURS[COLOUR_NAMES[colour]][0].lstrip("#")
+
+
+@then("no cell of the workbook is a formula")
+def no_formula(workbook_run: WorkbookRun) -> None:
+    assert formula_cells(workbook_run.xlsx_path) == []
+
+
+@then("the workbook's header is frozen and has an autofilter")
+def header_frozen(workbook_run: WorkbookRun) -> None:
+    sheet = openpyxl.load_workbook(workbook_run.xlsx_path).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert (
+        sheet.auto_filter.ref
+        == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    )
+
+
+@then(
+    parsers.parse(
+        "the workbook's summary sheet counts {records:d} records: {flagged:d} flagged, "
+        "{needs:d} needs_info, {no_flags:d} no_flags, {error:d} error"
+    )
+)
+def workbook_counts(
+    workbook_run: WorkbookRun, records: int, flagged: int, needs: int, no_flags: int, error: int
+) -> None:
+    sheet = openpyxl.load_workbook(workbook_run.xlsx_path).worksheets[1]
+    counts = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if len(row) > 2}
+    expected = {"flagged": flagged, "needs_info": needs, "no_flags": no_flags, "error": error}
+    assert {name: counts[name] for name in expected} == expected
+    assert counts[M.SUMMARY_ALL(workbook_run.language)] == records
+
+
+@then(
+    parsers.parse(
+        "the workbook carries the notice in {lang} on its summary sheet and in its properties"
+    )
+)
+def workbook_notice(workbook_run: WorkbookRun, lang: Language) -> None:
+    book = openpyxl.load_workbook(workbook_run.xlsx_path)
+    texts = {text_of(v) for row in book.worksheets[1].iter_rows(values_only=True) for v in row}
+    assert M.NOTICE(lang) in texts
+    assert book.properties.subject == M.NOTICE(lang)

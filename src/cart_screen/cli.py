@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds the first
 # model, which costs more than the whole screen; this command line uses none.
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cart_screen.site import Site
     from cart_screen.terminal import Talk
     from cart_screen.wizard import Wizard
+    from cart_screen.workbook_out import ResultsWorkbook
 
 app = typer.Typer(
     help="Pre-screen HICARA referrals against the label. The treating physician decides. "
@@ -375,7 +376,13 @@ def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -
 def batch(
     source: Annotated[Path, typer.Argument(metavar="IN.csv", help="The referral list (CSV).")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="OUT.csv", help="One row per record.")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT.csv|OUT.xlsx",
+            help="One row per record: CSV, or an Excel workbook (.xlsx) with a summary sheet.",
+        ),
     ],
     jsonl: Annotated[
         Path | None,
@@ -397,7 +404,11 @@ def batch(
         ),
     ] = "auto",
     excel: Annotated[
-        bool, typer.Option("--excel", help="Write OUT.csv with a BOM so Excel/WPS show Chinese.")
+        bool,
+        typer.Option(
+            "--excel",
+            help="Write OUT.csv with a BOM so Excel/WPS show Chinese (OUT.xlsx needs none).",
+        ),
     ] = False,
     show_duplicates: Annotated[
         bool,
@@ -428,6 +439,7 @@ def batch(
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
+    workbook = _output_format(output, language) == "xlsx"
     day = _day(as_of) or dt.date.today()
     stopping = StopSignals()
     try:
@@ -449,7 +461,7 @@ def batch(
                     scratch=output.parent,
                     show_duplicates=show_duplicates,
                 ) as summary,
-                atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="") as out,
+                _results_file(output, workbook, excel, ruleset, day, language) as out,
                 atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
@@ -466,6 +478,8 @@ def batch(
                         if details is not None:
                             details.write(chunk.details)
                 summary.finish()
+                if workbook:  # put together now: a workbook that cannot be leaves no file either
+                    cast("ResultsWorkbook", out).finish(summary)
                 # Written before OUT.csv and the details are renamed into place: a summary that
                 # cannot be written leaves none of them (the files are one result).
                 if summary_file:
@@ -485,6 +499,27 @@ def batch(
             typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
         raise typer.Exit(128 + stopping.signal) from None
     typer.echo(summary_text(summary, language), err=True, nl=False)
+
+
+def _output_format(output: Path, language: Language) -> str:
+    """OUT's format, from its extension (SPEC §8): `xlsx`, or `csv` for .csv or none."""
+    suffix = output.suffix.lower()
+    if suffix in ("", ".csv", ".xlsx"):
+        return suffix.removeprefix(".") or "csv"
+    fail(M.OUTPUT_FORMAT(language, path=output, suffix=output.suffix), language)
+
+
+def _results_file(
+    output: Path, workbook: bool, excel: bool, ruleset: Ruleset, day: dt.date, language: Language
+) -> contextlib.AbstractContextManager[TextIO | ResultsWorkbook]:
+    """OUT.csv or OUT.xlsx, written whole or not at all."""
+    from cart_screen.files import atomic_write
+
+    if not workbook:
+        return atomic_write(output, encoding="utf-8-sig" if excel else "utf-8", newline="")
+    from cart_screen.workbook_out import written_workbook
+
+    return written_workbook(output, ruleset, day, language)
 
 
 def _default_jobs(source: Path) -> int:

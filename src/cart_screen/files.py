@@ -20,9 +20,9 @@ import shutil
 import socket
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO, TypeVar
 
 SPECIAL_KINDS = {
     stat.S_IFLNK: "symbolic link",
@@ -73,6 +73,23 @@ def atomic_write(
     new (see refuse_special): it is checked before writing and again just before the rename.
     Temporary files of killed runs writing `path` are removed first (see remove_abandoned).
     """
+    # The descriptor mkstemp opened, so no one else can swap the file in between.
+    with _atomic(path, lambda fd: open(fd, "w", encoding=encoding, newline=newline)) as handle:  # noqa: PTH123
+        yield handle
+
+
+@contextlib.contextmanager
+def atomic_write_binary(path: Path) -> Iterator[BinaryIO]:
+    """As atomic_write, for a binary file (OUT.xlsx)."""
+    with _atomic(path, lambda fd: open(fd, "wb")) as handle:  # noqa: PTH123
+        yield handle
+
+
+_Handle = TypeVar("_Handle", TextIO, BinaryIO)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, opener: Callable[[int], _Handle]) -> Iterator[_Handle]:
     refuse_special(path)
     remove_abandoned_parts(path.parent)
     descriptor, name = tempfile.mkstemp(
@@ -80,8 +97,7 @@ def atomic_write(
     )
     temporary = Path(name)
     try:
-        # The descriptor mkstemp opened, so no one else can swap the file in between.
-        with open(descriptor, "w", encoding=encoding, newline=newline) as handle:  # noqa: PTH123
+        with opener(descriptor) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

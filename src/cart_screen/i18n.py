@@ -491,6 +491,42 @@ class M:
     WROTE = Msg("wrote {path}", "已写入 {path}")
     SAVED = Msg("saved {path}", "已保存 {path}")
 
+    # -- OUT.xlsx (workbook_out.py)
+    OUTPUT_FORMAT = Msg(
+        "{path}: OUT's format follows its extension: .csv (or none) for CSV, .xlsx for an "
+        "Excel workbook; {suffix} is not written",
+        "{path}：输出格式由扩展名决定：.csv（或无扩展名）为 CSV，.xlsx 为 Excel 工作簿；"
+        "不支持写入 {suffix}",
+    )
+    WORKBOOK_FULL = Msg(
+        "the list has more than {limit} records, more than a worksheet holds; write OUT.csv "
+        "instead; nothing written",
+        "名单超过 {limit} 条记录，超出工作表的行数上限；请改为输出 OUT.csv；未写入任何文件",
+    )
+    WORKBOOK_CELL_CUT = Msg(
+        " … [cut: the cell held {length} characters, a spreadsheet cell holds {limit}]",
+        " … [已截断：此单元格有 {length} 个字符，电子表格单元格最多容纳 {limit} 个]",
+    )
+    WORKBOOK_RESULTS = Msg("Results", "筛查结果")
+    WORKBOOK_SUMMARY = Msg("Summary", "汇总")
+    WORKBOOK_TITLE = Msg("HICARA pre-screening of a referral list", "HICARA 转诊名单预筛查")
+    WORKBOOK_DAY = Msg("Screening date", "筛查日期")
+    WORKBOOK_RULESET = Msg("Ruleset", "规则集")
+    WORKBOOK_RULESET_IS = Msg("{id} (label revision {revision})", "{id}（说明书修订 {revision}）")
+    WORKBOOK_SITE = Msg("Site settings", "机构设置")
+    WORKBOOK_ENCODING = Msg("List encoding", "名单编码")
+    WORKBOOK_DETECTED = Msg("{encoding} (detected)", "{encoding}（自动识别）")
+    WORKBOOK_AS_ASKED = Msg("{encoding} (as asked)", "{encoding}（按指定）")
+    WORKBOOK_LEGEND = Msg("Colours on the Results sheet", "“筛查结果”工作表中的颜色")
+    WORKBOOK_LEGEND_CELLS = Msg(
+        "The outcome cell has its outcome's colour; a non-empty flagged, needs_info or errors "
+        "cell is tinted the same way. Every cell holds a value, never a formula.",
+        "outcome 单元格按结果着色；flagged、needs_info、errors 单元格不为空时以相同颜色浅染。"
+        "所有单元格均为数值或文本，没有公式。",
+    )
+    WORKBOOK_RULE_TITLE = Msg("title", "名称")
+    WORKBOOK_NOTES = Msg("Notes", "说明")
+
     # -- form files and the command line
     FORM_NO_FILE = Msg("{path}: no such file", "{path}：文件不存在")
     FORM_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")

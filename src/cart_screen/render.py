@@ -425,20 +425,28 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
             M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
         )
         lines[:0] = ["", said(lang, encoding=printable(summary.encoding.name))]
+    for note in summary_notes(summary, lang):
+        lines += ["", note]
+    lines += ["", M.NOTICE(lang)]
+    return "\n".join(lines) + "\n"
+
+
+def summary_notes(summary: Summary, language: Language = "en") -> list[str]:
+    """What the summary says after its tables: duplicate ids, ignored columns (one line each)."""
+    lang, lines = language, []
     if summary.duplicates and summary.show_duplicates:
         duplicates = sorted(summary.duplicates.items())
         shown = ", ".join(f"{printable(pid)} ×{n}" for pid, n in duplicates[:10])
         more = len(duplicates) - 10
         text = M.SUMMARY_DUPLICATES(lang, ids=shown)
-        lines += ["", text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else "")]
+        lines.append(text + (M.SUMMARY_MORE(lang, count=more) if more > 0 else ""))
     elif summary.duplicates:  # counted, never named unless asked: stderr ends up in logs
         records = sum(summary.duplicates.values())
-        lines += ["", M.SUMMARY_DUPLICATE_COUNT(lang, ids=len(summary.duplicates), records=records)]
+        lines.append(M.SUMMARY_DUPLICATE_COUNT(lang, ids=len(summary.duplicates), records=records))
     if summary.ignored_columns:
         columns = ", ".join(map(printable, summary.ignored_columns))
-        lines += ["", M.SUMMARY_IGNORED(lang, columns=columns)]
-    lines += ["", M.NOTICE(lang)]
-    return "\n".join(lines) + "\n"
+        lines.append(M.SUMMARY_IGNORED(lang, columns=columns))
+    return lines
 
 
 def template_csv() -> str:

@@ -1,0 +1,487 @@
+"""OUT.xlsx: a referral list's results as an Excel workbook, written row by row in bounded memory.
+
+The workbook holds the same table as OUT.csv — the same columns and, cell for cell, the same
+texts — on its first sheet, with its header frozen and an autofilter, each outcome coloured;
+its second sheet holds the summary (the figures `batch` prints at the end), a colour legend and
+the notice, which is also in the file's properties. Every cell is a value: text is written as
+text, the row number as a number, and nothing is ever a formula.
+
+Rows come in as OUT.csv text (`write`), as the batch pipeline makes them chunk by chunk, or as
+cells (`add_rows`); they go out through XlsxWriter in constant-memory mode, which keeps one row
+in memory and the rest in temporary files until the workbook is put together at `finish`. The
+notice is not written after the data: the first sheet stays a plain list (header in row 1, one
+row per record, nothing else), so that it reads back as a referral list does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from cart_screen.batch import BatchInputError
+from cart_screen.files import atomic_write_binary, owned, remove_abandoned
+from cart_screen.i18n import Language, M
+from cart_screen.render import OUTCOME_WORDS, summary_notes, width
+from cart_screen.result import Outcome
+from cart_screen.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from cart_screen.batch import Summary
+
+SHEET_ROWS = 1_048_576
+"""Rows a worksheet holds (Excel's limit, and WPS's): the header and 1,048,575 records."""
+
+CELL_LIMIT = 32_767
+"""Characters (UTF-16 units) a cell holds; a longer text is cut, and says so (see fitted)."""
+
+SCRATCH = ".cart-screen-xlsx-"
+"""How the private folder of the writer's temporary files starts (then its owner: files.owned)."""
+
+COLOURS: dict[Outcome, tuple[str, str]] = {
+    "flagged": ("#FFC7CE", "#9C0006"),
+    "needs_info": ("#FFEB9C", "#9C5700"),
+    "no_flags": ("#C6EFCE", "#006100"),
+    "error": ("#F8CBAD", "#833C0B"),
+}
+"""Each outcome's fill and font colour (Excel's own Bad / Neutral / Good, and orange for error)."""
+
+TINTED: dict[str, Outcome] = {
+    "flagged": "flagged",
+    "needs_info": "needs_info",
+    "errors": "error",
+    "advisory_flagged": "flagged",
+    "advisory_needs_info": "needs_info",
+}
+"""Columns tinted, when not empty, with the colour of the outcome they lead to."""
+
+WIDTHS: dict[str, tuple[int, int]] = {
+    "row": (6, 9),
+    "patient_id": (12, 40),
+    "outcome": (11, 11),
+    "flagged": (24, 48),
+    "needs_info": (24, 48),
+    "advisory_flagged": (20, 40),
+    "advisory_needs_info": (20, 40),
+    "errors": (30, 80),
+    "notice": (30, 30),
+}
+"""Each column's narrowest and widest width, in characters; between them it fits its texts (as
+far as the first rows show them). The notice is the same on every row: it is not wrapped."""
+
+_MEASURED_ROWS = 2_000
+"""Rows whose texts set the column widths (a workbook cannot be widened once its rows are out)."""
+
+
+class WorkbookFull(BatchInputError):
+    """A list with more records than a worksheet has rows: OUT.xlsx cannot hold it whole."""
+
+
+class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hints
+    """A worksheet whose texts are only ever text.
+
+    In constant-memory mode XlsxWriter takes a string that starts with `<r>` and ends with
+    `</r>` for rich-text XML and writes it unescaped, so a patient id so written could write any
+    cell — a formula too. No rich text is written here: such a string is escaped like any other.
+    """
+
+    def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
+        preserve = string[:1].isspace() or string[-1:].isspace()
+        self._xml_inline_string(string, preserve, list(attributes))
+
+
+class ResultsWorkbook:
+    """OUT.xlsx being written: rows in order, then `finish` with the summary.
+
+    `target` is a binary file (OUT.xlsx's temporary file, a web response's buffer); `scratch`
+    is the folder for the temporary files (default: the system's). Use it as a context manager:
+    leaving the block without `finish` (a failure, a stop) closes the temporary files and writes
+    nothing more.
+    """
+
+    def __init__(
+        self,
+        target: IO[bytes],
+        ruleset: Ruleset,
+        day: dt.date,
+        language: Language = "en",
+        *,
+        scratch: Path | None = None,
+        rows: int | None = None,
+    ):
+        self.ruleset, self.day, self.language = ruleset, day, language
+        self._limit = SHEET_ROWS if rows is None else rows
+        self._target = _Target(target)
+        self._book = xlsxwriter.Workbook(
+            self._target,
+            {
+                "constant_memory": True,
+                # Belt and braces: every cell goes through write_string / write_number anyway.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "tmpdir": str(scratch) if scratch is not None else None,
+            },
+        )
+        notice = M.NOTICE(language)
+        self._book.set_properties(
+            {
+                "title": M.WORKBOOK_TITLE(language),
+                "subject": notice,
+                "comments": notice,
+                "author": "cart-screen",
+                "keywords": f"{ruleset.id} sha256 {ruleset.sha256}",
+            }
+        )
+        self._book.set_custom_property("notice", notice)
+        self._book.set_custom_property("ruleset", ruleset.id)
+        self._book.set_custom_property("ruleset_sha256", ruleset.sha256)
+        self._book.set_custom_property("screening_date", day.isoformat())
+        self._results = self._book.add_worksheet(
+            M.WORKBOOK_RESULTS(language), worksheet_class=_TextSheet
+        )
+        self._summary = self._book.add_worksheet(
+            M.WORKBOOK_SUMMARY(language), worksheet_class=_TextSheet
+        )
+        self._formats = _Formats(self._book)
+        self._columns: tuple[str, ...] = ()
+        self._cell_formats: list[Any] = []
+        self._widths: list[int] = []
+        self._outcome_at = -1
+        self._numbered = False
+        """Whether the first column is `row`, written as numbers."""
+        self._next = 0
+        """The next row to write (0: the header)."""
+        self._finished = False
+
+    def __enter__(self) -> ResultsWorkbook:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, _: BaseException | None, __: TracebackType | None
+    ) -> None:
+        if self._finished:
+            return
+        self._abandon()
+        if kind is None:
+            raise RuntimeError("a results workbook left without finish(): nothing written")
+
+    def write(self, text: str) -> None:
+        """Rows as OUT.csv holds them, whole rows at a time; the first row written is the header."""
+        self.add_rows(csv.reader(io.StringIO(text, newline=""), strict=True))
+
+    def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        """Rows as cells, in order; the first row written is the header."""
+        rows = iter(rows)
+        if self._next == 0:
+            header = next(rows, None)
+            if header is None:
+                return
+            self._header(tuple(header))
+        sheet, formats, outcome_at = self._results, self._cell_formats, self._outcome_at
+        numbered = self._numbered
+        if self._next <= _MEASURED_ROWS:
+            rows = self._measured(rows)
+        for cells in rows:
+            row = self._next
+            if row >= self._limit:
+                raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{self._limit - 1:,}"))
+            for column, text in enumerate(cells):
+                if len(text) > CELL_LIMIT // 2:
+                    text = fitted(text, self.language)
+                if column == 0 and numbered and _whole_number(text):
+                    sheet.write_number(row, 0, int(text), formats[0])
+                    continue
+                if not text:
+                    continue  # an empty cell is a blank, as a spreadsheet reads OUT.csv's
+                cell_format = formats[column] if column < len(formats) else None
+                if isinstance(cell_format, dict):  # the outcome's colour
+                    cell_format = cell_format.get(text if column == outcome_at else "tinted")
+                sheet.write_string(row, column, text, cell_format)
+            self._next = row + 1
+
+    def _header(self, header: tuple[str, ...]) -> None:
+        self._columns = header
+        self._outcome_at = header.index("outcome") if "outcome" in header else -1
+        self._numbered = header[:1] == ("row",)
+        formats = self._formats
+        for column, name in enumerate(header):
+            self._results.write_string(0, column, name, formats.header)
+            if name == "outcome":
+                self._cell_formats.append(formats.outcome)
+            elif name in TINTED:
+                self._cell_formats.append({"tinted": formats.tint[TINTED[name]]})
+            elif name == "row":
+                self._cell_formats.append(formats.number)
+            else:
+                self._cell_formats.append(None)
+        self._widths = [WIDTHS.get(name, (10, 40))[0] for name in header]
+        for column, name in enumerate(header):
+            self._widths[column] = max(self._widths[column], width(name) + 3)  # the filter button
+        self._results.freeze_panes(1, 0)
+        self._next = 1
+
+    def _measured(self, rows: Iterator[Sequence[str]]) -> Iterator[Sequence[str]]:
+        """The rows, each one's texts widening its columns while the first rows are written."""
+        for cells in rows:
+            if self._next <= _MEASURED_ROWS:
+                for column, text in enumerate(cells[: len(self._widths)]):
+                    if text and not text.isascii():
+                        self._widths[column] = max(self._widths[column], width(text[:200]))
+                    else:
+                        self._widths[column] = max(self._widths[column], len(text))
+            yield cells
+
+    def finish(self, summary: Summary) -> None:
+        """Write the summary sheet and put the workbook together (into `target`)."""
+        columns = len(self._columns)
+        for column, name in enumerate(self._columns):
+            narrowest, widest = WIDTHS.get(name, (10, 40))
+            self._results.set_column(
+                column, column, min(max(self._widths[column], narrowest), widest) + 1
+            )
+        if columns:
+            self._results.autofilter(0, 0, max(self._next - 1, 0), columns - 1)
+        _SummarySheet(self._summary, self._formats, self.language).write(
+            summary, self.ruleset, self.day
+        )
+        try:
+            self._book.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # a full disk, most often
+            self._target.cut()
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+            if cause is None:
+                raise
+            raise cause from exc
+        except BaseException:
+            self._target.cut()
+            raise
+        finally:
+            self._abandon()
+        self._finished = True
+
+    def _abandon(self) -> None:
+        """Close the temporary files the worksheets write their rows to (XlsxWriter leaves them
+        open when the workbook is not closed)."""
+        for sheet in (self._results, self._summary):
+            handle = getattr(sheet, "row_data_fh", None)
+            if handle is not None and not handle.closed:
+                handle.close()
+
+
+class _Target:
+    """The binary file the workbook goes to, as XlsxWriter's zip file writes it — until `cut`.
+
+    A zip file that failed half-way (a full disk) is closed when it is collected, later, and
+    writes its end then; by that time the file is closed and removed, and the error it would
+    print is a traceback the user must not see. Cut, the zip file's writes go nowhere.
+    """
+
+    def __init__(self, handle: IO[bytes]):
+        self._handle: IO[bytes] | None = handle
+
+    def cut(self) -> None:
+        self._handle = None
+
+    def write(self, data: bytes) -> int:
+        return len(data) if self._handle is None else self._handle.write(data)
+
+    def tell(self) -> int:
+        return 0 if self._handle is None else self._handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0 if self._handle is None else self._handle.seek(offset, whence)
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+
+
+def _whole_number(text: str) -> bool:
+    """Whether a text reads back the same written as a number: 1 to 15 digits, no leading 0."""
+    return text.isascii() and text.isdigit() and len(text) <= 15 and text[0] != "0"
+
+
+def fitted(text: str, language: Language) -> str:
+    """A text cut to what a cell holds, saying so at its end; a text that fits, as it is."""
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= CELL_LIMIT:
+        return text
+    mark = M.WORKBOOK_CELL_CUT(language, length=f"{len(text):,}", limit=f"{CELL_LIMIT:,}")
+    keep = CELL_LIMIT - len(mark) - 1
+    kept = text[:keep]
+    while len(kept.encode("utf-16-le")) // 2 > keep:  # characters beyond U+FFFF take two units
+        kept = kept[: -max(1, (len(kept.encode("utf-16-le")) // 2 - keep) // 2)]
+    return kept + mark
+
+
+class _Formats:
+    """The cell formats the workbook uses (XlsxWriter wants each made once)."""
+
+    def __init__(self, book: Any):
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#D9E1F2", "bottom": 1, "text_wrap": False}
+        )
+        self.number = book.add_format({"align": "right", "valign": "top"})
+        self.outcome: dict[str, Any] = {
+            name: book.add_format(
+                {"bg_color": fill, "font_color": font, "bold": True, "valign": "top"}
+            )
+            for name, (fill, font) in COLOURS.items()
+        }
+        self.tint: dict[Outcome, Any] = {
+            name: book.add_format(
+                {"bg_color": fill, "font_color": font, "text_wrap": True, "valign": "top"}
+            )
+            for name, (fill, font) in COLOURS.items()
+        }
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.bold = book.add_format({"bold": True})
+        self.label = book.add_format({"bold": True, "valign": "top"})
+        self.text = book.add_format({"text_wrap": True, "valign": "top"})
+        self.count = book.add_format({"num_format": "#,##0"})
+        self.share = book.add_format({"num_format": "0.0%"})
+        self.table_head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "bottom": 1})
+
+
+class _SummarySheet:
+    """The second sheet: what the list was screened with, the colours, the figures, the notice —
+    each a value in its own cell, written top to bottom (the sheet is streamed too)."""
+
+    def __init__(self, sheet: Any, formats: _Formats, language: Language):
+        self.sheet, self.formats, self.language = sheet, formats, language
+        self.row = 0
+
+    def line(self, *cells: str | int | float, formats: Sequence[Any] = ()) -> None:
+        """One row of cells: texts as text, counts and shares as numbers."""
+        for column, (value, cell_format) in enumerate(
+            itertools.zip_longest(cells, formats[: len(cells)])
+        ):
+            if value == "":
+                continue
+            if isinstance(value, str):
+                self.sheet.write_string(self.row, column, value, cell_format)
+            else:
+                self.sheet.write_number(self.row, column, value, cell_format)
+        self.row += 1
+
+    def write(self, summary: Summary, ruleset: Ruleset, day: dt.date) -> None:
+        """The whole sheet."""
+        lang, f = self.language, self.formats
+        self.sheet.set_column(0, 0, 26)
+        self.sheet.set_column(1, 1, 60)
+        self.sheet.set_column(2, 3, 12)
+        self.line(M.WORKBOOK_TITLE(lang), formats=[f.title])
+        self.line(M.NOTICE(lang), formats=[f.bold])
+        self.row += 1
+        revision = ruleset.meta.label_revision.isoformat()
+        self.line(M.WORKBOOK_DAY(lang), day.isoformat(), formats=[f.label])
+        ruleset_is = M.WORKBOOK_RULESET_IS(lang, id=ruleset.id, revision=revision)
+        self.line(M.WORKBOOK_RULESET(lang), ruleset_is, formats=[f.label])
+        self.line("sha256", ruleset.sha256, formats=[f.label])
+        if summary.screened_with is not None and not summary.screened_with[2].empty:
+            site = summary.screened_with[2]
+            source = site.name or M.SITE_OPTIONS(lang)
+            shown = f"{source} · sha256 {site.sha256}" if site.sha256 else source
+            self.line(M.WORKBOOK_SITE(lang), shown, formats=[f.label])
+        if summary.encoding is not None:
+            said = M.WORKBOOK_DETECTED if summary.encoding.detected else M.WORKBOOK_AS_ASKED
+            encoding = said(lang, encoding=summary.encoding.name)
+            self.line(M.WORKBOOK_ENCODING(lang), encoding, formats=[f.label])
+        self.row += 1
+        self._legend()
+        self.row += 1
+        self._outcomes(summary)
+        self.row += 1
+        self._rules(summary, ruleset)
+        notes = summary_notes(summary, lang)
+        if notes:
+            self.row += 1
+            self.line(M.WORKBOOK_NOTES(lang), formats=[f.label])
+            for note in notes:
+                self.line(note)
+
+    def _legend(self) -> None:
+        lang, f = self.language, self.formats
+        self.line(M.WORKBOOK_LEGEND(lang), formats=[f.label])
+        for outcome in COLOURS:
+            words = OUTCOME_WORDS[outcome](lang)
+            self.line(outcome, words, formats=[f.outcome[outcome], f.text])
+        self.line(M.WORKBOOK_LEGEND_CELLS(lang), formats=[f.text])
+
+    def _outcomes(self, summary: Summary) -> None:
+        lang, f, total = self.language, self.formats, summary.records
+        head = [M.SUMMARY_OUTCOME(lang), M.SUMMARY_RECORDS(lang), M.SUMMARY_SHARE(lang)]
+        self.line(head[0], "", *head[1:], formats=[f.table_head] * 4)
+        for outcome in COLOURS:
+            count = summary.outcomes[outcome]
+            share: str | float = count / total if total else "–"
+            words = OUTCOME_WORDS[outcome](lang).split(" — ")[0]
+            self.line(
+                outcome, words, count, share, formats=[f.outcome[outcome], None, f.count, f.share]
+            )
+        share_all: str | float = 1.0 if total else "–"
+        self.line(
+            M.SUMMARY_ALL(lang), "", total, share_all, formats=[f.bold, None, f.count, f.share]
+        )
+
+    def _rules(self, summary: Summary, ruleset: Ruleset) -> None:
+        lang, f = self.language, self.formats
+        titles = {rule.id: rule.title(lang) for rule in ruleset.rules}
+        flagged, needs = ("flagged", "needs_info") if lang == "en" else ("提示", "待补充")
+        self.line(
+            M.SUMMARY_RULE(lang),
+            M.WORKBOOK_RULE_TITLE(lang),
+            flagged,
+            needs,
+            formats=[f.table_head] * 4,
+        )
+        for rule_id in summary.rule_ids:
+            title = titles.get(rule_id, "")
+            self.line(
+                rule_id,
+                title,
+                summary.flagged[rule_id],
+                summary.needs_info[rule_id],
+                formats=[None, f.text, f.count, f.count],
+            )
+
+
+@contextlib.contextmanager
+def written_workbook(
+    path: Path, ruleset: Ruleset, day: dt.date, language: Language = "en"
+) -> Iterator[ResultsWorkbook]:
+    """OUT.xlsx at `path`, whole or not at all (files.atomic_write): call `finish` in the block.
+
+    Its temporary files go to a private folder beside `path` (on the same disk, readable by
+    their owner only), removed when done; one a killed run left is removed by the next run that
+    writes there (files.remove_abandoned).
+    """
+    remove_abandoned(path.parent, SCRATCH)
+    with (
+        atomic_write_binary(path) as handle,
+        tempfile.TemporaryDirectory(prefix=owned(SCRATCH), dir=path.parent) as scratch,
+        ResultsWorkbook(handle, ruleset, day, language, scratch=Path(scratch)) as book,
+    ):
+        yield book
+
+
+def workbook_bytes(
+    csv_text: str, summary: Summary, ruleset: Ruleset, day: dt.date, language: Language = "en"
+) -> bytes:
+    """OUT.xlsx made from OUT.csv's text (the web page's download), as bytes."""
+    buffer = io.BytesIO()
+    with ResultsWorkbook(buffer, ruleset, day, language) as book:
+        book.write(csv_text)
+        book.finish(summary)
+    return buffer.getvalue()

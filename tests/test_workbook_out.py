@@ -1,0 +1,458 @@
+"""OUT.xlsx (issue 10, part 2): the same rows as OUT.csv, values only, frozen header, autofilter,
+coloured outcomes, a summary sheet, the notice; written whole or not at all."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import errno
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cart_screen import batch as lists
+from cart_screen import workbook_out
+from cart_screen.cli import app
+from cart_screen.i18n import M
+from cart_screen.ruleset import default_ruleset
+from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, workbook_bytes
+from workbooks import assert_same_rows, csv_rows, formula_cells, same_width, sheet_rows, text_of
+
+REPO = Path(__file__).resolve().parents[1]
+REFERRALS = REPO / "examples" / "referrals.csv"
+CORPUS = REPO / "tests" / "hostile"
+RULESET = default_ruleset()
+DAY = dt.date(2026, 10, 15)
+HEADER = (
+    "patient_id,screening_date,date_of_birth,diagnosis,disease_status,prior_systemic_lines,"
+    "lvef_percent,nyha_class"
+)
+OK = "2026-10-15,1962-05-30,DLBCL_NOS,relapsed,3,55,I"
+
+
+def batch(runner: CliRunner, source: Path, out: Path, *extra: str) -> Any:
+    return runner.invoke(
+        app, ["batch", str(source), "-o", str(out), "--as-of", "2026-10-15", *extra]
+    )
+
+
+def written_both_ways(
+    runner: CliRunner, source: Path, folder: Path, *extra: str
+) -> tuple[Path, Path]:
+    out_csv, out_xlsx = folder / "out.csv", folder / "out.xlsx"
+    for out in (out_csv, out_xlsx):
+        run = batch(runner, source, out, *extra)
+        assert run.exit_code == 0, run.output
+    return out_csv, out_xlsx
+
+
+# ---------------------------------------------------------------- the sheet
+
+
+def test_the_workbook_has_the_csv_rows_values_only_a_frozen_header_and_an_autofilter(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out_csv, out_xlsx = written_both_ways(runner, REFERRALS, tmp_path)
+    assert_same_rows(out_csv, out_xlsx)
+    assert formula_cells(out_xlsx) == []
+    book = openpyxl.load_workbook(out_xlsx)
+    results, summary = book.worksheets
+    assert (results.title, summary.title) == ("Results", "Summary")
+    assert results.freeze_panes == "A2"
+    records = len(csv_rows(out_csv)) - 1
+    assert results.auto_filter.ref == f"A1:G{records + 1}"
+    assert results["A2"].value == 1  # the row number is a number
+    assert results["A2"].data_type == "n"
+    assert results.max_row == records + 1  # nothing after the data: it reads back as a list
+
+
+def test_outcomes_are_coloured_and_the_cells_that_need_attention_tinted(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f"{HEADER}\r\nA,{OK}\r\nB,2026-10-15,1962-05-30,PMBCL,relapsed,3,55,I\r\n"
+        "C,2026-10-15,1962-05-30,DLBCL_NOS,relapsed,3,,I\r\nD,too,few\r\n"
+        "E,2026-10-15,1962-05-30,DLBCL_NOS,relapsed,3,abc,I\r\n",
+        "utf-8",
+    )
+    out = tmp_path / "out.xlsx"
+    assert batch(runner, source, out).exit_code == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    outcome, flagged, needs, errors = (
+        header.index(name) for name in ("outcome", "flagged", "needs_info", "errors")
+    )
+
+    def fill(row: int, column: int) -> str | None:
+        cell = sheet.cell(row, column + 1)
+        return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+
+    colour = {name: "FF" + fill_[1:] for name, (fill_, _) in workbook_out.COLOURS.items()}
+    outcomes = [sheet.cell(row, outcome + 1).value for row in range(2, 7)]
+    assert outcomes == ["needs_info", "flagged", "needs_info", "error", "needs_info"]
+    assert [fill(row, outcome) for row in range(2, 7)] == [colour[o] for o in outcomes]
+    assert fill(3, flagged) == colour["flagged"]  # B: the subtype
+    assert fill(4, needs) == colour["needs_info"]  # C: no LVEF
+    assert fill(5, errors) == colour["error"]  # D: a broken record
+    assert fill(6, errors) == colour["error"]  # E: an LVEF that cannot be read
+    assert fill(2, flagged) is None  # nothing flagged: no tint
+    assert sheet.cell(1, outcome + 1).font.b  # the header stands out
+
+
+def test_the_summary_sheet_has_the_terminal_summary_figures_and_the_notice(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out, figures_file = tmp_path / "out.xlsx", tmp_path / "summary.json"
+    run = batch(runner, REFERRALS, out, "--summary", str(figures_file))
+    assert run.exit_code == 0, run.output
+    figures = json.loads(figures_file.read_text("utf-8"))
+    book = openpyxl.load_workbook(out)
+    rows = [[text_of(v) for v in row] for row in book.worksheets[1].iter_rows(values_only=True)]
+    texts = [cell for row in rows for cell in row]
+    assert M.NOTICE("en") in texts
+    assert RULESET.sha256 in texts
+    assert "2026-10-15" in texts
+    by_first = {row[0]: row for row in rows if row and row[0]}
+    assert set(figures["outcomes"]) <= set(by_first)
+    outcome_rows = [row for row in rows if row[0] in figures["outcomes"] and row[2]]
+    assert {row[0]: int(row[2]) for row in outcome_rows} == figures["outcomes"]
+    assert by_first["all records"][2] == str(figures["records"])
+    for rule in RULESET.rules:
+        row = by_first[rule.id]
+        counts = figures["rules"][rule.id]
+        assert row[1] == rule.title("en")
+        assert (int(row[2]), int(row[3])) == (counts["flagged"], counts["needs_info"])
+    assert formula_cells(out) == []
+    properties = book.properties
+    assert properties.subject == M.NOTICE("en")
+    assert properties.description == M.NOTICE("en")  # "comments"
+    custom = {p.name: p.value for p in book.custom_doc_props.props}
+    assert custom["ruleset_sha256"] == RULESET.sha256
+    assert custom["notice"] == M.NOTICE("en")
+
+
+def test_in_chinese_the_sheets_summary_and_notice_are_chinese_and_the_rows_the_csv_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f"{HEADER}\r\n张三-1,{OK}\r\n李四-2,2026-10-15,1962-05-30,无此病,relapsed,3,x,I\r\n",
+        "utf-8",
+    )
+    out_csv, out_xlsx = written_both_ways(runner, source, tmp_path, "--lang", "zh")
+    assert_same_rows(out_csv, out_xlsx, "zh")
+    book = openpyxl.load_workbook(out_xlsx)
+    assert book.sheetnames == ["筛查结果", "汇总"]
+    texts = {text_of(v) for row in book.worksheets[1].iter_rows(values_only=True) for v in row}
+    assert M.NOTICE("zh") in texts
+    assert M.WORKBOOK_TITLE("zh") in texts
+    assert RULESET.rules[0].title("zh") in texts
+    assert book.properties.subject == M.NOTICE("zh")
+
+
+def test_jsonl_and_a_workbook_together(runner: CliRunner, tmp_path: Path) -> None:
+    out, details = tmp_path / "out.xlsx", tmp_path / "d.jsonl"
+    run = batch(runner, REFERRALS, out, "--jsonl", str(details))
+    assert run.exit_code == 0, run.output
+    lines = details.read_text("utf-8").splitlines()
+    rows = sheet_rows(out)[1:]
+    assert [json.loads(line)["patient_id"] for line in lines] == [row[1] for row in rows]
+
+
+def test_a_workbook_read_back_is_a_referral_list_with_the_same_records(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The first sheet is a plain list (header in row 1, nothing after the data), so a list
+    reader — here its rows saved as CSV — finds every record and patient id again."""
+    out_xlsx = tmp_path / "out.xlsx"
+    assert batch(runner, REFERRALS, out_xlsx).exit_code == 0
+    rows = sheet_rows(out_xlsx)
+    again = tmp_path / "again.csv"
+    with again.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(same_width(rows, len(rows[0])))
+    second = tmp_path / "second.csv"
+    assert batch(runner, again, second).exit_code == 0
+    assert [row[1] for row in csv_rows(second)] == [row[1] for row in rows]
+
+
+# ---------------------------------------------------------------- texts that must stay text
+
+AWKWARD_IDS = [
+    "=1+1",
+    "+86 138 0013 8000",
+    "-5",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+    "<r><t>x</t></r>",
+    '<r></r></is></c><c r="B2"><f>1+1</f></c><c r="C2" t="inlineStr"><is><r></r>',
+    "_x0041_",
+    "a\x01b",
+    " leading and trailing ",
+    "007",
+    "1e5",
+    "TRUE",
+    "2026-10-15",
+    "https://example.org/x",
+    "张三 · 𠀀",
+]
+
+
+def test_ids_a_spreadsheet_would_run_or_convert_stay_the_texts_of_out_csv(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER.split(","))
+        for patient_id in AWKWARD_IDS:
+            writer.writerow([patient_id, *OK.split(",")])
+    out_csv, out_xlsx = written_both_ways(runner, source, tmp_path)
+    assert_same_rows(out_csv, out_xlsx)
+    assert formula_cells(out_xlsx) == []
+    sheet = openpyxl.load_workbook(out_xlsx).worksheets[0]
+    assert all(sheet.cell(row, 2).data_type == "s" for row in range(2, len(AWKWARD_IDS) + 2))
+    with zipfile.ZipFile(out_xlsx) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ids=st.lists(
+        st.text(
+            st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r\n"),
+            min_size=1,
+            max_size=12,
+        ).filter(lambda t: t.strip() == t and t.strip()),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_ids_give_the_same_rows_in_both_formats(ids: list[str], tmp_path: Path) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: hypothesis runs many
+    source = folder / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER.split(","))
+        writer.writerows([patient_id, *OK.split(",")] for patient_id in ids)
+    out_csv, out_xlsx = written_both_ways(CliRunner(), source, folder)
+    assert_same_rows(out_csv, out_xlsx)
+
+
+def test_a_cell_longer_than_a_spreadsheet_holds_is_cut_and_says_so(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    long_id = "L" * 40_000
+    source.write_text(f"{HEADER}\r\n{long_id},{OK}\r\nshort,{OK}\r\n", "utf-8")
+    out = tmp_path / "out.xlsx"
+    assert batch(runner, source, out).exit_code == 0
+    rows = sheet_rows(out)
+    cut = rows[1][1]
+    assert len(cut) <= workbook_out.CELL_LIMIT
+    assert cut.startswith("L" * 30_000)
+    assert cut.endswith(M.WORKBOOK_CELL_CUT("en", length="40,000", limit="32,767"))
+    assert rows[2][1] == "short"
+
+
+def test_hostile_corpus_lists_give_the_same_rows_in_both_formats(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    screened = 0
+    for source in sorted(CORPUS.glob("*.csv")):
+        folder = tmp_path / source.stem
+        folder.mkdir()
+        out_csv, out_xlsx = folder / "out.csv", folder / "out.xlsx"
+        first = batch(runner, source, out_csv)
+        second = batch(runner, source, out_xlsx)
+        assert first.exit_code == second.exit_code, source.name
+        assert first.stderr == second.stderr, source.name
+        if first.exit_code == 0:
+            assert_same_rows(out_csv, out_xlsx)
+            assert formula_cells(out_xlsx) == [], source.name
+            screened += 1
+        else:
+            assert sorted(p.name for p in folder.iterdir()) == []
+    assert screened >= 10
+
+
+# ---------------------------------------------------------------- outputs refused, nothing left
+
+
+@pytest.mark.parametrize("name", ["out.xls", "out.ods", "out.xlsm", "out.json"])
+def test_another_extension_is_a_usage_error_before_anything_is_screened(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    run = batch(runner, REFERRALS, tmp_path / name)
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
+    assert "OUT's format follows its extension" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["out.XLSX", "results"])
+def test_the_extension_chooses_the_format_whatever_its_case(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / name
+    assert batch(runner, REFERRALS, out).exit_code == 0
+    assert zipfile.is_zipfile(out) == (name == "out.XLSX")
+
+
+def test_the_input_as_the_output_is_refused_and_left_as_it_was(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "list.xlsx"
+    source.write_bytes(REFERRALS.read_bytes())
+    run = batch(runner, source, source)
+    assert run.exit_code == 2
+    assert "is the input" in run.stderr
+    assert source.read_bytes() == REFERRALS.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["list.xlsx"]
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_and_nothing_is_left(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if os.access(folder, os.W_OK):  # root writes anyway: refuse as the kernel would
+        real = tempfile.mkstemp
+
+        def refused(*args: Any, **kwargs: Any) -> tuple[int, str]:
+            if Path(kwargs.get("dir") or ".") == folder:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", refused)
+    try:
+        run = batch(runner, REFERRALS, folder / "out.xlsx")
+    finally:
+        folder.chmod(0o700)
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
+    assert "PermissionError" in run.stderr
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "target", "name"),
+    [
+        ("while the workbook is put together", zipfile.ZipFile, "write"),
+        ("at the last flush", os, "fsync"),
+    ],
+)
+def test_a_full_disk_leaves_the_old_file_and_nothing_else(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    target: object,
+    name: str,
+) -> None:
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"yesterday's")
+
+    def full(*_: Any, **__: Any) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(target, name, full)
+    run = batch(runner, REFERRALS, out, "--jsonl", str(tmp_path / "d.jsonl"))
+    assert run.exit_code == 2, where
+    assert run.stderr.count("\n") == 1
+    assert "(OSError: No space left on device); nothing written" in run.stderr
+    assert out.read_bytes() == b"yesterday's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_a_list_longer_than_a_worksheet_is_refused_whole(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workbook_out, "SHEET_ROWS", 4)  # the header and 3 records
+    run = batch(runner, REFERRALS, tmp_path / "out.xlsx", "--jsonl", str(tmp_path / "d.jsonl"))
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
+    assert "more than 3 records" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_run_leaves_files_the_next_run_removes(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from make_referrals import write
+
+    source = write(tmp_path / "in.csv", 30_000)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    args = [sys.executable, "-m", "cart_screen", "batch", str(source), "--jobs", "1"]
+    run = subprocess.Popen([*args, "-o", str(folder / "out.xlsx")], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(workbook_out.SCRATCH) for p in folder.iterdir()):
+            assert run.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.2)  # rows are being written
+        os.kill(run.pid, signal.SIGKILL)
+    finally:
+        run.wait(timeout=30)
+    left = sorted(p.name for p in folder.iterdir())
+    assert "out.xlsx" not in left
+    assert any(name.endswith(".part") for name in left)
+    small = tmp_path / "small.csv"
+    small.write_text("patient_id,lvef_percent\r\nP1,50\r\n", "utf-8")
+    again = subprocess.run(
+        [*args[:4], str(small), "-o", str(folder / "out.xlsx")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["out.xlsx"]
+
+
+# ---------------------------------------------------------------- the library, for the web page
+
+
+def test_the_workbook_is_written_to_a_binary_file_from_out_csv_text() -> None:
+    text = (
+        "row,patient_id,outcome,flagged,needs_info,errors,notice\r\n"
+        f'1,P-1,flagged,indication.subtype,,,"{M.NOTICE("en")}"\r\n'
+        f'2,"a, b",error,,,"record: has 2 cells, the header has 8",x\r\n'
+    )
+    summary = lists.Summary(tuple(rule.id for rule in RULESET.rules))
+    data = workbook_bytes(text, summary, RULESET, DAY)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    got = [[text_of(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert got == list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_the_row_limit_is_checked_as_rows_come_and_nothing_is_finished() -> None:
+    buffer = io.BytesIO()
+    with pytest.raises(WorkbookFull), ResultsWorkbook(buffer, RULESET, DAY, rows=3) as book:
+        book.write("row,patient_id\r\n1,a\r\n2,b\r\n3,c\r\n")
+    assert buffer.getvalue() == b""
+
+
+def test_leaving_without_finish_is_a_mistake_not_an_empty_file() -> None:
+    buffer = io.BytesIO()
+    with pytest.raises(RuntimeError), ResultsWorkbook(buffer, RULESET, DAY) as book:
+        book.write("row,patient_id\r\n1,a\r\n")
+    assert buffer.getvalue() == b""
