@@ -100,6 +100,26 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+ResultsCsv = Callable[[Callable[[str], Any], Any], str]
+
+
+def results_csv(get: Callable[[str], Any], page: Any) -> str:
+    """The results CSV an upload's results page links to: `get` fetches a path (a test
+    client's or httpx's get), `page` is the response the upload ended on."""
+    link = re.search(r'id="download-csv" href="([^"]+)"', page.text)
+    assert link, f"no results download on the page ({page.status_code})"
+    download = get(link.group(1))
+    assert download.status_code == 200
+    text: str = download.content.decode("utf-8-sig")
+    return text
+
+
+@pytest.fixture(name="results_csv")
+def results_csv_fixture() -> ResultsCsv:
+    """`results_csv(client.get, response)`: see results_csv."""
+    return results_csv
+
+
 # ---------------------------------------------------------------- Given
 
 

@@ -1,8 +1,10 @@
 """End to end in a real headless browser: Debian's Chromium driven by Playwright.
 
 A coordinator types a form, submits it, reads the checklist and the notice; a wrong value is shown
-next to its field; a referral list is uploaded and the results CSV downloaded. The checklist's
-screenshot in docs/ is made here. In CI (CI=true) a missing browser fails the test, never skips it.
+next to its field; a referral list is uploaded, its results page read and the results CSV
+downloaded. Every page is scanned with axe-core (shipped by axe-playwright-python) in both
+languages: no serious or critical violation. With CART_SCREEN_SCREENSHOTS=1 the screenshots in
+docs/screenshots/ are made again. In CI (CI=true) a missing browser fails the test, never skips it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,29 @@ if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
         "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
     )
 
+from axe_playwright_python.base import AXE_SCRIPT  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Make docs/screenshots/NAME again, when CART_SCREEN_SCREENSHOTS=1 asks for it."""
+    if os.environ.get("CART_SCREEN_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as it stands."""
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +120,7 @@ def test_a_coordinator_fills_the_form_and_reads_the_checklist(server: str, page:
     expect(page.locator("footer .notice")).to_have_text(NOTICE)
     expect(page.locator("text=Treating physician (name)")).to_be_visible()
     (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / "web-checklist.png"), full_page=True)
+    screenshot(page, "checklist.png")
 
 
 def test_a_wrong_value_is_shown_next_to_its_field_and_the_rest_is_kept(
@@ -118,8 +142,19 @@ def test_a_referral_list_is_uploaded_and_its_results_downloaded(
 ) -> None:
     page.goto(server + "/batch")
     page.set_input_files("#file", str(REPO / "examples" / "referrals.csv"))
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Results: referrals")
+    expect(page.locator('tr[data-outcome="flagged"] td').first).to_have_text("2")
+    expect(page.locator("#attention-table tbody tr")).to_have_count(3)
+    expect(page.locator('#attention-table tr[data-row="2"]')).to_contain_text(
+        "Lymphoma subtype on the label"
+    )
+    expect(page.locator("#rule-chart svg.bar")).to_have_count(12)
+    assert_accessible(page)
+    screenshot(page, "list-results.png")
     with page.expect_download() as download:
-        page.click("button[type=submit]")
+        page.click("#download-csv")
+    assert download.value.suggested_filename == "referrals-screened-2026-10-15.csv"
     saved = tmp_path / "results.csv"
     download.value.save_as(saved)
     lines = saved.read_text("utf-8-sig").splitlines()
@@ -127,6 +162,8 @@ def test_a_referral_list_is_uploaded_and_its_results_downloaded(
     assert [line.split(",")[2] for line in lines[1:]] == [
         "no_flags", "flagged", "flagged", "needs_info", "no_flags",
     ]  # fmt: skip
+    page.reload()  # its own address: nothing is posted again
+    expect(page.locator("#attention-table tbody tr")).to_have_count(3)
 
 
 def test_the_form_in_chinese(server: str, page: Page) -> None:
@@ -147,4 +184,118 @@ def test_the_form_in_chinese(server: str, page: Page) -> None:
     )
     expect(page.locator('tr[data-rule="indication.subtype"]')).to_contain_text("✗ 提示")
     expect(page.locator("footer .notice")).to_have_text(NOTICE_ZH)
-    page.screenshot(path=str(REPO / "docs" / "web-checklist-zh.png"), full_page=True)
+    screenshot(page, "checklist-zh.png")
+
+
+# ---------------------------------------------------------------- issue 13: the page as a coordinator meets it
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """Nothing is wider than the window: a long value wraps, a form is not clipped."""
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"{wide}px wider than the window"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_passes_the_accessibility_scan(server: str, page: Page, lang: str) -> None:
+    for path in ("/", "/batch", "/rules", "/clinical-basis", "/no-such-page"):
+        page.goto(f"{server}{path}?lang={lang}")
+        assert_accessible(page)
+    page.goto(f"{server}/?lang={lang}")
+    page.fill("#patient_id", "A11Y-1")
+    page.fill("#lvef_percent", "abc")
+    page.click("#submit")
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert_accessible(page)  # the form with its errors
+    page.fill("#lvef_percent", "35")
+    page.click("#submit")
+    expect(page.locator("#outcome")).to_be_visible()
+    assert_accessible(page)  # the checklist
+    page.goto(f"{server}/batch?lang={lang}")
+    page.set_input_files("#file", str(REPO / "examples" / "referrals.csv"))
+    page.click("button[type=submit]")
+    expect(page.locator("#rule-chart")).to_be_visible()
+    assert_accessible(page)  # a list's results
+
+
+def test_errors_are_summarised_focused_and_tied_to_their_fields(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    page.fill("#patient_id", "WEB-002")
+    page.fill("#lvef_percent", "abc")
+    page.fill("#date_of_birth", "03/04/1965")
+    page.click("#submit")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator("a")).to_have_count(2)
+    expect(page.locator("#lvef_percent")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#lvef_percent")).to_have_attribute(
+        "aria-describedby", "lvef_percent-hint lvef_percent-error"
+    )
+    summary.locator('a[href="#lvef_percent"]').click()
+    expect(page.locator("#lvef_percent")).to_be_focused()
+
+
+def test_enter_moves_to_the_next_field_and_never_submits(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    expect(page.locator("#screening_date")).to_have_value("2026-10-15")  # pre-filled
+    page.fill("#patient_id", "WEB-003")
+    page.press("#patient_id", "Enter")
+    expect(page.locator("#screening_date")).to_be_focused()
+    page.press("#screening_date", "Enter")
+    expect(page.locator("#date_of_birth")).to_be_focused()
+    expect(page.locator("h1")).to_have_text("Referral form")  # nothing was submitted
+
+
+def test_switching_language_keeps_the_form_and_the_checklist(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    fill_form(page, lvef="35")
+    page.click("#switch-language")
+    expect(page.locator("h1")).to_have_text("转诊表")
+    expect(page.locator("#patient_id")).to_have_value("WEB-001")
+    expect(page.locator("#lvef_percent")).to_have_value("35")
+    expect(page.locator("#nyha_class")).to_have_value("II")
+    page.click("#submit")
+    expect(page.locator("#outcome")).to_contain_text("有提示")
+    page.click("#switch-language")  # the same checklist, in English
+    expect(page.locator("h1")).to_have_text("Pre-screening checklist")
+    expect(page.locator("#patient-id")).to_have_text("WEB-001")
+    expect(page.locator("#outcome-counts")).to_contain_text("1 flagged")
+    page.click("#edit")  # back to the answers, filled in
+    expect(page.locator("#lvef_percent")).to_have_value("35")
+    expect(page.locator("#diagnosis")).to_have_value("DLBCL-NOS")
+    page.click("#clear-form")
+    expect(page.locator("#patient_id")).to_have_value("")
+    expect(page.locator("#screening_date")).to_have_value("2026-10-15")
+
+
+def test_the_page_fits_a_phone_and_a_long_id_wraps_on_screen_and_in_print(
+    browser: Browser, server: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    phone = context.new_page()
+    try:
+        phone.goto(server + "/")
+        no_sideways_scroll(phone)
+        screenshot(phone, "form-phone.png", full_page=False)
+        phone.fill("#patient_id", "R-" + "0123456789" * 20)
+        phone.fill("#lvef_percent", "55")
+        phone.click("#submit")
+        expect(phone.locator("#outcome")).to_be_visible()
+        no_sideways_scroll(phone)
+        phone.emulate_media(media="print")
+        no_sideways_scroll(phone)
+        phone.emulate_media(media="screen")
+        for path in ("/rules", "/batch"):
+            phone.goto(server + path)
+            no_sideways_scroll(phone)
+    finally:
+        context.close()
+
+
+def test_screenshots_of_the_form_and_the_rules(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    expect(page.locator("#patient_id")).to_be_visible()
+    screenshot(page, "form.png", full_page=False)
+    page.goto(server + "/rules")
+    expect(page.locator("#ruleset-sha256")).to_be_visible()
+    screenshot(page, "rules.png", full_page=False)

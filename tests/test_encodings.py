@@ -21,6 +21,7 @@ from cart_screen.cli import app
 from cart_screen.list_encoding import ListEncoding, list_encoding, utf8_counts
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
+from conftest import ResultsCsv
 
 CHINESE_LIST = (
     "patient_id,date_of_birth,diagnosis,disease_status,prior_systemic_lines,lvef_percent,备注\r\n"
@@ -296,13 +297,13 @@ def client() -> TestClient:
 
 
 def test_an_uploaded_gb18030_list_is_detected_as_on_the_command_line(
-    client: TestClient, reference: list[dict[str, str]]
+    client: TestClient, reference: list[dict[str, str]], results_csv: ResultsCsv
 ) -> None:
     assert '<option value="auto" selected>' in client.get("/batch").text
     upload = ("r.csv", CHINESE_LIST.encode("gb18030"), "text/csv")
     response = client.post("/batch", files={"file": upload})
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(results_csv(client.get, response), newline="")))
     assert rows == reference
     # An encoding chosen on the page is used as it is.
     asked = client.post("/batch", files={"file": upload}, data={"encoding": "utf-8"})
@@ -314,7 +315,7 @@ def test_an_uploaded_image_is_named_and_never_sent_to_a_flag(client: TestClient)
     upload = ("scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png")
     response = client.post("/batch", files={"file": upload})
     assert response.status_code == 422
-    assert "this is an image (PNG), not a CSV" in response.text
+    assert "this is an image (PNG), not a CSV file or workbook" in response.text
     assert "--encoding" not in response.text
 
 

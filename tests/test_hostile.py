@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from cart_screen.list_encoding import list_encoding
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
+from conftest import ResultsCsv
 
 CORPUS = Path(__file__).parent / "hostile"
 MEMORY = 1 << 30
@@ -182,7 +183,7 @@ def client() -> TestClient:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_web_upload_screens_or_refuses_every_hostile_file_cleanly(
-    client: TestClient, corpus: Path, name: str
+    client: TestClient, corpus: Path, name: str, results_csv: ResultsCsv
 ) -> None:
     data = (corpus / name).read_bytes()
     response = client.post("/batch", files={"file": ("list.csv", data, "text/csv")})
@@ -192,7 +193,7 @@ def test_the_web_upload_screens_or_refuses_every_hostile_file_cleanly(
         assert not RAW_CONTROL.search(response.text)
         assert 'role="alert"' in response.text  # the page says why
         return
-    rows = rows_in(response.content.decode("utf-8-sig"))
+    rows = rows_in(results_csv(client.get, response))
     assert [row[0] for row in rows] == [str(n) for n in range(1, records_in(data) + 1)]
 
 

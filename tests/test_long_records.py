@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from cart_screen import batch as lists
 from cart_screen.cli import app
 from cart_screen.i18n import M
+from conftest import ResultsCsv
 from test_parallel import both_ways
 
 HEADER = "patient_id,lvef_percent,diagnosis\r\n"
@@ -243,7 +244,7 @@ def test_worker_processes_read_long_records_as_one_process_does(tmp_path: Path) 
     assert "unexpected end of data" in rows[-1][5]
 
 
-def test_the_web_upload_gives_one_row_per_record(tmp_path: Path) -> None:
+def test_the_web_upload_gives_one_row_per_record(tmp_path: Path, results_csv: ResultsCsv) -> None:
     from fastapi.testclient import TestClient
 
     from cart_screen.ruleset import default_ruleset
@@ -255,7 +256,7 @@ def test_the_web_upload_gives_one_row_per_record(tmp_path: Path) -> None:
     data = oversized_cell_list(400_000).encode()
     response = client.post("/batch", files={"file": ("r.csv", data, "text/csv")})
     assert response.status_code == 200
-    rows = out_table(response.content.decode("utf-8-sig"))
+    rows = out_table(results_csv(client.get, response))
     assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
         ("1", "A1", "flagged"),
         ("2", "A2", "error"),

@@ -24,9 +24,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from cart_screen import web
+from cart_screen import web, web_lists
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import allowed_hosts, create_app
+from conftest import ResultsCsv
 
 Serve = Callable[[Any], AbstractContextManager[str]]
 
@@ -47,9 +48,9 @@ class Gate:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.started = threading.Event()
         self.opened = threading.Event()
-        screen_list = web.screen_list
+        screen_list = web_lists.screen_list
 
-        def held(*args: Any, **kwargs: Any) -> str:
+        def held(*args: Any, **kwargs: Any) -> web_lists.ScreenedList:
             self.started.set()
             assert self.opened.wait(60), "the test never opened the gate"
             return screen_list(*args, **kwargs)
@@ -70,14 +71,16 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
 
 def post_in_background(url: str, results: list[httpx.Response]) -> threading.Thread:
     def post() -> None:
-        results.append(httpx.post(f"{url}/batch", timeout=60, **upload()))
+        results.append(httpx.post(f"{url}/batch", timeout=60, follow_redirects=True, **upload()))
 
     thread = threading.Thread(target=post, daemon=True)
     thread.start()
     return thread
 
 
-def test_the_page_answers_while_a_list_is_being_screened(gate: Gate, serve: Serve) -> None:
+def test_the_page_answers_while_a_list_is_being_screened(
+    gate: Gate, serve: Serve, results_csv: ResultsCsv
+) -> None:
     with serve(app()) as url:
         results: list[httpx.Response] = []
         uploading = post_in_background(url, results)
@@ -90,7 +93,8 @@ def test_the_page_answers_while_a_list_is_being_screened(gate: Gate, serve: Serv
         gate.opened.set()
         uploading.join(60)
         assert results[0].status_code == 200
-        assert results[0].text.count("\r\n") == 4  # the header and three rows
+        out = results_csv(lambda path: httpx.get(url + path, timeout=20), results[0])
+        assert out.count("\r\n") == 4  # the header and three rows
 
 
 def test_a_list_beyond_the_jobs_allowed_is_told_to_try_again(gate: Gate, serve: Serve) -> None:
@@ -106,7 +110,8 @@ def test_a_list_beyond_the_jobs_allowed_is_told_to_try_again(gate: Gate, serve: 
         first.join(60)
         assert results[0].status_code == 200
         # the slot is free again
-        assert httpx.post(f"{url}/batch", timeout=20, **upload()).status_code == 200
+        again = httpx.post(f"{url}/batch", timeout=20, follow_redirects=True, **upload())
+        assert again.status_code == 200
 
 
 def test_a_list_that_takes_too_long_is_stopped_with_a_clear_page() -> None:
@@ -114,7 +119,8 @@ def test_a_list_that_takes_too_long_is_stopped_with_a_clear_page() -> None:
     response = client.post("/batch", **upload(records=2_000))
     assert response.status_code == 503
     assert "took longer than 0 s to screen and was stopped" in response.text
-    assert "cart-screen batch" in response.text
+    assert "split it into smaller lists" in response.text
+    assert "cart-screen" not in response.text.split("<main>")[1]
 
 
 def test_a_body_that_does_not_arrive_in_time_is_cut_off(serve: Serve) -> None:

@@ -678,10 +678,11 @@ class M:
     WEB_PRINT = Msg("use your browser's Print for an A4 copy", "可用浏览器“打印”生成 A4 纸质版")
     WEB_LIST_TITLE = Msg("Screen a referral list", "筛查转诊名单")
     WEB_LIST_LEAD = Msg(
-        "Upload a CSV referral list (headers as in the form; up to {limit} MB). You get back a "
-        "results CSV with one row per referral, in the same order. Nothing is stored.",
-        "上传 CSV 转诊名单（表头与表单字段一致；不超过 {limit} MB）。将返回结果 CSV，每位转诊患者一行，"
-        "顺序不变。不保存任何数据。",
+        "Upload a CSV referral list (headers as in the form; up to {limit} MB). You get a "
+        "results page — outcome counts, each criterion's counts and the records that need "
+        "attention — and the results CSV to download, one row per referral in the same order.",
+        "上传 CSV 转诊名单（表头与表单字段一致；不超过 {limit} MB）。将显示结果页面——各结果的数量、"
+        "各条目的统计及需要关注的记录——并可下载结果 CSV，每位转诊患者一行，顺序不变。",
     )
     WEB_LIST_FILE = Msg("Referral list (CSV)", "转诊名单（CSV）")
     WEB_ENCODING = Msg("Encoding", "编码")
@@ -690,11 +691,15 @@ class M:
     )
     WEB_UTF8 = Msg("UTF-8 (also with Excel's BOM)", "UTF-8（含 Excel 的 BOM）")
     WEB_GB18030 = Msg("GB18030 (Chinese Windows/WPS)", "GB18030（中文 Windows/WPS）")
-    WEB_LIST_SUBMIT = Msg("Screen and download results", "筛查并下载结果")
-    WEB_CHOOSE_FILE = Msg("choose a CSV file to upload", "请选择要上传的 CSV 文件")
+    WEB_LIST_SUBMIT = Msg("Screen the list", "筛查名单")
+    WEB_CHOOSE_FILE = Msg(
+        "choose a file first: the referral list, saved as CSV",
+        "请先选择文件：另存为 CSV 的转诊名单",
+    )
     WEB_TOO_LARGE = Msg(
-        "the list is larger than {limit} MB; use `cart-screen batch`",
-        "名单超过 {limit} MB；请使用 `cart-screen batch`",
+        "the list is larger than {limit} MB, the most this page takes; split it into smaller "
+        "lists and upload them one by one",
+        "名单超过本页面可接收的上限 {limit} MB；请拆分为较小的名单，逐份上传",
     )
     WEB_BASIS_TITLE = Msg("Clinical basis", "临床依据")
     WEB_BUSY = Msg(
@@ -703,9 +708,9 @@ class M:
         "本页同时筛查的名单已达上限（{count} 份）；请稍后再试",
     )
     WEB_LIST_TIMEOUT = Msg(
-        "the list took longer than {seconds} s to screen and was stopped; split it, or use "
-        "`cart-screen batch`",
-        "名单筛查超过 {seconds} 秒，已停止；请拆分名单，或使用 `cart-screen batch`",
+        "the list took longer than {seconds} s to screen and was stopped; split it into smaller "
+        "lists and upload them one by one",
+        "名单筛查超过 {seconds} 秒，已停止；请拆分为较小的名单，逐份上传",
     )
     WEB_BODY_TIMEOUT = Msg(
         "the request took longer than {seconds} s to arrive and was stopped; try again",
@@ -715,11 +720,196 @@ class M:
         "Clinical basis of every rule, threshold and definition: /clinical-basis",
         "每条规则、阈值与定义的临床依据：/clinical-basis",
     )
+    # -- the web form: errors, switching language, editing (issue 13)
+    WEB_FIX_LINK = Msg("{label}: {message}", "{label}：{message}")
+    WEB_CLEAR_FORM = Msg("Clear the form", "清空表单")
+    WEB_EDIT = Msg("Edit these answers", "修改填写内容")
+    WEB_OUTCOME_COUNTS = Msg(
+        "{flagged} flagged · {needs_info} need info · {clear} clear of {total} criteria",
+        "{total} 项条目中：{flagged} 项提示 · {needs_info} 项待补充 · {clear} 项无异常",
+    )
+    WEB_RESUBMIT = Msg(
+        "This checklist is the answer to the form and is not stored: refreshing the page sends "
+        "the answers again. To change an answer, use “Edit these answers”.",
+        "本清单是对所填表单的答复，不会保存：刷新页面会再次提交所填内容。如需修改，请点击“修改填写内容”。",
+    )
+    WEB_ENTER_NEXT = Msg(
+        "Enter moves to the next field; the button at the end shows the checklist.",
+        "按回车键跳到下一项；点击末尾的按钮生成清单。",
+    )
+    # -- the Rules page
+    WEB_RULES_LEAD = Msg(
+        "Every criterion this page screens against: what raises its flag, the basis of each "
+        "threshold, the data it needs and the label text it cites; then how values may be written.",
+        "本页面据以筛查的全部条目：触发提示的条件、各阈值的依据、所需数据及所引用的说明书原文；其后是各项数值的可接受写法。",
+    )
+    WEB_THRESHOLD_BASIS = Msg("Basis of the threshold", "阈值依据")
+    WEB_FIELD = Msg("Field", "字段")
+    WEB_ACCEPTS = Msg("Accepts", "可填写")
+    WEB_VALUE = Msg("Value", "值")
+    WEB_SPELLINGS = Msg("Also written as", "其他写法")
+    WEB_CODE = Msg("Code", "代码")
+    WEB_NAME = Msg("Name", "名称")
+    WEB_OTHER_NAMES = Msg("Other names", "其他名称")
+    WEB_BASIS_LINK_TEXT = Msg(
+        "The clinical basis of every rule, threshold and definition",
+        "每条规则、阈值与定义的临床依据",
+    )
+    WEB_FINGERPRINT_LINE = Msg(
+        "Ruleset fingerprint (sha256 of the rule files loaded)",
+        "规则集指纹（所加载规则文件的 sha256）",
+    )
+    # -- error pages
+    WEB_NOT_FOUND_TITLE = Msg("Page not found", "页面不存在")
+    WEB_NOT_FOUND = Msg(
+        "There is no page at this address. The links above lead to every page.",
+        "此地址没有页面。上方的链接可前往所有页面。",
+    )
+    WEB_NOT_ALLOWED_TITLE = Msg("Not available this way", "无法以此方式访问")
+    WEB_NOT_ALLOWED = Msg(
+        "This address does not answer that kind of request. The links above lead to every page.",
+        "此地址不接受这种请求。上方的链接可前往所有页面。",
+    )
+    WEB_BAD_REQUEST_TITLE = Msg("The request could not be used", "无法处理该请求")
+    WEB_TOO_LARGE_TITLE = Msg("Too large", "文件过大")
+    WEB_TIMEOUT_TITLE = Msg("Too slow", "传送超时")
+    WEB_BUSY_TITLE = Msg("Busy", "繁忙")
+    WEB_INTERNAL_TITLE = Msg("Something went wrong", "出现错误")
+    WEB_INTERNAL_ERROR = Msg(
+        "internal error ({kind}); nothing was stored. Please try again, and report it to "
+        "whoever runs this page if it happens again.",
+        "内部错误（{kind}）；未保存任何内容。请重试；如再次出现，请报告本页面的管理者。",
+    )
+    WEB_GONE_TITLE = Msg("These results are no longer held", "结果已不再保留")
+    WEB_GONE = Msg(
+        "Results are held in the server's memory for {minutes} minutes, then dropped; upload "
+        "the list again.",
+        "结果仅在服务器内存中保留 {minutes} 分钟，随后即被清除；请重新上传名单。",
+    )
+    # -- the list upload and its results page (issue 13 part 3, issue 10 part 3)
+    WEB_TEMPLATE = Msg(
+        "Download an empty template list (every column the page reads)",
+        "下载空白名单模板（包含本页面读取的全部列）",
+    )
+    WEB_WORKBOOK_NOT_YET = Msg(
+        "this is a spreadsheet workbook: this page does not read workbooks yet; save it as CSV "
+        "(UTF-8) and upload that",
+        "这是电子表格工作簿：本页面暂不能读取工作簿；请另存为 CSV（UTF-8）后上传",
+    )
+    WEB_LIST_RESULTS = Msg("Results: {name}", "筛查结果：{name}")
+    WEB_LIST_SCREENED = Msg(
+        "{records} records screened, as of {day}, in the order of the list.",
+        "共筛查 {records} 条记录，筛查日期 {day}，顺序与名单一致。",
+    )
+    WEB_LIST_EMPTY = Msg(
+        "The list has a header row but no records: nothing was screened. The download holds "
+        "the header row only.",
+        "名单只有表头行，没有记录：未进行筛查。下载的文件只含表头行。",
+    )
+    WEB_OUTCOMES = Msg("Outcomes", "结果分布")
+    WEB_RECORDS = Msg("Records", "记录数")
+    WEB_SHARE = Msg("Share", "占比")
+    WEB_OUTCOME_ERROR = Msg("Error — could not be screened", "错误 — 无法筛查")
+    WEB_PER_RULE = Msg("Per criterion", "各条目统计")
+    WEB_PER_RULE_CHART = Msg(
+        "Records flagged and needing information, per criterion",
+        "各条目的提示与待补充记录数",
+    )
+    WEB_FLAGGED_COUNT = Msg("Flagged", "提示")
+    WEB_NEEDS_INFO_COUNT = Msg("Needs info", "待补充")
+    WEB_ATTENTION = Msg("Records that need attention", "需要关注的记录")
+    WEB_ATTENTION_NONE = Msg(
+        "No record is flagged, needs information or could not be screened.",
+        "没有记录被提示、待补充或无法筛查。",
+    )
+    WEB_ATTENTION_MORE = Msg(
+        "The first {shown} of {count} are shown; the download holds every record.",
+        "仅显示 {count} 条中的前 {shown} 条；下载的文件包含全部记录。",
+    )
+    WEB_ROW = Msg("Row", "行号")
+    WEB_ERRORS = Msg("Values that could not be read", "无法读取的数值")
+    WEB_DOWNLOADS = Msg("Download", "下载")
+    WEB_DOWNLOAD_CSV = Msg(
+        "Results as CSV: one row per record, in the order of the list",
+        "结果 CSV：每条记录一行，顺序与名单一致",
+    )
+    WEB_HELD_FOR = Msg(
+        "The results are held in this server's memory for {minutes} minutes for the download, "
+        "then dropped. This page has its own address: refreshing it "
+        "does not screen the list again.",
+        "结果仅在服务器内存中保留 {minutes} 分钟以供下载，随后即被清除。本页有独立地址：刷新不会重新筛查名单。",
+    )
+    WEB_DUPLICATES = Msg(
+        "{ids} patient ids occur more than once ({records} records, each screened)",
+        "{ids} 个患者编号重复出现（共 {records} 条记录，均已筛查）",
+    )
+    WEB_SCREEN_ANOTHER_LIST = Msg("Screen another list", "筛查另一份名单")
     WEB_SITE_FILE = Msg("site file {name} · sha256", "机构设置文件 {name} · sha256")
     WEB_FINGERPRINT = Msg(
         "Ruleset {id} · label revision {revision} · sha256",
         "规则集 {id} · 说明书修订 {revision} · sha256",
     )
+
+
+WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
+    (
+        Msg("(see `cart-screen rules show`)", "（见 `cart-screen rules show`）"),
+        Msg("(see the Rules page)", "（见“规则”页面）"),
+    ),
+    (
+        Msg("the Rules page, or `cart-screen rules show`", "“规则”页面或 `cart-screen rules show`"),
+        Msg("the Rules page", "“规则”页面"),
+    ),
+    (
+        Msg(
+            "or set lab_uln in the site file (--site)",
+            "或在机构设置文件（--site）的 lab_uln 中设置",
+        ),
+        Msg(
+            "or ask whoever runs this page to set the lab's ULN (lab_uln) in its site file",
+            "或请本页面的管理者在机构设置文件的 lab_uln 中设置",
+        ),
+    ),
+    (
+        Msg("(or map one with --columns)", "（或用 --columns 映射）"),
+        Msg("(the template list has every column)", "（名单模板列出了全部列）"),
+    ),
+    (
+        Msg("not a CSV; export", "不是 CSV；请从"),
+        Msg("not a CSV file or workbook; export", "不是 CSV 文件或工作簿；请从"),
+    ),
+    (
+        Msg(
+            "not a CSV; a referral list must be a CSV (UTF-8) file",
+            "不是 CSV；转诊名单须为 CSV（UTF-8）文件",
+        ),
+        Msg(
+            "not a CSV file or workbook; save the referral list as CSV (UTF-8) and upload that",
+            "不是 CSV 文件或工作簿；请将转诊名单另存为 CSV（UTF-8）后上传",
+        ),
+    ),
+    (
+        Msg("not a text file:", "不是文本文件："),
+        Msg(
+            "not a CSV file or workbook (not a text file):",
+            "不是 CSV 文件或工作簿（不是文本文件）：",
+        ),
+    ),
+    (
+        Msg("see `cart-screen schema`", "见 `cart-screen schema`"),
+        Msg("the fields are listed on the Rules page", "全部字段见“规则”页面"),
+    ),
+)
+"""What the command line says (part of a message) and what the web page says instead: a page
+has no options or commands to send its user to. `web_wording` applies it; tests/test_web.py
+checks that every message the page can show is free of them."""
+
+
+def web_wording(text: str, language: Language = "en") -> str:
+    """A message as the web page says it (see WEB_WORDING)."""
+    for said, instead in WEB_WORDING:
+        text = text.replace(said(language), instead(language))
+    return text
 
 
 FILE_KINDS: dict[str, Said] = {

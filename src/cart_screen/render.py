@@ -10,6 +10,7 @@ import functools
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
@@ -217,6 +218,115 @@ def _field_words(name: str, language: Language) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class RuleOverview:
+    """One rule as `rules show` and the web's Rules page tell it, every text in one language."""
+
+    id: str
+    category: str
+    severity: str
+    title: str
+    flagged_when: str
+    bases: tuple[str, ...]
+    """The basis of each threshold the condition compares with (the site's reading of it)."""
+    needs: str
+    label: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class FieldSpellings:
+    """What one form field accepts, and the spellings the value book lists for each value."""
+
+    name: str
+    label: str
+    allowed: str
+    spellings: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TermOverview:
+    """One diagnosis code of the vocabulary: its abbreviation, name and other names."""
+
+    code: str
+    abbreviation: str
+    name: str
+    other_names: tuple[str, ...]
+
+
+def rule_overviews(ruleset: Ruleset, language: Language = "en") -> list[RuleOverview]:
+    """Every rule in ruleset order: what raises its flag, thresholds' bases, needs, label text."""
+    lang, overviews = language, []
+    for rule in ruleset.rules:
+        needs = M.RULE_NEEDS(lang, fields=", ".join(_field_words(f, lang) for f in rule.required))
+        if rule.optional:
+            needs += M.RULE_OPTIONAL(lang, fields=", ".join(rule.optional))
+        overviews.append(
+            RuleOverview(
+                id=rule.id,
+                category=CATEGORY_WORDS[rule.category](lang),
+                severity=SEVERITY_WORDS[rule.severity](lang),
+                title=rule.title(lang),
+                flagged_when=describe(rule.flag_when, ruleset.vocabulary, lang),
+                bases=tuple(_bases(rule.flag_when, lang)),
+                needs=needs,
+                label=rule.label(lang),
+                note=rule.note(lang) if rule.note else None,
+            )
+        )
+    return overviews
+
+
+def field_spellings(ruleset: Ruleset, language: Language = "en") -> list[FieldSpellings]:
+    """What every form field accepts, from the ruleset's value book (diagnoses: see terms)."""
+    book = ruleset.book
+    return [
+        FieldSpellings(
+            name,
+            spec.label(language),
+            spec.allowed(language, book),
+            ()
+            if spec.kind is Kind.DIAGNOSIS
+            else tuple((value, tuple(words)) for value, words in book.spellings(name, spec.kind)),
+        )
+        for name, spec in FIELDS.items()
+    ]
+
+
+def vocabulary_terms(ruleset: Ruleset, language: Language = "en") -> list[TermOverview]:
+    """The diagnosis vocabulary's codes, each with its names in both languages and synonyms."""
+    return [
+        TermOverview(
+            code,
+            term.abbreviation,
+            term.name(language),
+            (term.name.en if language == "zh" else term.name.zh, *term.synonyms),
+        )
+        for code, term in ruleset.vocabulary.codes.items()
+    ]
+
+
+def vocabulary_notes(ruleset: Ruleset, language: Language = "en") -> list[tuple[str, str]]:
+    """The vocabulary's compound terms and the spellings refused as ambiguous, as lines: each
+    a line and what follows it (empty when nothing does)."""
+    data, lang = ruleset.vocabulary.data, language
+    lines = [
+        (
+            M.COMPOUND_WORDS(
+                lang,
+                code=compound.code,
+                bases=", ".join(compound.bases),
+                qualifiers=", ".join(compound.qualifiers),
+            ),
+            "",
+        )
+        for compound in data.compounds
+    ]
+    for entry in data.ambiguous:
+        lines.append((M.AMBIGUOUS_WORDS(lang, terms=", ".join(entry.terms)), entry.message(lang)))
+    return lines
+
+
 def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
     """The ruleset as a readable checklist: what raises each flag, thresholds, citations."""
     meta, lang = ruleset.meta, language
@@ -234,23 +344,18 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
         lines.append(M.COMPONENTS(lang, components=components))
     if meta.reading_of_severe:
         lines.append(M.READING_OF_SEVERE(lang, text=meta.reading_of_severe(lang)))
-    for rule in ruleset.rules:
-        needs = M.RULE_NEEDS(lang, fields=", ".join(_field_words(f, lang) for f in rule.required))
-        if rule.optional:
-            needs += M.RULE_OPTIONAL(lang, fields=", ".join(rule.optional))
+    for rule in rule_overviews(ruleset, lang):
         lines += [
             "",
-            typer.style(rule.id, bold=True)
-            + f"  [{CATEGORY_WORDS[rule.category](lang)} · {SEVERITY_WORDS[rule.severity](lang)}]",
-            f"  {rule.title(lang)}",
-            "  "
-            + M.FLAGGED_WHEN(lang, condition=describe(rule.flag_when, ruleset.vocabulary, lang)),
-            *(f"    · {basis}" for basis in _bases(rule.flag_when, lang)),
-            f"  {needs}",
-            "  " + M.LABEL_CITATION(lang, source=rule.label(lang)),
+            typer.style(rule.id, bold=True) + f"  [{rule.category} · {rule.severity}]",
+            f"  {rule.title}",
+            "  " + M.FLAGGED_WHEN(lang, condition=rule.flagged_when),
+            *(f"    · {basis}" for basis in rule.bases),
+            f"  {rule.needs}",
+            "  " + M.LABEL_CITATION(lang, source=rule.label),
         ]
         if rule.note:
-            lines.append("  " + M.NOTE(lang, note=rule.note(lang)))
+            lines.append("  " + M.NOTE(lang, note=rule.note))
     lines += _spellings_text(ruleset, lang)
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
@@ -262,31 +367,19 @@ def _spellings_text(ruleset: Ruleset, lang: Language) -> list[str]:
     lines = ["", typer.style(M.VALUES_READ(lang), bold=True)]
     if book.data.not_recorded:
         lines.append("  " + M.NOT_RECORDED_WORDS(lang, words=", ".join(book.data.not_recorded)))
-    for name, spec in FIELDS.items():
-        lines.append(f"  {name} — {spec.allowed(lang, book)}")
-        if spec.kind is Kind.DIAGNOSIS:
-            continue
-        for value, words in book.spellings(name, spec.kind):
+    for field in field_spellings(ruleset, lang):
+        lines.append(f"  {field.name} — {field.allowed}")
+        for value, words in field.spellings:
             if words:  # " | " between spellings: some spellings hold commas themselves
                 lines.append(f"      {value}: {' | '.join(words)}")
     lines += ["", typer.style(M.VOCABULARY(lang), bold=True), f"  {vocabulary.data.note(lang)}"]
-    for code, term in vocabulary.codes.items():
-        lines.append(f"  {code:<15} {term.abbreviation} — {term.name(lang)}")
-        names = [term.name.en if lang == "zh" else term.name.zh, *term.synonyms]
-        lines.append(f"      {', '.join(names)}")
-    for compound in vocabulary.data.compounds:
-        lines.append(
-            "  "
-            + M.COMPOUND_WORDS(
-                lang,
-                code=compound.code,
-                bases=", ".join(compound.bases),
-                qualifiers=", ".join(compound.qualifiers),
-            )
-        )
-    for entry in vocabulary.data.ambiguous:
-        lines.append("  " + M.AMBIGUOUS_WORDS(lang, terms=", ".join(entry.terms)))
-        lines.append(f"      → {entry.message(lang)}")
+    for term in vocabulary_terms(ruleset, lang):
+        lines.append(f"  {term.code:<15} {term.abbreviation} — {term.name}")
+        lines.append(f"      {', '.join(term.other_names)}")
+    for line, then in vocabulary_notes(ruleset, lang):
+        lines.append("  " + line)
+        if then:
+            lines.append(f"      → {then}")
     return lines
 
 

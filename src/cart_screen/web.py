@@ -1,8 +1,14 @@
-"""The local web page: the form (generated from the form model), its checklist, a list upload.
+"""The local web page: the form (generated from the form model), its checklist, a list upload
+and its results page, the rules, the clinical basis, and error pages in the page's language.
 
 Stores nothing and logs no patient data: a form is screened in memory and rendered; an uploaded
-list is screened in memory and sent back as a CSV download. `?lang=zh` / `?lang=en` switches the
-page's language; the forms carry it along.
+list is screened in memory and its results held in memory for a while under a random token, for
+its results page and download (see web_lists.py). `?lang=zh` / `?lang=en` switches the page's
+language; the forms carry it along, and switching keeps what was typed (the form's own values
+travel with the switch; the checklist is screened again from its answers, in the other language).
+
+The pages work without script; `form.js` (served from the package: the Content Security Policy
+allows script from this server only) adds Enter-to-next-field and focus on the error summary.
 
 One visitor cannot stall the page for the others: a list is screened in a worker thread, never
 in the event loop; at most `list_jobs` lists at a time (more: a 503 page saying to try again),
@@ -14,22 +20,22 @@ Host (a DNS-rebinding guard). Every page answers HEAD as it answers GET.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import ipaddress
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,13 +43,31 @@ from cart_screen import batch as lists
 from cart_screen.basis import clinical_basis_markdown
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
-from cart_screen.i18n import LANGUAGES, Language, M
-from cart_screen.list_encoding import AUTO, list_encoding
+from cart_screen.i18n import LANGUAGES, Language, M, Msg, web_wording
+from cart_screen.list_encoding import AUTO
 from cart_screen.reading import UNREADABLE
-from cart_screen.render import BATCH_COLUMNS, printable, ruleset_text
+from cart_screen.render import (
+    OUTCOME_WORDS,
+    field_spellings,
+    printable,
+    rule_overviews,
+    template_csv,
+    vocabulary_notes,
+    vocabulary_terms,
+)
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
+from cart_screen.web_lists import (  # screen_list: named here, so that a test can hold it
+    DOWNLOADS,
+    STORE_SECONDS,
+    ListTimeout,
+    ResultStore,
+    ScreenedList,
+    content_disposition,
+    download_name,
+    screen_list,
+)
 from cart_screen.wizard import GROUPS, canonical_text
 
 HERE = Path(__file__).parent
@@ -62,7 +86,8 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "Referrer-Policy": "no-referrer",
@@ -130,10 +155,6 @@ class BodyTooLarge(Exception):
     """A request body held more than BODY_LIMIT bytes."""
 
 
-class ListTimeout(Exception):
-    """A list took longer than its time limit to screen."""
-
-
 class BodyLimits:
     """ASGI middleware: a request body must arrive within `seconds` of the request and hold at
     most `limit` bytes; otherwise reading it raises BodyTimeout or BodyTooLarge.
@@ -170,6 +191,38 @@ class BodyLimits:
         await self.app(scope, limited, send)
 
 
+ERROR_TITLES: dict[int, Msg] = {
+    400: M.WEB_BAD_REQUEST_TITLE,
+    404: M.WEB_NOT_FOUND_TITLE,
+    405: M.WEB_NOT_ALLOWED_TITLE,
+    408: M.WEB_TIMEOUT_TITLE,
+    413: M.WEB_TOO_LARGE_TITLE,
+    500: M.WEB_INTERNAL_TITLE,
+    503: M.WEB_BUSY_TITLE,
+}
+"""Each error page's heading, by status."""
+
+
+class ResultsGone(Exception):
+    """A list's results are no longer held (or never were) under the token asked for."""
+
+
+_STATUS_ORDER = {"flagged": 0, "needs_info": 1, "clear": 2}
+
+
+def posted_values(submitted: Mapping[str, Any]) -> dict[str, str]:
+    """The form's fields as posted: trimmed, blanks left out; a diagnosis picked from the list
+    ("ABBR — name") as its abbreviation, the term to read."""
+    values = {
+        name: value.strip()
+        for name, value in submitted.items()
+        if name in FIELDS and isinstance(value, str) and value.strip()
+    }
+    if "diagnosis" in values:
+        values["diagnosis"] = values["diagnosis"].split(" — ")[0]
+    return values
+
+
 def create_app(
     ruleset: Ruleset,
     as_of: dt.date | None = None,
@@ -193,14 +246,20 @@ def create_app(
     app.add_middleware(BodyLimits, seconds=body_seconds, limit=BODY_LIMIT)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=[*LOOPBACK_NAMES, *hosts])
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(M=M, ruleset=ruleset, site=site)
+    templates.env.globals.update(M=M, ruleset=ruleset, site=site, OUTCOME_WORDS=OUTCOME_WORDS)
     # Every value shown on a page passes through here: what came from a form or a list loses
     # its control characters (escape sequences, bidi overrides) before Jinja escapes the HTML.
     templates.env.finalize = lambda value: (
         printable(value, lines=True) if type(value) is str else value
     )
     list_slots = threading.BoundedSemaphore(list_jobs)
+    store = ResultStore()
     groups = {lang: form_groups(ruleset, lang) for lang in LANGUAGES}
+    labels = {
+        lang: {field["name"]: field["label"] for group in groups[lang] for field in group["fields"]}
+        for lang in LANGUAGES
+    }
+    titles = {lang: {rule.id: rule.title(lang) for rule in ruleset.rules} for lang in LANGUAGES}
     diagnoses = {
         lang: [f"{t.abbreviation} — {t.name(lang)}" for t in ruleset.vocabulary.codes.values()]
         for lang in LANGUAGES
@@ -209,31 +268,13 @@ def create_app(
     def chosen(value: object) -> Language:
         return "zh" if value == "zh" else "en" if value == "en" else language
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        lang = chosen(request.query_params.get("lang"))
-        try:
-            response = await call_next(request)
-        except BodyTimeout:
-            text = M.WEB_BODY_TIMEOUT(lang, seconds=f"{body_seconds:g}")
-            response = PlainTextResponse(text, status_code=408, headers={"Connection": "close"})
-        except BodyTooLarge:
-            text = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
-            response = PlainTextResponse(text, status_code=413, headers={"Connection": "close"})
-        except Exception as exc:
-            # The server would log the traceback, and its text may hold what was typed:
-            # only the kind of failure is logged and shown.
-            path = printable(request.url.path)
-            LOG.error("internal error (%s) on %s", type(exc).__name__, path)
-            text = M.INTERNAL_ERROR(lang, kind=type(exc).__name__)
-            response = PlainTextResponse(text, status_code=500)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
     def page(
-        request: Request, name: str, lang: Language, status: int = 200, **context: Any
+        request: Request,
+        name: str,
+        lang: Language,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        **context: Any,
     ) -> HTMLResponse:
         context.update(
             lang=lang,
@@ -242,31 +283,86 @@ def create_app(
             groups=groups[lang],
             diagnoses=diagnoses[lang],
         )
-        return templates.TemplateResponse(request, name, context, status_code=status)
+        return templates.TemplateResponse(
+            request, name, context, status_code=status, headers=headers
+        )
+
+    def error_page(
+        request: Request,
+        lang: Language,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        title: str | None = None,
+    ) -> HTMLResponse:
+        title = title or ERROR_TITLES.get(status, M.WEB_BAD_REQUEST_TITLE)(lang)
+        return page(
+            request, "error.html", lang, status, headers, title=title, message=message, code=status
+        )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        lang = chosen(request.query_params.get("lang"))
+        close = {"Connection": "close"}
+        try:
+            response = await call_next(request)
+        except BodyTimeout:
+            text = M.WEB_BODY_TIMEOUT(lang, seconds=f"{body_seconds:g}")
+            response = error_page(request, lang, 408, text, close)
+        except BodyTooLarge:
+            text = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
+            response = error_page(request, lang, 413, text, close)
+        except Exception as exc:
+            # The server would log the traceback, and its text may hold what was typed:
+            # only the kind of failure is logged and shown.
+            path = printable(request.url.path)
+            LOG.error("internal error (%s) on %s", type(exc).__name__, path)
+            text = M.WEB_INTERNAL_ERROR(lang, kind=type(exc).__name__)
+            response = error_page(request, lang, 500, text)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> HTMLResponse:
+        lang = chosen(request.query_params.get("lang"))
+        said = {404: M.WEB_NOT_FOUND, 405: M.WEB_NOT_ALLOWED}.get(exc.status_code)
+        message = said(lang) if said else printable(str(exc.detail))
+        return error_page(request, lang, exc.status_code, message, exc.headers)
 
     # GET pages answer HEAD too (FastAPI's get() does not; starlette sends the headers only).
     def get(path: str, **options: Any) -> Callable[[Any], Any]:
         return app.api_route(path, methods=["GET", "HEAD"], **options)
 
+    def form_page(
+        request: Request,
+        lang: Language,
+        values: Mapping[str, str],
+        errors: Mapping[str, str],
+        status: int = 200,
+    ) -> HTMLResponse:
+        fixes = [(name, labels[lang][name], errors[name]) for name in FIELDS if name in errors]
+        return page(request, "form.html", lang, status, values=values, errors=errors, fixes=fixes)
+
     @get("/", response_class=HTMLResponse)
     async def blank_form(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
-        return page(request, "form.html", lang, values={}, errors={})
+        today = (as_of or dt.date.today()).isoformat()
+        return form_page(request, lang, {"screening_date": today}, {})
 
     @app.post("/check", response_class=HTMLResponse)
     async def check(request: Request) -> HTMLResponse:
         submitted = await request.form()
         lang = chosen(submitted.get("lang"))
-        values = {
-            name: value.strip()
-            for name, value in submitted.items()
-            if name in FIELDS and isinstance(value, str) and value.strip()
-        }
-        # The diagnosis list offers "ABBR — name"; the abbreviation is the term to read.
-        if "diagnosis" in values:
-            values["diagnosis"] = values["diagnosis"].split(" — ")[0]
+        values = posted_values(submitted)
+        switch = submitted.get("lang_switch")
+        if switch in LANGUAGES:  # the form's language switch: the same answers, not screened
+            return form_page(request, chosen(switch), values, {})
+        if submitted.get("edit"):  # "edit these answers" on the checklist
+            return form_page(request, lang, values, {})
         read = ruleset.reader_for(site.lab_uln).read(values, as_of, site.defaults)
-        errors = {e.field: e.message(lang) for e in read.errors}
+        errors = {e.field: web_wording(e.message(lang), lang) for e in read.errors}
         names = [name for name, _ in submitted.multi_items() if name in FIELDS]
         for name in {name for name in names if names.count(name) > 1}:
             errors[name] = M.GIVEN_TWICE(lang)  # a crafted post; never take one of two on trust
@@ -280,12 +376,26 @@ def create_app(
                 )
                 if name in values and listed and value is not UNREADABLE:
                     values[name] = canonical_text(FIELDS[name], value)
-            return page(request, "form.html", lang, 422, values=values, errors=errors)
+            return form_page(request, lang, values, errors, 422)
         verdict = decide(ruleset, read)
         result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)
-        order = {"flagged": 0, "needs_info": 1, "clear": 2}
-        items = sorted(result.items, key=lambda item: order[item.status])
-        return page(request, "result.html", lang, result=result, items=items)
+        items = sorted(result.items, key=lambda item: _STATUS_ORDER[item.status])
+        counts = dict.fromkeys(_STATUS_ORDER, 0)
+        for item in result.items:
+            counts[item.status] += 1
+        # the answers travel with the checklist: to edit them, or to see it in the other language
+        carry = {"screening_date": result.screening_date.isoformat(), **values}
+        unread = [(e.field, e.value, web_wording(e.message, lang)) for e in result.errors]
+        return page(
+            request,
+            "result.html",
+            lang,
+            result=result,
+            items=items,
+            counts=counts,
+            carry=carry,
+            unread=unread,
+        )
 
     def list_page(request: Request, lang: Language, error: str | None, status: int) -> HTMLResponse:
         limit = UPLOAD_LIMIT // 2**20
@@ -303,6 +413,9 @@ def create_app(
             if not isinstance(upload, UploadFile):
                 return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
             data = await upload.read(UPLOAD_LIMIT + 1)
+            name = download_name(upload.filename)
+            if not upload.filename and not data:  # the browser's post when no file was chosen
+                return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
         if len(data) > UPLOAD_LIMIT:
             message = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
             return list_page(request, lang, message, 413)
@@ -318,11 +431,13 @@ def create_app(
         try:
             day, deadline = as_of or dt.date.today(), time.monotonic() + list_seconds
             # In a worker thread: the event loop goes on serving every other visitor.
-            body = await anyio.to_thread.run_sync(
-                lambda: screen_list(data, encoding, ruleset, day, lang, site, deadline=deadline)
+            screened: ScreenedList = await anyio.to_thread.run_sync(
+                lambda: screen_list(
+                    data, encoding, ruleset, day, lang, site, deadline=deadline, name=name
+                )
             )
         except lists.BatchInputError as exc:
-            return list_page(request, lang, exc.said(lang), 422)
+            return list_page(request, lang, web_wording(exc.said(lang), lang), 422)
         except UnicodeError:  # a text encoding that is not the list's (UTF-16 asked, UTF-8 sent)
             said = M.NOT_IN_ENCODING(lang, encoding=printable(encoding))
             return list_page(request, lang, said, 400)
@@ -331,16 +446,81 @@ def create_app(
             return list_page(request, lang, message, 503)
         finally:
             list_slots.release()
-        return Response(
-            "\ufeff" + body,  # a BOM, so that Excel and WPS show Chinese correctly
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="cart-screen-results.csv"'},
+        # The results have an address of their own: refreshing it screens nothing again.
+        token = store.put(screened)
+        return RedirectResponse(f"/lists/{token}?lang={lang}", status_code=303)
+
+    def held(token: str) -> ScreenedList:
+        screened = store.get(token)
+        if screened is None:
+            raise ResultsGone
+        return screened
+
+    @app.exception_handler(ResultsGone)
+    async def gone(request: Request, _: ResultsGone) -> HTMLResponse:
+        lang = chosen(request.query_params.get("lang"))
+        message = M.WEB_GONE(lang, minutes=STORE_SECONDS // 60)
+        return error_page(request, lang, 404, message, title=M.WEB_GONE_TITLE(lang))
+
+    @get("/lists/{token}", response_class=HTMLResponse)
+    async def list_results(request: Request, token: str) -> HTMLResponse:
+        lang = chosen(request.query_params.get("lang"))
+        screened = held(token)
+        summary = screened.summary
+        rules = [
+            (rule.id, titles[lang][rule.id], summary.flagged[rule.id], summary.needs_info[rule.id])
+            for rule in ruleset.rules
+        ]
+        return page(
+            request,
+            "batch_results.html",
+            lang,
+            screened=screened,
+            summary=summary,
+            rules=rules,
+            titles=titles[lang],
+            token=token,
+            downloads=DOWNLOADS,
+            minutes=STORE_SECONDS // 60,
+            web_wording=web_wording,
         )
 
-    @get("/rules", response_class=PlainTextResponse)
-    async def rules(request: Request) -> str:
+    @get("/lists/{token}/results.{kind}")
+    async def list_download(request: Request, token: str, kind: str) -> Response:
+        screened = held(token)
+        if kind not in DOWNLOADS:
+            raise HTTPException(404)
+        chosen_format = DOWNLOADS[kind]
+        disposition = content_disposition(screened.filename(chosen_format.extension))
+        return StreamingResponse(
+            screened.download(kind),
+            media_type=chosen_format.media_type,
+            headers={"Content-Disposition": disposition},
+        )
+
+    @get("/template.csv")
+    async def template() -> Response:
+        return Response(
+            "\ufeff" + template_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": content_disposition("referral-list-template.csv")},
+        )
+
+    overviews: dict[Language, dict[str, Any]] = {
+        lang: {
+            "rules": rule_overviews(ruleset, lang),
+            "fields": field_spellings(ruleset, lang),
+            "terms": vocabulary_terms(ruleset, lang),
+            "notes": vocabulary_notes(ruleset, lang),
+        }
+        for lang in LANGUAGES
+    }
+
+    @get("/rules", response_class=HTMLResponse)
+    async def rules(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
-        return ruleset_text(ruleset, lang) + "\n" + M.WEB_BASIS_LINK(lang) + "\n"
+        components = M.LIST_SEPARATOR(lang).join(c(lang) for c in ruleset.meta.components)
+        return page(request, "rules.html", lang, components=components, **overviews[lang])
 
     # Generated from the rule files, it is the same for every visitor: rendered once.
     basis_html = (
@@ -354,42 +534,12 @@ def create_app(
         lang = chosen(request.query_params.get("lang"))
         return page(request, "basis.html", lang, body=basis_html)
 
-    @get("/style.css")
-    async def style() -> Response:
-        css = (HERE / "templates" / "style.css").read_text("utf-8")
-        return Response(css, media_type="text/css")
+    def packaged(name: str, media_type: str) -> Callable[[], Awaitable[Response]]:
+        async def serve_file() -> Response:
+            return Response((HERE / "templates" / name).read_text("utf-8"), media_type=media_type)
 
+        return serve_file
+
+    get("/style.css")(packaged("style.css", "text/css"))
+    get("/form.js")(packaged("form.js", "text/javascript"))
     return app
-
-
-def screen_list(
-    data: bytes,
-    encoding: str,
-    ruleset: Ruleset,
-    as_of: dt.date,
-    language: Language = "en",
-    site: Site = NO_SITE,
-    *,
-    deadline: float | None = None,
-) -> str:
-    """Screen an uploaded list in memory; the results CSV as text (same rows as `batch`).
-
-    `encoding` is the one the list is in, or `auto` to detect it as `batch` does. Past
-    `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
-    """
-    used = list_encoding(data, encoding)
-    stream = io.TextIOWrapper(
-        io.BytesIO(data), encoding=used.codec, errors=lists.UNDECODED, newline=""
-    )
-    header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
-    columns = lists.map_columns(header, {})
-    out = io.StringIO()
-    out.write(",".join(BATCH_COLUMNS) + "\r\n")
-    job = lists.Job(ruleset, columns, as_of, False, language, site)
-    number = 1
-    for chunk in lists.screen_chunks(job, chunks):
-        if deadline is not None and time.monotonic() > deadline:
-            raise ListTimeout
-        out.write(chunk.rows(number))
-        number += len(chunk.tails)
-    return out.getvalue()

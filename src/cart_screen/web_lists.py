@@ -1,0 +1,264 @@
+"""A referral list uploaded to the web page: screened in memory, its results held for the page.
+
+The upload is screened once (`screen_list`); what its results page shows — outcome counts, each
+rule's flagged and needs-info counts, the first records that need attention — and the results
+CSV, compressed, are kept in a `ResultStore` under a random token, so that the page has an
+address of its own (refreshing it screens nothing again) and its downloads need no second
+upload. The store is bounded in entries, bytes and time, and lives in memory only; the token
+is the only key, and nothing about a list is logged.
+
+Workbooks (.xlsx) are recognised by their content and, for now, answered in one place:
+`read_workbook`. OUT.csv is the one download format; `DOWNLOADS` is where another is added.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+import threading
+import time
+import unicodedata
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import NamedTuple
+from urllib.parse import quote
+
+from cart_screen import batch as lists
+from cart_screen.i18n import Language, M, Msg
+from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
+from cart_screen.render import BATCH_COLUMNS, printable, spreadsheet_safe
+from cart_screen.ruleset import Ruleset
+from cart_screen.site import NO_SITE, Site
+
+ATTENTION_SHOWN = 200
+"""Records that need attention listed on the results page; the download has them all."""
+STORE_ENTRIES = 8
+"""Lists whose results are held at a time; a ninth drops the oldest."""
+STORE_BYTES = 64 * 2**20
+"""Compressed results held at most, all lists together; more drops the oldest."""
+STORE_SECONDS = 30 * 60
+"""How long a list's results are held for its page and downloads."""
+
+
+class Download(NamedTuple):
+    """A format the results can be downloaded in."""
+
+    media_type: str
+    extension: str
+    label: Msg
+
+
+DOWNLOADS: dict[str, Download] = {
+    # OUT.xlsx: add "xlsx" here (media type application/vnd.openxmlformats-officedocument.
+    # spreadsheetml.sheet), and its writer in `ScreenedList.download`; the page lists each.
+    "csv": Download("text/csv; charset=utf-8", "csv", M.WEB_DOWNLOAD_CSV),
+}
+
+
+class ListTimeout(Exception):
+    """A list took longer than its time limit to screen."""
+
+
+def is_workbook(data: bytes) -> bool:
+    """Whether the upload is a spreadsheet workbook (ZIP: .xlsx/.ods; OLE2: .xls), by content."""
+    return data.startswith(tuple(WORKBOOKS))
+
+
+def read_workbook(data: bytes) -> bytes:
+    """The workbook as a CSV list to screen. Not yet: the reader is being built (SPEC §8).
+
+    The one place a workbook upload is answered; replace this body with the reader.
+    """
+    raise lists.BatchInputError(M.WEB_WORKBOOK_NOT_YET.both())
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    """A record that is flagged, needs information or could not be screened, as OUT.csv has it."""
+
+    row: str
+    patient_id: str
+    outcome: str
+    flagged: tuple[str, ...]
+    needs_info: tuple[str, ...]
+    errors: str
+
+
+@dataclass
+class ScreenedList:
+    """One uploaded list, screened: the figures its results page shows and the results CSV."""
+
+    name: str
+    """The upload's file name without its folder or extension (for the download's name)."""
+    day: dt.date
+    language: Language
+    summary: lists.Summary
+    attention: list[AttentionRow] = field(default_factory=list)
+    compressed: bytes = b""
+    """OUT.csv, deflated (the notice in every row makes it shrink ~20 times)."""
+
+    @property
+    def attention_count(self) -> int:
+        outcomes = self.summary.outcomes
+        return outcomes["flagged"] + outcomes["needs_info"] + outcomes["error"]
+
+    def filename(self, extension: str) -> str:
+        """`<input-name>-screened-<date>.<extension>`."""
+        return f"{self.name}-screened-{self.day.isoformat()}.{extension}"
+
+    def download(self, kind: str) -> Iterator[bytes]:
+        """The results file in the format asked for (a key of DOWNLOADS), a block at a time."""
+        if kind != "csv":
+            raise KeyError(kind)
+        yield "\ufeff".encode()  # a BOM, so that Excel and WPS show Chinese correctly
+        inflate = zlib.decompressobj()
+        for start in range(0, len(self.compressed), 1 << 16):
+            yield inflate.decompress(self.compressed[start : start + (1 << 16)])
+        yield inflate.flush()
+
+    def csv_text(self) -> str:
+        """OUT.csv whole, as text (for tests and small lists)."""
+        return b"".join(self.download("csv")).decode("utf-8-sig")
+
+
+def download_name(filename: str | None) -> str:
+    """An upload's name as the start of its results' file name: no folder, no extension, no
+    control or path characters; `referrals` when nothing is left."""
+    stem = PurePath((filename or "").replace("\\", "/")).stem
+    stem = "".join(c for c in stem if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    stem = re.sub(r'[<>:"/\\|?*;]+', "_", stem).strip(" .")
+    return stem[:80] or "referrals"
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header naming `name`, in ASCII for old clients and UTF-8 for the rest."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+def screen_list(
+    data: bytes,
+    encoding: str,
+    ruleset: Ruleset,
+    as_of: dt.date,
+    language: Language = "en",
+    site: Site = NO_SITE,
+    *,
+    deadline: float | None = None,
+    name: str = "referrals",
+) -> ScreenedList:
+    """Screen an uploaded list in memory: its summary, the records that need attention and the
+    results CSV (same rows as `batch`).
+
+    `encoding` is the one the list is in, or `auto` to detect it as `batch` does. Past
+    `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
+    """
+    if is_workbook(data):
+        data = read_workbook(data)
+    used: ListEncoding = list_encoding(data, encoding)
+    stream = io.TextIOWrapper(
+        io.BytesIO(data), encoding=used.codec, errors=lists.UNDECODED, newline=""
+    )
+    header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
+    columns = lists.map_columns(header, {})
+    rule_ids = tuple(rule.id for rule in ruleset.rules)
+    deflate = zlib.compressobj(6)
+    parts = [deflate.compress((",".join(BATCH_COLUMNS) + "\r\n").encode())]
+    job = lists.Job(ruleset, columns, as_of, False, language, site)
+    with lists.Summary(
+        rule_ids,
+        ignored_columns=columns.ignored,
+        encoding=used,
+        screened_with=(ruleset.id, ruleset.sha256, site),
+    ) as summary:
+        screened = ScreenedList(name, as_of, language, summary)
+        number = 1
+        for chunk in lists.screen_chunks(job, chunks):
+            if deadline is not None and time.monotonic() > deadline:
+                raise ListTimeout
+            rows = chunk.rows(number)
+            parts.append(deflate.compress(rows.encode()))
+            summary.add(chunk.tally)
+            if len(screened.attention) < ATTENTION_SHOWN and (
+                chunk.tally.outcomes.total() > chunk.tally.outcomes["no_flags"]
+            ):
+                screened.attention += _attention(rows, ATTENTION_SHOWN - len(screened.attention))
+            number += len(chunk.tails)
+        summary.finish()
+    parts.append(deflate.flush())
+    screened.compressed = b"".join(parts)
+    return screened
+
+
+def _attention(rows: str, most: int) -> list[AttentionRow]:
+    """The first `most` OUT.csv rows that are not `no_flags`, read back from the rows."""
+    found: list[AttentionRow] = []
+    for cells in csv.reader(io.StringIO(rows, newline="")):
+        row = dict(zip(BATCH_COLUMNS, cells, strict=False))
+        if row["outcome"] == "no_flags":
+            continue
+        found.append(
+            AttentionRow(
+                row["row"],
+                _as_written(row["patient_id"]),
+                row["outcome"],
+                tuple(filter(None, row["flagged"].split(";"))),
+                tuple(filter(None, row["needs_info"].split(";"))),
+                _as_written(row["errors"]),
+            )
+        )
+        if len(found) == most:
+            break
+    return found
+
+
+def _as_written(cell: str) -> str:
+    """A cell as the list had it: without the quote OUT.csv puts before a formula's start."""
+    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
+        return printable(cell[1:])
+    return printable(cell)
+
+
+class ResultStore:
+    """Screened lists held in memory under random tokens, bounded in entries, bytes and time."""
+
+    def __init__(
+        self,
+        entries: int = STORE_ENTRIES,
+        limit: int = STORE_BYTES,
+        seconds: float = STORE_SECONDS,
+    ):
+        self.entries, self.limit, self.seconds = entries, limit, seconds
+        self._held: OrderedDict[str, tuple[float, ScreenedList]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, screened: ScreenedList) -> str:
+        """Hold a screened list; its token (unguessable: the token is the only key)."""
+        token = secrets.token_urlsafe(18)
+        with self._lock:
+            self._expire()
+            self._held[token] = (time.monotonic(), screened)
+            while len(self._held) > self.entries or (
+                len(self._held) > 1
+                and sum(len(s.compressed) for _, s in self._held.values()) > self.limit
+            ):
+                self._held.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> ScreenedList | None:
+        """The list held under `token`, or None when there is none (or it expired)."""
+        with self._lock:
+            self._expire()
+            held = self._held.get(token)
+        return held[1] if held else None
+
+    def _expire(self) -> None:
+        oldest = time.monotonic() - self.seconds
+        while self._held and next(iter(self._held.values()))[0] < oldest:
+            self._held.popitem(last=False)
