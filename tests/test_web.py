@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -109,6 +112,13 @@ def test_an_uploaded_list_gets_a_results_page_of_its_own_and_the_results_csv(
     assert lines[0] == "row,patient_id,outcome,flagged,needs_info,errors,notice"
     assert len(lines) == 6
     assert lines[2].startswith("2,EX-102,flagged,indication.subtype,")
+    workbook = client.get(re.findall(r'id="download-xlsx" href="([^"]+)"', page.text)[0])
+    assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert workbook.headers["content-disposition"].endswith("-screened-2026-10-15.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).worksheets[0]
+    assert [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)][1:] == [
+        [int(cells[0]), *cells[1:]] for cells in csv.reader(lines[1:])
+    ]
 
 
 def test_results_no_longer_held_say_so_in_a_page() -> None:
@@ -121,7 +131,9 @@ def test_results_no_longer_held_say_so_in_a_page() -> None:
 
 def test_the_store_holds_few_lists_for_a_while_in_bounded_bytes() -> None:
     def screened(size: int) -> ScreenedList:
-        return ScreenedList("r", dt.date(2026, 1, 1), "en", Summary(()), compressed=b"x" * size)
+        return ScreenedList(
+            "r", default_ruleset(), dt.date(2026, 1, 1), "en", Summary(()), compressed=b"x" * size
+        )
 
     store = ResultStore(entries=2, limit=100, seconds=60)
     first, second = store.put(screened(10)), store.put(screened(10))
@@ -381,7 +393,11 @@ def test_a_body_too_large_gets_a_page_in_the_pages_language(client: TestClient) 
 
 # Messages the web page never shows: it has its own words for them (WEB_DUPLICATES,
 # WEB_INTERNAL_ERROR), or they are the command line's own.
-COMMAND_LINE_ONLY = {"SUMMARY_DUPLICATE_COUNT", "INTERNAL_ERROR"}
+COMMAND_LINE_ONLY = {
+    "SUMMARY_DUPLICATE_COUNT",
+    "INTERNAL_ERROR",
+    "STOPPED_SAVED",  # the terminal wizard stopped with Ctrl-C
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

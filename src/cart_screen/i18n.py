@@ -833,6 +833,10 @@ class M:
         "Results as CSV: one row per record, in the order of the list",
         "结果 CSV：每条记录一行，顺序与名单一致",
     )
+    WEB_DOWNLOAD_XLSX = Msg(
+        "Results as an Excel workbook: the same rows, statuses coloured, a summary sheet",
+        "结果 Excel 工作簿：行与 CSV 相同，状态着色，另有汇总表",
+    )
     WEB_HELD_FOR = Msg(
         "The results are held in this server's memory for {minutes} minutes for the download, "
         "then dropped. This page has its own address: refreshing it "

@@ -8,7 +8,8 @@ upload. The store is bounded in entries, bytes and time, and lives in memory onl
 is the only key, and nothing about a list is logged.
 
 Workbooks (.xlsx) are recognised by their content and, for now, answered in one place:
-`read_workbook`. OUT.csv is the one download format; `DOWNLOADS` is where another is added.
+`read_workbook`. The results download as OUT.csv or OUT.xlsx (`DOWNLOADS`); the workbook is
+made from the held CSV when it is asked for.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
 from cart_screen.render import BATCH_COLUMNS, printable, spreadsheet_safe
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
+from cart_screen.workbook_out import workbook_bytes
 
 ATTENTION_SHOWN = 200
 """Records that need attention listed on the results page; the download has them all."""
@@ -55,9 +57,12 @@ class Download(NamedTuple):
 
 
 DOWNLOADS: dict[str, Download] = {
-    # OUT.xlsx: add "xlsx" here (media type application/vnd.openxmlformats-officedocument.
-    # spreadsheetml.sheet), and its writer in `ScreenedList.download`; the page lists each.
     "csv": Download("text/csv; charset=utf-8", "csv", M.WEB_DOWNLOAD_CSV),
+    "xlsx": Download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        M.WEB_DOWNLOAD_XLSX,
+    ),
 }
 
 
@@ -96,6 +101,7 @@ class ScreenedList:
 
     name: str
     """The upload's file name without its folder or extension (for the download's name)."""
+    ruleset: Ruleset
     day: dt.date
     language: Language
     summary: lists.Summary
@@ -114,6 +120,11 @@ class ScreenedList:
 
     def download(self, kind: str) -> Iterator[bytes]:
         """The results file in the format asked for (a key of DOWNLOADS), a block at a time."""
+        if kind == "xlsx":
+            yield workbook_bytes(
+                self.csv_text(), self.summary, self.ruleset, self.day, self.language
+            )
+            return
         if kind != "csv":
             raise KeyError(kind)
         yield "\ufeff".encode()  # a BOM, so that Excel and WPS show Chinese correctly
@@ -177,7 +188,7 @@ def screen_list(
         encoding=used,
         screened_with=(ruleset.id, ruleset.sha256, site),
     ) as summary:
-        screened = ScreenedList(name, as_of, language, summary)
+        screened = ScreenedList(name, ruleset, as_of, language, summary)
         number = 1
         for chunk in lists.screen_chunks(job, chunks):
             if deadline is not None and time.monotonic() > deadline:
