@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cart_screen import list_encoding as detection
-from cart_screen.batch import BatchInputError
 from cart_screen.cli import app
 from cart_screen.list_encoding import ListEncoding, list_encoding, utf8_counts
+from cart_screen.list_records import BatchInputError
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
 

@@ -399,9 +399,11 @@ def batch(
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
-    from cart_screen import batch as lists
     from cart_screen import parallel
+    from cart_screen.csv_list import read_chunks
     from cart_screen.files import SpecialFileError, atomic_write
+    from cart_screen.list_records import BatchInputError, Job, load_column_map, map_columns
+    from cart_screen.list_summary import ListSource, Summary
     from cart_screen.render import BATCH_COLUMNS, summary_text
     from cart_screen.stopping import StopSignals
 
@@ -410,20 +412,20 @@ def batch(
     day = _day(as_of) or dt.date.today()
     stopping = StopSignals()
     try:
-        column_map = lists.load_column_map(columns) if columns else {}
+        column_map = load_column_map(columns) if columns else {}
         workers = jobs or _default_jobs(source)
         stream, used = _open_list(source, encoding)
         with stopping, stream, _progress(source, language) as progress:
-            header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
-            chosen = lists.map_columns(header, column_map)
+            header, chunks = read_chunks(stream, used.name, detected=used.detected)
+            chosen = map_columns(header, column_map)
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
-            job = lists.Job(ruleset, chosen, day, details_wanted, language, site)
+            job = Job(ruleset, chosen, day, details_wanted, language, site)
             with (
-                lists.Summary(
+                Summary(
                     rule_ids,
                     ignored_columns=chosen.ignored,
-                    encoding=used,
+                    source=ListSource(used.name, used.detected),
                     screened_with=(ruleset.id, ruleset.sha256, site),
                     scratch=output.parent,
                     show_duplicates=show_duplicates,
@@ -451,7 +453,7 @@ def batch(
                     with atomic_write(summary_file) as figures:
                         json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
                 stopping.hold()  # every result is in: a stop now waits until they are in place
-    except lists.BatchInputError as exc:
+    except BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
         fail(_special_said(exc, language), language)
@@ -479,8 +481,9 @@ def _default_jobs(source: Path) -> int:
 def _open_list(path: Path, encoding: str) -> tuple[TextIO, ListEncoding]:
     """Open a referral list in the encoding asked for, or detected (`auto`), and say which;
     bytes that do not decode are kept, to name their record."""
-    from cart_screen.batch import UNDECODED, BatchInputError
+    from cart_screen.csv_list import UNDECODED
     from cart_screen.list_encoding import list_encoding
+    from cart_screen.list_records import BatchInputError
 
     if not path.is_file():
         raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())

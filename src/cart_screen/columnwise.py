@@ -27,17 +27,16 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
 from cart_screen.form import DERIVED, FIELDS
+from cart_screen.list_records import Chunk, Job
+from cart_screen.list_summary import Tally
 from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
 from cart_screen.ruleset import leaves
-
-if TYPE_CHECKING:
-    from cart_screen.batch import Chunk, Job, Tally
 
 MEMO_LIMIT = 1 << 16
 """Entries a table (texts, combinations, cells) remembers before it starts afresh."""
@@ -269,8 +268,6 @@ class ColumnPlan:
         Records that cannot be read, or have no patient id, are left to the record-by-record
         path: their rows are None and they are not in the tally.
         """
-        from cart_screen.batch import Tally
-
         if any(len(c.facts) > CLASS_LIMIT for c in [*self._fields.values(), self._derived]):
             self._start()
         plain, count = chunk.cells, len(chunk.cells)

@@ -33,8 +33,8 @@ from cart_screen.values.kinds import Kind
 from cart_screen.values.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from cart_screen.batch import Summary
     from cart_screen.evaluate import Verdict
+    from cart_screen.list_summary import Summary
 
 _MARK: dict[Status, tuple[str, str, Msg]] = {
     "flagged": ("✗", "red", M.STATUS_FLAGGED),
@@ -415,11 +415,10 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
             source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
             sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
             lines.insert(2, M.CHECKLIST_SITE(lang, source=source, sha=sha))
-    if summary.encoding is not None:
-        said = (
-            M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
-        )
-        lines[:0] = ["", said(lang, encoding=printable(summary.encoding.name))]
+    read = summary.source
+    if read is not None and read.encoding is not None:
+        said = M.SUMMARY_ENCODING_DETECTED if read.encoding_detected else M.SUMMARY_ENCODING_GIVEN
+        lines[:0] = ["", said(lang, encoding=printable(read.encoding))]
     if summary.duplicates and summary.show_duplicates:
         duplicates = sorted(summary.duplicates.items())
         shown = ", ".join(f"{printable(pid)} ×{n}" for pid, n in duplicates[:10])

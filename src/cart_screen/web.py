@@ -33,12 +33,14 @@ from starlette.datastructures import UploadFile
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cart_screen import batch as lists
 from cart_screen.basis import clinical_basis_markdown
+from cart_screen.batch import screen_chunks
+from cart_screen.csv_list import UNDECODED, read_chunks, text_encoding
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M
 from cart_screen.list_encoding import AUTO, list_encoding
+from cart_screen.list_records import BatchInputError, Job, map_columns
 from cart_screen.reading import UNREADABLE
 from cart_screen.render import BATCH_COLUMNS, printable, ruleset_text
 from cart_screen.ruleset import Ruleset
@@ -308,8 +310,8 @@ def create_app(
             return list_page(request, lang, message, 413)
         if encoding.strip().lower() != AUTO:
             try:
-                lists.text_encoding(encoding)
-            except lists.BatchInputError as exc:  # not one the page offers: a crafted post
+                text_encoding(encoding)
+            except BatchInputError as exc:  # not one the page offers: a crafted post
                 return list_page(request, lang, exc.said(lang), 400)
         if not list_slots.acquire(blocking=False):
             response = list_page(request, lang, M.WEB_BUSY(lang, count=list_jobs), 503)
@@ -321,7 +323,7 @@ def create_app(
             body = await anyio.to_thread.run_sync(
                 lambda: screen_list(data, encoding, ruleset, day, lang, site, deadline=deadline)
             )
-        except lists.BatchInputError as exc:
+        except BatchInputError as exc:
             return list_page(request, lang, exc.said(lang), 422)
         except UnicodeError:  # a text encoding that is not the list's (UTF-16 asked, UTF-8 sent)
             said = M.NOT_IN_ENCODING(lang, encoding=printable(encoding))
@@ -378,16 +380,14 @@ def screen_list(
     `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
     """
     used = list_encoding(data, encoding)
-    stream = io.TextIOWrapper(
-        io.BytesIO(data), encoding=used.codec, errors=lists.UNDECODED, newline=""
-    )
-    header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
-    columns = lists.map_columns(header, {})
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=used.codec, errors=UNDECODED, newline="")
+    header, chunks = read_chunks(stream, used.name, detected=used.detected)
+    columns = map_columns(header, {})
     out = io.StringIO()
     out.write(",".join(BATCH_COLUMNS) + "\r\n")
-    job = lists.Job(ruleset, columns, as_of, False, language, site)
+    job = Job(ruleset, columns, as_of, False, language, site)
     number = 1
-    for chunk in lists.screen_chunks(job, chunks):
+    for chunk in screen_chunks(job, chunks):
         if deadline is not None and time.monotonic() > deadline:
             raise ListTimeout
         out.write(chunk.rows(number))
