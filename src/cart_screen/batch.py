@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from cart_screen.columnwise import ColumnPlan
 from cart_screen.csv_list import shown_undecoded
@@ -24,7 +24,7 @@ from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.i18n import M, Said
 from cart_screen.list_records import Chunk, Columns, Job, Record
 from cart_screen.list_summary import Tally
-from cart_screen.reading import FieldError
+from cart_screen.reading import FieldError, cell_text
 from cart_screen.render import batch_rows, result_json
 from cart_screen.result import ScreeningResult
 
@@ -63,7 +63,8 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
 
 def _error(record: Record, columns: Columns, message: Said, day: dt.date) -> Verdict:
     index = columns.patient_id
-    patient_id = record.cells[index].strip() or None if index < len(record.cells) else None
+    cell = cell_text(record.cells[index]) if index < len(record.cells) else ""
+    patient_id = cell.strip() or None
     if patient_id is not None:
         # Bytes that did not decode cannot be written out: each shows as U+FFFD, so the id
         # still points at the record and its row is written.
@@ -85,10 +86,12 @@ class ChunkOutput:
     """What ends every row (the notice cell and the line end: the same for all)."""
     details: str
     tally: Tally
+    numbers: Sequence[int] | None = None
+    """Each row's number, where the chunk's records are not numbered one after another."""
 
     def rows(self, first: int) -> str:
-        """The rows as OUT.csv has them, numbered from `first`."""
-        numbers = map(str, range(first, first + len(self.tails)))
+        """The rows as OUT.csv has them, numbered from `first` (or by `numbers`)."""
+        numbers = map(str, self.numbers or range(first, first + len(self.tails)))
         comma, end = itertools.repeat(","), itertools.repeat(self.end)
         cells = zip(numbers, comma, self.tails, end, strict=False)  # the others repeat
         return "".join(itertools.chain.from_iterable(cells))
@@ -111,15 +114,17 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
         except Exception:  # the record-by-record path below isolates the record that fails
             tails, tally = [None] * len(chunk.cells), Tally()
     if None not in tails:
-        return ChunkOutput(tails, writer.row_end, "", tally)  # type: ignore[arg-type]  # no None
+        done = cast(list[str], tails)
+        return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers)
     details: list[str] = []
-    left = chunk.records(at for at, tail in enumerate(tails) if tail is None)
-    for item in screen_records(job, left):
-        tails[item.number - chunk.first] = writer.tail(item.verdict)
+    left = [at for at, tail in enumerate(tails) if tail is None]
+    for at, item in zip(left, screen_records(job, chunk.records(left)), strict=True):
+        tails[at] = writer.tail(item.verdict)
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
         tally.add(item.verdict, rule_ids)
-    return ChunkOutput(tails, writer.row_end, "".join(details), tally)  # type: ignore[arg-type]
+    done = cast(list[str], tails)  # every record's row is in now
+    return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers)
 
 
 def column_plan(job: Job) -> ColumnPlan | None:
@@ -127,7 +132,7 @@ def column_plan(job: Job) -> ColumnPlan | None:
     return ColumnPlan(job) if ColumnPlan.usable(job) else None
 
 
-def screen_chunks(job: Job, chunks: Iterable[Chunk]) -> Iterator[ChunkOutput]:
+def screen_chunks(job: Job, chunks: Iterable[Chunk]) -> Generator[ChunkOutput, None, None]:
     """Screen chunk by chunk, in input order (parallel.py screens a file on several cores)."""
     plan = column_plan(job)
     for chunk in chunks:

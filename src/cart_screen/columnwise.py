@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
 from cart_screen.form import DERIVED, FIELDS
-from cart_screen.list_records import Chunk, Job
+from cart_screen.list_records import Cell, Chunk, Job
 from cart_screen.list_summary import Tally
 from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
@@ -272,11 +272,11 @@ class ColumnPlan:
             self._start()
         plain, count = chunk.cells, len(chunk.cells)
         if chunk.problems:  # as blank cells (so no patient id), to be left to the other path
-            plain = plain[:]
+            plain = list(plain)
             for at in chunk.problems:
                 plain[at] = [""] * self.job.columns.width
         columns = list(zip(*plain, strict=True)) if count else []
-        patient_ids = list(map(str.strip, columns[self.job.columns.patient_id])) if count else []
+        patient_ids = _patient_ids(columns[self.job.columns.patient_id]) if count else []
         blank = [""] * count
 
         # 1. classes, and the error cells of each record (field order, then what derive finds)
@@ -361,6 +361,15 @@ class ColumnPlan:
 
     def _names(self, code: int) -> str:
         return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+
+
+def _patient_ids(cells: Sequence[Cell]) -> list[str]:
+    """Each record's patient id; "" (left to the record-by-record path, which says why) for a
+    workbook's cell that is not text (a date, an error cell)."""
+    try:
+        return list(map(str.strip, cells))  # type: ignore[arg-type]  # all text, almost always
+    except TypeError:
+        return [cell.strip() if isinstance(cell, str) else "" for cell in cells]
 
 
 def _error_cell(said: tuple[str, ...]) -> str:

@@ -173,6 +173,18 @@ class ListSource:
     """The text encoding a CSV list was read in, as the user is told it."""
     encoding_detected: bool = False
     """Whether that encoding was detected (else asked for)."""
+    kind: str = "csv"
+    """What the file held: `csv`, or the kind of workbook (`xlsx`, `xls`, `ods`, `xlsb`)."""
+    misnamed: str | None = None
+    """The file's suffix when it named another kind than the content (a CSV named .xlsx)."""
+    sheet: str | None = None
+    """The sheet read, for a workbook."""
+    header_row: int | None = None
+    """The sheet's row the header was found in."""
+    title_rows: int = 0
+    """Rows with something in them above the header, ignored."""
+    empty_rows: int = 0
+    """Empty rows below the header, skipped."""
 
 
 @dataclass
@@ -241,8 +253,24 @@ class Summary:
             "ignored_columns": list(self.ignored_columns),
             "encoding": self.source.encoding if self.source else None,
             "encoding_detected": self.source.encoding_detected if self.source else None,
+            **self._workbook(),
             **self._provenance(),
         }
+
+    def _workbook(self) -> dict[str, Any]:
+        """What was read of a workbook (and what the file was, when its name said otherwise)."""
+        read = self.source
+        if read is None:
+            return {}
+        figures: dict[str, Any] = {"read_as": read.kind, "misnamed": read.misnamed}
+        if read.sheet is not None:
+            figures["workbook"] = {
+                "sheet": read.sheet,
+                "header_row": read.header_row,
+                "title_rows": read.title_rows,
+                "empty_rows": read.empty_rows,
+            }
+        return figures
 
     def _provenance(self) -> dict[str, Any]:
         """Which rules and site settings produced the figures (so OUT.csv can be traced)."""

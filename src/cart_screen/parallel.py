@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
 from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
-from cart_screen.csv_list import CHUNK_SIZE, RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
-from cart_screen.list_records import Chunk, Job
+from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
+from cart_screen.list_records import CHUNK_SIZE, Chunk, Job
 from cart_screen.stopping import uncut
 
 if TYPE_CHECKING:
