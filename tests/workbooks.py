@@ -90,7 +90,8 @@ def _with_openpyxl(path: Path, sheets: Sheets) -> Path:
                 if not cell:
                     continue
                 if typed is None:
-                    sheet.cell(r, c).set_explicit_value(cell, "s")  # text, even '=A1'
+                    written = sheet.cell(r, c, cell)
+                    written.data_type = "s"  # text, even '=A1'
                     continue
                 kind, value = typed["kind"], typed["value"] or ""
                 if kind == "number":

@@ -166,16 +166,20 @@ def read_workbook(
     import python_calamine
 
     try:
-        with path.open("rb") as handle:
-            book = python_calamine.CalamineWorkbook.from_filelike(handle)
-        names = book.sheet_names
-        if not names:
-            raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
-        name = names[0] if sheet is None else sheet
-        if name not in names:
-            shown = ", ".join(names)
-            raise BatchInputError(M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown))
-        values = book.get_sheet_by_name(name)
+        if path.suffix.lower() in SUFFIXES[kind]:
+            book = python_calamine.CalamineWorkbook.from_path(path)
+        else:  # calamine goes by the name; from a file object it looks at the content
+            with path.open("rb") as handle:
+                book = python_calamine.CalamineWorkbook.from_filelike(handle)
+        with book:  # closed once the sheet is read: the archive is not held while screening
+            names = book.sheet_names
+            if not names:
+                raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
+            name = names[0] if sheet is None else sheet
+            if name not in names:
+                shown = ", ".join(names)
+                raise BatchInputError(M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown))
+            values = book.get_sheet_by_name(name)
     except python_calamine.PasswordError as exc:
         raise BatchInputError(M.WORKBOOK_ENCRYPTED.both()) from exc
     except python_calamine.CalamineError as exc:
@@ -219,8 +223,9 @@ def _chunks(
     is skipped and counted in `facts`."""
     cells: list[Sequence[Cell]] = []
     numbers: list[int] = []
+    typed = _TypedCells()
     for number, row in enumerate(rows, start=first):
-        record: list[Cell] = [cell if type(cell) is str else _cell(cell) for cell in row]
+        record: list[Cell] = [cell if type(cell) is str else typed.read(cell) for cell in row]
         marked = marks.get(number)
         if marked:
             for column, cell in marked.items():
@@ -236,6 +241,27 @@ def _chunks(
             cells, numbers = [], []
     if cells:
         yield Chunk(numbers[0], cells, {}, numbers)
+
+
+class _TypedCells:
+    """Typed cells as the readers take them, each value converted once (a list repeats the same
+    few numbers, booleans and dates). One table per type: 1, 1.0 and True are equal keys."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self._tables: dict[type, dict[Any, Cell]] = {}
+
+    def read(self, value: Any) -> Cell:
+        table = self._tables.get(type(value))
+        if table is None:
+            table = self._tables[type(value)] = {}
+        cell = table.get(value)
+        if cell is None:
+            if len(table) >= self.LIMIT:
+                table.clear()
+            cell = table[value] = _cell(value)
+        return cell
 
 
 def _cell(value: Any) -> Cell:
@@ -330,12 +356,30 @@ def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
+def _tokens(head: bytes) -> tuple[bytes, ...]:
+    """Literal parts of what _FOUND finds, for a sheet that starts with `head`: a block with none
+    of them has nothing to find (a fast search: most sheets hold neither formulas nor errors).
+    Elements with a namespace prefix (`<x:f>`) or attributes in single quotes are rare; only
+    a sheet written so is searched for them too."""
+    tokens = [b"<f", b'"e"']
+    if re.search(rb"<[A-Za-z_][\w.-]*:(?:worksheet|sheetData)\b", head):
+        tokens.append(b":f")
+    if re.search(rb"<(?:[\w.-]+:)?(?:worksheet|c|row|dimension)\s[^>]*='", head):
+        tokens.append(b"'e'")
+    return tuple(tokens)
+
+
 def _scan(xml: IO[bytes], marks: Marks, first_column: int) -> None:
     text = b""
+    tokens: tuple[bytes, ...] = ()
     while True:
         block = xml.read(_SCAN_BLOCK)
         text += block
         last = not block
+        tokens = tokens or _tokens(text[:4096])
+        if not last and not any(token in text for token in tokens):
+            text = text[-_TOKEN:]
+            continue
         stop = len(text) if last else len(text) - _TOKEN
         at = 0
         while (found := _FOUND.search(text, at, stop)) is not None:
@@ -377,7 +421,7 @@ def _look_at(text: bytes, found: re.Match[bytes], marks: Marks, first_column: in
                 return None
             formula = _unescaped(text[close + 1 : closing.start()])
             after = closing.end()
-        if _VALUE_START.match(text, after):
+        if _VALUE_START.match(text, after) and _saved(text, start, tag_end, after, end.start()):
             return after
         problem = M.CELL_NOT_CALCULATED.both(formula="=" + formula if formula else "shared")
         shown = "=" + formula
@@ -393,6 +437,18 @@ def _look_at(text: bytes, found: re.Match[bytes], marks: Marks, first_column: in
         if column >= 0:
             marks.setdefault(row, {})[column] = SheetCell(shown, None, problem)
     return end.end()
+
+
+_STRING_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
+
+
+def _saved(text: bytes, start: int, tag_end: int, value_at: int, end: int) -> bool:
+    """Whether the value after a formula was saved: it says something, or it is a formula's
+    empty text (`t="str"`); an empty value of a number cell (`<v/>`) is none (openpyxl)."""
+    value = _VALUE.search(text, value_at, end)
+    if value is not None and value.group(1).strip():
+        return True
+    return _STRING_TYPE.search(text, start, tag_end) is not None
 
 
 def _unescaped(raw: bytes) -> str:
