@@ -27,7 +27,7 @@ and summary as a CSV list. What it adds:
   numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
   like any other.
 
-The sheet is read in this process (calamine holds it in memory, ~40 bytes a cell); `--jobs`
+The sheet is read in this process (calamine holds it in memory, ~70 bytes a cell); `--jobs`
 applies to CSV lists only.
 """
 
