@@ -61,7 +61,7 @@ Feature: Screening a referral list — every referral accounted for, in order
 
     Examples:
       | content                   | message                                            |
-      | an Excel workbook (.xlsx) | this is a spreadsheet workbook (.xlsx/.ods)        |
+      | an Excel workbook (.xlsx) | the workbook cannot be read                        |
       | a PDF document            | this is a PDF document, not a CSV                  |
       | a photo (JPEG)            | this is an image (JPEG), not a CSV                 |
       | a list saved in Latin-1   | not UTF-8, UTF-16 with a byte-order mark, or GB18030 |

@@ -6,10 +6,12 @@ import contextlib
 import csv
 import json
 import re
+import shlex
 import shutil
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -33,7 +35,14 @@ from cart_screen.ruleset import default_rules_path
 from cart_screen.workbook_out import COLOURS
 
 pytest.register_assert_rewrite("workbooks")
-from workbooks import assert_same_rows, formula_cells, text_of  # noqa: E402
+from workbooks import (  # noqa: E402
+    Sheets,
+    assert_same_rows,
+    formula_cells,
+    text_of,
+    write_ole2,
+    write_workbook,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -365,17 +374,24 @@ def column_map(docstring: str, tmp_path: Path) -> Path:
     return path
 
 
-def run_batch(runner: CliRunner, source: Path, *extra: str) -> BatchRun:
-    out = source.with_name("results.csv")
+def run_batch(
+    runner: CliRunner, source: Path, *extra: str, output: str = "results.csv"
+) -> BatchRun:
+    out = source.with_name(output)
     summary = source.with_name("summary.json")
     args = ["batch", str(source), "--output", str(out), "--summary", str(summary), *extra]
     run = runner.invoke(app, [*args, "--as-of", "2026-10-15"])
-    rows = None
-    if out.exists():
-        with out.open(encoding="utf-8", newline="") as results:
-            rows = list(csv.DictReader(results))
+    rows = read_results(out) if out.exists() else None
     figures = json.loads(summary.read_text("utf-8")) if summary.exists() else None
     return BatchRun(run.exit_code, run.output, rows, figures, out)
+
+
+def read_results(path: Path) -> list[dict[str, str]]:
+    """The rows of a results file, by its format (OUT.csv; OUT.xlsx to come: SPEC §8)."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as results:
+            return list(csv.DictReader(results))
+    raise AssertionError(f"no reader for results in {path.suffix}")
 
 
 @when("the coordinator screens the list", target_fixture="batch_run")
@@ -386,6 +402,92 @@ def screens_the_list(runner: CliRunner, referral_list: Path) -> BatchRun:
 @when("the coordinator screens the list with the column map", target_fixture="batch_run")
 def screens_with_map(runner: CliRunner, referral_list: Path, column_map: Path) -> BatchRun:
     return run_batch(runner, referral_list, "--columns", str(column_map))
+
+
+# ---------------------------------------------------------------- workbooks (SPEC §8)
+
+
+@given(parsers.parse('a workbook with the sheet "{name}":'), target_fixture="workbook_sheets")
+def workbook_with_sheet(name: str, datatable: list[list[str]]) -> Sheets:
+    return {name: datatable[1:]}  # the first row names the columns, as the sheet does: A, B, …
+
+
+@given(parsers.parse('a second sheet "{name}" in the workbook:'))
+def second_sheet(workbook_sheets: Sheets, name: str, datatable: list[list[str]]) -> None:
+    workbook_sheets[name] = datatable[1:]
+
+
+KEPT_AS: dict[str, Callable[[Path], Path]] = {
+    "a workbook": lambda path: write_workbook(path, {"Sheet1": [["patient_id"], ["A1"]]}),
+    "CSV text": lambda path: _written(path, b"patient_id\r\nA1\r\n"),
+    "a ZIP archive with no workbook": lambda path: _zipped(path, {"notes.txt": "A1"}),
+    "a damaged ZIP archive": lambda path: _written(path, b"PK\x03\x04\x14\x00" + bytes(64)),
+    "a workbook protected by password": lambda path: write_ole2(
+        path, ["EncryptionInfo", "EncryptedPackage"]
+    ),
+    "an empty workbook sheet": lambda path: write_workbook(path, {"Sheet1": []}),
+    "a workbook without a header": lambda path: write_workbook(
+        path, {"Sheet1": [["Referrals"], *[["x", "y"]] * 25]}
+    ),
+}
+"""What a coordinator may give as a referral list, beside a good CSV file."""
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _zipped(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return path
+
+
+@given(
+    parsers.parse('a referral list kept as {content} named "{name}"'),
+    target_fixture="referral_list",
+)
+def referral_list_kept_as(tmp_path: Path, content: str, name: str) -> Path:
+    return KEPT_AS[content](tmp_path / name)
+
+
+@when(
+    parsers.parse('the coordinator screens the workbook into "{output}"'),
+    target_fixture="batch_run",
+)
+def screens_the_workbook(
+    runner: CliRunner, tmp_path: Path, workbook_sheets: Sheets, output: str
+) -> BatchRun:
+    source = write_workbook(tmp_path / "referrals.xlsx", workbook_sheets)
+    return run_batch(runner, source, output=output)
+
+
+@when(
+    parsers.parse('the coordinator screens sheet "{sheet}" of the workbook with the column map'),
+    target_fixture="batch_run",
+)
+def screens_a_sheet(
+    runner: CliRunner, tmp_path: Path, workbook_sheets: Sheets, sheet: str, column_map: Path
+) -> BatchRun:
+    source = write_workbook(tmp_path / "referrals.xlsx", workbook_sheets)
+    return run_batch(runner, source, "--sheet", sheet, "--columns", str(column_map))
+
+
+@when(
+    parsers.re('the coordinator screens the list with options "(?P<options>[^"]*)"'),
+    target_fixture="batch_run",
+)
+def screens_with_options(runner: CliRunner, referral_list: Path, options: str) -> BatchRun:
+    return run_batch(runner, referral_list, *shlex.split(options))
+
+
+@then(parsers.parse('sheet row {number:d} says "{text}"'))
+def sheet_row_says(batch_run: BatchRun, number: int, text: str) -> None:
+    assert batch_run.rows is not None
+    (row,) = [row for row in batch_run.rows if row["row"] == str(number)]
+    assert text in row["errors"], row["errors"]
 
 
 @then("the results have these rows:")

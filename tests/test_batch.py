@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cart_screen import batch as lists
+from cart_screen import batch as screening
 from cart_screen.cli import app
 from cart_screen.form import FIELDS
+from cart_screen.list_records import BatchInputError, load_column_map
+from cart_screen.list_summary import DuplicateIds, Summary, Tally
 from cart_screen.render import spreadsheet_safe
 from cart_screen.values.text import has_control
 
@@ -168,17 +170,17 @@ def test_an_interrupted_run_leaves_no_output(
     source.write_text("patient_id\n" + "".join(f"P{i}\n" for i in range(5000)))
     out = tmp_path / "out.csv"
     out.write_text("yesterday's results\n")
-    real = lists.Summary.add
+    real = Summary.add
     calls = 0
 
-    def failing_add(self: lists.Summary, tally: lists.Tally) -> None:
+    def failing_add(self: Summary, tally: Tally) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:  # after the first chunk has been written
             raise KeyboardInterrupt
         real(self, tally)
 
-    monkeypatch.setattr(lists.Summary, "add", failing_add)
+    monkeypatch.setattr(Summary, "add", failing_add)
     args = ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d.jsonl")]
     run = runner.invoke(app, args)
     assert run.exit_code == 130
@@ -203,15 +205,15 @@ def test_template_writes_headers_and_a_column_map_that_batch_accepts(
     run = runner.invoke(app, ["template", str(template), "--columns", str(mapping)])
     assert run.exit_code == 0, run.output
     assert template.read_text().strip().split(",") == list(FIELDS)
-    assert lists.load_column_map(mapping) == {name: name for name in FIELDS}
+    assert load_column_map(mapping) == {name: name for name in FIELDS}
     assert runner.invoke(app, ["template", str(template)]).exit_code == 2  # never overwrites
 
 
 def test_a_column_map_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
     mapping = tmp_path / "map.yaml"
     mapping.write_text("EF: ejection_fraction\n")
-    with pytest.raises(lists.BatchInputError, match="not a form field"):
-        lists.load_column_map(mapping)
+    with pytest.raises(BatchInputError, match="not a form field"):
+        load_column_map(mapping)
 
 
 # ---------------------------------------------------------------- properties
@@ -298,9 +300,9 @@ def test_worker_processes_give_the_same_output_in_the_same_order(tmp_path: Path)
 def test_duplicate_ids_are_found_exactly_with_partitions_spilled_to_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lists.DuplicateIds, "SPILL_AT", 16)  # spill almost at once
-    monkeypatch.setattr(lists.DuplicateIds, "BATCH", 7)
-    finder = lists.DuplicateIds(tmp_path)
+    monkeypatch.setattr(DuplicateIds, "SPILL_AT", 16)  # spill almost at once
+    monkeypatch.setattr(DuplicateIds, "BATCH", 7)
+    finder = DuplicateIds(tmp_path)
     ids = [f"P{i % 700}" for i in range(1000)] + ["张三", "张三", "x\udcff", "x\udcff", "once"]
     ids += ["two\nlines", "two\nlines", "back\\n", "back\\n", "two\\\nx", "two\\\nx", "a\\"]
     for patient_id in ids[:500]:
@@ -334,8 +336,8 @@ def test_a_record_whose_screening_fails_is_an_error_row_and_the_rest_are_screene
             raise RuntimeError("a bug met on one record")
         return real(ruleset, read)
 
-    monkeypatch.setattr(lists, "decide", fragile)
-    monkeypatch.setattr(lists, "column_plan", lambda job: None)  # record by record
+    monkeypatch.setattr(screening, "decide", fragile)
+    monkeypatch.setattr(screening, "column_plan", lambda job: None)  # record by record
     out = tmp_path / "out.csv"
     run = runner.invoke(app, ["batch", str(EXAMPLES / "referrals.csv"), "-o", str(out)])
     assert run.exit_code == 0, run.output

@@ -21,10 +21,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cart_screen import batch as lists
+from cart_screen.batch import column_plan, screen_chunk
 from cart_screen.columnwise import ColumnPlan
+from cart_screen.csv_list import read_chunks
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
+from cart_screen.list_records import Chunk, Job, map_columns
 from cart_screen.ruleset import Ruleset, default_ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.labs import Quantity
@@ -102,9 +104,9 @@ def both_paths(
     outputs = []
     for column_wise in (True, False):
         stream = io.StringIO(buffer.getvalue(), newline="")
-        read_header, chunks = lists.read_chunks(stream, "utf-8", size=chunk_size)
-        columns = lists.map_columns(read_header, {})
-        job = lists.Job(
+        read_header, chunks = read_chunks(stream, "utf-8", size=chunk_size)
+        columns = map_columns(read_header, {})
+        job = Job(
             ruleset or default_ruleset(),
             columns,
             dt.date(2026, 10, 15),
@@ -119,7 +121,7 @@ def both_paths(
         needs: Counter[str] = Counter()
         ids: Counter[str] = Counter()
         for chunk in chunks:
-            out = lists.screen_chunk(job, chunk, plan)
+            out = screen_chunk(job, chunk, plan)
             rows.append(out.rows(chunk.first))
             outcomes.update(out.tally.outcomes)
             flagged.update(out.tally.flagged)
@@ -168,12 +170,12 @@ def test_a_realistic_list_gives_the_same_rows_both_ways(tmp_path: Path) -> None:
 
 def test_column_wise_is_used_only_where_it_gives_the_same_answer() -> None:
     ruleset = default_ruleset()
-    columns = lists.map_columns(["patient_id"], {})
-    plain = lists.Job(ruleset, columns, dt.date(2026, 10, 15), False)
+    columns = map_columns(["patient_id"], {})
+    plain = Job(ruleset, columns, dt.date(2026, 10, 15), False)
     assert ColumnPlan.usable(plain)
     # --jsonl needs each record's values for its reasons: record by record
-    assert not ColumnPlan.usable(lists.Job(ruleset, columns, dt.date(2026, 10, 15), True))
-    assert lists.column_plan(lists.Job(ruleset, columns, dt.date(2026, 10, 15), True)) is None
+    assert not ColumnPlan.usable(Job(ruleset, columns, dt.date(2026, 10, 15), True))
+    assert column_plan(Job(ruleset, columns, dt.date(2026, 10, 15), True)) is None
 
 
 def test_a_rule_on_a_field_read_record_by_record_is_not_column_wise(tmp_path: Path) -> None:
@@ -193,7 +195,7 @@ def test_a_rule_on_a_field_read_record_by_record_is_not_column_wise(tmp_path: Pa
     for name in ("vocabulary.yaml", "values.yaml"):
         (folder / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     ruleset = load_ruleset(folder)
-    job = lists.Job(ruleset, lists.map_columns(["patient_id"], {}), dt.date(2026, 10, 15), False)
+    job = Job(ruleset, map_columns(["patient_id"], {}), dt.date(2026, 10, 15), False)
     assert not ColumnPlan.usable(job)
 
 
@@ -201,7 +203,7 @@ def test_chunks_number_records_as_one_reader_would() -> None:
     """Blank lines are not records; a broken record is one, and reading carries on after it."""
     text = 'patient_id,x\r\nA,1\r\n\r\nB,2\r\n"C"x,3\r\nD,4\r\n\r\n\r\nE,5\r\nF\r\n'
     for size in range(1, 8):
-        _, chunks = lists.read_chunks(io.StringIO(text, newline=""), "utf-8", size=size)
+        _, chunks = read_chunks(io.StringIO(text, newline=""), "utf-8", size=size)
         records = [record for chunk in chunks for record in chunk.records()]
         assert [r.number for r in records] == [1, 2, 3, 4, 5, 6]
         assert [r.cells[:1] for r in records] == [["A"], ["B"], [], ["D"], ["E"], ["F"]]
@@ -213,7 +215,7 @@ def test_chunks_number_records_as_one_reader_would() -> None:
 def test_when_the_column_wise_pass_fails_the_chunk_is_screened_record_by_record(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken(self: ColumnPlan, chunk: lists.Chunk) -> Any:
+    def broken(self: ColumnPlan, chunk: Chunk) -> Any:
         raise RuntimeError("a bug in the fast path")
 
     header, records = ["patient_id", "lvef_percent"], [["A", "35"], ["B", "55"]]

@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cart_screen import list_encoding as detection
-from cart_screen.batch import BatchInputError
 from cart_screen.cli import app
 from cart_screen.list_encoding import ListEncoding, list_encoding, utf8_counts
+from cart_screen.list_records import BatchInputError
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
 from conftest import ResultsCsv
+from workbooks import write_workbook
 
 CHINESE_LIST = (
     "patient_id,date_of_birth,diagnosis,disease_status,prior_systemic_lines,lvef_percent,备注\r\n"
@@ -154,8 +155,15 @@ def test_a_list_in_another_encoding_is_refused_and_nothing_is_written(tmp_path: 
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"PK\x03\x04\x14\x00\x06\x00" + b"\0" * 64, "spreadsheet workbook (.xlsx/.ods)"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "Excel 97–2003 workbook (.xls)"),
+        # Read as workbooks by their content (SPEC §8): these are damaged ones.
+        (
+            b"PK\x03\x04\x14\x00\x06\x00" + b"\0" * 64,
+            "the workbook cannot be read (not a whole ZIP",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64,
+            "the workbook cannot be read (not a whole OLE2",
+        ),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "this is a PDF document"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is an image (PNG)"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is an image (JPEG)"),
@@ -174,10 +182,11 @@ def test_content_that_is_no_csv_is_named_and_refused_without_pointing_at_a_flag(
     assert not out.exists()
 
 
-def test_a_workbook_is_refused_whatever_encoding_is_asked_for(tmp_path: Path) -> None:
-    code, output, _, _ = batch(tmp_path, b"PK\x03\x04" + b"\0" * 64, "--encoding", "gb18030")
+def test_an_encoding_asked_for_a_workbook_is_a_usage_error(tmp_path: Path) -> None:
+    workbook = write_workbook(tmp_path / "list.xlsx", {"Sheet1": [["patient_id"], ["A"]]})
+    code, output, _, _ = batch(tmp_path, workbook.read_bytes(), "--encoding", "gb18030")
     assert code == 2
-    assert "spreadsheet workbook" in output
+    assert "--encoding is for CSV lists; a workbook (.xlsx) says its own" in output
 
 
 def test_an_encoding_asked_for_is_used_and_not_detected(tmp_path: Path) -> None:

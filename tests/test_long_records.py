@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cart_screen import batch as lists
 from cart_screen.cli import app
+from cart_screen.csv_list import READ_SIZE, RECORD_LIMIT, Records, RecordTooLong, read_chunks
 from cart_screen.i18n import M
 from conftest import ResultsCsv
 from test_parallel import both_ways
@@ -62,7 +62,7 @@ def test_an_oversized_quoted_cell_is_one_error_row_and_the_next_record_is_screen
 
 def test_the_same_with_a_small_limit_in_one_stream() -> None:
     stream = io.StringIO(oversized_cell_list(40), newline="")
-    header, chunks = lists.read_chunks(stream, "UTF-8", limit=64)
+    header, chunks = read_chunks(stream, "UTF-8", limit=64)
     assert header == ["patient_id", "lvef_percent", "diagnosis"]
     records = [record for chunk in chunks for record in chunk.records()]
     assert [(r.number, r.cells) for r in records] == [
@@ -110,14 +110,14 @@ TOO_LONG = "too long"
 def bounded(text: str | TextIO, limit: int, block: int) -> list[Read]:
     """Each record as Records reads it."""
     stream = io.StringIO(text, newline="") if isinstance(text, str) else text
-    records = lists.Records(stream, limit, block)
+    records = Records(stream, limit, block)
     read: list[Read] = []
     while True:
         try:
             row = next(records.rows)
         except StopIteration:
             return read
-        except lists.RecordTooLong:
+        except RecordTooLong:
             read.append(TOO_LONG)
             records.resume()
         except csv.Error as exc:
@@ -144,7 +144,7 @@ def test_records_are_those_of_a_reader_without_a_limit_except_the_long_ones(
 @settings(max_examples=300, deadline=None)
 @given(TEXTS, st.integers(1, 17))
 def test_with_the_full_limit_the_records_are_exactly_the_csv_readers(text: str, block: int) -> None:
-    assert bounded(text, lists.RECORD_LIMIT, block) == [read for _, read in reference(text)]
+    assert bounded(text, RECORD_LIMIT, block) == [read for _, read in reference(text)]
 
 
 def test_a_quote_never_closed_makes_the_rest_one_record() -> None:
@@ -162,7 +162,7 @@ def test_a_long_record_is_read_past_in_bounded_memory(tmp_path: Path) -> None:
     with source.open(encoding="utf-8", newline="") as stream:
         tracemalloc.start()
         try:
-            read = bounded(stream, 1 << 16, lists.READ_SIZE)
+            read = bounded(stream, 1 << 16, READ_SIZE)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

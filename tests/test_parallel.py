@@ -20,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cart_screen import batch as lists
 from cart_screen import parallel
+from cart_screen.batch import screen_chunks
 from cart_screen.cli import app
+from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, read_chunks
+from cart_screen.list_records import Job, map_columns
 from cart_screen.ruleset import default_ruleset
 
 HEADER = ["patient_id", "lvef_percent", "nyha_class", "notes"]
@@ -67,16 +69,14 @@ def both_ways(
     block_bytes: int,
     *,
     interrupt: Callable[[], None] | None = None,
-    limit: int = lists.RECORD_LIMIT,
+    limit: int = RECORD_LIMIT,
 ) -> tuple[Any, Any]:
     """The list screened in blocks (calling `interrupt` after the first chunk) and in one stream,
     records over `limit` characters being error rows."""
-    with path.open(encoding="utf-8-sig", errors=lists.UNDECODED, newline="") as stream:
-        header, chunks = lists.read_chunks(stream, "utf-8", size=3, limit=limit)
-        job = lists.Job(
-            default_ruleset(), lists.map_columns(header, {}), dt.date(2026, 10, 15), False
-        )
-        one_stream = screened(lists.screen_chunks(job, chunks))
+    with path.open(encoding="utf-8-sig", errors=UNDECODED, newline="") as stream:
+        header, chunks = read_chunks(stream, "utf-8", size=3, limit=limit)
+        job = Job(default_ruleset(), map_columns(header, {}), dt.date(2026, 10, 15), False)
+        one_stream = screened(screen_chunks(job, chunks))
     listed = parallel.ListFile(path, "utf-8-sig", "utf-8", limit)
     start = parallel.records_start(listed, header)
     assert start is not None
@@ -135,7 +135,7 @@ def test_in_a_splittable_encoding_a_broken_character_never_takes_a_line_end(code
     for lead in range(256):
         for middle in (b"", b"\x81", b"\x81\x30", b"\x81\x30\x81", b"\xe4\xb8"):
             data = bytes([lead]) + middle + b"\n"
-            assert data.decode(codec, errors=lists.UNDECODED).endswith("\n"), data
+            assert data.decode(codec, errors=UNDECODED).endswith("\n"), data
 
 
 def test_encodings_that_cannot_be_cut_are_read_in_one_stream() -> None:

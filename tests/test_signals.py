@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from cart_screen import batch as lists
 from cart_screen.files import atomic_write, owned
+from cart_screen.list_summary import Summary
 from cart_screen.stopping import StopSignals, uncut
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -186,7 +186,7 @@ def test_the_next_run_removes_only_what_ended_runs_of_this_host_left(tmp_path: P
             (tmp_path / name).write_text("row,patient_id\n")
     with atomic_write(tmp_path / "out.csv") as out:
         out.write("new\n")
-    with lists.Summary(("rule",), scratch=tmp_path):
+    with Summary(("rule",), scratch=tmp_path):
         pass
     assert leftovers(tmp_path) == sorted([*kept, "out.csv"])
 

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from cart_screen.batch import Summary
 from cart_screen.form import FIELDS
 from cart_screen.i18n import WEB_WORDING, Language, M, messages, web_wording
+from cart_screen.list_summary import Summary
 from cart_screen.render import rule_overviews
 from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
@@ -166,8 +166,8 @@ def test_a_header_only_list_is_said_to_have_no_records(client: TestClient) -> No
         ),
         (("a.pdf", b"%PDF-1.7\n", "application/pdf"), 422, "not a CSV file or workbook"),
         (("a.bin", b"\x00\x01\x02", "application/octet-stream"), 422, "not a CSV file or workbook"),
-        (("l.xlsx", b"PK\x03\x04rest", "application/zip"), 422, "does not read workbooks yet"),
-        (("l.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "x"), 422, "does not read workbooks yet"),
+        (("l.xlsx", b"PK\x03\x04rest", "application/zip"), 422, "it may be damaged"),
+        (("l.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "x"), 422, "it may be damaged"),
         (("r.csv", b"mrn,lvef_percent\n1,50\n", "text/csv"), 422, "the template list has every"),
     ],
 )
@@ -397,6 +397,8 @@ COMMAND_LINE_ONLY = {
     "SUMMARY_DUPLICATE_COUNT",
     "INTERNAL_ERROR",
     "STOPPED_SAVED",  # the terminal wizard stopped with Ctrl-C
+    "SHEET_FOR_CSV",  # --sheet and --encoding: the page has neither for a workbook
+    "ENCODING_FOR_WORKBOOK",
 }
 
 

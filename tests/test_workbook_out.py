@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cart_screen import batch as lists
 from cart_screen import workbook_out
 from cart_screen.cli import app
 from cart_screen.i18n import M
+from cart_screen.list_summary import Summary
 from cart_screen.ruleset import default_ruleset
 from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, workbook_bytes
 from workbooks import assert_same_rows, csv_rows, formula_cells, same_width, sheet_rows, text_of
@@ -437,7 +437,7 @@ def test_the_workbook_is_written_to_a_binary_file_from_out_csv_text() -> None:
         f'1,P-1,flagged,indication.subtype,,,"{M.NOTICE("en")}"\r\n'
         f'2,"a, b",error,,,"record: has 2 cells, the header has 8",x\r\n'
     )
-    summary = lists.Summary(tuple(rule.id for rule in RULESET.rules))
+    summary = Summary(tuple(rule.id for rule in RULESET.rules))
     data = workbook_bytes(text, summary, RULESET, DAY)
     book = openpyxl.load_workbook(io.BytesIO(data))
     got = [[text_of(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]

@@ -1,16 +1,155 @@
-"""Reading OUT.xlsx back in tests (openpyxl), as OUT.csv's texts: shared by the unit tests and
-the Gherkin steps."""
+"""Workbooks for the tests, made here with a writer library (XlsxWriter, openpyxl): never a
+binary file in the repository; and OUT.xlsx read back (openpyxl) as OUT.csv's texts. Shared by
+the unit tests and the Gherkin steps.
+
+A sheet is written from rows of cells in a small notation, so that a feature file can show a
+coordinator's workbook as a table:
+
+- plain text is a text cell, whatever it looks like (`00123`, `=A1`, `+86 138 …`);
+- `{number 12345}`, `{date 1962-05-30}`, `{TRUE}` / `{FALSE}` are typed cells;
+- `{formula =1+1 gives 2}` is a formula with its value saved; `{error #N/A}` a formula whose
+  saved value is that error; `{formula =B3*2 never calculated}` a formula with no value saved
+  (only openpyxl writes those: the sheet is then written with openpyxl);
+- `{title TEXT across N}` is TEXT in a cell merged across N columns (a title row);
+- an empty cell is left empty.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
+import struct
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.escape import unescape
 
 from cart_screen.i18n import Language
 from cart_screen.workbook_out import fitted
+
+_TYPED = re.compile(r"\{(?P<kind>\w+)(?: (?P<value>.*?))?\}")
+_FORMULA = re.compile(r"(?P<formula>=.+?) (?:gives (?P<value>.+)|never calculated)")
+_TITLE = re.compile(r"(?P<text>.+) across (?P<columns>\d+)")
+
+Sheets = dict[str, Sequence[Sequence[str]]]
+
+
+def write_workbook(path: Path, sheets: Sheets) -> Path:
+    """Write the sheets (name -> rows of cells in the notation above), in order."""
+    if any("never calculated" in cell for rows in sheets.values() for row in rows for cell in row):
+        return _with_openpyxl(path, sheets)
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                _write_xlsxwriter(sheet, r, c, cell.strip(), day)
+    book.close()
+    return path
+
+
+def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
+    typed = _TYPED.fullmatch(cell)
+    if not cell:
+        return
+    if typed is None:
+        sheet.write_string(r, c, cell)
+        return
+    kind, value = typed["kind"], typed["value"] or ""
+    if kind == "number":
+        sheet.write_number(r, c, float(value))
+    elif kind == "date":
+        sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), day)
+    elif kind in ("TRUE", "FALSE"):
+        sheet.write_boolean(r, c, kind == "TRUE")
+    elif kind == "formula":
+        found = _FORMULA.fullmatch(value)
+        assert found is not None, cell
+        saved = found["value"]
+        number = re.fullmatch(r"-?\d+(?:\.\d+)?", saved or "")
+        sheet.write_formula(r, c, found["formula"], None, float(saved) if number else saved)
+    elif kind == "error":
+        sheet.write_formula(r, c, "=NA()" if value == "#N/A" else "=1/0", None, value)
+    elif kind == "title":
+        found = _TITLE.fullmatch(value)
+        assert found is not None, cell
+        sheet.merge_range(r, c, r, c + int(found["columns"]) - 1, found["text"])
+    else:
+        raise AssertionError(f"unknown cell notation {cell!r}")
+
+
+def _with_openpyxl(path: Path, sheets: Sheets) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, cell in enumerate(row, start=1):
+                cell = cell.strip()
+                typed = _TYPED.fullmatch(cell)
+                if not cell:
+                    continue
+                if typed is None:
+                    written = sheet.cell(r, c, cell)
+                    written.data_type = "s"  # text, even '=A1'
+                    continue
+                kind, value = typed["kind"], typed["value"] or ""
+                if kind == "number":
+                    sheet.cell(r, c, float(value))
+                elif kind == "date":
+                    sheet.cell(r, c, dt.date.fromisoformat(value)).number_format = "yyyy-mm-dd"
+                elif kind in ("TRUE", "FALSE"):
+                    sheet.cell(r, c, kind == "TRUE")
+                elif kind == "formula":
+                    found = _FORMULA.fullmatch(value)
+                    assert found is not None, cell
+                    assert found["value"] is None, cell
+                    sheet.cell(r, c, found["formula"])
+                elif kind == "error":
+                    sheet.cell(r, c, value)  # openpyxl writes an error code as an error cell
+                else:
+                    raise AssertionError(f"{cell!r} is not written with openpyxl here")
+    book.save(path)
+    return path
+
+
+def write_ole2(path: Path, streams: Sequence[str]) -> Path:
+    """An OLE2 compound file (what .xls files and password-protected .xlsx files are) holding
+    empty streams of these names: enough for a reader that looks at its directory."""
+    sector, end, free, no_stream = 512, 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 76, 0, *[free] * 108)
+    fat = struct.pack("<128I", 0xFFFFFFFD, end, *[free] * 126)
+    entries = [("Root Entry", 5, 1 if streams else no_stream, no_stream)]
+    for at, name in enumerate(streams, start=1):
+        entries.append((name, 2, no_stream, at + 1 if at < len(streams) else no_stream))
+    directory = bytearray(sector)
+    for at, (name, kind, child, right) in enumerate(entries):
+        entry = bytearray(128)
+        encoded = (name + "\0").encode("utf-16-le")
+        entry[0 : len(encoded)] = encoded
+        struct.pack_into("<HBB", entry, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", entry, 68, no_stream, right, child)
+        struct.pack_into("<II", entry, 116, end, 0)
+        directory[at * 128 : (at + 1) * 128] = entry
+    for at in range(len(entries), 4):
+        struct.pack_into("<III", directory, at * 128 + 68, no_stream, no_stream, no_stream)
+    path.write_bytes(bytes(header) + fat + bytes(directory))
+    return path
+
+
+# ---------------------------------------------------------------- OUT.xlsx read back
 
 
 def text_of(value: object) -> str:

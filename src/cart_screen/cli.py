@@ -12,7 +12,8 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
@@ -26,8 +27,11 @@ from cart_screen.i18n import Language, M, Said, language_from_environment
 from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_ruleset
 
 if TYPE_CHECKING:
+    from cart_screen.batch import ChunkOutput
     from cart_screen.files import SpecialFileError
     from cart_screen.list_encoding import ListEncoding
+    from cart_screen.list_records import Columns, Job
+    from cart_screen.list_summary import ListSource
     from cart_screen.site import Site
     from cart_screen.terminal import Talk
     from cart_screen.wizard import Wizard
@@ -374,7 +378,12 @@ def _distinct_outputs(source: Path, language: Language, *outputs: Path | None) -
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(metavar="IN.csv", help="The referral list (CSV).")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="IN.csv", help="The referral list: CSV, or a workbook (.xlsx, .xls, .ods)."
+        ),
+    ],
     output: Annotated[
         Path,
         typer.Option(
@@ -403,6 +412,12 @@ def batch(
             "or GB18030, detected."
         ),
     ] = "auto",
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", metavar="NAME", help="The workbook's sheet to read (default: the first)."
+        ),
+    ] = None,
     excel: Annotated[
         bool,
         typer.Option(
@@ -431,9 +446,9 @@ def batch(
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
-    from cart_screen import batch as lists
-    from cart_screen import parallel
     from cart_screen.files import SpecialFileError, atomic_write
+    from cart_screen.list_records import BatchInputError, Job, load_column_map
+    from cart_screen.list_summary import Summary
     from cart_screen.render import BATCH_COLUMNS, summary_text
     from cart_screen.stopping import StopSignals
 
@@ -443,20 +458,15 @@ def batch(
     day = _day(as_of) or dt.date.today()
     stopping = StopSignals()
     try:
-        column_map = lists.load_column_map(columns) if columns else {}
-        workers = jobs or _default_jobs(source)
-        stream, used = _open_list(source, encoding)
-        with stopping, stream, _progress(source, language) as progress:
-            header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
-            chosen = lists.map_columns(header, column_map)
+        column_map = load_column_map(columns) if columns else {}
+        with stopping, _read_list(source, encoding, sheet, column_map, jobs, language) as listed:
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
-            job = lists.Job(ruleset, chosen, day, details_wanted, language, site)
+            job = Job(ruleset, listed.columns, day, details_wanted, language, site)
             with (
-                lists.Summary(
+                Summary(
                     rule_ids,
-                    ignored_columns=chosen.ignored,
-                    encoding=used,
+                    ignored_columns=listed.columns.ignored,
                     screened_with=(ruleset.id, ruleset.sha256, site),
                     scratch=output.parent,
                     show_duplicates=show_duplicates,
@@ -466,10 +476,7 @@ def batch(
             ):
                 out.write(",".join(BATCH_COLUMNS) + "\r\n")
                 number = 1
-                listed = parallel.ListFile(source, used.codec, used.name)
-                outputs = parallel.screen_list(
-                    job, listed, header, stream, chunks, jobs=workers, progress=progress
-                )
+                outputs = listed.screen(job)
                 with contextlib.closing(outputs):  # stopped: its workers end at once
                     for chunk in outputs:
                         summary.add(chunk.tally)
@@ -477,6 +484,7 @@ def batch(
                         number += len(chunk.tails)
                         if details is not None:
                             details.write(chunk.details)
+                summary.source = listed.facts()  # after the rows: empty rows counted as read
                 summary.finish()
                 if workbook:  # put together now: a workbook that cannot be leaves no file either
                     cast("ResultsWorkbook", out).finish(summary)
@@ -486,7 +494,7 @@ def batch(
                     with atomic_write(summary_file) as figures:
                         json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
                 stopping.hold()  # every result is in: a stop now waits until they are in place
-    except lists.BatchInputError as exc:
+    except BatchInputError as exc:
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
         fail(_special_said(exc, language), language)
@@ -522,6 +530,75 @@ def _results_file(
     return written_workbook(output, ruleset, day, language)
 
 
+@dataclass(frozen=True)
+class _ListRead:
+    """A list opened to screen: its columns, how its chunks are screened, and what the summary
+    says about how it was read (asked once every row is read)."""
+
+    columns: Columns
+    screen: Callable[[Job], Generator[ChunkOutput, None, None]]
+    facts: Callable[[], ListSource]
+
+
+@contextlib.contextmanager
+def _read_list(
+    source: Path,
+    encoding: str,
+    sheet: str | None,
+    column_map: Mapping[str, str],
+    jobs: int,
+    language: Language,
+) -> Iterator[_ListRead]:
+    """Open a referral list as its content says: a workbook's sheet, or CSV text (on `jobs`
+    processes where the file can be cut; a workbook is read and screened in this one)."""
+    from cart_screen import parallel, workbook
+    from cart_screen.batch import screen_chunks
+    from cart_screen.csv_list import read_chunks
+    from cart_screen.list_encoding import AUTO
+    from cart_screen.list_records import BatchInputError, map_columns
+    from cart_screen.list_summary import ListSource
+
+    if not source.is_file():
+        raise BatchInputError((M.NO_SUCH_FILE if not source.exists() else M.NOT_A_FILE).both())
+    kind = workbook.workbook_kind(source)
+    misnamed = workbook.misnamed(source, kind)
+    if kind is not None:
+        if encoding.strip().lower() != AUTO:
+            raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
+        sheet_list = workbook.read_workbook(source, kind, sheet, column_map)
+        read = sheet_list.facts
+
+        def sheet_facts() -> ListSource:
+            return ListSource(
+                kind=kind,
+                misnamed=misnamed,
+                sheet=read.sheet,
+                header_row=read.header_row,
+                title_rows=read.title_rows,
+                empty_rows=read.empty_rows,
+            )
+
+        yield _ListRead(
+            sheet_list.columns, lambda job: screen_chunks(job, sheet_list.chunks), sheet_facts
+        )
+        return
+    if sheet is not None:
+        raise BatchInputError(M.SHEET_FOR_CSV.both())
+    workers = jobs or _default_jobs(source)
+    stream, used = _open_list(source, encoding)
+    with stream, _progress(source, language) as progress:
+        header, chunks = read_chunks(stream, used.name, detected=used.detected)
+        chosen = map_columns(header, column_map)
+        listed = parallel.ListFile(source, used.codec, used.name)
+        yield _ListRead(
+            chosen,
+            lambda job: parallel.screen_list(
+                job, listed, header, stream, chunks, jobs=workers, progress=progress
+            ),
+            lambda: ListSource(used.name, used.detected, misnamed=misnamed),
+        )
+
+
 def _default_jobs(source: Path) -> int:
     """Two processes for a long list where there are two cores (a worker takes ~0.3 s to start,
     and each process holds ~90 MB: more are for --jobs to ask); one otherwise."""
@@ -535,11 +612,9 @@ def _default_jobs(source: Path) -> int:
 def _open_list(path: Path, encoding: str) -> tuple[TextIO, ListEncoding]:
     """Open a referral list in the encoding asked for, or detected (`auto`), and say which;
     bytes that do not decode are kept, to name their record."""
-    from cart_screen.batch import UNDECODED, BatchInputError
+    from cart_screen.csv_list import UNDECODED
     from cart_screen.list_encoding import list_encoding
 
-    if not path.is_file():
-        raise BatchInputError((M.NO_SUCH_FILE if not path.exists() else M.NOT_A_FILE).both())
     used = list_encoding(path, encoding)
     return path.open(encoding=used.codec, errors=UNDECODED, newline=""), used
 

@@ -27,18 +27,17 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
 from cart_screen.form import DERIVED, FIELDS
+from cart_screen.list_records import Cell, Chunk, Job
+from cart_screen.list_summary import Tally
 from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
 from cart_screen.ruleset import leaves
 from cart_screen.values.text import has_control
-
-if TYPE_CHECKING:
-    from cart_screen.batch import Chunk, Job, Tally
 
 MEMO_LIMIT = 1 << 16
 """Entries a table (texts, combinations, cells) remembers before it starts afresh."""
@@ -270,19 +269,15 @@ class ColumnPlan:
         Records that cannot be read, or have no patient id, are left to the record-by-record
         path: their rows are None and they are not in the tally.
         """
-        from cart_screen.batch import Tally
-
         if any(len(c.facts) > CLASS_LIMIT for c in [*self._fields.values(), self._derived]):
             self._start()
         plain, count = chunk.cells, len(chunk.cells)
         if chunk.problems:  # as blank cells (so no patient id), to be left to the other path
-            plain = plain[:]
+            plain = list(plain)
             for at in chunk.problems:
                 plain[at] = [""] * self.job.columns.width
         columns = list(zip(*plain, strict=True)) if count else []
-        patient_ids = list(map(str.strip, columns[self.job.columns.patient_id])) if count else []
-        if has_control("".join(patient_ids)):  # not an id: refused on the other path, with why
-            patient_ids = ["" if has_control(pid) else pid for pid in patient_ids]
+        patient_ids = _patient_ids(columns[self.job.columns.patient_id]) if count else []
         blank = [""] * count
 
         # 1. classes, and the error cells of each record (field order, then what derive finds)
@@ -367,6 +362,19 @@ class ColumnPlan:
 
     def _names(self, code: int) -> str:
         return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+
+
+def _patient_ids(cells: Sequence[Cell]) -> list[str]:
+    """Each record's patient id; "" (left to the record-by-record path, which says why) for a
+    workbook's cell that is not text (a date, an error cell) or an id holding a control
+    character."""
+    try:
+        ids = list(map(str.strip, cells))  # type: ignore[arg-type]  # all text, almost always
+    except TypeError:
+        ids = [cell.strip() if isinstance(cell, str) else "" for cell in cells]
+    if has_control("".join(ids)):
+        return ["" if has_control(pid) else pid for pid in ids]
+    return ids
 
 
 def _error_cell(said: tuple[str, ...]) -> str:

@@ -466,6 +466,76 @@ class M:
         "this is an image ({kind}), not a CSV; a referral list must be a CSV (UTF-8) file",
         "这是图片（{kind}），不是 CSV；转诊名单须为 CSV（UTF-8）文件",
     )
+    # -- workbooks as referral lists (SPEC §8)
+    WORKBOOK_NOT_A_WORKBOOK = Msg(
+        "not a workbook: a ZIP archive with no spreadsheet in it; save the list as .xlsx or CSV",
+        "不是工作簿：这是不含电子表格的 ZIP 压缩包；请将名单另存为 .xlsx 或 CSV",
+    )
+    WORKBOOK_NOT_OLD_WORKBOOK = Msg(
+        "not a workbook: an old Office file (OLE2) with no Excel workbook in it (a .doc?); "
+        "save the list as .xlsx or CSV",
+        "不是工作簿：这是不含 Excel 工作簿的旧版 Office 文件（OLE2，可能是 .doc）；"
+        "请将名单另存为 .xlsx 或 CSV",
+    )
+    WORKBOOK_ENCRYPTED = Msg(
+        "the workbook is protected with a password; save a copy without the password "
+        "(File → Info → Protect Workbook) and screen that",
+        "工作簿设有打开密码；请另存一份不带密码的副本（文件 → 信息 → 保护工作簿）再筛查",
+    )
+    WORKBOOK_DAMAGED = Msg(
+        "the workbook cannot be read ({detail}); it may be damaged: open it in Excel or WPS "
+        "and save it again",
+        "无法读取工作簿（{detail}），文件可能已损坏；请在 Excel 或 WPS 中打开后重新保存",
+    )
+    WORKBOOK_NO_SHEETS = Msg("the workbook has no sheets", "工作簿中没有工作表")
+    WORKBOOK_NO_SUCH_SHEET = Msg(
+        "there is no sheet named {sheet}; the workbook's sheets are: {sheets}",
+        "没有名为 {sheet} 的工作表；该工作簿的工作表为：{sheets}",
+    )
+    WORKBOOK_EMPTY_SHEET = Msg(
+        "sheet {sheet} is empty; expected a header row naming patient_id",
+        "工作表 {sheet} 为空；应有包含 patient_id 的表头行",
+    )
+    WORKBOOK_NO_HEADER = Msg(
+        "no header row naming patient_id in the first {rows} rows of sheet {sheet}; "
+        "the header must name one (or map one with --columns)",
+        "工作表 {sheet} 的前 {rows} 行中没有包含 patient_id 的表头行；"
+        "表头须包含该列（或用 --columns 映射）",
+    )
+    SHEET_FOR_CSV = Msg(
+        "--sheet is for workbooks; this list holds text and is read as CSV",
+        "--sheet 仅用于工作簿；该名单为文本，按 CSV 读取",
+    )
+    ENCODING_FOR_WORKBOOK = Msg(
+        "--encoding is for CSV lists; a workbook ({kind}) says its own",
+        "--encoding 仅用于 CSV 名单；工作簿（{kind}）自带编码",
+    )
+    CELL_ERROR = Msg(
+        "the cell holds the error {error}; correct it in the workbook",
+        "单元格为错误值 {error}；请在工作簿中更正",
+    )
+    CELL_NOT_CALCULATED = Msg(
+        "a formula with no value saved ({formula}); open the workbook in Excel or WPS, "
+        "let it calculate and save it",
+        "公式没有保存计算结果（{formula}）；请在 Excel 或 WPS 中打开工作簿，待其计算后保存",
+    )
+    SUMMARY_SHEET = Msg(
+        "sheet: {sheet} ({kind} workbook), header in row {row}",
+        "工作表：{sheet}（{kind} 工作簿），表头在第 {row} 行",
+    )
+    SUMMARY_TITLE_ROWS = Msg(
+        "{count} row(s) above the header ignored (titles, notes)",
+        "已忽略表头上方的 {count} 行（标题、说明）",
+    )
+    SUMMARY_EMPTY_ROWS = Msg("{count} empty row(s) skipped", "已跳过 {count} 个空行")
+    SUMMARY_READ_AS_WORKBOOK = Msg(
+        "the file is named {suffix} but holds an {kind} workbook: read as a workbook",
+        "文件名为 {suffix}，内容却是 {kind} 工作簿：已按工作簿读取",
+    )
+    SUMMARY_READ_AS_CSV = Msg(
+        "the file is named {suffix} but holds text, not a workbook: read as CSV",
+        "文件名为 {suffix}，内容却是文本而非工作簿：已按 CSV 读取",
+    )
     NO_SUCH_FILE = Msg("no such file", "文件不存在")
     NOT_A_FILE = Msg("not a file", "不是文件")
     IS_THE_INPUT = Msg("{path} is the input; choose another file", "{path} 是输入文件；请另选文件")
@@ -514,9 +584,7 @@ class M:
     WORKBOOK_RULESET = Msg("Ruleset", "规则集")
     WORKBOOK_RULESET_IS = Msg("{id} (label revision {revision})", "{id}（说明书修订 {revision}）")
     WORKBOOK_SITE = Msg("Site settings", "机构设置")
-    WORKBOOK_ENCODING = Msg("List encoding", "名单编码")
-    WORKBOOK_DETECTED = Msg("{encoding} (detected)", "{encoding}（自动识别）")
-    WORKBOOK_AS_ASKED = Msg("{encoding} (as asked)", "{encoding}（按指定）")
+    WORKBOOK_READ = Msg("List read", "名单读取")
     WORKBOOK_LEGEND = Msg("Colours on the Results sheet", "“筛查结果”工作表中的颜色")
     WORKBOOK_LEGEND_CELLS = Msg(
         "The outcome cell has its outcome's colour; a non-empty flagged, needs_info or errors "
@@ -684,7 +752,10 @@ class M:
         "上传 CSV 转诊名单（表头与表单字段一致；不超过 {limit} MB）。将显示结果页面——各结果的数量、"
         "各条目的统计及需要关注的记录——并可下载结果 CSV，每位转诊患者一行，顺序不变。",
     )
-    WEB_LIST_FILE = Msg("Referral list (CSV)", "转诊名单（CSV）")
+    WEB_LIST_FILE = Msg(
+        "Referral list (CSV, or a workbook: .xlsx, .xls, .ods — its first sheet)",
+        "转诊名单（CSV，或工作簿 .xlsx、.xls、.ods——读取第一个工作表）",
+    )
     WEB_ENCODING = Msg("Encoding", "编码")
     WEB_DETECT = Msg(
         "Detect (UTF-8, UTF-16 with BOM, GB18030)", "自动识别（UTF-8、带 BOM 的 UTF-16、GB18030）"
@@ -790,11 +861,6 @@ class M:
     WEB_TEMPLATE = Msg(
         "Download an empty template list (every column the page reads)",
         "下载空白名单模板（包含本页面读取的全部列）",
-    )
-    WEB_WORKBOOK_NOT_YET = Msg(
-        "this is a spreadsheet workbook: this page does not read workbooks yet; save it as CSV "
-        "(UTF-8) and upload that",
-        "这是电子表格工作簿：本页面暂不能读取工作簿；请另存为 CSV（UTF-8）后上传",
     )
     WEB_LIST_RESULTS = Msg("Results: {name}", "筛查结果：{name}")
     WEB_LIST_SCREENED = Msg(

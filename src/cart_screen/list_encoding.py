@@ -28,8 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from cart_screen.batch import BatchInputError, text_encoding
+from cart_screen.csv_list import text_encoding
 from cart_screen.i18n import M
+from cart_screen.list_records import BatchInputError
 
 AUTO = "auto"
 """The encoding a user asks for to have it detected (the default)."""

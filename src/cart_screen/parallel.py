@@ -41,20 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO
 
-from cart_screen.batch import (
-    CHUNK_SIZE,
-    RECORD_LIMIT,
-    UNDECODED,
-    Chunk,
-    ChunkOutput,
-    Job,
-    Records,
-    chunks_of,
-    column_plan,
-    quote_cut,
-    screen_chunk,
-    screen_chunks,
-)
+from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
+from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
+from cart_screen.list_records import CHUNK_SIZE, Chunk, Job
 from cart_screen.stopping import uncut
 
 if TYPE_CHECKING:
@@ -86,7 +75,7 @@ class ListFile:
     codec: str
     encoding: str
     record_limit: int = RECORD_LIMIT
-    """Characters a record may hold (see batch.Records)."""
+    """Characters a record may hold (see csv_list.Records)."""
 
     def lines(self, data: IO[bytes]) -> TextIO:
         """Text lines from bytes after the start of the file (so with no byte-order mark)."""

@@ -59,6 +59,27 @@ class Unreadable:
 UNREADABLE = Unreadable()
 
 
+class SheetCell(NamedTuple):
+    """A spreadsheet cell that is not text: a date or a time, read by its meaning as a form's
+    typed value is (a date cell in a date field is that date; anywhere else it is an error on
+    that field), or a cell the workbook holds no value for (an error cell such as #N/A, a formula
+    never calculated), which is an error on its field with `problem` as the reason.
+
+    Text and numbers from a workbook are text (see workbook.py): the same readers read them as
+    they read a CSV cell.
+    """
+
+    shown: str
+    """The cell as the user sees it ('1965-03-14', '#N/A'): an error quotes it."""
+    value: Any = None
+    problem: Said | None = None
+
+
+def cell_text(cell: str | SheetCell) -> str:
+    """A list cell as text: what it says, or what a workbook shows for it."""
+    return cell if isinstance(cell, str) else cell.shown
+
+
 class ReadForm(NamedTuple):
     """A form as read: the facts rules use (the clean values and what is derived from them),
     the screening date, and what could not be read."""
@@ -118,10 +139,10 @@ class FormReader:
     def __init__(self, book: ValueBook):
         self.book = book
         self.vocabulary = book.vocabulary
-        self._memo: dict[str, dict[str, _Reading]] = {name: {} for name in FIELDS}
+        self._memo: dict[str, dict[str | SheetCell, _Reading]] = {name: {} for name in FIELDS}
 
-    def reading(self, name: str, text: str) -> _Reading:
-        """How a text value of field `name` reads, remembered for next time."""
+    def reading(self, name: str, text: str | SheetCell) -> _Reading:
+        """How a text value (or a workbook's cell) of field `name` reads, remembered for next time."""
         memo = self._memo[name]
         known = memo.get(text)
         if known is not None:
@@ -133,12 +154,19 @@ class FormReader:
             memo[text] = known
         return known
 
-    def read_text(self, name: str, text: str) -> _Reading:
-        """How a text value of field `name` reads (not remembered: see `reading`)."""
-        if not text.strip():
+    def read_text(self, name: str, text: str | SheetCell) -> _Reading:
+        """How a text value (or a workbook's cell) of field `name` reads (not remembered: see
+        `reading`)."""
+        if isinstance(text, SheetCell):
+            if text.problem is not None:
+                return (False, text.problem)
+            raw: Any = text.value
+        elif not text.strip():
             return (True, None)
+        else:
+            raw = text
         try:
-            return (True, FIELDS[name].parse(text, self.book))
+            return (True, FIELDS[name].parse(raw, self.book))
         except FormValueError as exc:
             return (False, exc.said)
 
@@ -175,9 +203,9 @@ class FormReader:
         return values, errors
 
     def parse_cells(
-        self, fields: Sequence[tuple[int, str]], cells: Sequence[str]
+        self, fields: Sequence[tuple[int, str]], cells: Sequence[str | SheetCell]
     ) -> tuple[dict[str, Any], list[FieldError]]:
-        """Read a CSV record's cells: `fields` pairs each form field with its column."""
+        """Read a list record's cells: `fields` pairs each form field with its column."""
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
         memos = self._memo
@@ -188,7 +216,7 @@ class FormReader:
                 if known[1] is not None:
                     values[name] = known[1]
             else:
-                errors.append(FieldError(name, text, known[1]))
+                errors.append(FieldError(name, cell_text(text), known[1]))
         return values, errors
 
     def read(
@@ -211,11 +239,11 @@ class FormReader:
     def read_cells(
         self,
         fields: Sequence[tuple[int, str]],
-        cells: Sequence[str],
+        cells: Sequence[str | SheetCell],
         as_of: dt.date,
         site: Mapping[str, Any] | None = None,
     ) -> ReadForm:
-        """Read one CSV record (see parse_cells)."""
+        """Read one list record (see parse_cells)."""
         values, errors = self.parse_cells(fields, cells)
         return self.derive(values, errors, as_of, site)
 

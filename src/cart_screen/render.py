@@ -34,8 +34,8 @@ from cart_screen.values.kinds import Kind
 from cart_screen.values.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from cart_screen.batch import Summary
     from cart_screen.evaluate import Verdict
+    from cart_screen.list_summary import ListSource, Summary
 
 _MARK: dict[Status, tuple[str, str, Msg]] = {
     "flagged": ("✗", "red", M.STATUS_FLAGGED),
@@ -485,6 +485,26 @@ def _outcome_label(outcome: Outcome, language: Language) -> str:
     return f"{OUTCOME_WORDS[outcome](language).split(' — ')[0]}（{outcome}）"
 
 
+def source_lines(read: ListSource, lang: Language) -> list[str]:
+    """How the list was read: its encoding, or its sheet, header row, rows skipped; and what
+    the file was when its name said otherwise."""
+    lines: list[str] = []
+    if read.misnamed is not None:
+        said = M.SUMMARY_READ_AS_CSV if read.kind == "csv" else M.SUMMARY_READ_AS_WORKBOOK
+        lines.append(said(lang, suffix=printable(read.misnamed), kind=f".{read.kind}"))
+    if read.encoding is not None:
+        said = M.SUMMARY_ENCODING_DETECTED if read.encoding_detected else M.SUMMARY_ENCODING_GIVEN
+        lines.append(said(lang, encoding=printable(read.encoding)))
+    if read.sheet is not None:
+        sheet, kind = printable(read.sheet), f".{read.kind}"
+        lines.append(M.SUMMARY_SHEET(lang, sheet=sheet, kind=kind, row=read.header_row))
+        if read.title_rows:
+            lines.append(M.SUMMARY_TITLE_ROWS(lang, count=read.title_rows))
+        if read.empty_rows:
+            lines.append(M.SUMMARY_EMPTY_ROWS(lang, count=read.empty_rows))
+    return lines
+
+
 def summary_text(summary: Summary, language: Language = "en") -> str:
     """The end-of-run table: outcomes, then each rule's flagged / needs-info counts."""
     lang, total = language, summary.records
@@ -513,11 +533,8 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
             source = printable(site.name) if site.name else M.SITE_OPTIONS(lang)
             sha = f" · sha256 {site.sha256[:16]}…" if site.sha256 else ""
             lines.insert(2, M.CHECKLIST_SITE(lang, source=source, sha=sha))
-    if summary.encoding is not None:
-        said = (
-            M.SUMMARY_ENCODING_DETECTED if summary.encoding.detected else M.SUMMARY_ENCODING_GIVEN
-        )
-        lines[:0] = ["", said(lang, encoding=printable(summary.encoding.name))]
+    if summary.source is not None and (read := source_lines(summary.source, lang)):
+        lines[:0] = ["", *read]
     for note in summary_notes(summary, lang):
         lines += ["", note]
     lines += ["", M.NOTICE(lang)]

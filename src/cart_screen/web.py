@@ -39,18 +39,20 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cart_screen import batch as lists
 from cart_screen.basis import clinical_basis_markdown
+from cart_screen.csv_list import text_encoding
 from cart_screen.evaluate import decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M, Msg, web_wording
 from cart_screen.list_encoding import AUTO
+from cart_screen.list_records import BatchInputError
 from cart_screen.reading import UNREADABLE
 from cart_screen.render import (
     OUTCOME_WORDS,
     field_spellings,
     printable,
     rule_overviews,
+    source_lines,
     template_csv,
     vocabulary_notes,
     vocabulary_terms,
@@ -421,8 +423,8 @@ def create_app(
             return list_page(request, lang, message, 413)
         if encoding.strip().lower() != AUTO:
             try:
-                lists.text_encoding(encoding)
-            except lists.BatchInputError as exc:  # not one the page offers: a crafted post
+                text_encoding(encoding)
+            except BatchInputError as exc:  # not one the page offers: a crafted post
                 return list_page(request, lang, exc.said(lang), 400)
         if not list_slots.acquire(blocking=False):
             response = list_page(request, lang, M.WEB_BUSY(lang, count=list_jobs), 503)
@@ -436,7 +438,7 @@ def create_app(
                     data, encoding, ruleset, day, lang, site, deadline=deadline, name=name
                 )
             )
-        except lists.BatchInputError as exc:
+        except BatchInputError as exc:
             return list_page(request, lang, web_wording(exc.said(lang), lang), 422)
         except UnicodeError:  # a text encoding that is not the list's (UTF-16 asked, UTF-8 sent)
             said = M.NOT_IN_ENCODING(lang, encoding=printable(encoding))
@@ -481,6 +483,7 @@ def create_app(
             titles=titles[lang],
             token=token,
             downloads=DOWNLOADS,
+            read_lines=source_lines(summary.source, lang) if summary.source else [],
             minutes=STORE_SECONDS // 60,
             web_wording=web_wording,
         )

@@ -7,9 +7,9 @@ address of its own (refreshing it screens nothing again) and its downloads need 
 upload. The store is bounded in entries, bytes and time, and lives in memory only; the token
 is the only key, and nothing about a list is logged.
 
-Workbooks (.xlsx) are recognised by their content and, for now, answered in one place:
-`read_workbook`. The results download as OUT.csv or OUT.xlsx (`DOWNLOADS`); the workbook is
-made from the held CSV when it is asked for.
+A workbook (.xlsx, .xls, .ods) is recognised by its content and read by `workbook` as `batch`
+reads one (its first sheet); anything else is CSV text. The results download as OUT.csv or
+OUT.xlsx (`DOWNLOADS`); the workbook is made from the held CSV when it is asked for.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import re
 import secrets
+import tempfile
 import threading
 import time
 import unicodedata
@@ -26,16 +27,21 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import NamedTuple
 from urllib.parse import quote
 
-from cart_screen import batch as lists
+from cart_screen import workbook
+from cart_screen.batch import screen_chunks
+from cart_screen.csv_list import UNDECODED, read_chunks
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
+from cart_screen.list_records import BatchInputError, Job, map_columns
+from cart_screen.list_summary import ListSource, Summary
 from cart_screen.render import BATCH_COLUMNS, printable, spreadsheet_safe
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
+from cart_screen.workbook import Kind, SheetList
 from cart_screen.workbook_out import workbook_bytes
 
 ATTENTION_SHOWN = 200
@@ -75,12 +81,17 @@ def is_workbook(data: bytes) -> bool:
     return data.startswith(tuple(WORKBOOKS))
 
 
-def read_workbook(data: bytes) -> bytes:
-    """The workbook as a CSV list to screen. Not yet: the reader is being built (SPEC §8).
-
-    The one place a workbook upload is answered; replace this body with the reader.
-    """
-    raise lists.BatchInputError(M.WEB_WORKBOOK_NOT_YET.both())
+def read_workbook(data: bytes) -> tuple[SheetList, Kind]:
+    """An uploaded workbook's first sheet, ready to screen: the reader works on a file, so the
+    upload is put in an owner-only temporary file, removed once the sheet is read."""
+    with tempfile.NamedTemporaryFile(prefix=".cart-screen-upload-") as held:
+        held.write(data)
+        held.flush()
+        path = Path(held.name)
+        kind = workbook.workbook_kind(path)
+        if kind is None:  # a ZIP or OLE2 signature and yet no workbook: refused above
+            raise BatchInputError(M.WORKBOOK_NOT_A_WORKBOOK.both())
+        return workbook.read_workbook(path, kind, None, {}), kind
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,7 @@ class ScreenedList:
     ruleset: Ruleset
     day: dt.date
     language: Language
-    summary: lists.Summary
+    summary: Summary
     attention: list[AttentionRow] = field(default_factory=list)
     compressed: bytes = b""
     """OUT.csv, deflated (the notice in every row makes it shrink ~20 times)."""
@@ -171,26 +182,41 @@ def screen_list(
     `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
     """
     if is_workbook(data):
-        data = read_workbook(data)
-    used: ListEncoding = list_encoding(data, encoding)
-    stream = io.TextIOWrapper(
-        io.BytesIO(data), encoding=used.codec, errors=lists.UNDECODED, newline=""
-    )
-    header, chunks = lists.read_chunks(stream, used.name, detected=used.detected)
-    columns = lists.map_columns(header, {})
+        sheet_list, kind = read_workbook(data)
+        columns, chunks = sheet_list.columns, sheet_list.chunks
+        facts = sheet_list.facts
+
+        def source() -> ListSource:
+            return ListSource(
+                kind=kind,
+                sheet=facts.sheet,
+                header_row=facts.header_row,
+                title_rows=facts.title_rows,
+                empty_rows=facts.empty_rows,
+            )
+    else:
+        used: ListEncoding = list_encoding(data, encoding)
+        stream = io.TextIOWrapper(
+            io.BytesIO(data), encoding=used.codec, errors=UNDECODED, newline=""
+        )
+        header, chunks = read_chunks(stream, used.name, detected=used.detected)
+        columns = map_columns(header, {})
+
+        def source() -> ListSource:
+            return ListSource(used.name, used.detected)
+
     rule_ids = tuple(rule.id for rule in ruleset.rules)
     deflate = zlib.compressobj(6)
     parts = [deflate.compress((",".join(BATCH_COLUMNS) + "\r\n").encode())]
-    job = lists.Job(ruleset, columns, as_of, False, language, site)
-    with lists.Summary(
+    job = Job(ruleset, columns, as_of, False, language, site)
+    with Summary(
         rule_ids,
         ignored_columns=columns.ignored,
-        encoding=used,
         screened_with=(ruleset.id, ruleset.sha256, site),
     ) as summary:
         screened = ScreenedList(name, ruleset, as_of, language, summary)
         number = 1
-        for chunk in lists.screen_chunks(job, chunks):
+        for chunk in screen_chunks(job, chunks):
             if deadline is not None and time.monotonic() > deadline:
                 raise ListTimeout
             rows = chunk.rows(number)
@@ -201,6 +227,7 @@ def screen_list(
             ):
                 screened.attention += _attention(rows, ATTENTION_SHOWN - len(screened.attention))
             number += len(chunk.tails)
+        summary.source = source()  # after the rows: a sheet's empty rows are counted as read
         summary.finish()
     parts.append(deflate.flush())
     screened.compressed = b"".join(parts)

@@ -29,15 +29,15 @@ from typing import IO, TYPE_CHECKING, Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from cart_screen.batch import BatchInputError
 from cart_screen.files import atomic_write_binary, owned, remove_abandoned
 from cart_screen.i18n import Language, M
-from cart_screen.render import OUTCOME_WORDS, summary_notes, width
+from cart_screen.list_records import BatchInputError
+from cart_screen.render import OUTCOME_WORDS, source_lines, summary_notes, width
 from cart_screen.result import Outcome
 from cart_screen.ruleset import Ruleset
 
 if TYPE_CHECKING:
-    from cart_screen.batch import Summary
+    from cart_screen.list_summary import Summary
 
 SHEET_ROWS = 1_048_576
 """Rows a worksheet holds (Excel's limit, and WPS's): the header and 1,048,575 records."""
@@ -394,10 +394,9 @@ class _SummarySheet:
             source = site.name or M.SITE_OPTIONS(lang)
             shown = f"{source} · sha256 {site.sha256}" if site.sha256 else source
             self.line(M.WORKBOOK_SITE(lang), shown, formats=[f.label])
-        if summary.encoding is not None:
-            said = M.WORKBOOK_DETECTED if summary.encoding.detected else M.WORKBOOK_AS_ASKED
-            encoding = said(lang, encoding=summary.encoding.name)
-            self.line(M.WORKBOOK_ENCODING(lang), encoding, formats=[f.label])
+        if summary.source is not None:
+            for read in source_lines(summary.source, lang):
+                self.line(M.WORKBOOK_READ(lang), read, formats=[f.label])
         self.row += 1
         self._legend()
         self.row += 1

@@ -1,0 +1,119 @@
+"""Time `cart-screen batch IN.xlsx` against calamine alone iterating the same sheet, same run.
+
+Writes a realistic workbook (XlsxWriter, in constant-memory mode; nothing is committed): a title
+row above the header, dates as date cells, counts, LVEF and lab values as numbers, some yes/no
+as TRUE/FALSE, the rest as text (make_referrals.py's records), an empty row every 1,000. Prints
+both wall times, their ratio and each one's peak memory (RSS). Goal (issue 10) on 100,000 rows:
+ratio ≤ 2.0 and peak RSS ≤ 200 MB.
+
+    python benchmarks/workbook_speed.py [--rows 100000] [--rounds 3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from batch_speed import Memory, _mb, measure
+from make_referrals import HEADER, record
+
+BARE_PASS = (
+    "import sys, python_calamine\n"
+    "book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])\n"
+    "for row in book.get_sheet_by_index(0).iter_rows():\n"
+    "    pass\n"
+)
+GOAL_RATIO, GOAL_MB = 2.0, 200
+DATES = {"screening_date", "date_of_birth"}
+NUMBERS = {
+    "prior_systemic_lines", "lvef_percent", "total_bilirubin_x_uln", "ast_x_uln", "alt_x_uln",
+}  # fmt: skip
+BOOLEANS = {"true": True, "false": False}
+
+
+def write_workbook(path: Path, rows: int, seed: int = 7) -> Path:
+    """A sheet of `rows` referrals, each cell typed as a coordinator's workbook would have it."""
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Referrals")
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_string(0, 0, "Referral list, generated")
+    sheet.write_row(1, 0, HEADER)
+    at = 2
+    for number in range(1, rows + 1):
+        if number % 1000 == 0:
+            at += 1  # an empty row
+        for column, (name, cell) in enumerate(zip(HEADER, record(rng, number), strict=False)):
+            _write(sheet, at, column, name, cell, day)
+        at += 1
+    book.close()
+    return path
+
+
+def _write(sheet: object, row: int, column: int, name: str, cell: str, day: object) -> None:
+    write = sheet.__getattribute__  # XlsxWriter has no type hints
+    if not cell:
+        return
+    if name in DATES:
+        try:
+            write("write_datetime")(row, column, dt.datetime.fromisoformat(cell), day)
+            return
+        except ValueError:
+            pass
+    elif name in NUMBERS:
+        try:
+            write("write_number")(row, column, float(cell))
+            return
+        except ValueError:
+            pass
+    elif cell in BOOLEANS:
+        write("write_boolean")(row, column, BOOLEANS[cell])
+        return
+    write("write_string")(row, column, cell)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of timing (median taken)")
+    parser.add_argument("--keep", type=Path, help="folder to keep the generated workbook in")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="cart-screen-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / f"referrals-{args.rows}.xlsx"
+    if not source.exists():
+        write_workbook(source, args.rows)
+    print(f"rows: {args.rows:,} ({source.stat().st_size / 1e6:.1f} MB .xlsx)")
+    bare = [sys.executable, "-c", BARE_PASS, str(source)]
+    batch = [sys.executable, "-m", "cart_screen", "batch", str(source), "-o", str(folder / "o.csv")]
+    ratios: list[float] = []
+    memory = Memory()
+    for round_number in range(1, args.rounds + 1):
+        # The machine's speed drifts: each round times calamine alone again right before.
+        bare_s, bare_memory = measure(bare)
+        seconds, used = measure(batch)
+        ratios.append(seconds / bare_s)
+        memory = memory.peak(used)
+        print(
+            f"round {round_number}: calamine alone {bare_s:5.2f} s (RSS {bare_memory.rss:.1f} MB); "
+            f"batch {seconds:5.2f} s = {seconds / bare_s:.2f}×; {_mb(used)}"
+        )
+    ratio = statistics.median(ratios)
+    print(
+        f"batch IN.xlsx: median {ratio:.2f}× calamine alone (goal ≤ {GOAL_RATIO}×: "
+        f"{'met' if ratio <= GOAL_RATIO else 'NOT met'}); peak {_mb(memory)} "
+        f"(goal ≤ {GOAL_MB} MB: {'met' if memory.rss <= GOAL_MB else 'NOT met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+Feature: Screening a referral list kept as a workbook
+  Referral lists arrive as Excel or WPS workbooks: a title above the header, dates as date cells,
+  ids typed as numbers or with leading zeros, ticks as TRUE/FALSE, an empty row here and there,
+  a notes column, last month's list on a second sheet. The workbook is screened as it is, with
+  one result row for each sheet row that holds a referral, numbered as the sheet numbers it.
+
+  Scenario Outline: A coordinator's workbook is screened cell by cell, as the cells mean
+    Given a workbook with the sheet "十一月":
+      | A                                      | B                 | C         | D                         | E                     | F            | G               |
+      | {title 转诊名单 2026年11月 across 6}     |                   |           |                           |                       |              |                 |
+      | patient_id                             | date_of_birth     | diagnosis | prior_systemic_lines      | on_immunosuppressants | lvef_percent | Notes 备注      |
+      | {number 12345}                         | {date 1962-05-30} | DLBCL_NOS | {number 3}                | {FALSE}               | {number 55}  | seen twice, 家属 |
+      | 00123                                  | {date 1975-02-11} | DLBCL_NOS | {formula =1+1 gives 2}    | {TRUE}                | {number 35.5}|                 |
+      |                                        |                   |           |                           |                       |              |                 |
+      | =A1                                    | {date 1949-07-07} | PMBCL     | {number 2.5}              | no                    | 60           |                 |
+      | +86 138 0000 0000                      | {date 2010-01-01} | {number 3}| 2                         | FALSE                 | {date 2026-01-05} |            |
+      |                                        |                   |           |                           |                       |              | called, no answer |
+    And a second sheet "十月" in the workbook:
+      | A          | B                 |
+      | patient_id | date_of_birth     |
+      | OLD-1      | {date 1950-01-01} |
+    When the coordinator screens the workbook into "<output>"
+    Then the results have these rows:
+      | row | patient_id          | outcome    | flagged                                          |
+      | 3   | 12345               | needs_info |                                                  |
+      | 4   | 00123               | flagged    | precaution.cardiac;interaction.immunosuppressants |
+      | 6   | '=A1                | flagged    | indication.subtype                               |
+      | 7   | '+86 138 0000 0000  | flagged    | indication.adult                                 |
+      | 8   |                     | error      |                                                  |
+    And sheet row 6 says "prior_systemic_lines: not a whole number"
+    And sheet row 7 says "diagnosis: "
+    And sheet row 7 says "lvef_percent: "
+    And sheet row 8 says "patient_id: missing"
+    And every row carries the notice
+    And the summary says "sheet: 十一月 (.xlsx workbook), header in row 2"
+    And the summary says "1 row(s) above the header ignored"
+    And the summary says "1 empty row(s) skipped"
+    And the summary counts 5 records: 3 flagged, 1 needs_info, 0 no_flags, 1 error
+
+    Examples:
+      | output      |
+      | results.csv |
+
+  Scenario: Another sheet is chosen by its name, and headers are mapped as for a CSV list
+    Given a workbook with the sheet "十一月":
+      | A          |
+      | patient_id |
+      | NEW-1      |
+    And a second sheet "十月" in the workbook:
+      | A      | B                 | C              |
+      | 病历号 | 出生日期          | 左室射血分数   |
+      | OLD-1  | {date 1950-01-01} | {number 35}    |
+    And a column map:
+      """
+      病历号: patient_id
+      出生日期: date_of_birth
+      左室射血分数: lvef_percent
+      """
+    When the coordinator screens sheet "十月" of the workbook with the column map
+    Then the results have these rows:
+      | row | patient_id | outcome | flagged            |
+      | 2   | OLD-1      | flagged | precaution.cardiac |
+
+  Scenario: A cell with no value to read is an error on its field, and the rest is screened
+    Given a workbook with the sheet "Referrals":
+      | A          | B                               | C            |
+      | patient_id | prior_systemic_lines            | lvef_percent |
+      | R-1        | {formula =C2*2 never calculated} | 35           |
+      | R-2        | {error #N/A}                    | 35           |
+    When the coordinator screens the workbook into "results.csv"
+    Then the results have these rows:
+      | row | patient_id | outcome | flagged            |
+      | 2   | R-1        | flagged | precaution.cardiac |
+      | 3   | R-2        | flagged | precaution.cardiac |
+    And sheet row 2 says "prior_systemic_lines: a formula with no value saved (=C2*2)"
+    And sheet row 3 says "prior_systemic_lines: the cell holds the error #N/A"
+
+  Scenario Outline: A file is read by what it holds, whatever it is named
+    Given a referral list kept as <content> named "<name>"
+    When the coordinator screens the list
+    Then the results have these rows:
+      | row | patient_id | outcome    |
+      | <row> | A1       | needs_info |
+    And the summary says "<said>"
+
+    Examples:
+      | content    | name          | row | said                                                                    |
+      | a workbook | referrals.csv | 2   | the file is named .csv but holds an .xlsx workbook: read as a workbook  |
+      | CSV text   | referrals.xlsx | 1  | the file is named .xlsx but holds text, not a workbook: read as CSV     |
+
+  Scenario Outline: A workbook that cannot be screened is refused in one line, and nothing is written
+    Given a referral list kept as <content> named "<name>"
+    When the coordinator screens the list with options "<options>"
+    Then the command fails with "<message>"
+    And no results file is left behind
+
+    Examples:
+      | content                          | name           | options          | message                                                      |
+      | a ZIP archive with no workbook    | referrals.xlsx |                  | not a workbook: a ZIP archive with no spreadsheet in it      |
+      | a damaged ZIP archive            | referrals.xlsx |                  | the workbook cannot be read (not a whole ZIP archive)        |
+      | a workbook protected by password | referrals.xlsx |                  | the workbook is protected with a password                    |
+      | an empty workbook sheet          | referrals.xlsx |                  | sheet Sheet1 is empty                                        |
+      | a workbook without a header      | referrals.xlsx |                  | no header row naming patient_id in the first 20 rows of sheet Sheet1 |
+      | a workbook                       | referrals.xlsx | --sheet 四月      | there is no sheet named 四月; the workbook's sheets are: Sheet1 |
+      | CSV text                         | referrals.csv  | --sheet 四月      | --sheet is for workbooks                                      |

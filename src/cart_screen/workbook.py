@@ -1,0 +1,463 @@
+"""Workbooks as referral lists (SPEC §8): an .xlsx, .xls or .ods sheet -> header and chunks.
+
+A reader beside csv_list.py: it makes the same records and chunks (list_records.py), so a
+workbook is screened by the same column map, value readers, error isolation, duplicate-id count
+and summary as a CSV list. What it adds:
+
+- **What the file is**, by its first bytes, whatever it is named: a ZIP holding `xl/workbook.xml`
+  is an .xlsx (`xl/workbook.bin`: .xlsb), one whose `mimetype` is an OpenDocument spreadsheet is
+  an .ods; an OLE2 container holding a `Workbook` stream is an .xls, one holding
+  `EncryptionInfo` is a workbook protected with a password (olefile reads the container's
+  directory). Anything else is text, for csv_list.py.
+- **The header row** is the first of the first HEADER_ROWS rows that names patient_id (directly
+  or through `--columns`); rows above it are titles, counted for the summary.
+- **Cells keep their meaning.** The values come from python-calamine (calamine, in Rust), which
+  gives typed cells: text stays text (`00123`, `=A1` typed as text); a number is written as text
+  the way it would be typed, `12345.0` as `12345` and `2.5` as `2.5`, so an id, a count or an
+  LVEF is read by the same readers as a CSV cell (a non-whole count stays `2.5`, and its reader
+  says it is not whole); TRUE/FALSE become `TRUE`/`FALSE`, which the yes/no reader reads; a date,
+  time or duration stays typed (reading.SheetCell), so a date cell in a date field is that date
+  and anywhere else an error on that field. Merged cells: the top-left one holds the value.
+- **Cells with no value to read.** calamine gives an error cell (#N/A, #DIV/0!) and a formula
+  whose value was never saved as an empty cell, which would read as "not recorded". For .xlsx,
+  the sheet's XML is scanned for those two (see `unreadable_cells`) and each becomes an error on
+  its field naming it. A formula with a saved value is read by that value. (.xls and .ods: not
+  scanned; such a cell reads as blank, so its field needs information.)
+- **Rows**: an empty row is skipped and counted; every other row below the header is one record,
+  numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
+  like any other.
+
+The sheet is read in this process (calamine holds it in memory, ~70 bytes a cell); `--jobs`
+applies to CSV lists only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import html
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from cart_screen.i18n import M
+from cart_screen.list_records import (
+    CHUNK_SIZE,
+    BatchInputError,
+    Cell,
+    Chunk,
+    Columns,
+    map_columns,
+    names_patient_id,
+)
+from cart_screen.reading import SheetCell
+
+Kind = Literal["xlsx", "xlsb", "xls", "ods"]
+
+ZIP = b"PK\x03\x04"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "xlsx": (".xlsx", ".xlsm"),
+    "xlsb": (".xlsb",),
+    "xls": (".xls",),
+    "ods": (".ods",),
+}
+"""The names each kind of workbook goes by."""
+
+WORKBOOK_SUFFIXES = frozenset(suffix for names in SUFFIXES.values() for suffix in names)
+
+HEADER_ROWS = 20
+"""The rows the header is looked for in (SPEC §8)."""
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def workbook_kind(path: Path) -> Kind | None:
+    """What kind of workbook the file is, by its content; None when it is no workbook (text).
+
+    A ZIP or OLE2 file that holds no workbook, a damaged one, and a workbook protected with a
+    password are refused (BatchInputError).
+    """
+    with path.open("rb") as handle:
+        head = handle.read(len(OLE2))
+    if head.startswith(ZIP):
+        return _zip_kind(path)
+    if head.startswith(OLE2):
+        return _ole_kind(path)
+    return None
+
+
+def _zip_kind(path: Path) -> Kind:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail="not a whole ZIP archive")) from exc
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if mimetype.strip() == _ODS_MIMETYPE:
+        return "ods"
+    raise BatchInputError(M.WORKBOOK_NOT_A_WORKBOOK.both())
+
+
+def _ole_kind(path: Path) -> Kind:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as container:
+            streams = {"/".join(entry).casefold() for entry in container.listdir()}
+    except (OSError, ValueError, IndexError, TypeError) as exc:  # olefile's "not OLE2", truncated
+        detail = "not a whole OLE2 container"
+        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+    if "encryptioninfo" in streams:  # Office's password protection wraps the .xlsx in OLE2
+        raise BatchInputError(M.WORKBOOK_ENCRYPTED.both())
+    if "workbook" in streams or "book" in streams:
+        return "xls"
+    raise BatchInputError(M.WORKBOOK_NOT_OLD_WORKBOOK.both())
+
+
+def misnamed(path: Path, kind: Kind | None) -> str | None:
+    """The file's suffix when it says another kind than its content (a CSV named .xlsx, an
+    .xlsx named .csv), for the summary to say so; None when it tells the truth."""
+    suffix = path.suffix.lower()
+    if kind is None:
+        return suffix if suffix in WORKBOOK_SUFFIXES else None
+    return None if suffix in SUFFIXES[kind] else (suffix or "(no suffix)")
+
+
+@dataclass
+class SheetFacts:
+    """What the summary says about the sheet read; `empty_rows` grows as the rows are read."""
+
+    kind: Kind
+    sheet: str
+    header_row: int
+    title_rows: int
+    empty_rows: int = 0
+
+
+@dataclass
+class SheetList:
+    """A sheet ready to screen: its columns, its chunks of records (read as they are asked
+    for), and what the summary says about it."""
+
+    columns: Columns
+    chunks: Iterator[Chunk]
+    facts: SheetFacts
+
+
+def read_workbook(
+    path: Path,
+    kind: Kind,
+    sheet: str | None,
+    column_map: Mapping[str, str],
+    size: int = CHUNK_SIZE,
+) -> SheetList:
+    """Open sheet `sheet` (default: the first) of a workbook, find its header and map its
+    columns; the records are read as the chunks are asked for."""
+    import python_calamine
+
+    try:
+        if path.suffix.lower() in SUFFIXES[kind]:
+            book = python_calamine.CalamineWorkbook.from_path(path)
+        else:  # calamine goes by the name; from a file object it looks at the content
+            with path.open("rb") as handle:
+                book = python_calamine.CalamineWorkbook.from_filelike(handle)
+        with book:  # closed once the sheet is read: the archive is not held while screening
+            names = book.sheet_names
+            if not names:
+                raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
+            name = names[0] if sheet is None else sheet
+            if name not in names:
+                shown = ", ".join(names)
+                raise BatchInputError(M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown))
+            values = book.get_sheet_by_name(name)
+    except python_calamine.PasswordError as exc:
+        raise BatchInputError(M.WORKBOOK_ENCRYPTED.both()) from exc
+    except python_calamine.CalamineError as exc:
+        detail = type(exc).__name__  # its text may quote the workbook's contents
+        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+    if values.start is None:  # nothing in it (iter_rows would fail)
+        raise BatchInputError(M.WORKBOOK_EMPTY_SHEET.both(sheet=name))
+    first_column = values.start[1]
+    rows: Iterator[list[Any]] = iter(values.iter_rows())  # from row 1, whatever `start` says
+    header: list[str] | None = None
+    title_rows = 0
+    for number, row in enumerate(rows, start=1):
+        texts = [_header_text(cell) for cell in row]
+        if names_patient_id(texts, column_map):
+            header = texts
+            break
+        title_rows += any(text.strip() for text in texts)
+        if number == HEADER_ROWS:
+            break
+    if header is None:
+        raise BatchInputError(M.WORKBOOK_NO_HEADER.both(rows=HEADER_ROWS, sheet=name))
+    columns = map_columns(header, column_map)
+    columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
+    facts = SheetFacts(kind, name, number, title_rows)
+    try:
+        marks = unreadable_cells(path, name, first_column) if kind == "xlsx" else {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
+        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__)) from exc
+    chunks = _chunks(rows, number + 1, marks, facts, size)
+    return SheetList(columns, chunks, facts)
+
+
+def _chunks(
+    rows: Iterator[list[Any]],
+    first: int,
+    marks: Mapping[int, Mapping[int, SheetCell]],
+    facts: SheetFacts,
+    size: int,
+) -> Iterator[Chunk]:
+    """The rows from row `first` on, as chunks of records numbered by their row; an empty row
+    is skipped and counted in `facts`."""
+    cells: list[Sequence[Cell]] = []
+    numbers: list[int] = []
+    typed = _TypedCells()
+    for number, row in enumerate(rows, start=first):
+        record: list[Cell] = [cell if type(cell) is str else typed.read(cell) for cell in row]
+        marked = marks.get(number)
+        if marked:
+            for column, cell in marked.items():
+                if column < len(record):
+                    record[column] = cell
+        if all(type(cell) is str and not cell.strip() for cell in record):
+            facts.empty_rows += 1
+            continue
+        cells.append(record)
+        numbers.append(number)
+        if len(cells) == size:
+            yield Chunk(numbers[0], cells, {}, numbers)
+            cells, numbers = [], []
+    if cells:
+        yield Chunk(numbers[0], cells, {}, numbers)
+
+
+class _TypedCells:
+    """Typed cells as the readers take them, each value converted once (a list repeats the same
+    few numbers, booleans and dates). One table per type: 1, 1.0 and True are equal keys."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self) -> None:
+        self._tables: dict[type, dict[Any, Cell]] = {}
+
+    def read(self, value: Any) -> Cell:
+        table = self._tables.get(type(value))
+        if table is None:
+            table = self._tables[type(value)] = {}
+        cell = table.get(value)
+        if cell is None:
+            if len(table) >= self.LIMIT:
+                table.clear()
+            cell = table[value] = _cell(value)
+        return cell
+
+
+def _cell(value: Any) -> Cell:
+    """A typed cell as the readers take it (see the module's docstring)."""
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return number_text(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return SheetCell(value.isoformat(sep=" "), value)
+    if isinstance(value, dt.date | dt.time):
+        return SheetCell(value.isoformat(), value)
+    return SheetCell(str(value), value)  # a duration (datetime.timedelta)
+
+
+def number_text(value: float) -> str:
+    """A number cell as it would be typed: `12345.0` -> `12345`, `2.5` -> `2.5`, never with an
+    exponent (`1e-05` -> `0.00001`); the shortest text that reads back as the same number."""
+    if value.is_integer():
+        return str(int(value))
+    return format(decimal.Decimal(repr(value)), "f")
+
+
+def _header_text(value: Any) -> str:
+    """A header cell as text (a header written as a number or a date is still a name)."""
+    cell = value if type(value) is str else _cell(value)
+    return cell if isinstance(cell, str) else cell.shown
+
+
+# ---------------------------------------------------------------- cells with no value (.xlsx)
+
+_SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_FOUND = re.compile(rb"<" + _PREFIX + rb"f[\s/>]|\st\s*=\s*[\"']e[\"']")
+"""A formula element, or a cell's type attribute saying "error"."""
+_FORMULA_END = re.compile(rb"</" + _PREFIX + rb"f\s*>")
+_VALUE_START = re.compile(rb"\s*<" + _PREFIX + rb"v[\s/>]")
+_CELL_START = re.compile(rb"<" + _PREFIX + rb"c[\s>]")
+_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
+_REFERENCE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"']")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</" + _PREFIX + rb"v\s*>")
+
+_SCAN_BLOCK = 1 << 20
+_TOKEN = 64
+"""Bytes kept back at the end of a block, so that no token is cut in two between blocks."""
+
+Marks = dict[int, dict[int, SheetCell]]
+"""Cells with no value to read: sheet row number -> column (from the sheet's first) -> cell."""
+
+
+def unreadable_cells(path: Path, sheet: str, first_column: int) -> Marks:
+    """The error cells and the formulas with no saved value of one .xlsx sheet.
+
+    calamine gives both as empty cells. Finding them takes no XML parser: in a sheet's XML a
+    formula is an `<f>` element (first in its cell, followed by `<v>` when its value was saved)
+    and an error cell has `t="e"`; `<` is always escaped in text, so `<f` is always a tag. The
+    sheet is scanned a block at a time for those two tokens alone (almost always a few C-level
+    searches a block); only the cells they are in are looked at, by their `r="B5"` reference.
+    """
+    marks: Marks = {}
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet)
+        if member is None:
+            return marks
+        with archive.open(member) as xml:
+            _scan(xml, marks, first_column)
+    return marks
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The ZIP member holding a sheet's XML (workbook.xml names it, its relationships place it)."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml")[: 16 << 20])
+        links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")[: 16 << 20])
+    except (KeyError, ElementTree.ParseError):
+        return None
+    relation = None
+    for element in workbook.iter(f"{{{_SPREADSHEET_NS}}}sheet"):
+        if element.get("name") == sheet:
+            relation = element.get(f"{{{_RELATIONSHIPS_NS}}}id")
+    for link in links.iter(f"{{{_PACKAGE_RELATIONSHIPS_NS}}}Relationship"):
+        if relation is not None and link.get("Id") == relation:
+            target = link.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _tokens(head: bytes) -> tuple[bytes, ...]:
+    """Literal parts of what _FOUND finds, for a sheet that starts with `head`: a block with none
+    of them has nothing to find (a fast search: most sheets hold neither formulas nor errors).
+    Elements with a namespace prefix (`<x:f>`) or attributes in single quotes are rare; only
+    a sheet written so is searched for them too."""
+    tokens = [b"<f", b'"e"']
+    if re.search(rb"<[A-Za-z_][\w.-]*:(?:worksheet|sheetData)\b", head):
+        tokens.append(b":f")
+    if re.search(rb"<(?:[\w.-]+:)?(?:worksheet|c|row|dimension)\s[^>]*='", head):
+        tokens.append(b"'e'")
+    return tuple(tokens)
+
+
+def _scan(xml: IO[bytes], marks: Marks, first_column: int) -> None:
+    text = b""
+    tokens: tuple[bytes, ...] = ()
+    while True:
+        block = xml.read(_SCAN_BLOCK)
+        text += block
+        last = not block
+        tokens = tokens or _tokens(text[:4096])
+        if not last and not any(token in text for token in tokens):
+            text = text[-_TOKEN:]
+            continue
+        stop = len(text) if last else len(text) - _TOKEN
+        at = 0
+        while (found := _FOUND.search(text, at, stop)) is not None:
+            done = _look_at(text, found, marks, first_column)
+            if done is None and not last:  # the cell goes on in the next block
+                at = _cell_start(text, found.start())
+                break
+            at = done if done is not None else stop
+        else:
+            at = max(at, stop)
+        text = text[at:]
+        if last:
+            return
+
+
+def _cell_start(text: bytes, at: int) -> int:
+    """Where the cell holding text[at] starts (its `<c` tag is the last tag opened before it)."""
+    start = text.rfind(b"<", 0, at + 1)
+    while start > 0 and not _CELL_START.match(text, start):
+        start = text.rfind(b"<", 0, start)
+    return max(start, 0)
+
+
+def _look_at(text: bytes, found: re.Match[bytes], marks: Marks, first_column: int) -> int | None:
+    """Mark the cell a token was found in if it has no value; where to search on (None: the
+    cell is not whole in `text`)."""
+    start = _cell_start(text, found.start())
+    tag_end = text.find(b">", start)
+    end = _CELL_END.search(text, found.end())
+    if tag_end < 0 or end is None:
+        return None
+    if found.group().startswith(b"<"):  # a formula: is its value saved after it?
+        close = text.find(b">", found.start())
+        if text[close - 1 : close] == b"/":
+            formula, after = "", close + 1
+        else:
+            closing = _FORMULA_END.search(text, close)
+            if closing is None:
+                return None
+            formula = _unescaped(text[close + 1 : closing.start()])
+            after = closing.end()
+        if _VALUE_START.match(text, after) and _saved(text, start, tag_end, after, end.start()):
+            return after
+        problem = M.CELL_NOT_CALCULATED.both(formula="=" + formula if formula else "shared")
+        shown = "=" + formula
+    else:  # an error cell: its value names the error
+        if found.start() > tag_end:  # the token was in the cell's text, not its tag
+            return found.end()
+        value = _VALUE.search(text, tag_end, end.start())
+        shown = _unescaped(value.group(1)) if value else "#VALUE!"
+        problem = M.CELL_ERROR.both(error=shown)
+    reference = _REFERENCE.search(text, start, tag_end)
+    if reference is not None:
+        row, column = int(reference.group(2)), _column_index(reference.group(1)) - first_column
+        if column >= 0:
+            marks.setdefault(row, {})[column] = SheetCell(shown, None, problem)
+    return end.end()
+
+
+_STRING_TYPE = re.compile(rb"\st\s*=\s*[\"']str[\"']")
+
+
+def _saved(text: bytes, start: int, tag_end: int, value_at: int, end: int) -> bool:
+    """Whether the value after a formula was saved: it says something, or it is a formula's
+    empty text (`t="str"`); an empty value of a number cell (`<v/>`) is none (openpyxl)."""
+    value = _VALUE.search(text, value_at, end)
+    if value is not None and value.group(1).strip():
+        return True
+    return _STRING_TYPE.search(text, start, tag_end) is not None
+
+
+def _unescaped(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def _column_index(letters: bytes) -> int:
+    """`A` -> 0, `Z` -> 25, `AA` -> 26."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + letter - ord("A") + 1
+    return index - 1
