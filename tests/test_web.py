@@ -21,6 +21,7 @@ from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import BODY_LIMIT, SECURITY_HEADERS, UPLOAD_LIMIT, create_app
 from cart_screen.web_lists import ResultStore, ScreenedList
+from workbooks import Sheets, write_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -119,6 +120,28 @@ def test_an_uploaded_list_gets_a_results_page_of_its_own_and_the_results_csv(
     assert [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)][1:] == [
         [int(cells[0]), *cells[1:]] for cells in csv.reader(lines[1:])
     ]
+
+
+def test_an_uploaded_workbook_is_read_as_batch_reads_it(client: TestClient, tmp_path: Path) -> None:
+    sheets: Sheets = {
+        "十月": [
+            ["{title October referrals across 3}"],
+            ["patient_id", "date_of_birth", "lvef_percent"],
+            ["{number 12345}", "{date 1962-05-30}", "{number 35}"],
+            [],
+            ["007", "{date 1970-01-02}", "lvef 40"],
+        ],
+        "Other": [["patient_id"], ["NOT-READ"]],
+    }
+    data = write_workbook(tmp_path / "list.xlsx", sheets).read_bytes()
+    posted = client.post("/batch", files={"file": ("十月.xlsx", data, "application/octet-stream")})
+    assert posted.status_code == 200  # followed to the results page
+    assert "2 records screened" in posted.text
+    assert "十月" in posted.text  # the sheet read, its header row and the rows skipped
+    assert "row 2" in posted.text
+    token_link = re.findall(r'id="download-csv" href="([^"]+)"', posted.text)[0]
+    rows = list(csv.reader(client.get(token_link).content.decode("utf-8-sig").splitlines()))
+    assert [row[:2] for row in rows[1:]] == [["3", "12345"], ["5", "007"]]  # the sheet's rows
 
 
 def test_results_no_longer_held_say_so_in_a_page() -> None:
