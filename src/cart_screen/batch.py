@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import itertools
+import operator
 import re
 import tempfile
 from collections import Counter
@@ -554,6 +555,8 @@ class ChunkOutput:
     """What ends every row (the notice cell and the line end: the same for all)."""
     details: str
     tally: Tally
+    forms: list[tuple[str | None, str]] = field(default_factory=list)
+    """For the screening log (Job.log): each record's patient id and form as read, as JSON."""
 
     def rows(self, first: int) -> str:
         """The rows as OUT.csv has them, numbered from `first`."""
@@ -574,6 +577,8 @@ class Job:
     language: Language = "en"
     site: Site = NO_SITE
     """The site settings: defaults for site fields, the lab's ULNs (see site.py)."""
+    log: bool = False
+    """Whether the screening log records the list: each chunk also gives its forms as read."""
 
     @property
     def reader(self) -> FormReader:
@@ -594,13 +599,14 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     writer = batch_rows(rule_ids, job.language)
     tails: list[str | None] = [None] * len(chunk.cells)
     tally = Tally()
+    forms = forms_as_read(job.columns, chunk) if job.log else []
     if plan is not None:
         try:
             tails, tally = plan.screen(chunk)
         except Exception:  # the record-by-record path below isolates the record that fails
             tails, tally = [None] * len(chunk.cells), Tally()
     if None not in tails:
-        return ChunkOutput(tails, writer.row_end, "", tally)  # type: ignore[arg-type]  # no None
+        return ChunkOutput(tails, writer.row_end, "", tally, forms)  # type: ignore[arg-type]
     details: list[str] = []
     left = chunk.records(at for at, tail in enumerate(tails) if tail is None)
     for item in screen_records(job, left):
@@ -608,7 +614,29 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
         if item.result is not None:
             details.append(result_json(item.result, indent=None) + "\n")
         tally.add(item.verdict, rule_ids)
-    return ChunkOutput(tails, writer.row_end, "".join(details), tally)  # type: ignore[arg-type]
+    return ChunkOutput(tails, writer.row_end, "".join(details), tally, forms)  # type: ignore[arg-type]
+
+
+def forms_as_read(columns: Columns, chunk: Chunk) -> list[tuple[str | None, str]]:
+    """Each record's patient id (as its error row names it) and its form as read: the cells of
+    the form's columns, as JSON text (escaped: a NUL or an undecoded byte stays as read)."""
+    import json
+
+    names = [name for _, name in columns.fields]
+    pick = operator.itemgetter(*(index for index, _ in columns.fields))
+    width, at_id = columns.width, columns.patient_id
+    dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+    forms = []
+    for cells in chunk.cells:
+        if len(cells) == width:
+            picked = pick(cells)
+            form = dict(zip(names, picked if len(names) > 1 else (picked,), strict=True))
+            patient_id = cells[at_id].strip() or None
+        else:  # a broken record: the cells there are, by position
+            form = {"record": list(cells)}
+            patient_id = cells[at_id].strip() or None if at_id < len(cells) else None
+        forms.append((patient_id, dumps(form)))
+    return forms
 
 
 def column_plan(job: Job) -> ColumnPlan | None:

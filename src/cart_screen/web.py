@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -45,6 +45,9 @@ from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.kinds import Kind
 from cart_screen.wizard import GROUPS, canonical_text
+
+if TYPE_CHECKING:
+    from cart_screen.web_log import WebLog
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("cart_screen.web")
@@ -180,13 +183,15 @@ def create_app(
     list_jobs: int = LIST_JOBS,
     list_seconds: float = LIST_SECONDS,
     body_seconds: float = BODY_SECONDS,
+    log: WebLog | None = None,
 ) -> FastAPI:
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
     until the visitor switches; `site` the site settings (defaults, lab ULNs: see site.py).
     `hosts` are Host names accepted besides the loopback ones (see allowed_hosts); the limits
-    are described in the module docstring.
+    are described in the module docstring. With a screening `log` (web_log.py), every form
+    screened is recorded and the log's pages are served.
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     # Added first, so inside security_headers: what they refuse gets the headers too.
@@ -241,6 +246,8 @@ def create_app(
             notice=M.NOTICE(lang),
             groups=groups[lang],
             diagnoses=diagnoses[lang],
+            log_on=log is not None,
+            log_token=log.token("check") if log is not None else None,
         )
         return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -257,6 +264,8 @@ def create_app(
     async def check(request: Request) -> HTMLResponse:
         submitted = await request.form()
         lang = chosen(submitted.get("lang"))
+        if log is not None and not log.valid(submitted.get("csrf"), "check"):
+            return page(request, "log_problem.html", lang, 403, problem=M.WEB_LOG_FORBIDDEN(lang))
         values = {
             name: value.strip()
             for name, value in submitted.items()
@@ -285,7 +294,8 @@ def create_app(
         result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)
         order = {"flagged": 0, "needs_info": 1, "clear": 2}
         items = sorted(result.items, key=lambda item: order[item.status])
-        return page(request, "result.html", lang, result=result, items=items)
+        recorded = await log.record(request, result, values, lang) if log is not None else None
+        return page(request, "result.html", lang, result=result, items=items, recorded=recorded)
 
     def list_page(request: Request, lang: Language, error: str | None, status: int) -> HTMLResponse:
         limit = UPLOAD_LIMIT // 2**20
@@ -353,6 +363,9 @@ def create_app(
     async def clinical_basis(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
         return page(request, "basis.html", lang, body=basis_html)
+
+    if log is not None:
+        app.include_router(log.router(ruleset, page, chosen))
 
     @get("/style.css")
     async def style() -> Response:
