@@ -555,8 +555,9 @@ class ChunkOutput:
     """What ends every row (the notice cell and the line end: the same for all)."""
     details: str
     tally: Tally
-    forms: list[tuple[str | None, str]] = field(default_factory=list)
-    """For the screening log (Job.log): each record's patient id and form as read, as JSON."""
+    forms: list[tuple[str | None, str, str]] = field(default_factory=list)
+    """For the screening log (Job.log): each record's patient id, screening date and form as
+    read (see forms_as_read)."""
 
     def rows(self, first: int) -> str:
         """The rows as OUT.csv has them, numbered from `first`."""
@@ -599,7 +600,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     writer = batch_rows(rule_ids, job.language)
     tails: list[str | None] = [None] * len(chunk.cells)
     tally = Tally()
-    forms = forms_as_read(job.columns, chunk) if job.log else []
+    forms = forms_as_read(job, chunk) if job.log else []
     if plan is not None:
         try:
             tails, tally = plan.screen(chunk)
@@ -617,26 +618,43 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     return ChunkOutput(tails, writer.row_end, "".join(details), tally, forms)  # type: ignore[arg-type]
 
 
-def forms_as_read(columns: Columns, chunk: Chunk) -> list[tuple[str | None, str]]:
-    """Each record's patient id (as its error row names it) and its form as read: the cells of
-    the form's columns, as JSON text (escaped: a NUL or an undecoded byte stays as read)."""
+def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
+    """For the screening log, each record's patient id (as its row names it), screening date
+    (ISO) and form as read: the cells of the form's columns as JSON text (escaped: a NUL or a
+    byte that did not decode stays as read)."""
     import json
 
+    columns = job.columns
     names = [name for _, name in columns.fields]
     pick = operator.itemgetter(*(index for index, _ in columns.fields))
     width, at_id = columns.width, columns.patient_id
+    at_date = next((i for i, name in columns.fields if name == "screening_date"), None)
     dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+    default = job.as_of.isoformat()
+    days: dict[str, str] = {}
     forms = []
     for cells in chunk.cells:
+        day = default
         if len(cells) == width:
             picked = pick(cells)
-            form = dict(zip(names, picked if len(names) > 1 else (picked,), strict=True))
-            patient_id = cells[at_id].strip() or None
+            form: dict[str, Any] = dict(
+                zip(names, picked if len(names) > 1 else (picked,), strict=True)
+            )
+            if at_date is not None and cells[at_date]:
+                day = days.get(cells[at_date]) or days.setdefault(
+                    cells[at_date], _day_of(job, cells[at_date])
+                )
         else:  # a broken record: the cells there are, by position
             form = {"record": list(cells)}
-            patient_id = cells[at_id].strip() or None if at_id < len(cells) else None
-        forms.append((patient_id, dumps(form)))
+        patient_id = cells[at_id].strip() or None if at_id < len(cells) else None
+        forms.append((patient_id, day, dumps(form)))
     return forms
+
+
+def _day_of(job: Job, text: str) -> str:
+    """The screening date a cell gives (the job's date when it cannot be read), ISO."""
+    ok, value = job.reader.read_text("screening_date", text)
+    return value.isoformat() if ok and isinstance(value, dt.date) else job.as_of.isoformat()
 
 
 def column_plan(job: Job) -> ColumnPlan | None:

@@ -489,7 +489,7 @@ def batch(
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     day = _day(as_of) or dt.date.today()
-    recorder = _list_recorder(log, source, ruleset, site, language, day) if log else None
+    recorder = _list_recorder(log, source, ruleset, site, language) if log else None
     stopping = StopSignals()
     try:
         column_map = lists.load_column_map(columns) if columns else {}
@@ -560,16 +560,14 @@ def batch(
 
 
 def _list_recorder(
-    target: str, source: Path, ruleset: Ruleset, site: Site, language: Language, day: dt.date
+    target: str, source: Path, ruleset: Ruleset, site: Site, language: Language
 ) -> ListRecorder:
     """Opened before the list is screened: a log that cannot be used stops the run at once."""
     from cart_screen.log.lists import ListRecorder
     from cart_screen.log.screening_log import Source
 
     log = _open_log(target, language)
-    return ListRecorder(
-        log, Source("batch", _who(), file=source.name), ruleset, site, language, day
-    )
+    return ListRecorder(log, Source("batch", _who(), file=source.name), ruleset, site, language)
 
 
 def _default_jobs(source: Path) -> int:

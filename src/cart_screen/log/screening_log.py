@@ -83,8 +83,16 @@ class Screening:
 
     @property
     def statuses(self) -> dict[str, str]:
-        """Each rule id's status, in ruleset order."""
+        """Each rule id's status, in ruleset order; a screening of a list keeps only those that
+        were not clear (see lists.py)."""
+        if self.list_stored:
+            return dict(self.result.get("statuses", {}))
         return {item["rule_id"]: item["status"] for item in self.result.get("items", [])}
+
+    @property
+    def list_stored(self) -> bool:
+        """Whether this screening came from a list and keeps statuses, not the reasons' words."""
+        return self.result.get("stored") == "statuses"
 
     @property
     def open_items(self) -> list[str]:
@@ -179,6 +187,9 @@ def result_row(
     }
 
 
+_LIST_COLUMNS = ("patient_id", "outcome", "screening_date", "source_row", "form", "result")
+
+
 class ScreeningLog:
     """A screening log opened on one database; see the module docstring."""
 
@@ -215,11 +226,38 @@ class ScreeningLog:
                 ).scalar_one()
             )
 
-    def record_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Store many screenings in one transaction (a chunk of a list)."""
-        if rows:
-            with reported(self.where), self.engine.begin() as connection:
-                connection.execute(screenings.insert(), list(rows))
+    def record_list_rows(
+        self,
+        shared: Mapping[str, Any],
+        at: dt.datetime,
+        rows: Sequence[tuple[str | None, str, str, int, str, str]],
+    ) -> None:
+        """Store a chunk of a list in one transaction: what its screenings share, and each one's
+        (patient_id, outcome, screening_date ISO, source_row, form, result).
+
+        Straight to the driver's executemany, with values in the form each engine stores: a
+        list's hundred thousand rows through SQLAlchemy's per-row processing cost twice the
+        screening.
+        """
+        if not rows:
+            return
+        names = [*shared, "recorded_at", *_LIST_COLUMNS]
+        fixed = tuple(shared.values())
+        with reported(self.where), self.engine.begin() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                f"INSERT INTO screenings ({', '.join(names)}) "
+                f"VALUES ({', '.join([marker] * len(names))})"
+            )
+            when: object = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
+            head = (*fixed, when)
+            if sqlite:
+                values = [(*head, *row) for row in rows]
+            else:
+                day = dt.date.fromisoformat
+                values = [(*head, p, o, day(d), n, f, r) for p, o, d, n, f, r in rows]
+            connection.exec_driver_sql(sql, values)
 
     def decide(
         self,
