@@ -553,6 +553,9 @@ def batch(
         with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
             typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
         raise typer.Exit(128 + stopping.signal) from None
+    finally:
+        if recorder is not None:
+            recorder.log.close()
     typer.echo(summary_text(summary, language), err=True, nl=False)
     if recorder is not None:
         where = printable(recorder.log.where)

@@ -201,8 +201,12 @@ class ScreeningLog:
         """Open (and on first use create) the log at a file path or database URL."""
         engine, where = engine_for(target)
         log = cls(engine, where)
-        with reported(where):
-            migrate(engine)
+        try:
+            with reported(where):
+                migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return log
 
     def close(self) -> None:
