@@ -11,7 +11,6 @@ the machine's speed drifts, so the median of the rounds' ratios is taken. Wall t
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -67,7 +66,7 @@ def main() -> None:
                 f"(ratio {walls[-1]:.2f}× wall, {cpus[-1]:.2f}× CPU); log {size:.0f} MB"
             )
             for path in here.glob(f"log-{round_}.db*"):
-                os.unlink(path)
+                path.unlink()
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         verdict = "meets" if wall <= GOAL else "misses"
         print(f"median ratio: {wall:.2f}× wall, {cpu:.2f}× CPU — {verdict} the goal of ≤ {GOAL}×")

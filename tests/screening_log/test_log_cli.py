@@ -95,7 +95,7 @@ def test_check_records_and_the_log_commands_tell_the_story(log_target: str, tmp_
 
 
 def test_an_unknown_patient_or_no_log_is_one_line_and_exit_2(log_target: str) -> None:
-    code, out, err = run("log", "show", "NOBODY", "--log", log_target)
+    code, _, err = run("log", "show", "NOBODY", "--log", log_target)
     assert code == 2
     assert (
         err.strip() == "cart-screen: error: no screening of patient NOBODY is in the screening log"

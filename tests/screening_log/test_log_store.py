@@ -95,9 +95,9 @@ def test_a_sqlite_log_locked_too_long_is_one_clear_message(
     monkeypatch.setattr(store, "BUSY_SECONDS", 0.2)
     holder = ScreeningLog.open(target)
     waiting = ScreeningLog.open(target)
-    with holder.engine.begin():  # BEGIN IMMEDIATE: the write lock is held
-        with pytest.raises(LogError, match="is locked"):
-            waiting.record(screen(FORM, as_of="2026-11-27"), FORM, Source("check", "tester"))
+    # BEGIN IMMEDIATE: the write lock is held
+    with holder.engine.begin(), pytest.raises(LogError, match="is locked"):
+        waiting.record(screen(FORM, as_of="2026-11-27"), FORM, Source("check", "tester"))
     holder.close()
     waiting.close()
 
