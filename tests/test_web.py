@@ -422,6 +422,9 @@ COMMAND_LINE_ONLY = {
     "STOPPED_SAVED",  # the terminal wizard stopped with Ctrl-C
     "SHEET_FOR_CSV",  # --sheet and --encoding: the page has neither for a workbook
     "ENCODING_FOR_WORKBOOK",
+    "LOG_BAD_TARGET",  # the log's command-line options: the page's log is set when it starts
+    "LOG_NEEDED",
+    "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
 }
 
 

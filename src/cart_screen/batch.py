@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 from cart_screen.columnwise import ColumnPlan
@@ -88,6 +89,9 @@ class ChunkOutput:
     tally: Tally
     numbers: Sequence[int] | None = None
     """Each row's number, where the chunk's records are not numbered one after another."""
+    forms: list[tuple[str | None, str, str]] = field(default_factory=list)
+    """For the screening log (Job.log): each record's patient id, screening date and form as
+    read (see forms_as_read)."""
 
     def rows(self, first: int) -> str:
         """The rows as OUT.csv has them, numbered from `first` (or by `numbers`)."""
@@ -108,6 +112,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     writer = batch_rows(rule_ids, job.language)
     tails: list[str | None] = [None] * len(chunk.cells)
     tally = Tally()
+    forms = forms_as_read(job, chunk) if job.log else []
     if plan is not None:
         try:
             tails, tally = plan.screen(chunk)
@@ -115,7 +120,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
             tails, tally = [None] * len(chunk.cells), Tally()
     if None not in tails:
         done = cast(list[str], tails)
-        return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers)
+        return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers, forms)
     details: list[str] = []
     left = [at for at, tail in enumerate(tails) if tail is None]
     for at, item in zip(left, screen_records(job, chunk.records(left)), strict=True):
@@ -124,7 +129,47 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
             details.append(result_json(item.result, indent=None) + "\n")
         tally.add(item.verdict, rule_ids)
     done = cast(list[str], tails)  # every record's row is in now
-    return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers)
+    return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers, forms)
+
+
+def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
+    """For the screening log, each record's patient id (as its row names it), screening date
+    (ISO) and form as read: the cells of the form's columns as JSON text (escaped: a NUL or a
+    byte that did not decode stays as read; a workbook's date cell as the sheet shows it)."""
+    import json
+
+    columns = job.columns
+    names = [name for _, name in columns.fields]
+    pick = operator.itemgetter(*(index for index, _ in columns.fields))
+    width, at_id = columns.width, columns.patient_id
+    at_date = next((i for i, name in columns.fields if name == "screening_date"), None)
+    dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+    default = job.as_of.isoformat()
+    days: dict[str, str] = {}
+    forms = []
+    for row in chunk.cells:
+        cells = [cell if isinstance(cell, str) else cell_text(cell) for cell in row]
+        day = default
+        if len(cells) == width:
+            picked = pick(cells)
+            form: dict[str, Any] = dict(
+                zip(names, picked if len(names) > 1 else (picked,), strict=True)
+            )
+            if at_date is not None and cells[at_date]:
+                day = days.get(cells[at_date]) or days.setdefault(
+                    cells[at_date], _day_of(job, cells[at_date])
+                )
+        else:  # a broken record: the cells there are, by position
+            form = {"record": list(cells)}
+        patient_id = cells[at_id].strip() or None if at_id < len(cells) else None
+        forms.append((patient_id, day, dumps(form)))
+    return forms
+
+
+def _day_of(job: Job, text: str) -> str:
+    """The screening date a cell gives (the job's date when it cannot be read), ISO."""
+    ok, value = job.reader.read_text("screening_date", text)
+    return value.isoformat() if ok and isinstance(value, dt.date) else job.as_of.isoformat()
 
 
 def column_plan(job: Job) -> ColumnPlan | None:

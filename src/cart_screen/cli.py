@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from cart_screen.list_encoding import ListEncoding
     from cart_screen.list_records import Columns, Job
     from cart_screen.list_summary import ListSource
+    from cart_screen.log.lists import ListRecorder
+    from cart_screen.log.screening_log import ScreeningLog
+    from cart_screen.result import ScreeningResult
     from cart_screen.site import Site
     from cart_screen.terminal import Talk
     from cart_screen.wizard import Wizard
@@ -45,10 +48,15 @@ app = typer.Typer(
     # Pretty tracebacks print local variables, which would put patient data on the screen.
     pretty_exceptions_enable=False,
 )
+log_app = typer.Typer(
+    help="The screening log: list, show, diff, decide, export. / 筛查记录：列表、查看、比较、结论、导出。",
+    no_args_is_help=True,
+)
 rules_app = typer.Typer(
     help="Check and show rule files. / 校验与显示规则文件。", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(log_app, name="log")
 
 
 class Lang(enum.StrEnum):
@@ -86,6 +94,16 @@ SiteOption = Annotated[
         metavar="SITE.yaml",
         help="This site's settings: icu_available default and lab_uln (the lab's upper limits "
         "of normal), also from CART_SCREEN_SITE.",
+    ),
+]
+LogOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log",
+        envvar="CART_SCREEN_LOG",
+        metavar="DB",
+        help="Record every screening in this screening log: a SQLite file path or a "
+        "postgresql+psycopg:// URL (also from CART_SCREEN_LOG).",
     ),
 ]
 LangOption = Annotated[
@@ -192,6 +210,45 @@ def _written(path: Path, language: Language, newline: str | None = None) -> Iter
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
 
 
+def _who() -> str:
+    """Who is screening, for the log: the OS user running the command."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid {os.getuid()}"
+
+
+def _open_log(target: str, language: Language) -> ScreeningLog:
+    """The screening log at `target`; one line and exit status 2 when it cannot be used."""
+    from cart_screen.log.screening_log import ScreeningLog
+    from cart_screen.log.store import LogError
+
+    try:
+        return ScreeningLog.open(target)
+    except LogError as exc:
+        fail(exc.said, language)
+
+
+def _record(
+    target: str, result: ScreeningResult, form: Mapping[str, Any], kind: str, language: Language
+) -> None:
+    """Store a screening already shown; a log that cannot take it is one line and exit 2
+    (the result stays on the screen: never a silent non-record)."""
+    from cart_screen.log.screening_log import ScreeningLog, Source
+    from cart_screen.log.store import LogError
+    from cart_screen.render import printable
+
+    try:
+        with ScreeningLog.open(target) as log:
+            number = log.record(result, form, Source(kind, _who()))  # type: ignore[arg-type]
+    except LogError as exc:
+        fail(M.LOG_NOT_RECORDED(language, reason=exc.said(language)), language)
+    where = printable(log.where)
+    typer.echo(M.LOG_RECORDED(language, id=number, where=where), err=True)
+
+
 def _day(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of else None
 
@@ -204,6 +261,7 @@ def check(
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
     site_file: SiteOption = None,
+    log: LogOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen one patient form and print its checklist. / 筛查一份患者表单并显示清单。"""
@@ -214,6 +272,8 @@ def check(
     raw = _form_file(file, language)
     result = screen(raw, as_of=_day(as_of), rules=ruleset, language=language, site=site)
     typer.echo(result_json(result) if json_output else checklist_text(result), nl=False)
+    if log:
+        _record(log, result, raw, "check", language)
 
 
 @app.command()
@@ -232,6 +292,7 @@ def form(
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
     site_file: SiteOption = None,
+    log: LogOption = None,
     lang: LangOption = None,
 ) -> None:
     """Fill in one patient's form question by question, then see the checklist. / 逐题填写转诊表并查看清单。"""
@@ -267,6 +328,8 @@ def form(
         with _written(result_file, language) as out:
             out.write(result_json(result) + "\n")
         typer.echo(M.SAVED(language, path=printable(str(result_file))))
+    if log:
+        _record(log, result, answers, "form", language)
 
 
 def _form_yaml(answers: Mapping[str, Any]) -> str:
@@ -320,6 +383,17 @@ def serve(
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
     site_file: SiteOption = None,
+    log: LogOption = None,
+    trust_proxy_user: Annotated[
+        str | None,
+        typer.Option(
+            "--trust-proxy-user",
+            metavar="HEADER",
+            help="Behind a sign-on proxy only: take who acts in the screening log from this "
+            "request header (e.g. X-Remote-User); requests without it are refused. Default: "
+            "the OS user running the server.",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Serve the form and the list upload as a local web page. / 以本地网页提供表单与名单上传。"""
@@ -339,7 +413,12 @@ def serve(
         typer.echo(M.SERVE_EXPOSED(language, host=printable(host)), err=True)
     typer.echo(M.SERVE_OPEN(language, host=printable(host), port=port), err=True)
     hosts = allowed_hosts(host, allow_host or [])
-    app = create_app(ruleset, _day(as_of), language, site, hosts=hosts)
+    web_log = None
+    if log:
+        from cart_screen.web_log import WebLog
+
+        web_log = WebLog(_open_log(log, language), user=_who(), user_header=trust_proxy_user)
+    app = create_app(ruleset, _day(as_of), language, site, hosts=hosts, log=web_log)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
     # Idle connections close after 5 s and at most 64 are served at once (more get a 503):
     # connections held open cannot pile up without end (request bodies: see web.BodyLimits).
@@ -443,26 +522,37 @@ def batch(
     rules: RulesOption = None,
     icu_available: SiteIcuOption = None,
     site_file: SiteOption = None,
+    log: LogOption = None,
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.list_records import BatchInputError, Job, load_column_map
     from cart_screen.list_summary import Summary
-    from cart_screen.render import BATCH_COLUMNS, summary_text
+    from cart_screen.log.store import LogError
+    from cart_screen.render import BATCH_COLUMNS, printable, summary_text
     from cart_screen.stopping import StopSignals
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     workbook = _output_format(output, language) == "xlsx"
     day = _day(as_of) or dt.date.today()
+    recorder = _list_recorder(log, source, ruleset, site, language) if log else None
     stopping = StopSignals()
     try:
         column_map = load_column_map(columns) if columns else {}
         with stopping, _read_list(source, encoding, sheet, column_map, jobs, language) as listed:
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
-            job = Job(ruleset, listed.columns, day, details_wanted, language, site)
+            job = Job(
+                ruleset,
+                listed.columns,
+                day,
+                details_wanted,
+                language,
+                site,
+                log=recorder is not None,
+            )
             with (
                 Summary(
                     rule_ids,
@@ -480,7 +570,10 @@ def batch(
                 with contextlib.closing(outputs):  # stopped: its workers end at once
                     for chunk in outputs:
                         summary.add(chunk.tally)
-                        out.write(chunk.rows(number))
+                        rows = chunk.rows(number)
+                        if recorder is not None:
+                            recorder.add(rows, chunk.forms)
+                        out.write(rows)
                         number += len(chunk.tails)
                         if details is not None:
                             details.write(chunk.details)
@@ -502,11 +595,31 @@ def batch(
         fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+    except LogError as exc:
+        done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
+        fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
     except KeyboardInterrupt:
         with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
             typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
         raise typer.Exit(128 + stopping.signal) from None
+    finally:
+        if recorder is not None:
+            recorder.log.close()
     typer.echo(summary_text(summary, language), err=True, nl=False)
+    if recorder is not None:
+        where = printable(recorder.log.where)
+        typer.echo(M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True)
+
+
+def _list_recorder(
+    target: str, source: Path, ruleset: Ruleset, site: Site, language: Language
+) -> ListRecorder:
+    """Opened before the list is screened: a log that cannot be used stops the run at once."""
+    from cart_screen.log.lists import ListRecorder
+    from cart_screen.log.screening_log import Source
+
+    log = _open_log(target, language)
+    return ListRecorder(log, Source("batch", _who(), file=source.name), ruleset, site, language)
 
 
 def _output_format(output: Path, language: Language) -> str:
@@ -714,6 +827,170 @@ def rules_show(rules: RulesOption = None, lang: LangOption = None) -> None:
 
     language, ruleset, _ = _setting(lang, rules)
     typer.echo(ruleset_text(ruleset, language), nl=False)
+
+
+class OutcomeChoice(enum.StrEnum):
+    """The outcomes a worklist can be filtered by."""
+
+    flagged = "flagged"
+    needs_info = "needs_info"
+    no_flags = "no_flags"
+    error = "error"
+
+
+class DecisionChoice(enum.StrEnum):
+    """What a physician may decide (SPEC §9)."""
+
+    proceed = "proceed"
+    not_now = "not_now"
+    more_info = "more_info"
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+PatientArgument = Annotated[str, typer.Argument(metavar="PATIENT", help="The patient id.")]
+
+
+@contextlib.contextmanager
+def _log_in_use(target: str | None, language: Language) -> Iterator[ScreeningLog]:
+    """The log a `log` command reads or writes; every failure is one line and exit 2."""
+    from cart_screen.log.store import LogError
+
+    if not target:
+        fail(M.LOG_NEEDED(language), language)
+    log = _open_log(target, language)
+    try:
+        yield log
+    except LogError as exc:  # an unknown patient, a database gone meanwhile
+        fail(exc.said, language)
+    finally:
+        log.close()
+
+
+def _show(text: str, data: object, json_output: bool) -> None:
+    from cart_screen.render import printable
+
+    if json_output:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(printable(text, lines=True), nl=False)
+
+
+@log_app.command("list")
+def log_list(
+    outcome: Annotated[
+        OutcomeChoice | None, typer.Option(help="Only patients whose latest outcome is this.")
+    ] = None,
+    json_output: JsonOption = False,
+    log: LogOption = None,
+    lang: LangOption = None,
+) -> None:
+    """One line per patient: latest screening, outcome, open items, decision. / 每位患者一行。"""
+    from cart_screen.log import views
+
+    language = _language(lang)
+    with _log_in_use(log, language) as opened:
+        lines = opened.worklist(outcome.value if outcome else None)
+    _show(views.worklist_text(lines, language), views.worklist_json(lines), json_output)
+
+
+@log_app.command("show")
+def log_show(
+    patient: PatientArgument, json_output: JsonOption = False, log: LogOption = None,
+    lang: LangOption = None,
+) -> None:  # fmt: skip
+    """Every screening and decision of one patient, oldest first. / 一位患者的全部筛查与结论。"""
+    from cart_screen.log import views
+
+    language = _language(lang)
+    with _log_in_use(log, language) as opened:
+        screenings, decisions = opened.history(patient)
+    text = views.history_text(screenings, decisions, language)
+    _show(text, views.history_json(patient, screenings, decisions), json_output)
+
+
+@log_app.command("diff")
+def log_diff(
+    patient: PatientArgument, json_output: JsonOption = False, log: LogOption = None,
+    rules: RulesOption = None, lang: LangOption = None,
+) -> None:  # fmt: skip
+    """What changed between the last two screenings of a patient. / 最近两次筛查之间的变化。"""
+    from cart_screen.log import views
+
+    language = _language(lang)
+    with _log_in_use(log, language) as opened:
+        screenings, _ = opened.history(patient)
+    if len(screenings) < 2:
+        only = M.LOG_ONE_SCREENING(language, patient=patient, id=screenings[-1].id) + "\n"
+        data: dict[str, Any] = {"patient_id": patient, "from": None, "to": screenings[-1].id, "changes": [],
+                "fields": []}  # fmt: skip
+        _show(only, data, json_output)
+        return
+    found = views.diff(patient, screenings[-2], screenings[-1])
+    fields = {r.id: (*r.required, *r.optional) for r in _ruleset(rules, language).rules}
+    _show(views.diff_text(found, fields, language), views.diff_json(found), json_output)
+
+
+@log_app.command("decide")
+def log_decide(
+    patient: PatientArgument,
+    decision: Annotated[DecisionChoice, typer.Option(help="The physician's decision.")],
+    physician: Annotated[str, typer.Option(help="The physician who decided.")],
+    note: Annotated[str | None, typer.Option(help="A note beside the decision.")] = None,
+    log: LogOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Record the physician's decision on the patient's latest screening. / 记录医师结论。"""
+    from cart_screen.log.views import DECISION_WORDS
+    from cart_screen.render import printable
+
+    language = _language(lang)
+    if not physician.strip():
+        fail(M.LOG_PHYSICIAN_NEEDED(language), language)
+    with _log_in_use(log, language) as opened:
+        made = opened.decide(patient, decision.value, physician.strip(), _who(), note)
+    words = DECISION_WORDS[made.decision](language)
+    said = M.LOG_DECIDED(
+        language, patient=patient, decision=words, physician=made.physician, id=made.screening_id
+    )
+    typer.echo(printable(said))
+
+
+@log_app.command("export")
+def log_export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE.csv|FILE.xlsx", help="Where to write.")
+    ],
+    log: LogOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Write the whole log, one row per screening or decision, as .csv or .xlsx. / 导出记录库。"""
+    from cart_screen.log.export import FORMATS, write_export
+    from cart_screen.log.views import EXPORT_COLUMNS, export_rows
+    from cart_screen.render import printable
+
+    language = _language(lang)
+    if output.suffix.lower() not in FORMATS:
+        fail(M.LOG_EXPORT_FORMAT(language, path=output), language)
+    _refuse_special(language, output)
+    with _log_in_use(log, language) as opened, _written_by(language):
+        count = write_export(output, EXPORT_COLUMNS, export_rows(opened.everything()))
+    typer.echo(M.LOG_EXPORTED(language, count=count, path=printable(str(output))))
+
+
+@contextlib.contextmanager
+def _written_by(language: Language) -> Iterator[None]:
+    """A file that cannot be written is one line and exit status 2."""
+    from cart_screen.files import SpecialFileError
+    from cart_screen.list_records import BatchInputError
+
+    try:
+        yield
+    except BatchInputError as exc:  # more rows than a worksheet holds
+        fail(exc.said(language), language)
+    except SpecialFileError as exc:
+        fail(_special_said(exc, language), language)
+    except OSError as exc:
+        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
 
 
 def main() -> None:

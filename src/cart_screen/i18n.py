@@ -920,6 +920,152 @@ class M:
         "规则集 {id} · 说明书修订 {revision} · sha256",
     )
 
+    # -- the screening log (SPEC §9, issue 11)
+    LOG_BAD_TARGET = Msg(
+        "--log takes a file path (a SQLite file) or a postgresql+psycopg:// URL, not {target}",
+        "--log 应为文件路径（SQLite 文件）或 postgresql+psycopg:// 地址，而不是 {target}",
+    )
+    LOG_UNREACHABLE = Msg(
+        "the screening log {where} cannot be used ({detail})",
+        "无法使用筛查记录库 {where}（{detail}）",
+    )
+    LOG_LOCKED = Msg(
+        "the screening log {where} is locked: another program held it for more than {seconds} s; "
+        "try again",
+        "筛查记录库 {where} 被锁定：另一程序占用超过 {seconds} 秒；请重试",
+    )
+    LOG_REFUSED = Msg(
+        "the screening log {where} refused the change: it is append-only",
+        "筛查记录库 {where} 拒绝了修改：记录只能追加",
+    )
+    LOG_NOT_RECORDED = Msg(
+        "NOT RECORDED: the screening above is not in the screening log — {reason}",
+        "未记录：以上筛查未写入筛查记录库 — {reason}",
+    )
+    LOG_RECORDED = Msg("recorded as screening {id} in {where}", "已记录为筛查 {id}，记录库 {where}")
+    LOG_LIST_RECORDED = Msg(
+        "{count} screenings recorded in {where}", "已在 {where} 中记录 {count} 次筛查"
+    )
+    LOG_LIST_PARTLY = Msg(
+        "{count} screenings of this list were recorded in the log before it failed",
+        "失败前，本名单已有 {count} 次筛查写入记录库",
+    )
+    LOG_UNKNOWN_PATIENT = Msg(
+        "no screening of patient {patient} is in the screening log",
+        "筛查记录库中没有患者 {patient} 的筛查",
+    )
+    LOG_NEEDED = Msg(
+        "no screening log given: use --log DB (or set CART_SCREEN_LOG)",
+        "未指定筛查记录库：请使用 --log DB（或设置 CART_SCREEN_LOG）",
+    )
+    LOG_EMPTY = Msg("the screening log holds no screening yet", "筛查记录库中还没有筛查")
+    LOG_ONE_SCREENING = Msg(
+        "only one screening of {patient} is recorded (screening {id}): nothing to compare yet",
+        "{patient} 仅有一次筛查记录（筛查 {id}）：暂无可比较的内容",
+    )
+    LOG_DIFF_HEAD = Msg(
+        "{patient}: screening {before} ({before_at}) → screening {after} ({after_at})",
+        "{patient}：筛查 {before}（{before_at}）→ 筛查 {after}（{after_at}）",
+    )
+    LOG_NO_CHANGES = Msg("no status and no value changed", "状态与数值均无变化")
+    LOG_ALSO_CHANGED = Msg("other values changed:", "其他变化的数值：")
+    LOG_DECIDED = Msg(
+        "decision recorded for {patient}: {decision}, by {physician}, on screening {id}",
+        "已记录 {patient} 的结论：{decision}，医师 {physician}，依据筛查 {id}",
+    )
+    LOG_PHYSICIAN_NEEDED = Msg(
+        "the physician's name is needed (--physician NAME)", "需要医师姓名（--physician 姓名）"
+    )
+    LOG_EXPORT_FORMAT = Msg(
+        "{path}: the log is exported as .csv or .xlsx; name the file so",
+        "{path}：记录库只能导出为 .csv 或 .xlsx；请使用相应的文件名",
+    )
+    LOG_EXPORTED = Msg("wrote {count} rows to {path}", "已向 {path} 写入 {count} 行")
+    LOG_NO_DECISION = Msg("no decision yet", "尚无结论")
+    LOG_OPEN_NONE = Msg("none", "无")
+    LOG_LIST_LINE = Msg(
+        "{patient} · screening {id}, {at} · {outcome} · open: {open} · {decision}",
+        "{patient} · 筛查 {id}，{at} · {outcome} · 待处理：{open} · {decision}",
+    )
+    LOG_DECISION_LINE = Msg(
+        "{decision} ({physician}, {at}, on screening {id})",
+        "{decision}（{physician}，{at}，依据筛查 {id}）",
+    )
+    LOG_SCREENING_LINE = Msg(
+        "screening {id} · {at} · {source} · by {who} · screening date {date} · {outcome} · "
+        "rules sha256 {sha}",
+        "筛查 {id} · {at} · {source} · 操作人 {who} · 筛查日期 {date} · {outcome} · "
+        "规则 sha256 {sha}",
+    )
+    LOG_SOURCE_ROW = Msg("{source} {file} row {row}", "{source} {file} 第 {row} 行")
+    LOG_DECISION_SHOWN = Msg(
+        "decision {id} · {at} · {decision} · physician {physician} · on screening {screening} · "
+        "recorded by {who}",
+        "结论 {id} · {at} · {decision} · 医师 {physician} · 依据筛查 {screening} · 记录人 {who}",
+    )
+    LOG_NOTE = Msg("note: {note}", "备注：{note}")
+    LOG_OPEN_ITEMS = Msg("open: {items}", "待处理：{items}")
+    LOG_ERRORS = Msg("unreadable: {errors}", "无法读取：{errors}")
+    LOG_FLAGGED = Msg("flagged", "提示")
+    LOG_NEEDS_INFO = Msg("needs info", "待补充")
+    LOG_CLEAR = Msg("clear", "无异常")
+    LOG_NOT_SCREENED = Msg("not screened", "未筛查")
+    LOG_NO_FLAGS = Msg("no flags", "无提示")
+    LOG_ERROR = Msg("error", "错误")
+    LOG_NOT_RECORDED_VALUE = Msg("—", "—")
+    DECISION_PROCEED = Msg("proceed to CAR-T centre work-up", "转入 CAR-T 中心评估")
+    DECISION_NOT_NOW = Msg("not now", "暂不")
+    DECISION_MORE_INFO = Msg("more information needed", "需补充资料")
+    WEB_LOG = Msg("Screening log", "筛查记录")
+    WEB_LOG_LEAD = Msg(
+        "Every screening recorded, one line per patient, latest first. Acting as {who}.",
+        "已记录的全部筛查，每位患者一行，最新的在前。当前操作人：{who}。",
+    )
+    WEB_LOG_FILTER = Msg("Show", "显示")
+    WEB_LOG_ALL = Msg("all outcomes", "全部结果")
+    WEB_LOG_APPLY = Msg("Filter", "筛选")
+    WEB_LOG_PATIENT = Msg("Patient", "患者")
+    WEB_LOG_LAST = Msg("Last screened (UTC)", "最近筛查（UTC）")
+    WEB_LOG_SCREENINGS = Msg("Screenings", "筛查次数")
+    WEB_LOG_OPEN = Msg("Open items", "待处理项目")
+    WEB_LOG_DECISION = Msg("Decision", "结论")
+    WEB_LOG_EMPTY = Msg("No screening recorded yet.", "还没有筛查记录。")
+    WEB_LOG_HISTORY = Msg("Screenings, oldest first", "筛查记录（按时间先后）")
+    WEB_LOG_CHANGES = Msg(
+        "Changes from screening {before} to screening {after}",
+        "从筛查 {before} 到筛查 {after} 的变化",
+    )
+    WEB_LOG_DECISIONS = Msg("Decisions", "结论")
+    WEB_LOG_DECIDE = Msg(
+        "Record the physician's decision on screening {id}", "记录医师对筛查 {id} 的结论"
+    )
+    WEB_LOG_PHYSICIAN = Msg("Physician (name)", "医师（姓名）")
+    WEB_LOG_NOTE_FIELD = Msg("Note (optional)", "备注（可选）")
+    WEB_LOG_RECORD = Msg("Record the decision", "记录结论")
+    WEB_LOG_FORBIDDEN = Msg(
+        "this form did not come from this page, or it has expired; reload the page and send it again",
+        "此表单并非来自本页面，或已过期；请刷新页面后重新提交",
+    )
+    WEB_LOG_OPEN_PAGE = Msg("Open", "打开")
+    WEB_LOG_NO_USER = Msg(
+        "no user: the sign-on proxy's {header} header is missing from the request",
+        "无用户：请求中缺少单点登录代理的 {header} 请求头",
+    )
+    WEB_LOG_NO_SCREENING = Msg(
+        "no screening {id} is in the screening log", "筛查记录库中没有筛查 {id}"
+    )
+    WEB_LOG_RECORDED_BY = Msg(
+        "Screening {id}, recorded {at} by {who} ({source}).",
+        "筛查 {id}，{at} 由 {who} 记录（{source}）。",
+    )
+    WEB_LOG_SCREENING = Msg("Screening {id}", "筛查 {id}")
+    WEB_LOG_CHECKLIST = Msg("the stored checklist", "已保存的清单")
+    WEB_LOG_STORED_STATUSES = Msg(
+        "Screened in a list: the log keeps each item's status and every unreadable value, as "
+        "the results file has them.",
+        "此次为名单筛查：记录库保存每个项目的状态及所有无法读取的数值，与结果文件一致。",
+    )
+
 
 WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
     (

@@ -148,6 +148,8 @@ class Job:
     language: Language = "en"
     site: Site = NO_SITE
     """The site settings: defaults for site fields, the lab's ULNs (see site.py)."""
+    log: bool = False
+    """Whether the screening log records the list: each chunk also gives its forms as read."""
 
     @property
     def reader(self) -> FormReader:

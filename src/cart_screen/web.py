@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -71,6 +71,9 @@ from cart_screen.web_lists import (  # screen_list: named here, so that a test c
     screen_list,
 )
 from cart_screen.wizard import GROUPS, canonical_text
+
+if TYPE_CHECKING:
+    from cart_screen.web_log import WebLog
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("cart_screen.web")
@@ -235,13 +238,15 @@ def create_app(
     list_jobs: int = LIST_JOBS,
     list_seconds: float = LIST_SECONDS,
     body_seconds: float = BODY_SECONDS,
+    log: WebLog | None = None,
 ) -> FastAPI:
     """The web app for one ruleset.
 
     `as_of` fixes the screening date when a form has none; `language` is the page's language
     until the visitor switches; `site` the site settings (defaults, lab ULNs: see site.py).
     `hosts` are Host names accepted besides the loopback ones (see allowed_hosts); the limits
-    are described in the module docstring.
+    are described in the module docstring. With a screening `log` (web_log.py), every form
+    screened is recorded and the log's pages are served.
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     # Added first, so inside security_headers: what they refuse gets the headers too.
@@ -284,6 +289,8 @@ def create_app(
             notice=M.NOTICE(lang),
             groups=groups[lang],
             diagnoses=diagnoses[lang],
+            log_on=log is not None,
+            log_token=log.token("check") if log is not None else None,
         )
         return templates.TemplateResponse(
             request, name, context, status_code=status, headers=headers
@@ -353,10 +360,12 @@ def create_app(
         today = (as_of or dt.date.today()).isoformat()
         return form_page(request, lang, {"screening_date": today}, {})
 
-    @app.post("/check", response_class=HTMLResponse)
-    async def check(request: Request) -> HTMLResponse:
+    @app.post("/check", response_model=None)
+    async def check(request: Request) -> Response:
         submitted = await request.form()
         lang = chosen(submitted.get("lang"))
+        if log is not None and not log.valid(submitted.get("csrf"), "check"):
+            return page(request, "log_problem.html", lang, 403, problem=M.WEB_LOG_FORBIDDEN(lang))
         values = posted_values(submitted)
         switch = submitted.get("lang_switch")
         if switch in LANGUAGES:  # the form's language switch: the same answers, not screened
@@ -381,10 +390,11 @@ def create_app(
             return form_page(request, lang, values, errors, 422)
         verdict = decide(ruleset, read)
         result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)
+        recorded = await log.record(request, result, values, lang) if log is not None else None
+        if recorded is not None and recorded.id is not None:  # the result has an address
+            where = f"/screenings/{recorded.id}?lang={lang}"
+            return RedirectResponse(where, status_code=303)
         items = sorted(result.items, key=lambda item: _STATUS_ORDER[item.status])
-        counts = dict.fromkeys(_STATUS_ORDER, 0)
-        for item in result.items:
-            counts[item.status] += 1
         # the answers travel with the checklist: to edit them, or to see it in the other language
         carry = {"screening_date": result.screening_date.isoformat(), **values}
         unread = [(e.field, e.value, web_wording(e.message, lang)) for e in result.errors]
@@ -394,9 +404,9 @@ def create_app(
             lang,
             result=result,
             items=items,
-            counts=counts,
             carry=carry,
             unread=unread,
+            recorded=recorded,
         )
 
     def list_page(request: Request, lang: Language, error: str | None, status: int) -> HTMLResponse:
@@ -536,6 +546,9 @@ def create_app(
     async def clinical_basis(request: Request) -> HTMLResponse:
         lang = chosen(request.query_params.get("lang"))
         return page(request, "basis.html", lang, body=basis_html)
+
+    if log is not None:
+        app.include_router(log.router(ruleset, page, chosen))
 
     def packaged(name: str, media_type: str) -> Callable[[], Awaitable[Response]]:
         async def serve_file() -> Response:

@@ -100,6 +100,40 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
         self._xml_inline_string(string, preserve, list(attributes))
 
 
+TEXT_ONLY = {
+    "constant_memory": True,
+    # Belt and braces: every cell goes through write_string / write_number anyway.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+"""XlsxWriter's options for a workbook of values: rows streamed, no text ever turned into
+anything else."""
+
+
+def write_table(
+    target: IO[bytes], sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[str]]
+) -> int:
+    """A workbook of one sheet of text cells (e.g. `log export`): the header bold and frozen
+    with an autofilter, every cell a string (never a formula, never rich-text XML). The rows
+    written are counted."""
+    book = xlsxwriter.Workbook(target, TEXT_ONLY)
+    sheet = book.add_worksheet(sheet_name, worksheet_class=_TextSheet)
+    bold = book.add_format({"bold": True})
+    count = 0
+    for column, name in enumerate(header):
+        sheet.write_string(0, column, name, bold)
+    sheet.freeze_panes(1, 0)
+    for count, row in enumerate(rows, start=1):
+        if count >= SHEET_ROWS:
+            raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{SHEET_ROWS - 1:,}"))
+        for column, cell in enumerate(row):
+            sheet.write_string(count, column, cell)
+    sheet.autofilter(0, 0, count, max(len(header) - 1, 0))
+    book.close()
+    return count
+
+
 class ResultsWorkbook:
     """OUT.xlsx being written: rows in order, then `finish` with the summary.
 
@@ -124,14 +158,7 @@ class ResultsWorkbook:
         self._target = _Target(target)
         self._book = xlsxwriter.Workbook(
             self._target,
-            {
-                "constant_memory": True,
-                # Belt and braces: every cell goes through write_string / write_number anyway.
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-                "tmpdir": str(scratch) if scratch is not None else None,
-            },
+            {**TEXT_ONLY, "tmpdir": str(scratch) if scratch is not None else None},
         )
         notice = M.NOTICE(language)
         self._book.set_properties(

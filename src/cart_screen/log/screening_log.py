@@ -1,0 +1,401 @@
+"""The screening log itself: record screenings and decisions, read a patient's history back.
+
+Everything is inserted, nothing updated or deleted (the database refuses both). A screening is
+stored whole: the form as read, the result JSON, the ruleset's and site file's fingerprints, the
+screening date, when it was recorded (UTC), where from (check / form / web / batch, with the list's
+file name and row) and by whom (the OS user, or the web page's user: see web_log.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from cart_screen.i18n import M
+from cart_screen.log.store import LogError, engine_for, migrate, reported
+from cart_screen.log.tables import decisions, screenings
+from cart_screen.result import Outcome, ScreeningResult
+
+SourceKind = Literal["check", "form", "web", "batch"]
+Decision = Literal["proceed", "not_now", "more_info"]
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What a text column cannot hold (PostgreSQL refuses NUL; neither stores a lone surrogate):
+shown as U+FFFD in the patient id column. The form and result JSON keep them escaped."""
+
+
+def now() -> dt.datetime:
+    """The time a row is recorded: UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def as_json(value: Any) -> str:
+    """Compact JSON text that both engines store as it is (control characters escaped; a lone
+    surrogate, from bytes that did not decode, escaped too)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
+    return text
+
+
+def storable_id(patient_id: str | None) -> str | None:
+    return None if patient_id is None else _UNSTORABLE.sub("\ufffd", patient_id)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a screening came from and who asked for it."""
+
+    kind: SourceKind
+    who: str
+    file: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One stored screening, as read back."""
+
+    id: int
+    patient_id: str | None
+    outcome: Outcome
+    screening_date: dt.date
+    recorded_at: dt.datetime
+    recorded_by: str
+    source: SourceKind
+    source_file: str | None
+    source_row: int | None
+    ruleset_id: str
+    ruleset_sha256: str
+    site_sha256: str | None
+    language: str
+    form: dict[str, Any]
+    result: dict[str, Any]
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Each rule id's status, in ruleset order; a screening of a list keeps only those that
+        were not clear (see lists.py)."""
+        if self.list_stored:
+            return dict(self.result.get("statuses", {}))
+        return {item["rule_id"]: item["status"] for item in self.result.get("items", [])}
+
+    @property
+    def list_stored(self) -> bool:
+        """Whether this screening came from a list and keeps statuses, not the reasons' words."""
+        return self.result.get("stored") == "statuses"
+
+    @property
+    def open_items(self) -> list[str]:
+        """The rule ids flagged, then those that need info."""
+        statuses = self.statuses
+        return [r for r, s in statuses.items() if s == "flagged"] + [
+            r for r, s in statuses.items() if s == "needs_info"
+        ]
+
+
+@dataclass(frozen=True)
+class DecisionMade:
+    """One physician's decision, against the screening it was made on."""
+
+    id: int
+    screening_id: int
+    patient_id: str
+    decision: Decision
+    physician: str
+    note: str | None
+    decided_at: dt.datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class PatientLine:
+    """A patient on the worklist: the latest screening and the latest decision, if any."""
+
+    latest: Screening
+    decision: DecisionMade | None
+    screenings: int
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite gives back the UTC time without its zone; PostgreSQL with it.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _screening(row: RowMapping) -> Screening:
+    return Screening(
+        id=row["id"],
+        patient_id=row["patient_id"],
+        outcome=row["outcome"],
+        screening_date=row["screening_date"],
+        recorded_at=_utc(row["recorded_at"]),
+        recorded_by=row["recorded_by"],
+        source=row["source"],
+        source_file=row["source_file"],
+        source_row=row["source_row"],
+        ruleset_id=row["ruleset_id"],
+        ruleset_sha256=row["ruleset_sha256"],
+        site_sha256=row["site_sha256"],
+        language=row["language"],
+        form=json.loads(row["form"]),
+        result=json.loads(row["result"]),
+    )
+
+
+def _decision(row: RowMapping) -> DecisionMade:
+    return DecisionMade(
+        id=row["id"],
+        screening_id=row["screening_id"],
+        patient_id=row["patient_id"],
+        decision=row["decision"],
+        physician=row["physician"],
+        note=row["note"],
+        decided_at=_utc(row["decided_at"]),
+        recorded_by=row["recorded_by"],
+    )
+
+
+def result_row(
+    result: ScreeningResult, form: Mapping[str, Any], source: Source, at: dt.datetime
+) -> dict[str, Any]:
+    """The row that stores one screening whole."""
+    site = result.site
+    return {
+        "patient_id": storable_id(result.patient_id),
+        "outcome": result.outcome,
+        "screening_date": result.screening_date,
+        "recorded_at": at,
+        "recorded_by": source.who,
+        "source": source.kind,
+        "source_file": source.file,
+        "source_row": source.row,
+        "ruleset_id": result.ruleset.id,
+        "ruleset_sha256": result.ruleset.sha256,
+        "site_sha256": site.sha256 if site is not None else None,
+        "language": result.language,
+        "form": as_json(dict(form)),
+        "result": as_json(result.model_dump(mode="json")),
+    }
+
+
+_LIST_COLUMNS = ("patient_id", "outcome", "screening_date", "source_row", "form", "result")
+
+
+class ScreeningLog:
+    """A screening log opened on one database; see the module docstring."""
+
+    def __init__(self, engine: Engine, where: str):
+        self.engine, self.where = engine, where
+
+    @classmethod
+    def open(cls, target: str) -> ScreeningLog:
+        """Open (and on first use create) the log at a file path or database URL."""
+        engine, where = engine_for(target)
+        log = cls(engine, where)
+        try:
+            with reported(where):
+                migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return log
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> ScreeningLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ writing
+
+    def record(self, result: ScreeningResult, form: Mapping[str, Any], source: Source) -> int:
+        """Store one screening whole; its id."""
+        row = result_row(result, form, source, now())
+        with reported(self.where), self.engine.begin() as connection:
+            return int(
+                connection.execute(
+                    screenings.insert().values(row).returning(screenings.c.id)
+                ).scalar_one()
+            )
+
+    def record_list_rows(
+        self,
+        shared: Mapping[str, Any],
+        at: dt.datetime,
+        rows: Sequence[tuple[str | None, str, str, int, str, str]],
+    ) -> None:
+        """Store a chunk of a list in one transaction: what its screenings share, and each one's
+        (patient_id, outcome, screening_date ISO, source_row, form, result).
+
+        Straight to the driver's executemany, with values in the form each engine stores: a
+        list's hundred thousand rows through SQLAlchemy's per-row processing cost twice the
+        screening.
+        """
+        if not rows:
+            return
+        names = [*shared, "recorded_at", *_LIST_COLUMNS]
+        fixed = tuple(shared.values())
+        with reported(self.where), self.engine.begin() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                f"INSERT INTO screenings ({', '.join(names)}) "
+                f"VALUES ({', '.join([marker] * len(names))})"
+            )
+            when: object = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
+            head = (*fixed, when)
+            if sqlite:
+                values = [(*head, *row) for row in rows]
+            else:
+                day = dt.date.fromisoformat
+                values = [(*head, p, o, day(d), n, f, r) for p, o, d, n, f, r in rows]
+            connection.exec_driver_sql(sql, values)
+
+    def decide(
+        self,
+        patient_id: str,
+        decision: Decision,
+        physician: str,
+        who: str,
+        note: str | None = None,
+        screening_id: int | None = None,
+    ) -> DecisionMade:
+        """Record a decision against a screening of the patient (default: the latest)."""
+        with reported(self.where), self.engine.begin() as connection:
+            query = sa.select(screenings.c.id).where(screenings.c.patient_id == patient_id)
+            if screening_id is not None:
+                query = query.where(screenings.c.id == screening_id)
+            on = connection.execute(query.order_by(screenings.c.id.desc()).limit(1)).scalar()
+            if on is None:
+                raise UnknownPatient(patient_id)
+            row = {
+                "screening_id": on,
+                "patient_id": patient_id,
+                "decision": decision,
+                "physician": physician,
+                "note": note or None,
+                "decided_at": now(),
+                "recorded_by": who,
+            }
+            made = connection.execute(
+                decisions.insert().values(row).returning(decisions.c.id)
+            ).scalar_one()
+        return DecisionMade(id=int(made), **row)
+
+    # ------------------------------------------------------------ reading
+
+    def _read(self) -> Connection:
+        return self.engine.connect()
+
+    def screening(self, screening_id: int) -> Screening | None:
+        with reported(self.where), self._read() as connection:
+            row = (
+                connection.execute(sa.select(screenings).where(screenings.c.id == screening_id))
+                .mappings()
+                .first()
+            )
+        return _screening(row) if row is not None else None
+
+    def history(self, patient_id: str) -> tuple[list[Screening], list[DecisionMade]]:
+        """Every screening and decision of one patient, oldest first; UnknownPatient if none."""
+        with reported(self.where), self._read() as connection:
+            found = connection.execute(
+                sa.select(screenings)
+                .where(screenings.c.patient_id == patient_id)
+                .order_by(screenings.c.id)
+            ).mappings()
+            done = [_screening(row) for row in found]
+            made = connection.execute(
+                sa.select(decisions)
+                .where(decisions.c.patient_id == patient_id)
+                .order_by(decisions.c.id)
+            ).mappings()
+            decided = [_decision(row) for row in made]
+        if not done:
+            raise UnknownPatient(patient_id)
+        return done, decided
+
+    def worklist(self, outcome: Outcome | None = None) -> list[PatientLine]:
+        """One line per patient: the latest screening, how many, and the latest decision."""
+        latest = (
+            sa.select(
+                sa.func.max(screenings.c.id).label("id"),
+                sa.func.count().label("count"),
+            )
+            .where(screenings.c.patient_id.is_not(None))
+            .group_by(screenings.c.patient_id)
+            .subquery()
+        )
+        last_decision = (
+            sa.select(sa.func.max(decisions.c.id))
+            .group_by(decisions.c.patient_id)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(screenings, latest.c.count)
+            .join(latest, latest.c.id == screenings.c.id)
+            .order_by(screenings.c.id.desc())
+        )
+        if outcome is not None:
+            query = query.where(screenings.c.outcome == outcome)
+        with reported(self.where), self._read() as connection:
+            rows = connection.execute(query).mappings().all()
+            made = connection.execute(
+                sa.select(decisions).where(decisions.c.id.in_(last_decision))
+            ).mappings()
+            by_patient = {row["patient_id"]: _decision(row) for row in made}
+        return [
+            PatientLine(_screening(row), by_patient.get(row["patient_id"]), row["count"])
+            for row in rows
+        ]
+
+    def everything(self) -> Iterator[Screening | DecisionMade]:
+        """Every screening and decision, in the order they were recorded (for export)."""
+        with reported(self.where), self._read() as connection:
+            found = iter(
+                connection.execution_options(stream_results=True, yield_per=1000)
+                .execute(sa.select(screenings).order_by(screenings.c.id))
+                .mappings()
+            )
+            made = [
+                _decision(row)
+                for row in connection.execute(
+                    sa.select(decisions).order_by(decisions.c.id)
+                ).mappings()
+            ]
+            pending = iter(made)
+            decision = next(pending, None)
+            for row in found:
+                screening = _screening(row)
+                # A decision comes after the screening it was made on, and after every
+                # screening recorded before it.
+                while decision is not None and (
+                    decision.decided_at < screening.recorded_at
+                    and decision.screening_id < screening.id
+                ):
+                    yield decision
+                    decision = next(pending, None)
+                yield screening
+            if decision is not None:
+                yield decision
+            yield from pending
+
+
+class UnknownPatient(LogError):
+    """No screening of this patient is in the log."""
+
+    def __init__(self, patient_id: str):
+        super().__init__(M.LOG_UNKNOWN_PATIENT.both(patient=patient_id))
+        self.patient_id = patient_id

@@ -1,0 +1,145 @@
+"""Opening the screening log: a SQLite file or a PostgreSQL URL, migrated to the newest schema.
+
+`--log screening.db` is a SQLite file, created readable by its owner only (0600), in WAL mode
+(readers never wait for a writer) with a busy timeout (two writers take turns instead of failing).
+Every transaction on SQLite begins IMMEDIATE: one that reads and then writes (a decision on the
+latest screening) never finds the file changed under it. `--log postgresql+psycopg://…` is a
+PostgreSQL database. Alembic brings either to the newest schema on first use (a second open finds
+nothing to do); on PostgreSQL an advisory lock makes two first uses at once take turns.
+
+A database that cannot be reached, is locked for too long or refuses a write raises LogError,
+whose message names the log (a URL without its password) and what went wrong — never a value
+of the data, which an error from the database may quote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from cart_screen.i18n import M, Said
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_SECONDS = 15.0
+"""How long a SQLite writer waits for another to finish before the log counts as locked."""
+CONNECT_SECONDS = 10
+"""How long to wait for a PostgreSQL server to answer."""
+_MIGRATION_LOCK = 0x0C5C_1011
+"""The PostgreSQL advisory lock key taken while the schema is brought up to date."""
+
+
+class LogError(Exception):
+    """The screening log cannot be used: unreachable, locked, refused, or not a log target."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+def engine_for(target: str) -> tuple[Engine, str]:
+    """An engine for a `--log` target, and how to name the log in messages (no password)."""
+    if "://" not in target:
+        path = Path(target).expanduser()
+        _create_private(path)
+        url = sa.URL.create("sqlite", database=str(path.resolve()))
+        return _sqlite_engine(url), str(path)
+    try:
+        url = sa.make_url(target)
+    except sa.exc.ArgumentError as exc:
+        raise LogError(M.LOG_BAD_TARGET.both(target=_masked(target))) from exc
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        url = url.set(drivername="postgresql+psycopg")
+        engine = sa.create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_SECONDS}
+        )
+        return engine, url.render_as_string(hide_password=True)
+    if url.drivername == "sqlite" and url.database:
+        _create_private(Path(url.database))
+        return _sqlite_engine(url), url.database
+    raise LogError(M.LOG_BAD_TARGET.both(target=url.render_as_string(hide_password=True)))
+
+
+def _masked(target: str) -> str:
+    """A target that is not a URL SQLAlchemy reads may still hold a password: drop the userinfo."""
+    scheme, _, rest = target.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only, before SQLite does."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise LogError(
+            M.LOG_UNREACHABLE.both(where=str(path), detail=exc.strerror or type(exc).__name__)
+        ) from exc
+    os.close(descriptor)
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connected(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN below, not the driver's
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the log's schema to the newest revision (nothing to do when it is there)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def reported(where: str) -> Iterator[None]:
+    """Turn a database failure into LogError, saying what went wrong without the data."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        raise LogError(_said(where, exc)) from exc
+    except sa.exc.SQLAlchemyError as exc:
+        raise LogError(M.LOG_UNREACHABLE.both(where=where, detail=type(exc).__name__)) from exc
+
+
+def _said(where: str, exc: sa.exc.DBAPIError) -> Said:
+    original = exc.orig
+    first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    if "locked" in first_line or "busy" in first_line:
+        return M.LOG_LOCKED.both(where=where, seconds=f"{BUSY_SECONDS:g}")
+    if "append-only" in first_line:
+        return M.LOG_REFUSED.both(where=where)
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        # Connection failures say where and why ("connection refused", "unable to open"),
+        # never a value of the data; other errors may quote a value, so only their kind is said.
+        detail = first_line[:200] or type(original).__name__
+    else:
+        detail = type(original).__name__
+    return M.LOG_UNREACHABLE.both(where=where, detail=detail)

@@ -1,0 +1,152 @@
+"""The log through the command line on both engines: --log on check and batch, the log commands'
+text and JSON (SPEC §9), and a log that cannot be used (the result still shown, exit 2)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cart_screen.cli import app
+from cart_screen.log.screening_log import ScreeningLog
+
+FIRST = "patient_id: R-0042\nscreening_date: 2026-10-01\ndiagnosis: DLBCL_NOS\n"
+SECOND = FIRST.replace("2026-10-01", "2026-10-15") + "lvef_percent: 35\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def forms(folder: Path) -> tuple[Path, Path]:
+    first, second = folder / "first.yaml", folder / "second.yaml"
+    first.write_text(FIRST, "utf-8")
+    second.write_text(SECOND, "utf-8")
+    return first, second
+
+
+def test_check_records_and_the_log_commands_tell_the_story(log_target: str, tmp_path: Path) -> None:
+    first, second = forms(tmp_path)
+    code, out, err = run("check", str(first), "--log", log_target)
+    assert code == 0
+    assert "Pre-screening aid only" in out
+    assert "recorded as screening 1" in err
+    assert run("check", str(second), "--log", log_target)[0] == 0
+
+    code, out, _ = run("log", "diff", "R-0042", "--log", log_target)
+    assert code == 0
+    assert "precaution.cardiac: needs info → flagged (lvef_percent: — → 35)" in out
+    diff = json.loads(run("log", "diff", "R-0042", "--json", "--log", log_target)[1])
+    assert diff["from"] == 1
+    assert diff["to"] == 2
+    assert {"rule_id": "precaution.cardiac", "from": "needs_info", "to": "flagged"} in diff[
+        "changes"
+    ]
+    assert {"field": "lvef_percent", "from": None, "to": "35"} in diff["fields"]
+
+    args = ("--decision", "more_info", "--physician", "Dr Wang", "--note", "repeat echo")
+    code, out, _ = run("log", "decide", "R-0042", *args, "--log", log_target)
+    assert code == 0
+    assert "on screening 2" in out
+
+    shown = json.loads(run("log", "show", "R-0042", "--json", "--log", log_target)[1])
+    assert shown["patient_id"] == "R-0042"
+    assert [s["outcome"] for s in shown["screenings"]] == ["needs_info", "flagged"]
+    assert set(shown["screenings"][0]) >= {
+        "id",
+        "screened_at",
+        "outcome",
+        "ruleset",
+        "items",
+        "errors",
+    }
+    assert len(shown["screenings"][0]["ruleset"]["sha256"]) == 64
+    assert len(shown["screenings"][0]["items"]) == 12
+    decision = shown["decisions"][0]
+    assert {k: decision[k] for k in ("screening_id", "decision", "physician", "note")} == {
+        "screening_id": 2, "decision": "more_info", "physician": "Dr Wang", "note": "repeat echo"
+    }  # fmt: skip
+
+    listed = json.loads(run("log", "list", "--json", "--log", log_target)[1])
+    assert [(p["patient_id"], p["outcome"], p["open_items"][0]) for p in listed] == [
+        ("R-0042", "flagged", "precaution.cardiac")  # flagged first, then those needing info
+    ]
+    assert "indication.adult" in listed[0]["open_items"]
+    assert listed[0]["decision"]["decision"] == "more_info"
+    assert (
+        run("log", "list", "--outcome", "no_flags", "--json", "--log", log_target)[1].strip()
+        == "[]"
+    )
+
+    for suffix in (".csv", ".xlsx"):
+        output = tmp_path / f"log{suffix}"
+        code, out, _ = run("log", "export", "--output", str(output), "--log", log_target)
+        assert code == 0
+        assert "wrote 3 rows" in out
+    with (tmp_path / "log.csv").open(encoding="utf-8-sig", newline="") as exported:
+        rows = list(csv.DictReader(exported))
+    assert [(r["kind"], r["outcome"] or r["decision"]) for r in rows] == [
+        ("screening", "needs_info"), ("screening", "flagged"), ("decision", "more_info")
+    ]  # fmt: skip
+
+
+def test_an_unknown_patient_or_no_log_is_one_line_and_exit_2(log_target: str) -> None:
+    code, _, err = run("log", "show", "NOBODY", "--log", log_target)
+    assert code == 2
+    assert (
+        err.strip() == "cart-screen: error: no screening of patient NOBODY is in the screening log"
+    )
+    code, _, err = run("log", "list")
+    assert code == 2
+    assert "--log DB" in err
+
+
+def test_a_log_that_cannot_be_used_leaves_the_result_shown_and_says_so(tmp_path: Path) -> None:
+    first, _ = forms(tmp_path)
+    down = str(tmp_path / "missing-folder" / "screening.db")
+    code, out, err = run("check", str(first), "--log", down)
+    assert code == 2
+    assert "Pre-screening aid only" in out  # the checklist is still there
+    assert err.count("\n") == 1
+    assert "NOT RECORDED" in err
+    assert "Traceback" not in err
+
+
+def test_batch_records_every_record_once_per_chunk_and_says_how_many(
+    log_target: str, tmp_path: Path
+) -> None:
+    rows = ["patient_id,screening_date,lvef_percent,diagnosis"]
+    rows += [f"B-{n},2026-10-{10 + n % 5:02d},{30 + n % 40},DLBCL_NOS" for n in range(1200)]
+    rows += ["B-broken,2026-10-10", ",2026-10-10,50,DLBCL_NOS"]
+    source = tmp_path / "list.csv"
+    source.write_text("\n".join(rows) + "\n", "utf-8")
+    code, _, err = run("batch", str(source), "-o", str(tmp_path / "out.csv"), "--log", log_target)
+    assert code == 0
+    assert "1202 screenings recorded in" in err
+    with ScreeningLog.open(log_target) as log:
+        screenings, _ = log.history("B-7")
+        assert screenings[0].source_row == 8
+        assert screenings[0].source_file == "list.csv"
+        assert screenings[0].screening_date.isoformat() == "2026-10-12"
+        assert screenings[0].form["lvef_percent"] == "37"
+        assert screenings[0].statuses == {"precaution.cardiac": "flagged"} | {
+            r: s for r, s in screenings[0].statuses.items() if r != "precaution.cardiac"
+        }
+        broken, _ = log.history("B-broken")
+        assert broken[0].outcome == "error"
+        lines = log.worklist()
+    assert len(lines) == 1201  # the record without a patient id is stored, but is no patient
+
+
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_every_log_command_takes_the_log_from_the_environment(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CART_SCREEN_LOG", str(tmp_path / "env.db"))
+    extra = ["--output", str(tmp_path / "e.csv")] if command == "export" else []
+    assert run("log", command, *extra)[0] == 0
+    assert (tmp_path / "env.db").exists()

@@ -1,0 +1,108 @@
+"""The log's storage on both engines: migrations from empty, append-only enforced by the database,
+the SQLite file's mode and journal, and a database that is down or locked (one clear message)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cart_screen import screen
+from cart_screen.log import store
+from cart_screen.log.screening_log import ScreeningLog, Source
+from cart_screen.log.store import LogError
+
+FORM = {"patient_id": "S-1", "lvef_percent": "35"}
+
+
+def a_log_with_one_of_each(target: str) -> ScreeningLog:
+    log = ScreeningLog.open(target)
+    log.record(screen(FORM, as_of="2026-11-27"), FORM, Source("check", "tester"))
+    log.decide("S-1", "more_info", "Dr Li", "tester")
+    return log
+
+
+def test_migrations_build_the_log_from_an_empty_database_and_a_second_open_changes_nothing(
+    log_target: str,
+) -> None:
+    with ScreeningLog.open(log_target) as log:
+        inspector = sa.inspect(log.engine)
+        assert {"screenings", "decisions", "alembic_version"} <= set(inspector.get_table_names())
+        with log.engine.connect() as connection:
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            assert version.scalars().all() == ["0001"]
+    with ScreeningLog.open(log_target) as log, log.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE screenings SET outcome = 'no_flags'",
+        "DELETE FROM screenings",
+        "UPDATE decisions SET decision = 'proceed'",
+        "DELETE FROM decisions",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_what_is_recorded(
+    log_target: str, statement: str
+) -> None:
+    with a_log_with_one_of_each(log_target) as log:
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), log.engine.begin() as c:
+            c.exec_driver_sql(statement)
+        screenings, decisions = log.history("S-1")
+        assert [s.outcome for s in screenings] == ["flagged"]
+        assert [d.decision for d in decisions] == ["more_info"]
+
+
+@pytest.mark.parametrize("statement", ["TRUNCATE decisions", "TRUNCATE screenings CASCADE"])
+def test_postgresql_refuses_truncate(postgres: object, tmp_path: Path, statement: str) -> None:
+    target = postgres.create_database(f"truncate_{abs(hash(statement))}")  # type: ignore[attr-defined]
+    with a_log_with_one_of_each(target) as log:
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), log.engine.begin() as c:
+            c.exec_driver_sql(statement)
+        assert len(log.history("S-1")[0]) == 1
+
+
+def test_the_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    target = tmp_path / "screening.db"
+    with a_log_with_one_of_each(str(target)) as log, log.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    for companion in tmp_path.glob("screening.db-*"):
+        assert stat.S_IMODE(companion.stat().st_mode) == 0o600
+
+
+def test_a_database_that_is_down_is_one_clear_message(postgres: object, tmp_path: Path) -> None:
+    down = f"postgresql+psycopg://postgres:secret@/nowhere?host={tmp_path}&port=5999"
+    with pytest.raises(LogError) as caught:
+        ScreeningLog.open(down)
+    said = caught.value.said.en
+    assert "cannot be used" in said
+    assert "secret" not in said
+    assert "\n" not in said
+    with pytest.raises(LogError, match="cannot be used"):
+        ScreeningLog.open(str(tmp_path / "no-such-folder" / "screening.db"))
+
+
+def test_a_sqlite_log_locked_too_long_is_one_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = str(tmp_path / "screening.db")
+    ScreeningLog.open(target).close()
+    monkeypatch.setattr(store, "BUSY_SECONDS", 0.2)
+    holder = ScreeningLog.open(target)
+    waiting = ScreeningLog.open(target)
+    # BEGIN IMMEDIATE: the write lock is held
+    with holder.engine.begin(), pytest.raises(LogError, match="is locked"):
+        waiting.record(screen(FORM, as_of="2026-11-27"), FORM, Source("check", "tester"))
+    holder.close()
+    waiting.close()
+
+
+def test_a_target_that_is_neither_a_path_nor_a_log_url_is_refused() -> None:
+    with pytest.raises(LogError, match="file path") as caught:
+        ScreeningLog.open("mysql://user:hunter2@host/db")
+    assert "hunter2" not in caught.value.said.en
