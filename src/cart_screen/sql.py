@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError
 
@@ -86,6 +87,10 @@ _LARGEST = 1.7976931348623157e308
 
 FLAGGED, NEEDS_INFO, CLEAR = 2, 1, 0
 """A rule's status as the inner select holds it."""
+
+
+SqlRenderError = SqlglotError
+"""What rendering raises where a dialect cannot say part of a query."""
 
 
 class SqlCompileError(DataFileError):
@@ -452,10 +457,12 @@ class TableNameError(ValueError):
 def table_of(name: str, dialect: str) -> exp.Table:
     """A table name as the dialect reads it (`schema.table`, quoted parts); else TableNameError."""
     try:
-        table = exp.to_table(name, dialect=dialect)
+        table = sqlglot.parse_one(name, into=exp.Table, read=dialect)
     except (ParseError, SqlglotError, ValueError) as exc:
         raise TableNameError(name) from exc
-    if not isinstance(table, exp.Table) or not table.name or table.find(exp.Subquery, exp.Select):
+    if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
+        raise TableNameError(name)  # four parts or more, or something else altogether
+    if not table.name:
         raise TableNameError(name)
     return table
 
