@@ -9,10 +9,10 @@ typed values (`columns`). What screen() does with a typed value, the query does:
   range (or, for a multiple of ULN, above the bare number the value book asks about), a code
   that does not read as itself, a date outside the calendar the book accepts — is *unknown*,
   even in an optional field. Its comparisons are unknown; a missing optional field's are false.
-- Kleene logic runs on two rails, because T-SQL has no boolean values and NULL is not FALSE:
-  every condition compiles to a predicate *known true* and a predicate *known false*; `not`
-  swaps them, `any`/`all` combine them with OR/AND. A rule is flagged when its condition is
-  known true, clear when known false, else needs information.
+- Kleene logic runs on numbers, because T-SQL has no boolean values and NULL is not FALSE: a
+  condition's truth is 0 (false), 1 (unknown) or 2 (true), never NULL; `all` takes the least of
+  its parts, `any` the greatest, `not` is 2 − truth. A rule's truth is its status: 2 flagged,
+  0 clear, 1 needs information.
 - The screening date is the row's own `screening_date` when it is a date the book accepts, else
   `as_of` (a literal) or the engine's CURRENT_DATE. Age is completed years at that date (29
   February birthdays turn a year older on 1 March), from `date_of_birth`, else `age_years`; a
@@ -28,8 +28,7 @@ A condition the compiler cannot express is refused with its file:line, never dro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import sqlglot
@@ -171,15 +170,7 @@ def accepted(ruleset: Ruleset, name: str) -> exp.Expr:
             return column.is_(exp.null()).not_()
 
 
-# ---------------------------------------------------------------- conditions on two rails
-
-
-@dataclass(frozen=True)
-class Rails:
-    """A condition as two predicates: known true, known false (neither: unknown)."""
-
-    true: exp.Expr
-    false: exp.Expr
+# ---------------------------------------------------------------- conditions as truths 0/1/2
 
 
 _COMPARISONS: dict[str, type[exp.Binary]] = {
@@ -192,8 +183,33 @@ _COMPARISONS: dict[str, type[exp.Binary]] = {
 }
 
 
+def _number(value: int) -> exp.Expr:
+    return exp.Literal.number(value)
+
+
+def _either(parts: Sequence[exp.Expr], decisive: int) -> exp.Expr:
+    """Kleene `any` (decisive 2: one true part makes it true) or `all` (decisive 0), on truths
+    0/1/2: the decisive truth if a part has it, else unknown if a part is unknown, else the
+    other. (GREATEST/LEAST would do, but older SQL Server has neither.)"""
+
+    def having(truth: int) -> exp.Expr:
+        return exp.or_(*[exp.EQ(this=part.copy(), expression=_number(truth)) for part in parts])
+
+    return (
+        exp.Case()
+        .when(having(decisive), _number(decisive))
+        .when(having(NEEDS_INFO), _number(NEEDS_INFO))
+        .else_(_number(FLAGGED - decisive))
+    )
+
+
 class _Compiler:
-    """Compiles the rules of one ruleset: each field's acceptance, each condition's rails."""
+    """Compiles the rules of one ruleset: each condition to its truth, 0 false, 1 unknown, 2 true.
+
+    Kleene logic as numbers — `all` is the least truth, `any` the greatest, `not` is 2 − truth —
+    so that a rule's truth is its status (2 flagged, 1 needs info, 0 clear), every comparison is
+    written once, and no boolean value is needed (T-SQL has none). A truth is never NULL.
+    """
 
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
@@ -201,26 +217,23 @@ class _Compiler:
     def refuse(self, where: Location, message: str) -> SqlCompileError:
         return SqlCompileError([self.ruleset.doc.locate(where, message)])
 
-    def rails(self, condition: Condition, required: frozenset[str], where: Location) -> Rails:
+    def truth(self, condition: Condition, required: frozenset[str], where: Location) -> exp.Expr:
         match condition:
             case AnyOf(of=parts) | AllOf(of=parts):
                 each = [
-                    self.rails(part, required, (*where, "of", i)) for i, part in enumerate(parts)
+                    self.truth(part, required, (*where, "of", i)) for i, part in enumerate(parts)
                 ]
-                trues, falses = [r.true for r in each], [r.false for r in each]
-                if isinstance(condition, AnyOf):
-                    return Rails(_paren(exp.or_(*trues)), _paren(exp.and_(*falses)))
-                return Rails(_paren(exp.and_(*trues)), _paren(exp.or_(*falses)))
+                return _either(each, FLAGGED if isinstance(condition, AnyOf) else CLEAR)
             case Not(condition=inner):
-                rails = self.rails(inner, required, (*where, "condition"))
-                return Rails(rails.false, rails.true)
+                inner_truth = self.truth(inner, required, (*where, "condition"))
+                return exp.Sub(this=_number(FLAGGED), expression=_paren(inner_truth))
             case Compare() | Equals() | Member():
                 return self.leaf(condition, required, where)
             case _:
                 op = getattr(condition, "op", type(condition).__name__)
                 raise self.refuse(where, f"the SQL compiler cannot express a condition {op!r}")
 
-    def leaf(self, leaf: Leaf, required: frozenset[str], where: Location) -> Rails:
+    def leaf(self, leaf: Leaf, required: frozenset[str], where: Location) -> exp.Expr:
         spec = spec_of(leaf.field)
         if spec is None or spec.kind in (Kind.TEXT, Kind.DATE):
             kind = spec.kind.value if spec else "unknown"
@@ -239,17 +252,13 @@ class _Compiler:
         valid = (
             column.is_(exp.null()).not_()
             if leaf.field in DERIVED
-            else exp.EQ(this=exp.column(_ok(leaf.field)), expression=exp.Literal.number(1))
+            else exp.EQ(this=exp.column(_ok(leaf.field)), expression=_number(1))
         )
-        known_false: exp.Expr = exp.and_(valid, _negated(holds))
+        compared = exp.Case().when(holds, _number(FLAGGED)).else_(_number(CLEAR))
+        truth = exp.Case()
         if leaf.field not in required:  # optional: where not recorded, its comparisons are false
-            known_false = _paren(exp.or_(known_false, column.copy().is_(exp.null())))
-        return Rails(_paren(exp.and_(valid.copy(), holds)), known_false)
-
-
-def _negated(predicate: exp.Expr) -> exp.Expr:
-    """NOT predicate, without piling NOT on NOT."""
-    return predicate.this.copy() if isinstance(predicate, exp.Not) else exp.not_(predicate.copy())
+            truth = truth.when(column.copy().is_(exp.null()), _number(CLEAR))
+        return truth.when(valid, compared).else_(_number(NEEDS_INFO))
 
 
 def _paren(expression: exp.Expr) -> exp.Expr:
@@ -334,13 +343,8 @@ def screening_query(
     compiler = _Compiler(ruleset)
     statuses = []
     for n, rule in enumerate(ruleset.rules):
-        rails = compiler.rails(rule.flag_when, frozenset(rule.required), ("rules", n, "flag_when"))
-        status = (
-            exp.Case()
-            .when(rails.true, exp.Literal.number(FLAGGED))
-            .when(rails.false, exp.Literal.number(CLEAR))
-            .else_(exp.Literal.number(NEEDS_INFO))
-        )
+        where = ("rules", n, "flag_when")
+        status = compiler.truth(rule.flag_when, frozenset(rule.required), where)
         statuses.append(status.as_(f"status_{n}"))
     used = _fields_used(ruleset)
     source = table if isinstance(table, exp.Table) else exp.to_table(table)
@@ -384,15 +388,16 @@ def screening_query(
 
     def listed(value: int) -> exp.Expr:
         pieces = [
-            exp.Case()
-            .when(
-                exp.EQ(this=exp.column(f"status_{n}"), expression=exp.Literal.number(value)),
-                exp.Literal.string(" " + rule.id),
+            exp.Case().when(
+                exp.EQ(this=exp.column(f"status_{n}"), expression=_number(value)),
+                exp.Literal.string(rule.id),
             )
-            .else_(exp.Literal.string(""))
             for n, rule in enumerate(ruleset.rules)
         ]
-        joined = exp.Trim(this=exp.Concat(expressions=pieces, safe=True, coalesce=False))
+        # CONCAT_WS skips NULLs (where a dialect's does not, _joined_by_hand stands in)
+        joined = exp.ConcatWs(
+            expressions=[exp.Literal.string(" "), *pieces], safe=True, coalesce=True
+        )
         return exp.Case().when(no_id.copy(), exp.Literal.string("")).else_(joined)
 
     outcome = (
@@ -436,8 +441,37 @@ def _national_texts(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _joined_by_hand(node: exp.Expr) -> exp.Expr:
+    """Where CONCAT_WS is missing (SQLite before 3.44, BigQuery) or NULL when a part is
+    (Snowflake): each part after its separator, or nothing, then the separator trimmed off the
+    front (rule ids hold no spaces)."""
+    if not isinstance(node, exp.ConcatWs):
+        return node
+    separator, *parts = node.expressions
+    spaced = [
+        exp.Coalesce(
+            this=exp.DPipe(this=separator.copy(), expression=part.copy(), safe=True),
+            expressions=[exp.Literal.string("")],
+        )
+        for part in parts
+    ]
+    return exp.Trim(
+        this=exp.Concat(expressions=spaced, safe=True, coalesce=False),
+        expression=separator.copy(),
+        position="LEADING",
+    )
+
+
+def _both(
+    first: Callable[[exp.Expr], exp.Expr], second: Callable[[exp.Expr], exp.Expr]
+) -> Callable[[exp.Expr], exp.Expr]:
+    return lambda node: second(first(node))
+
+
 _TRANSFORMS: dict[str, Callable[[exp.Expr], exp.Expr]] = {
-    "sqlite": _sqlite_dates,
+    "sqlite": _both(_sqlite_dates, _joined_by_hand),
+    "bigquery": _joined_by_hand,
+    "snowflake": _joined_by_hand,
     "tsql": _national_texts,
 }
 
