@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import re
 import shlex
 import shutil
@@ -35,6 +36,7 @@ from cart_screen.ruleset import default_rules_path
 from cart_screen.workbook_out import COLOURS
 
 pytest.register_assert_rewrite("workbooks")
+from postgres import Server, postgres_bin, running_postgres  # noqa: E402
 from workbooks import (  # noqa: E402
     Sheets,
     assert_same_rows,
@@ -45,6 +47,17 @@ from workbooks import (  # noqa: E402
 )
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    """Debian's PostgreSQL, started once for the session in a temporary folder, then stopped
+    (the screening log's tests and the SQL differential test use it)."""
+    if postgres_bin() is None and not os.environ.get("CI"):
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with running_postgres() as server:
+        yield server
+
 
 NOTHING_TO_FLAG: dict[str, str] = {
     "patient_id": "T-001",

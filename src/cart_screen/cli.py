@@ -993,6 +993,95 @@ def _written_by(language: Language) -> Iterator[None]:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
 
 
+class Dialect(enum.StrEnum):
+    """The SQL dialects `rules sql` writes (SPEC §10)."""
+
+    duckdb = "duckdb"
+    sqlite = "sqlite"
+    postgres = "postgres"
+    spark = "spark"
+    trino = "trino"
+    mysql = "mysql"
+    tsql = "tsql"
+    bigquery = "bigquery"
+    snowflake = "snowflake"
+
+
+@rules_app.command("sql")
+def rules_sql(
+    dialect: Annotated[Dialect, typer.Option("--dialect", help="The database's SQL dialect.")],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            help="The table (or view) to screen, default referrals; with --vocabulary the "
+            "lookup table, default cart_screen_terms.",
+        ),
+    ] = None,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the CREATE TABLE of the typed columns.")
+    ] = False,
+    vocabulary: Annotated[
+        bool,
+        typer.Option(
+            "--vocabulary", help="Print a lookup table: normalised spellings -> codes and values."
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE.sql", help="Write it to a file.")
+    ] = None,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Screening date of rows without one; default: the database's CURRENT_DATE.",
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Print one SQL query that screens every row of a table (SPEC §10). / 生成在数据库中筛查整张表的 SQL 查询。
+
+    --lang sets the language of the notice in every row, and of the messages.
+    """
+    from cart_screen import sql
+    from cart_screen.render import printable
+
+    language = _language(lang)
+    if schema and vocabulary:
+        fail(M.SQL_ONE_OUTPUT(language), language)
+    _refuse_special(language, output)
+    try:
+        if schema:
+            text = sql.schema_sql(dialect.value, table=table or sql.DEFAULT_TABLE)
+        else:
+            ruleset = _ruleset(rules, language)
+            if vocabulary:
+                text = sql.terms_sql(ruleset, dialect.value, table=table or sql.TERMS_TABLE)
+            else:
+                text = sql.screening_sql(
+                    ruleset,
+                    dialect.value,
+                    table=table or sql.DEFAULT_TABLE,
+                    as_of=_day(as_of),
+                    language=language,
+                )
+    except sql.TableNameError as exc:
+        fail(M.SQL_BAD_TABLE(language, table=exc.args[0], dialect=dialect.value), language)
+    except sql.SqlCompileError as exc:
+        fail(M.RULES_REFUSED(language, problems=str(exc)), language)
+    except sql.SqlRenderError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        fail(M.SQL_NOT_SAYABLE(language, dialect=dialect.value, detail=detail), language)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with _written(output, language) as out:
+        out.write(text)
+    typer.echo(M.WROTE(language, path=printable(str(output))), err=True)
+
+
 def main() -> None:
     """Run the command line; an unexpected failure is one line, never a traceback."""
     try:

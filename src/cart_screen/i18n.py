@@ -609,6 +609,19 @@ class M:
     RULES_OK = Msg(
         "ok: {path} — {count} rules, sha256 {sha}", "通过：{path} — {count} 条规则，sha256 {sha}"
     )
+    SQL_BAD_TABLE = Msg(
+        "{table!r} is not a table name in {dialect} (write it as table, schema.table or "
+        "catalog.schema.table)",
+        "{table!r} 不是 {dialect} 中的表名（请写作 表名、模式.表名 或 目录.模式.表名）",
+    )
+    SQL_ONE_OUTPUT = Msg(
+        "--schema and --vocabulary print different things: give one of them",
+        "--schema 与 --vocabulary 输出不同的内容：请只选其一",
+    )
+    SQL_NOT_SAYABLE = Msg(
+        "the rules cannot be written in {dialect}: {detail}",
+        "无法用 {dialect} 写出这些规则：{detail}",
+    )
     INTERNAL_ERROR = Msg(
         "cart-screen: internal error ({kind}); please report it. Set CART_SCREEN_DEBUG=1 to see details.",
         "cart-screen：内部错误（{kind}）；请报告。设置 CART_SCREEN_DEBUG=1 可查看详情。",

@@ -1,28 +1,19 @@
-"""Fixtures for the screening log's tests: a real PostgreSQL server for the session, and a fresh
-log on each engine for each test that asks for `log_target` (tests run once per engine)."""
+"""Fixtures for the screening log's tests: a fresh log on each engine for each test that asks for
+`log_target` (tests run once per engine), on the session's real PostgreSQL server (`postgres`,
+in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from screening_log.postgres import Server, postgres_bin, running_postgres
+from postgres import Server
 
 ENGINES = ("sqlite", "postgresql")
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Server]:
-    """Debian's PostgreSQL, started once for the session in a temporary folder, then stopped."""
-    if postgres_bin() is None and not os.environ.get("CI"):
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    with running_postgres() as server:
-        yield server
 
 
 @pytest.fixture(params=ENGINES)

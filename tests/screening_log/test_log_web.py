@@ -21,7 +21,7 @@ from cart_screen.log.screening_log import ScreeningLog
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import create_app
 from cart_screen.web_log import WebLog
-from screening_log.postgres import running_postgres
+from postgres import running_postgres
 
 Serve = Callable[[Any], AbstractContextManager[str]]
 
