@@ -38,8 +38,9 @@ Feature: Screening a referral list kept as a workbook
     And the summary counts 5 records: 3 flagged, 1 needs_info, 0 no_flags, 1 error
 
     Examples:
-      | output      |
-      | results.csv |
+      | output       |
+      | results.csv  |
+      | results.xlsx |
 
   Scenario: Another sheet is chosen by its name, and headers are mapped as for a CSV list
     Given a workbook with the sheet "十一月":
@@ -74,6 +75,23 @@ Feature: Screening a referral list kept as a workbook
       | 3   | R-2        | flagged | precaution.cardiac |
     And sheet row 2 says "prior_systemic_lines: a formula with no value saved (=C2*2)"
     And sheet row 3 says "prior_systemic_lines: the cell holds the error #N/A"
+
+  Scenario: A number cell is read as the spreadsheet shows it, and an id it has cut is refused
+    An 18-digit ID number typed into a number cell keeps only its first 15 digits: two patients
+    would become one made-up id. A formula's floating-point noise is read as the sheet shows it.
+    Given a workbook with the sheet "Referrals":
+      | A                           | B                                    | C            |
+      | patient_id                  | prior_systemic_lines                 | lvef_percent |
+      | {number 110101196503140012} | 3                                    | 35           |
+      | {number 110101196503140034} | 3                                    | 35           |
+      | R-3                         | {formula =0.1*3*10 gives 3.0000000000000004} | 35   |
+    When the coordinator screens the workbook into "results.csv"
+    Then the results have these rows:
+      | row | patient_id | outcome | flagged            |
+      | 2   |            | error   |                    |
+      | 3   |            | error   |                    |
+      | 4   | R-3        | flagged | precaution.cardiac |
+    And sheet row 2 says "patient_id: a number cell of more than 15 digits (110101196503140000)"
 
   Scenario Outline: A file is read by what it holds, whatever it is named
     Given a referral list kept as <content> named "<name>"

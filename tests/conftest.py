@@ -41,6 +41,7 @@ from workbooks import (  # noqa: E402
     Sheets,
     assert_same_rows,
     formula_cells,
+    sheet_rows,
     text_of,
     write_ole2,
     write_workbook,
@@ -400,11 +401,14 @@ def run_batch(
 
 
 def read_results(path: Path) -> list[dict[str, str]]:
-    """The rows of a results file, by its format (OUT.csv; OUT.xlsx to come: SPEC §8)."""
+    """The rows of a results file, by its format (OUT.csv or OUT.xlsx: SPEC §8)."""
     if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as results:
             return list(csv.DictReader(results))
-    raise AssertionError(f"no reader for results in {path.suffix}")
+    assert path.suffix == ".xlsx", path
+    assert formula_cells(path) == []
+    header, *rows = sheet_rows(path)
+    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=True)) for row in rows]
 
 
 @when("the coordinator screens the list", target_fixture="batch_run")

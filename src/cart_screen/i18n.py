@@ -519,6 +519,13 @@ class M:
         "let it calculate and save it",
         "公式没有保存计算结果（{formula}）；请在 Excel 或 WPS 中打开工作簿，待其计算后保存",
     )
+    CELL_TOO_MANY_DIGITS = Msg(
+        "a number cell of more than 15 digits ({shown}): a spreadsheet keeps only 15, so the "
+        "last ones are already lost; write ids as text (format the column as Text, then type "
+        "or paste them again)",
+        "超过 15 位的数字单元格（{shown}）：电子表格只保留 15 位有效数字，末尾几位已经丢失；"
+        "请把编号作为文本录入（先将该列设为“文本”格式，再重新输入或粘贴）",
+    )
     SUMMARY_SHEET = Msg(
         "sheet: {sheet} ({kind} workbook), header in row {row}",
         "工作表：{sheet}（{kind} 工作簿），表头在第 {row} 行",

@@ -269,6 +269,9 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, bool):  # before int: a bool is an int
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
+        if value.is_integer() and abs(value) >= _EXACT_DIGITS_LIMIT:
+            shown = number_text(value)
+            return SheetCell(shown, None, M.CELL_TOO_MANY_DIGITS.both(shown=shown))
         return number_text(value)
     if isinstance(value, int):
         return str(value)
@@ -279,9 +282,17 @@ def _cell(value: Any) -> Cell:
     return SheetCell(str(value), value)  # a duration (datetime.timedelta)
 
 
+_EXACT_DIGITS_LIMIT = 1e15
+"""Whole numbers from here on have more than the 15 significant digits a spreadsheet keeps (an
+18-digit ID number typed into a number cell has already lost its last digits)."""
+
+
 def number_text(value: float) -> str:
-    """A number cell as it would be typed: `12345.0` -> `12345`, `2.5` -> `2.5`, never with an
-    exponent (`1e-05` -> `0.00001`); the shortest text that reads back as the same number."""
+    """A number cell as the spreadsheet shows it, as it would be typed: to the 15 significant
+    digits a spreadsheet keeps (`=0.1*3*10` holds 3.0000000000000004 and shows 3), `12345.0` ->
+    `12345`, `2.5` -> `2.5`, never with an exponent (`1e-05` -> `0.00001`)."""
+    if not value.is_integer():
+        value = float(f"{value:.15g}")
     if value.is_integer():
         return str(int(value))
     return format(decimal.Decimal(repr(value)), "f")
