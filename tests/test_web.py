@@ -97,7 +97,8 @@ def test_an_uploaded_list_gets_a_results_page_of_its_own_and_the_results_csv(
     assert posted.status_code == 303  # the results have an address: refreshing re-screens nothing
     page = client.get(posted.headers["location"])
     assert page.status_code == 200
-    assert "5 records screened, as of 2026-10-15" in page.text
+    assert "5 records screened" in page.text
+    assert "screened as of 2026-10-15" in page.text
     assert re.search(r'data-outcome="flagged">.*?<td class="number">2</td>', page.text, re.S)
     assert page.text.count('<tr class="outcome-') == 4 + 3  # outcomes, then 3 needing attention
     assert "Lymphoma subtype on the label" in page.text  # criteria by title
@@ -142,6 +143,34 @@ def test_an_uploaded_workbook_is_read_as_batch_reads_it(client: TestClient, tmp_
     token_link = re.findall(r'id="download-csv" href="([^"]+)"', posted.text)[0]
     rows = list(csv.reader(client.get(token_link).content.decode("utf-8-sig").splitlines()))
     assert [row[:2] for row in rows[1:]] == [["3", "12345"], ["5", "007"]]  # the sheet's rows
+
+
+def test_an_upload_picks_its_sheet_and_the_server_maps_its_headers(tmp_path: Path) -> None:
+    sheets: Sheets = {
+        "说明": [["How to fill in this list"]],
+        "名单": [["住院号", "左室射血分数"], ["Z-1", "{number 35}"]],
+    }
+    data = write_workbook(tmp_path / "list.xlsx", sheets).read_bytes()
+    columns = {"住院号": "patient_id", "左室射血分数": "lvef_percent"}
+    app = create_app(default_ruleset(), dt.date(2026, 10, 15), column_map=columns)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    first = client.post("/batch", files={"file": ("名单.xlsx", data, "application/octet-stream")})
+    assert first.status_code == 422  # the first sheet holds no list: the others are named
+    assert "the workbook&#39;s other sheets: 名单 (name one under Sheet)" in first.text
+    page = client.post(
+        "/batch",
+        data={"sheet": "名单"},
+        files={"file": ("名单.csv", data, "application/octet-stream")},
+    )
+    assert page.status_code == 200
+    assert "1 records screened" in page.text
+    assert "named .csv" in page.text  # the name says CSV; the content is a workbook
+    assert 'data-outcome="flagged">' in page.text
+    text = client.post(
+        "/batch", data={"sheet": "名单"}, files={"file": ("l.csv", b"patient_id\nA\n", "text/csv")}
+    )
+    assert text.status_code == 422
+    assert "this file holds text (CSV), which has no sheets" in text.text
 
 
 def test_results_no_longer_held_say_so_in_a_page() -> None:

@@ -394,6 +394,14 @@ def serve(
             "the OS user running the server.",
         ),
     ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(
+            "--columns",
+            metavar="MAP.yaml",
+            help="Map your lists' headers to form fields, for every list uploaded to the page.",
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Serve the form and the list upload as a local web page. / 以本地网页提供表单与名单上传。"""
@@ -401,10 +409,15 @@ def serve(
 
     import uvicorn
 
+    from cart_screen.list_records import BatchInputError, load_column_map
     from cart_screen.render import printable
     from cart_screen.web import allowed_hosts, create_app
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+    try:
+        column_map = load_column_map(columns) if columns else {}
+    except BatchInputError as exc:
+        fail(exc.said(language), language)
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -418,7 +431,9 @@ def serve(
         from cart_screen.web_log import WebLog
 
         web_log = WebLog(_open_log(log, language), user=_who(), user_header=trust_proxy_user)
-    app = create_app(ruleset, _day(as_of), language, site, hosts=hosts, log=web_log)
+    app = create_app(
+        ruleset, _day(as_of), language, site, hosts=hosts, log=web_log, column_map=column_map
+    )
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
     # Idle connections close after 5 s and at most 64 are served at once (more get a 503):
     # connections held open cannot pile up without end (request bodies: see web.BodyLimits).

@@ -498,9 +498,21 @@ class M:
     )
     WORKBOOK_NO_HEADER = Msg(
         "no header row naming patient_id in the first {rows} rows of sheet {sheet}; "
-        "the header must name one (or map one with --columns)",
+        "the header must name one (or map one with --columns){others}",
         "工作表 {sheet} 的前 {rows} 行中没有包含 patient_id 的表头行；"
-        "表头须包含该列（或用 --columns 映射）",
+        "表头须包含该列（或用 --columns 映射）{others}",
+    )
+    WORKBOOK_OTHER_SHEETS = Msg(
+        "; the workbook's other sheets: {sheets} (choose one with --sheet)",
+        "；工作簿中的其他工作表：{sheets}（用 --sheet 选择）",
+    )
+    WEB_SHEET_FOR_CSV = Msg(
+        "a sheet was named, but this file holds text (CSV), which has no sheets: leave the "
+        "sheet empty",
+        "填写了工作表名称，但该文件是文本（CSV），没有工作表：请将工作表一栏留空",
+    )
+    WEB_SHEET = Msg(
+        "Sheet (workbooks only; empty: the first)", "工作表（仅限工作簿；留空：第一个）"
     )
     SHEET_FOR_CSV = Msg(
         "--sheet is for workbooks; this list holds text and is read as CSV",
@@ -587,7 +599,9 @@ class M:
     WORKBOOK_RESULTS = Msg("Results", "筛查结果")
     WORKBOOK_SUMMARY = Msg("Summary", "汇总")
     WORKBOOK_TITLE = Msg("HICARA pre-screening of a referral list", "HICARA 转诊名单预筛查")
-    WORKBOOK_DAY = Msg("Screening date", "筛查日期")
+    WORKBOOK_DAY = Msg(
+        "Screening date (records without one of their own)", "筛查日期（未填写筛查日期的记录）"
+    )
     WORKBOOK_RULESET = Msg("Ruleset", "规则集")
     WORKBOOK_RULESET_IS = Msg("{id} (label revision {revision})", "{id}（说明书修订 {revision}）")
     WORKBOOK_SITE = Msg("Site settings", "机构设置")
@@ -766,11 +780,13 @@ class M:
     WEB_PRINT = Msg("use your browser's Print for an A4 copy", "可用浏览器“打印”生成 A4 纸质版")
     WEB_LIST_TITLE = Msg("Screen a referral list", "筛查转诊名单")
     WEB_LIST_LEAD = Msg(
-        "Upload a CSV referral list (headers as in the form; up to {limit} MB). You get a "
-        "results page — outcome counts, each criterion's counts and the records that need "
-        "attention — and the results CSV to download, one row per referral in the same order.",
-        "上传 CSV 转诊名单（表头与表单字段一致；不超过 {limit} MB）。将显示结果页面——各结果的数量、"
-        "各条目的统计及需要关注的记录——并可下载结果 CSV，每位转诊患者一行，顺序不变。",
+        "Upload a referral list — a CSV file or a workbook (.xlsx, .xls, .ods) — with headers as "
+        "in the form, up to {limit} MB. You get a results page — outcome counts, each "
+        "criterion's counts and the records that need attention — and the results to "
+        "download as CSV or as a workbook, one row per referral in the same order.",
+        "上传转诊名单——CSV 文件或工作簿（.xlsx、.xls、.ods）——表头与表单字段一致，不超过 {limit} MB。"
+        "将显示结果页面——各结果的数量、各条目的统计及需要关注的记录——并可下载 CSV 或工作簿格式的结果，"
+        "每位转诊患者一行，顺序不变。",
     )
     WEB_LIST_FILE = Msg(
         "Referral list (CSV, or a workbook: .xlsx, .xls, .ods — its first sheet)",
@@ -784,8 +800,8 @@ class M:
     WEB_GB18030 = Msg("GB18030 (Chinese Windows/WPS)", "GB18030（中文 Windows/WPS）")
     WEB_LIST_SUBMIT = Msg("Screen the list", "筛查名单")
     WEB_CHOOSE_FILE = Msg(
-        "choose a file first: the referral list, saved as CSV",
-        "请先选择文件：另存为 CSV 的转诊名单",
+        "choose a file first: the referral list, as a CSV file or a workbook",
+        "请先选择文件：CSV 文件或工作簿格式的转诊名单",
     )
     WEB_TOO_LARGE = Msg(
         "the list is larger than {limit} MB, the most this page takes; split it into smaller "
@@ -884,8 +900,9 @@ class M:
     )
     WEB_LIST_RESULTS = Msg("Results: {name}", "筛查结果：{name}")
     WEB_LIST_SCREENED = Msg(
-        "{records} records screened, as of {day}, in the order of the list.",
-        "共筛查 {records} 条记录，筛查日期 {day}，顺序与名单一致。",
+        "{records} records screened, in the order of the list; a record without a screening "
+        "date of its own was screened as of {day}.",
+        "共筛查 {records} 条记录，顺序与名单一致；未填写筛查日期的记录按 {day} 筛查。",
     )
     WEB_LIST_EMPTY = Msg(
         "The list has a header row but no records: nothing was screened. The download holds "
@@ -1107,6 +1124,10 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
         ),
     ),
     (
+        Msg("(choose one with --sheet)", "（用 --sheet 选择）"),
+        Msg("(name one under Sheet)", "（在“工作表”一栏填写）"),
+    ),
+    (
         Msg("(or map one with --columns)", "（或用 --columns 映射）"),
         Msg("(the template list has every column)", "（名单模板列出了全部列）"),
     ),
@@ -1120,8 +1141,9 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
             "不是 CSV；转诊名单须为 CSV（UTF-8）文件",
         ),
         Msg(
-            "not a CSV file or workbook; save the referral list as CSV (UTF-8) and upload that",
-            "不是 CSV 文件或工作簿；请将转诊名单另存为 CSV（UTF-8）后上传",
+            "not a CSV file or workbook; save the referral list as .xlsx or as CSV (UTF-8) and "
+            "upload that",
+            "不是 CSV 文件或工作簿；请将转诊名单另存为 .xlsx 或 CSV（UTF-8）后上传",
         ),
     ),
     (

@@ -239,6 +239,7 @@ def create_app(
     list_seconds: float = LIST_SECONDS,
     body_seconds: float = BODY_SECONDS,
     log: WebLog | None = None,
+    column_map: Mapping[str, str] | None = None,
 ) -> FastAPI:
     """The web app for one ruleset.
 
@@ -422,10 +423,11 @@ def create_app(
         async with request.form() as submitted:  # closes the uploaded file's spool
             lang = chosen(submitted.get("lang"))
             upload, encoding = submitted.get("file"), str(submitted.get("encoding") or AUTO)
+            sheet = str(submitted.get("sheet") or "").strip() or None
             if not isinstance(upload, UploadFile):
                 return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
             data = await upload.read(UPLOAD_LIMIT + 1)
-            name = download_name(upload.filename)
+            name, filename = download_name(upload.filename), upload.filename or ""
             if not upload.filename and not data:  # the browser's post when no file was chosen
                 return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
         if len(data) > UPLOAD_LIMIT:
@@ -445,7 +447,17 @@ def create_app(
             # In a worker thread: the event loop goes on serving every other visitor.
             screened: ScreenedList = await anyio.to_thread.run_sync(
                 lambda: screen_list(
-                    data, encoding, ruleset, day, lang, site, deadline=deadline, name=name
+                    data,
+                    encoding,
+                    ruleset,
+                    day,
+                    lang,
+                    site,
+                    deadline=deadline,
+                    name=name,
+                    filename=filename,
+                    sheet=sheet,
+                    column_map=column_map,
                 )
             )
         except BatchInputError as exc:

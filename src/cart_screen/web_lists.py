@@ -25,7 +25,7 @@ import time
 import unicodedata
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import NamedTuple
@@ -81,9 +81,12 @@ def is_workbook(data: bytes) -> bool:
     return data.startswith(tuple(WORKBOOKS))
 
 
-def read_workbook(data: bytes) -> tuple[SheetList, Kind]:
-    """An uploaded workbook's first sheet, ready to screen: the reader works on a file, so the
-    upload is put in an owner-only temporary file, removed once the sheet is read."""
+def read_workbook(
+    data: bytes, sheet: str | None = None, column_map: Mapping[str, str] | None = None
+) -> tuple[SheetList, Kind]:
+    """An uploaded workbook's sheet (default: the first), ready to screen: the reader works on
+    a file, so the upload is put in an owner-only temporary file, removed once the sheet is
+    read."""
     with tempfile.NamedTemporaryFile(prefix=".cart-screen-upload-") as held:
         held.write(data)
         held.flush()
@@ -91,7 +94,7 @@ def read_workbook(data: bytes) -> tuple[SheetList, Kind]:
         kind = workbook.workbook_kind(path)
         if kind is None:  # a ZIP or OLE2 signature and yet no workbook: refused above
             raise BatchInputError(M.WORKBOOK_NOT_A_WORKBOOK.both())
-        return workbook.read_workbook(path, kind, None, {}), kind
+        return workbook.read_workbook(path, kind, sheet, column_map or {}), kind
 
 
 @dataclass(frozen=True)
@@ -174,36 +177,47 @@ def screen_list(
     *,
     deadline: float | None = None,
     name: str = "referrals",
+    filename: str = "",
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
 ) -> ScreenedList:
     """Screen an uploaded list in memory: its summary, the records that need attention and the
     results CSV (same rows as `batch`).
 
     `encoding` is the one the list is in, or `auto` to detect it as `batch` does. Past
-    `deadline` (a time.monotonic() value) the screening stops with ListTimeout.
+    `deadline` (a time.monotonic() value) the screening stops with ListTimeout. `filename` is
+    the upload's own name (the summary says when it names another kind of file than it holds);
+    `sheet` a workbook's sheet (default: the first); `column_map` the site's headers, as
+    `batch --columns` takes them.
     """
+    column_map = column_map or {}
     if is_workbook(data):
-        sheet_list, kind = read_workbook(data)
+        sheet_list, kind = read_workbook(data, sheet, column_map)
         columns, chunks = sheet_list.columns, sheet_list.chunks
         facts = sheet_list.facts
 
         def source() -> ListSource:
             return ListSource(
                 kind=kind,
+                misnamed=workbook.misnamed(PurePath(filename), kind),
                 sheet=facts.sheet,
                 header_row=facts.header_row,
                 title_rows=facts.title_rows,
                 empty_rows=facts.empty_rows,
             )
     else:
+        if sheet is not None:
+            raise BatchInputError(M.WEB_SHEET_FOR_CSV.both())
         used: ListEncoding = list_encoding(data, encoding)
         stream = io.TextIOWrapper(
             io.BytesIO(data), encoding=used.codec, errors=UNDECODED, newline=""
         )
         header, chunks = read_chunks(stream, used.name, detected=used.detected)
-        columns = map_columns(header, {})
+        columns = map_columns(header, column_map)
 
         def source() -> ListSource:
-            return ListSource(used.name, used.detected)
+            misnamed = workbook.misnamed(PurePath(filename), None)
+            return ListSource(used.name, used.detected, misnamed=misnamed)
 
     rule_ids = tuple(rule.id for rule in ruleset.rules)
     deflate = zlib.compressobj(6)

@@ -41,10 +41,10 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, Any, Literal
 
-from cart_screen.i18n import M
+from cart_screen.i18n import M, Said
 from cart_screen.list_records import (
     CHUNK_SIZE,
     BatchInputError,
@@ -124,7 +124,7 @@ def _ole_kind(path: Path) -> Kind:
     raise BatchInputError(M.WORKBOOK_NOT_OLD_WORKBOOK.both())
 
 
-def misnamed(path: Path, kind: Kind | None) -> str | None:
+def misnamed(path: PurePath, kind: Kind | None) -> str | None:
     """The file's suffix when it says another kind than its content (a CSV named .xlsx, an
     .xlsx named .csv), for the summary to say so; None when it tells the truth."""
     suffix = path.suffix.lower()
@@ -200,7 +200,15 @@ def read_workbook(
         if number == HEADER_ROWS:
             break
     if header is None:
-        raise BatchInputError(M.WORKBOOK_NO_HEADER.both(rows=HEADER_ROWS, sheet=name))
+        others = [other for other in names if other != name]
+        more = M.WORKBOOK_OTHER_SHEETS.both(sheets=", ".join(others)) if others else Said("", "")
+        where = {"rows": HEADER_ROWS, "sheet": name}
+        raise BatchInputError(
+            Said(
+                M.WORKBOOK_NO_HEADER.en.format(**where, others=more.en),
+                M.WORKBOOK_NO_HEADER.zh.format(**where, others=more.zh),
+            )
+        )
     columns = map_columns(header, column_map)
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
     facts = SheetFacts(kind, name, number, title_rows)
