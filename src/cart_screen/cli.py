@@ -220,13 +220,14 @@ def _who() -> str:
         return f"uid {os.getuid()}"
 
 
-def _open_log(target: str, language: Language) -> ScreeningLog:
-    """The screening log at `target`; one line and exit status 2 when it cannot be used."""
+def _open_log(target: str, language: Language, *, existing: bool = False) -> ScreeningLog:
+    """The screening log at `target`; one line and exit status 2 when it cannot be used.
+    `existing`: for reading it, a SQLite file must be there already."""
     from cart_screen.log.screening_log import ScreeningLog
     from cart_screen.log.store import LogError
 
     try:
-        return ScreeningLog.open(target)
+        return ScreeningLog.open(target, existing=existing)
     except LogError as exc:
         fail(exc.said, language)
 
@@ -872,7 +873,7 @@ def _log_in_use(target: str | None, language: Language) -> Iterator[ScreeningLog
 
     if not target:
         fail(M.LOG_NEEDED(language), language)
-    log = _open_log(target, language)
+    log = _open_log(target, language, existing=True)
     try:
         yield log
     except LogError as exc:  # an unknown patient, a database gone meanwhile

@@ -966,6 +966,21 @@ class M:
         "the screening log {where} cannot be used ({detail})",
         "无法使用筛查记录库 {where}（{detail}）",
     )
+    LOG_NO_SUCH_FILE = Msg(
+        "there is no screening log at {where}: check the path (the log is made by the first "
+        "check, form, batch or serve run with --log)",
+        "{where} 处没有筛查记录库：请检查路径（记录库由首次带 --log 运行的 check、form、batch 或 serve 创建）",
+    )
+    LOG_FOREIGN = Msg(
+        "{where} holds other tables and is not a screening log: give the log a file or "
+        "database of its own",
+        "{where} 含有其他数据表，不是筛查记录库：请为记录库使用单独的文件或数据库",
+    )
+    LOG_NOT_PRIVATE = Msg(
+        "the screening log file {where} may be read by other users (mode {mode}); it holds "
+        "patient data: make it private first (chmod 600 {where})",
+        "筛查记录库文件 {where} 可被其他用户读取（权限 {mode}）；其中有患者数据：请先设为私有（chmod 600 {where}）",
+    )
     LOG_LOCKED = Msg(
         "the screening log {where} is locked: another program held it for more than {seconds} s; "
         "try again",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,7 @@ def test_check_records_and_the_log_commands_tell_the_story(log_target: str, tmp_
 
 
 def test_an_unknown_patient_or_no_log_is_one_line_and_exit_2(log_target: str) -> None:
+    ScreeningLog.open(log_target).close()  # an empty log
     code, _, err = run("log", "show", "NOBODY", "--log", log_target)
     assert code == 2
     assert (
@@ -147,6 +149,30 @@ def test_every_log_command_takes_the_log_from_the_environment(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CART_SCREEN_LOG", str(tmp_path / "env.db"))
+    ScreeningLog.open(str(tmp_path / "env.db")).close()
     extra = ["--output", str(tmp_path / "e.csv")] if command == "export" else []
     assert run("log", command, *extra)[0] == 0
-    assert (tmp_path / "env.db").exists()
+
+
+def test_reading_a_log_never_makes_one_nor_takes_another_database_or_a_file_others_read(
+    tmp_path: Path,
+) -> None:
+    typo = tmp_path / "screenign.db"
+    code, _, err = run("log", "list", "--log", str(typo))
+    assert code == 2
+    assert "there is no screening log at" in err
+    assert not typo.exists()
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE patients (id INTEGER)")
+    other.chmod(0o600)
+    code, _, err = run("log", "list", "--log", str(other))
+    assert code == 2
+    assert "holds other tables and is not a screening log" in err
+    shared = tmp_path / "shared.db"
+    shared.touch(mode=0o644)
+    shared.chmod(0o644)
+    first, _ = forms(tmp_path)
+    code, _, err = run("check", str(first), "--log", str(shared))
+    assert code == 2
+    assert "may be read by other users (mode 0644)" in err

@@ -197,13 +197,14 @@ class ScreeningLog:
         self.engine, self.where = engine, where
 
     @classmethod
-    def open(cls, target: str) -> ScreeningLog:
-        """Open (and on first use create) the log at a file path or database URL."""
-        engine, where = engine_for(target)
+    def open(cls, target: str, *, existing: bool = False) -> ScreeningLog:
+        """Open (and on first use create) the log at a file path or database URL; `existing`:
+        a SQLite file must be there already (reading a log never makes one)."""
+        engine, where = engine_for(target, existing=existing)
         log = cls(engine, where)
         try:
             with reported(where):
-                migrate(engine)
+                migrate(engine, where)
         except BaseException:
             engine.dispose()
             raise

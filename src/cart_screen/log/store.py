@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,16 @@ class LogError(Exception):
         self.said = said
 
 
-def engine_for(target: str) -> tuple[Engine, str]:
-    """An engine for a `--log` target, and how to name the log in messages (no password)."""
+def engine_for(target: str, *, existing: bool = False) -> tuple[Engine, str]:
+    """An engine for a `--log` target, and how to name the log in messages (no password).
+
+    A SQLite file is created, private, when it is not there — unless `existing` (the `log`
+    commands read a log: a mistyped path is an error, never a new empty log); a file that
+    others may read is refused.
+    """
     if "://" not in target:
         path = Path(target).expanduser()
-        _create_private(path)
+        _sqlite_file(path, existing)
         url = sa.URL.create("sqlite", database=str(path.resolve()))
         return _sqlite_engine(url), str(path)
     try:
@@ -60,7 +66,7 @@ def engine_for(target: str) -> tuple[Engine, str]:
         )
         return engine, url.render_as_string(hide_password=True)
     if url.drivername == "sqlite" and url.database:
-        _create_private(Path(url.database))
+        _sqlite_file(Path(url.database), existing)
         return _sqlite_engine(url), url.database
     raise LogError(M.LOG_BAD_TARGET.both(target=url.render_as_string(hide_password=True)))
 
@@ -69,6 +75,20 @@ def _masked(target: str) -> str:
     """A target that is not a URL SQLAlchemy reads may still hold a password: drop the userinfo."""
     scheme, _, rest = target.partition("://")
     return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def _sqlite_file(path: Path, existing: bool) -> None:
+    """The log's SQLite file: there (when `existing`) or created private, and private."""
+    if existing and not path.exists():
+        raise LogError(M.LOG_NO_SUCH_FILE.both(where=str(path)))
+    _create_private(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # SQLite says why when it opens it
+    if stat.S_ISREG(mode) and mode & 0o077:
+        shown = oct(stat.S_IMODE(mode))[2:].rjust(4, "0")
+        raise LogError(M.LOG_NOT_PRIVATE.both(where=str(path), mode=shown))
 
 
 def _create_private(path: Path) -> None:
@@ -104,7 +124,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, where: str) -> None:
     """Bring the log's schema to the newest revision (nothing to do when it is there)."""
     from alembic import command
     from alembic.config import Config
@@ -114,6 +134,9 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        tables = set(sa.inspect(connection).get_table_names())
+        if tables and "alembic_version" not in tables:  # another application's database
+            raise LogError(M.LOG_FOREIGN.both(where=where))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -86,3 +86,11 @@ def upgrade() -> None:
                     f"BEGIN SELECT RAISE(ABORT, 'the screening log is append-only: {action} on "
                     f"{table} is refused'); END"
                 )
+            # INSERT OR REPLACE (an "upsert") deletes the row it replaces without firing the
+            # delete trigger: an insert naming a recorded row's id is refused before it can.
+            op.execute(
+                f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+                f"BEGIN SELECT RAISE(ABORT, 'the screening log is append-only: REPLACE on "
+                f"{table} is refused'); END"
+            )
