@@ -112,7 +112,7 @@ def test_arrow_keys_edit_the_answer_and_up_recalls_the_one_before(
         "patient_id": "AXB1",
         "screening_date": AS_OF,
         "date_of_birth": "1960-02-28",
-        "diagnosis": "DLBCL_NOS",
+        "diagnosis": "DLBCL NOS",  # as typed
     }
     assert "\x1b" not in saved.read_text("utf-8")
 
@@ -183,6 +183,23 @@ def test_ctrl_c_without_save_offers_a_file_and_check_reads_what_was_saved(
     assert "patient R-8" in check[0]
 
 
+@pytest.mark.parametrize(("reply", "kept"), [("n", True), ("y", False)])
+def test_ctrl_c_asks_before_it_replaces_a_file_that_is_there(
+    terminals: list[Terminal], tmp_path: Path, reply: str, kept: bool
+) -> None:
+    other = tmp_path / "form.yaml"
+    other.write_text("patient_id: OTHER-PATIENT\n", "utf-8")  # another patient's saved form
+    term = open_terminal(terminals)
+    term.answer("Patient id:", "R-10")
+    term.press("Screening date", CTRL_C)
+    term.answer("type a file name", str(other))
+    term.answer("Replace it with these answers?", reply)
+    status, _ = term.end()
+    assert status == 130
+    saved = yaml.safe_load(other.read_text("utf-8"))
+    assert saved["patient_id"] == ("OTHER-PATIENT" if kept else "R-10")
+
+
 @pytest.mark.parametrize(
     ("args", "keys"),
     [((), ""), ((), CTRL_C), (("--save", "{saved}"), ""), (("--save", "{saved}"), CTRL_C)],
@@ -249,5 +266,5 @@ def test_the_wizard_in_chinese_on_a_narrow_terminal(
     assert max(width(line) for line in checklist.split("\n")) <= 40
     assert "该患者是否适合使用HICARA，由主治医师决定。已保存" in squeezed
     form = yaml.safe_load(saved.read_text("utf-8"))
-    assert form["diagnosis"] == "HGBL_MYC_BCL2"
-    assert form["prior_systemic_lines"] == "3"
+    assert form["diagnosis"] == "双打击（MYC/BCL2）"  # as typed: it reads as HGBL_MYC_BCL2
+    assert form["prior_systemic_lines"] == "三线"  # as typed

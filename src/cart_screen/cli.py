@@ -300,6 +300,7 @@ def form(
     from cart_screen.render import checklist_text, printable, result_json
     from cart_screen.screening import screen
     from cart_screen.terminal import (
+        AnswerRefused,
         fill_in,
         report_unknown_keys,
         show_wrapped,
@@ -318,6 +319,9 @@ def form(
         fill_in(wizard, talk)
     except KeyboardInterrupt:
         _stop_form(wizard, talk, save, language)
+    except AnswerRefused as exc:
+        field = f"{exc.field}: " if exc.field else ""
+        fail(M.PIPED_REFUSED(language, field=field, message=exc.message), language)
     answers = wizard.form()
     if "patient_id" not in answers:
         fail(M.NO_ID_GIVEN.both(), language)

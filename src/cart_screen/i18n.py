@@ -693,6 +693,21 @@ class M:
         "Answers given so far: {count}. Save them to {path}? [y/N] ",
         "目前已填写 {count} 项。保存到 {path}？[y/N] ",
     )
+    STOP_OVERWRITE = Msg(
+        "{path} exists already. Replace it with these answers? [y/N] ",
+        "{path} 已存在。用这些回答替换它吗？[y/N] ",
+    )
+    PIPED_EXTRA_LINE = Msg(
+        "more answer lines than questions (a line left over: {line}); the answers and the "
+        "questions do not line up",
+        "回答的行数多于问题（多出的一行：{line}）；回答与问题没有对齐",
+    )
+    PIPED_REFUSED = Msg(
+        "answers from standard input: {field}{message}; nothing was screened — asking again "
+        "would take the next line, meant for the next question (fix that line and run again)",
+        "来自标准输入的回答：{field}{message}；未进行筛查——若重新询问，将读入本属于下一题的下一行"
+        "（请修正该行后重新运行）",
+    )
     STOP_SAVE_WHERE = Msg(
         "Answers given so far: {count}. To save them, type a file name (FORM.yaml); Enter leaves "
         "without saving: ",

@@ -17,6 +17,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import typer
@@ -73,11 +74,26 @@ def wrapped(text: str, columns: int | None, indent: int = 0, lead: str = "") -> 
     return [(first if n == 0 else " " * hang) + line for n, line in enumerate(lines or [""])]
 
 
+class AnswerRefused(Exception):
+    """Piped answers: one could not be taken (or there were more lines than questions). Asking
+    again would take the next line, meant for the next question, and shift every later answer
+    into the wrong field: the run stops instead, screening nothing."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(field)
+        self.field, self.message = field, message
+
+
 @dataclass
 class PlainTalk:
     """Answers read line by line from standard input (piped, or a terminal nothing edits)."""
 
     editing: bool = False
+
+    @property
+    def piped(self) -> bool:
+        """Whether the answers come from a file or a pipe, not from someone typing them."""
+        return not sys.stdin.isatty()
 
     @property
     def columns(self) -> int | None:
@@ -174,8 +190,25 @@ def fill_in(wizard: Wizard, talk: Talk) -> None:
     keys = M.KEYS_HELP if talk.editing else M.INSTRUCTIONS
     talk.say(f"{M.FORM_TITLE(language)} — {keys(language)}")
     ended = _questions(wizard, talk, None)
+    if _piped(talk):  # no review: a line meant for a question must never revise another
+        if not ended:
+            _no_more_lines(wizard, talk)
+        return
     while not ended and _review(wizard, talk):
         ended = _questions(wizard, talk, None)
+
+
+def _no_more_lines(wizard: Wizard, talk: Talk) -> None:
+    """Piped answers: every question is answered; a line left over means the answers and the
+    questions did not line up (one line too many somewhere), so the run stops."""
+    while True:
+        try:
+            extra = talk.ask(Asking("", "end"))
+        except EOFError:
+            return
+        if extra.strip():
+            message = M.PIPED_EXTRA_LINE(wizard.language, line=printable(extra.strip()))
+            raise AnswerRefused("", message)
 
 
 def report_unknown_keys(wizard: Wizard, talk: Talk, source: str) -> None:
@@ -225,8 +258,15 @@ def _questions(wizard: Wizard, talk: Talk, shown_group: str | None) -> bool:
                 language,
             )
             continue
-        _tell(talk, wizard.answer(typed), language)
+        feedback = wizard.answer(typed)
+        if feedback.kind == "again" and _piped(talk):
+            raise AnswerRefused(question.name, printable(feedback.message))
+        _tell(talk, feedback, language)
     return False
+
+
+def _piped(talk: Talk) -> bool:
+    return isinstance(talk, PlainTalk) and talk.piped
 
 
 def _tell(talk: Talk, feedback: Feedback, language: Language) -> None:
@@ -285,8 +325,12 @@ def offer_to_save(wizard: Wizard, talk: Talk, save: str | None) -> str | None:
             asked = M.STOP_SAVE_TO(language, count=count, path=printable(save))
             typed = talk.ask(Asking(asked, "stop"))
             return save if typed.strip().casefold() in {"y", "yes", "是"} else None
-        typed = talk.ask(Asking(M.STOP_SAVE_WHERE(language, count=count), "stop"))
+        where = talk.ask(Asking(M.STOP_SAVE_WHERE(language, count=count), "stop")).strip()
+        if where and Path(where).exists():  # another patient's form, most likely
+            asked = M.STOP_OVERWRITE(language, path=printable(where))
+            if talk.ask(Asking(asked, "stop")).strip().casefold() not in {"y", "yes", "是"}:
+                return None
     except (EOFError, KeyboardInterrupt):
         talk.say()
         return None
-    return typed.strip() or None
+    return where or None

@@ -233,11 +233,10 @@ class Wizard:
         if problem is not None:
             return Feedback("again", problem(self.language))
         value = read.facts.get(name)
-        # What was typed is kept when its canonical text would not read back as the same value:
-        # a lab value worked out from its unit and ULN, a code that is ambiguous written bare (FL).
+        # What was typed is what is kept and saved ('DLBCL, GCB type', '8分', '68 µmol/L (ULN
+        # 21)'): the source's detail stays for whoever checks the form, and it reads the same.
         canonical = canonical_text(spec, value) if value is not None else text
-        keep = isinstance(value, Measured) or reader.reading(name, canonical) != (True, value)
-        self.answers[name] = text if keep else canonical
+        self.answers[name] = text
         self.offered.discard(name)
         self._advance()
         if isinstance(value, Measured):
