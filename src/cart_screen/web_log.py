@@ -32,7 +32,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M
 from cart_screen.log import views
-from cart_screen.log.screening_log import Decision, ScreeningLog, Source, UnknownPatient
+from cart_screen.log.screening_log import (
+    Decision,
+    RefusedText,
+    ScreeningLog,
+    Source,
+    UnknownPatient,
+)
 from cart_screen.log.store import LogError
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset
@@ -196,17 +202,22 @@ class WebLog:
                 return problem(request, lang, 403, self._no_user(lang))
             except UnknownPatient as exc:
                 return problem(request, lang, 404, exc.said(lang))
+            except RefusedText as exc:
+                return problem(request, lang, 422, exc.said(lang))
             except LogError as exc:
                 return problem(request, lang, 503, exc.said(lang))
             query = urllib.parse.urlencode({"id": patient_id, "lang": lang})
             return RedirectResponse(f"/log/patient?{query}", status_code=303)
 
         @get("/screenings/{screening_id}")
-        async def screening(request: Request, screening_id: int) -> HTMLResponse:
+        async def screening(request: Request, screening_id: str) -> HTMLResponse:
             lang = chosen(request.query_params.get("lang"))
+            if not (screening_id.isascii() and screening_id.isdigit() and len(screening_id) < 16):
+                return problem(request, lang, 404, M.WEB_LOG_NO_SCREENING(lang, id=screening_id))
+            number = int(screening_id)
             try:
                 self.who(request)
-                stored = await in_thread(lambda: self.log.screening(screening_id))
+                stored = await in_thread(lambda: self.log.screening(number))
             except NoUser:
                 return problem(request, lang, 403, self._no_user(lang))
             except LogError as exc:

@@ -94,6 +94,26 @@ def test_a_post_without_a_valid_token_changes_nothing(log_target: str) -> None:
 
 
 @pytest.mark.parametrize("engine", ["sqlite"])
+def test_a_screening_address_that_is_no_number_is_a_page_and_a_note_holds_no_control_character(
+    log_target: str,
+) -> None:
+    with TestClient(web_app(log_target), base_url="http://127.0.0.1") as client:
+        screen_one(client, "W-5")
+        for path in ("/screenings/abc", "/screenings/1.5", "/screenings/" + "9" * 30):
+            page = client.get(path)
+            assert page.status_code == 404
+            assert page.headers["content-type"].startswith("text/html")
+        patient = client.get("/log/patient", params={"id": "W-5"})
+        decision = {"patient_id": "W-5", "screening_id": "1", "decision": "proceed",
+                    "physician": "Dr Chen", "note": "ok\x1b[31mred", "csrf": token(patient.text)}  # fmt: skip
+        refused = client.post("/log/decision", data=decision)
+        assert refused.status_code == 422
+        assert "note: " in refused.text
+    with ScreeningLog.open(log_target) as log:
+        assert log.history("W-5")[1] == []
+
+
+@pytest.mark.parametrize("engine", ["sqlite"])
 def test_behind_a_sign_on_proxy_the_header_names_who_acted_and_is_required(
     log_target: str,
 ) -> None:

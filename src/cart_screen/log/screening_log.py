@@ -18,10 +18,11 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from cart_screen.i18n import M
+from cart_screen.i18n import M, Said
 from cart_screen.log.store import LogError, engine_for, migrate, reported
 from cart_screen.log.tables import decisions, screenings
 from cart_screen.result import Outcome, ScreeningResult
+from cart_screen.values.text import control_problem
 
 SourceKind = Literal["check", "form", "web", "batch"]
 Decision = Literal["proceed", "not_now", "more_info"]
@@ -274,6 +275,10 @@ class ScreeningLog:
         screening_id: int | None = None,
     ) -> DecisionMade:
         """Record a decision against a screening of the patient (default: the latest)."""
+        for name, text in (("physician", physician), ("note", note or "")):
+            problem = control_problem(text)
+            if problem is not None:
+                raise RefusedText(Said(f"{name}: {problem.en}", f"{name}：{problem.zh}"))
         with reported(self.where), self.engine.begin() as connection:
             query = sa.select(screenings.c.id).where(screenings.c.patient_id == patient_id)
             if screening_id is not None:
@@ -392,6 +397,10 @@ class ScreeningLog:
             if decision is not None:
                 yield decision
             yield from pending
+
+
+class RefusedText(LogError):
+    """A decision's physician or note holding a control character (no value may hold one)."""
 
 
 class UnknownPatient(LogError):
