@@ -886,13 +886,15 @@ def _log_in_use(target: str | None, language: Language) -> Iterator[ScreeningLog
         log.close()
 
 
-def _show(text: str, data: object, json_output: bool) -> None:
+def _show(text: str, data: object, json_output: bool, language: Language) -> None:
+    """A `log` command's output: JSON, or its text and then the notice, as every result has."""
     from cart_screen.render import printable
 
     if json_output:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         typer.echo(printable(text, lines=True), nl=False)
+        typer.echo(f"\n{M.NOTICE(language)}")
 
 
 @log_app.command("list")
@@ -910,7 +912,7 @@ def log_list(
     language = _language(lang)
     with _log_in_use(log, language) as opened:
         lines = opened.worklist(outcome.value if outcome else None)
-    _show(views.worklist_text(lines, language), views.worklist_json(lines), json_output)
+    _show(views.worklist_text(lines, language), views.worklist_json(lines), json_output, language)
 
 
 @log_app.command("show")
@@ -925,7 +927,7 @@ def log_show(
     with _log_in_use(log, language) as opened:
         screenings, decisions = opened.history(patient)
     text = views.history_text(screenings, decisions, language)
-    _show(text, views.history_json(patient, screenings, decisions), json_output)
+    _show(text, views.history_json(patient, screenings, decisions), json_output, language)
 
 
 @log_app.command("diff")
@@ -943,11 +945,11 @@ def log_diff(
         only = M.LOG_ONE_SCREENING(language, patient=patient, id=screenings[-1].id) + "\n"
         data: dict[str, Any] = {"patient_id": patient, "from": None, "to": screenings[-1].id, "changes": [],
                 "fields": []}  # fmt: skip
-        _show(only, data, json_output)
+        _show(only, data, json_output, language)
         return
     found = views.diff(patient, screenings[-2], screenings[-1])
     fields = {r.id: (*r.required, *r.optional) for r in _ruleset(rules, language).rules}
-    _show(views.diff_text(found, fields, language), views.diff_json(found), json_output)
+    _show(views.diff_text(found, fields, language), views.diff_json(found), json_output, language)
 
 
 @log_app.command("decide")

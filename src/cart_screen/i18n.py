@@ -1058,6 +1058,9 @@ class M:
         "{decision} ({physician}, {at}, on screening {id})",
         "{decision}（{physician}，{at}，依据筛查 {id}）",
     )
+    LOG_DECISION_EARLIER = Msg(
+        "made before the latest screening: review it", "早于最近一次筛查：请重新审核"
+    )
     LOG_SCREENING_LINE = Msg(
         "screening {id} · {at} · {source} · by {who} · screening date {date} · {outcome} · "
         "rules sha256 {sha}",

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from cart_screen.cli import app
 from cart_screen.log.screening_log import ScreeningLog
+from cart_screen.result import NOTICE
 
 FIRST = "patient_id: R-0042\nscreening_date: 2026-10-01\ndiagnosis: DLBCL_NOS\n"
 SECOND = FIRST.replace("2026-10-01", "2026-10-15") + "lvef_percent: 35\n"
@@ -176,3 +177,25 @@ def test_reading_a_log_never_makes_one_nor_takes_another_database_or_a_file_othe
     code, _, err = run("check", str(first), "--log", str(shared))
     assert code == 2
     assert "may be read by other users (mode 0644)" in err
+
+
+def test_a_decision_on_an_earlier_screening_is_said_to_be_earlier_and_outputs_carry_the_notice(
+    tmp_path: Path,
+) -> None:
+    target = str(tmp_path / "screening.db")
+    first, second = forms(tmp_path)
+    assert run("check", str(first), "--log", target)[0] == 0
+    patient = FIRST.split("patient_id:")[1].split()[0]
+    assert run("log", "decide", patient, "--decision", "proceed", "--physician", "Dr Wang",
+               "--log", target)[0] == 0  # fmt: skip
+    _, listed, _ = run("log", "list", "--log", target)
+    assert "made before the latest screening" not in listed
+    assert run("check", str(second), "--log", target)[0] == 0
+    _, listed, _ = run("log", "list", "--log", target)
+    assert "on screening 1) — made before the latest screening: review it" in listed
+    assert "Pre-screening aid only" in listed
+    export = tmp_path / "log.csv"
+    assert run("log", "export", "--output", str(export), "--log", target)[0] == 0
+    with export.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["notice"] for row in rows} == {NOTICE}

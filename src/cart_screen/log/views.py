@@ -15,6 +15,7 @@ from typing import Any
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.log.screening_log import DecisionMade, PatientLine, Screening
 from cart_screen.reading import normalize_key
+from cart_screen.result import NOTICE
 
 STATUS_WORDS: dict[str, Msg] = {
     "flagged": M.LOG_FLAGGED,
@@ -77,22 +78,29 @@ def worklist_text(lines: Sequence[PatientLine], language: Language) -> str:
                 outcome=OUTCOME_WORDS[latest.outcome](language),
                 open=M.LIST_SEPARATOR(language).join(latest.open_items)
                 or M.LOG_OPEN_NONE(language),
-                decision=decision_line(line.decision, language),
+                decision=decision_line(line.decision, language, latest.id),
             )
         )
     return "\n".join(out) + "\n"
 
 
-def decision_line(decision: DecisionMade | None, language: Language) -> str:
+def decision_line(
+    decision: DecisionMade | None, language: Language, latest: int | None = None
+) -> str:
+    """The decision as a line; said to be earlier than the patient's `latest` screening when it
+    was made on another (a decision on last week's data is no decision on today's)."""
     if decision is None:
         return M.LOG_NO_DECISION(language)
-    return M.LOG_DECISION_LINE(
+    line = M.LOG_DECISION_LINE(
         language,
         decision=DECISION_WORDS[decision.decision](language),
         physician=decision.physician,
         at=when(decision.decided_at),
         id=decision.screening_id,
     )
+    if latest is not None and decision.screening_id != latest:
+        line += f" — {M.LOG_DECISION_EARLIER(language)}"
+    return line
 
 
 # ---------------------------------------------------------------- show
@@ -317,6 +325,7 @@ EXPORT_COLUMNS = (
     "physician",
     "note",
     "form",
+    "notice",
 )
 """The export's columns: one row per screening (kind `screening`) or decision (`decision`), in
 the order they were recorded; a decision's `screening_id` is the screening it was made on."""
@@ -332,6 +341,7 @@ def export_rows(events: Iterable[Screening | DecisionMade]) -> Iterator[list[str
                 "decision", str(event.id), event.patient_id, iso(event.decided_at),
                 event.recorded_by, "", "", "", "", "", "", "", "", "", "",
                 str(event.screening_id), event.decision, event.physician, event.note or "", "",
+                NOTICE,
             ]  # fmt: skip
             continue
         statuses = event.statuses
@@ -357,4 +367,5 @@ def export_rows(events: Iterable[Screening | DecisionMade]) -> Iterator[list[str
             "",
             "",
             json.dumps(event.form, ensure_ascii=False),
+            event.result.get("notice") or NOTICE,
         ]
