@@ -453,6 +453,7 @@ COMMAND_LINE_ONLY = {
     "ENCODING_FOR_WORKBOOK",
     "LOG_BAD_TARGET",  # the log's command-line options: the page's log is set when it starts
     "LOG_NEEDED",
+    "LOG_NO_SUCH_FILE",  # the log commands only
     "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
     "SQL_ONE_OUTPUT",  # rules sql
 }

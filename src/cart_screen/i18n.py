@@ -1157,6 +1157,10 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
         ),
     ),
     (
+        Msg("NOT RECORDED: the screening above", "未记录：以上筛查"),
+        Msg("NOT RECORDED: this screening", "未记录：本次筛查"),
+    ),
+    (
         Msg("(choose one with --sheet)", "（用 --sheet 选择）"),
         Msg("(name one under Sheet)", "（在“工作表”一栏填写）"),
     ),

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cart_screen.form import FIELDS
-from cart_screen.i18n import Language, M
+from cart_screen.i18n import Language, M, web_wording
 from cart_screen.log import views
 from cart_screen.log.screening_log import (
     Decision,
@@ -104,9 +104,9 @@ class WebLog:
             source = Source("web", self.who(request))
             number = await anyio.to_thread.run_sync(lambda: self.log.record(result, form, source))
         except NoUser:
-            return Recorded(problem=M.LOG_NOT_RECORDED(lang, reason=self._no_user(lang)))
+            return Recorded(problem=_not_recorded(lang, self._no_user(lang)))
         except LogError as exc:
-            return Recorded(problem=M.LOG_NOT_RECORDED(lang, reason=exc.said(lang)))
+            return Recorded(problem=_not_recorded(lang, exc.said(lang)))
         return Recorded(id=number)
 
     def _no_user(self, lang: Language) -> str:
@@ -255,3 +255,8 @@ class WebLog:
             )  # fmt: skip
 
         return router
+
+
+def _not_recorded(lang: Language, reason: str) -> str:
+    """The page's NOT RECORDED line (above the checklist: "this screening", not "above")."""
+    return web_wording(M.LOG_NOT_RECORDED(lang, reason=reason), lang)
