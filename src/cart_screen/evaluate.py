@@ -304,6 +304,31 @@ def site_ref(site: Site) -> SiteRef | None:
     return SiteRef.model_construct(name=site.name, sha256=site.sha256, settings=site.settings())
 
 
+def item_shared(rule: Rule, language: Language) -> dict[str, Any]:
+    """What a rule's item says whatever the patient (result.SHARED_ITEM_KEYS)."""
+    return {
+        "rule_id": rule.id,
+        "category": rule.category,
+        "severity": rule.severity,
+        "title": rule.title(language),
+        "source": rule.label(language),
+        "note": rule.note(language) if rule.note else None,
+    }
+
+
+def shared_of(ruleset: Ruleset, language: Language, site: Site) -> dict[str, Any]:
+    """What every result screened with these rules, language and site says alike, as JSON
+    (result.shared_part of any of them)."""
+    found = site_ref(site)
+    return {
+        "notice": M.NOTICE(language),
+        "ruleset": ruleset_ref(ruleset).model_dump(mode="json"),
+        "language": language,
+        "site": found.model_dump(mode="json") if found is not None else None,
+        "items": [item_shared(rule, language) for rule in ruleset.rules],
+    }
+
+
 def result_of(
     ruleset: Ruleset,
     verdict: Verdict,
@@ -318,14 +343,9 @@ def result_of(
     items = (
         [
             Item.model_construct(
-                rule_id=rule.id,
-                category=rule.category,
-                severity=rule.severity,
+                **item_shared(rule, language),
                 status=status,
-                title=rule.title(language),
                 reason=reason(judge, rule, status, facts, by_field, language, defaulted),
-                source=rule.label(language),
-                note=rule.note(language) if rule.note else None,
             )
             for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
         ]
