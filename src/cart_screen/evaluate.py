@@ -132,6 +132,8 @@ class Judge:
             compile_condition(rule.flag_when, frozenset(rule.required), self._parts)
             for rule in ruleset.rules
         ]
+        self.phrases: dict[tuple[Any, ...], str] = {}
+        """The words of each comparison already said (see _Explanation.phrase)."""
 
     def statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
         """Each rule's status for these facts, in ruleset order."""
@@ -149,6 +151,10 @@ class Judge:
     def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
         """The truth of one part of a rule's condition (for explaining the result)."""
         return self._parts[id(condition)](facts)
+
+
+PHRASES_REMEMBERED = 1 << 16
+"""Phrases a judge remembers before it starts afresh."""
 
 
 @functools.cache
@@ -213,7 +219,24 @@ class _Explanation:
                 self.said.append(self.phrase(condition, want))
 
     def phrase(self, leaf: Leaf, held: bool) -> str:
-        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %'."""
+        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %' (remembered
+        by the judge: a list says the same few values again and again)."""
+        value = self.facts.get(leaf.field)
+        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
+        key: tuple[Any, ...] = (id(leaf), held, self.language, leaf.field in self.defaulted)
+        key += (type(value), value, getattr(value, "how", None))
+        phrases = self.judge.phrases
+        try:
+            known = phrases.get(key)
+        except TypeError:  # a value that cannot be a key: said afresh
+            return self._phrase(leaf, held)
+        if known is None:
+            if len(phrases) >= PHRASES_REMEMBERED:
+                phrases.clear()
+            known = phrases[key] = self._phrase(leaf, held)
+        return known
+
+    def _phrase(self, leaf: Leaf, held: bool) -> str:
         spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
         assert spec is not None  # the loader refused unknown fields
         label = spec.label(lang)

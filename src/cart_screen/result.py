@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -96,6 +96,9 @@ def outcome_of(statuses: Sequence[Status]) -> Outcome:
 
 # ---------------------------------------------------------------- a result in shared and own parts
 
+_json_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A str as a JSON string, in C (non-ASCII kept, as piece_text keeps it)."""
+
 SHARED_ITEM_KEYS = ("rule_id", "category", "severity", "title", "source", "note")
 """What an item says whatever the patient: the same for every record of a list."""
 
@@ -113,8 +116,20 @@ def piece_text(value: Mapping[str, Any]) -> str:
 
 
 def item_piece(status: str, reason: str) -> str:
-    """What an item says of one patient: its status and the reason."""
-    return piece_text({"status": status, "reason": reason})
+    """What an item says of one patient: its status and the reason (as piece_text writes it,
+    through the json module's C string encoder: a list has one for each rule and record)."""
+    said = _json_string(reason)
+    if not _encodable(said):  # a lone surrogate, from bytes that did not decode
+        return piece_text({"status": status, "reason": reason})
+    return f'{{"status":"{status}","reason":{said}}}'
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def error_piece(field: str, value: Any, message: str) -> str:
