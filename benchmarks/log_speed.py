@@ -1,7 +1,8 @@
 """What the screening log costs a batch: `cart-screen batch` with and without `--log` on SQLite.
 
 Goal (issue 11): logging a 100,000-record list costs at most 1.5× the same batch without the
-log. Each round runs both, one after the other, on the same list (a fresh log file each time);
+log. With the log, each screening is stored with its full result JSON (see log/lists.py). Each
+round runs both, one after the other, on the same list (a fresh log file each time);
 the machine's speed drifts, so the median of the rounds' ratios is taken. Wall time and CPU time
 (of the batch and its workers) are both shown; the log's file size too.
 

@@ -133,8 +133,7 @@ def both_paths(
     return outputs[0], outputs[1]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
+generated_lists = given(
     lists_of_referrals(),
     st.sampled_from(["en", "zh"]),
     st.sampled_from(
@@ -147,6 +146,11 @@ def both_paths(
     ),
     st.integers(1, 9),
 )
+"""A generated list, a language, site settings and a chunk size."""
+
+
+@settings(max_examples=200, deadline=None)
+@generated_lists
 def test_column_wise_rows_and_counts_are_the_record_by_record_ones(
     generated: tuple[list[str], list[list[str]]], language: Language, site: Any, chunk_size: int
 ) -> None:
@@ -222,3 +226,43 @@ def test_when_the_column_wise_pass_fails_the_chunk_is_screened_record_by_record(
     reference = both_paths(header, records)[1]
     monkeypatch.setattr(ColumnPlan, "screen", broken)
     assert both_paths(header, records)[0] == reference
+
+
+def own_parts_both_ways(
+    header: list[str], records: list[list[str]], site: Site, language: Language, chunk_size: int
+) -> tuple[list[Any], list[Any]]:
+    """For the screening log: each record's own part of its full result, column-wise and from
+    the record-by-record path's full result (batch.explained_of)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *records])
+    outputs: list[list[Any]] = []
+    for column_wise in (True, False):
+        stream = io.StringIO(buffer.getvalue(), newline="")
+        read_header, chunks = read_chunks(stream, "utf-8", size=chunk_size)
+        job = Job(
+            default_ruleset(),
+            map_columns(read_header, {}),
+            dt.date(2026, 10, 15),
+            not column_wise,  # --jsonl: every record by record, with its full result
+            language,
+            site,
+            log=True,
+        )
+        plan = ColumnPlan(job) if column_wise else None
+        own: list[Any] = []
+        for chunk in chunks:
+            out = screen_chunk(job, chunk, plan)
+            own.extend(zip(out.forms, out.explained, strict=True))
+        outputs.append(own)
+    return outputs[0], outputs[1]
+
+
+@settings(max_examples=150, deadline=None)
+@generated_lists
+def test_column_wise_gives_each_record_the_full_result_parts_the_record_path_gives(
+    generated: tuple[list[str], list[list[str]]], language: Language, site: Any, chunk_size: int
+) -> None:
+    """Reasons worked out once per combination of values are each record's own reasons."""
+    header, records = generated
+    fast, reference = own_parts_both_ways(header, records, site, language, chunk_size)
+    assert fast == reference

@@ -19,7 +19,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from cart_screen.columnwise import ColumnPlan
+from cart_screen.columnwise import ColumnPlan, Explained
 from cart_screen.csv_list import shown_undecoded
 from cart_screen.evaluate import Verdict, decide, result_of
 from cart_screen.i18n import M, Said
@@ -27,7 +27,7 @@ from cart_screen.list_records import Chunk, Columns, Job, Record
 from cart_screen.list_summary import Tally
 from cart_screen.reading import FieldError, cell_text
 from cart_screen.render import batch_rows, result_json
-from cart_screen.result import ScreeningResult
+from cart_screen.result import ScreeningResult, error_piece, item_piece
 
 
 class Screened(NamedTuple):
@@ -56,7 +56,7 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
                 verdict = _error(record, columns, message, as_of)
         result = (
             result_of(ruleset, verdict, facts, job.language, defaulted, job.site)
-            if job.details
+            if job.details or job.log
             else None
         )
         yield Screened(record.number, verdict, result)
@@ -92,10 +92,16 @@ class ChunkOutput:
     forms: list[tuple[str | None, str, str]] = field(default_factory=list)
     """For the screening log (Job.log): each record's patient id, screening date and form as
     read (see forms_as_read)."""
+    explained: list[Explained] = field(default_factory=list)
+    """For the screening log: each record's own part of its full result (see Explained)."""
+
+    def numbered(self, first: int) -> Sequence[int]:
+        """Each row's number, counting from `first` (or as `numbers` has them)."""
+        return self.numbers or range(first, first + len(self.tails))
 
     def rows(self, first: int) -> str:
         """The rows as OUT.csv has them, numbered from `first` (or by `numbers`)."""
-        numbers = map(str, self.numbers or range(first, first + len(self.tails)))
+        numbers = map(str, self.numbered(first))
         comma, end = itertools.repeat(","), itertools.repeat(self.end)
         cells = zip(numbers, comma, self.tails, end, strict=False)  # the others repeat
         return "".join(itertools.chain.from_iterable(cells))
@@ -113,33 +119,53 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     tails: list[str | None] = [None] * len(chunk.cells)
     tally = Tally()
     forms = forms_as_read(job, chunk) if job.log else []
+    explained: list[Explained | None] = [None] * len(chunk.cells) if job.log else []
     if plan is not None:
         try:
-            tails, tally = plan.screen(chunk)
+            tails, tally, explained = plan.screen_explained(chunk)
         except Exception:  # the record-by-record path below isolates the record that fails
             tails, tally = [None] * len(chunk.cells), Tally()
+            explained = [None] * len(chunk.cells) if job.log else []
     if None not in tails:
         done = cast(list[str], tails)
-        return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers, forms)
+        own = cast(list[Explained], explained)
+        return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers, forms, own)
     details: list[str] = []
     left = [at for at, tail in enumerate(tails) if tail is None]
     for at, item in zip(left, screen_records(job, chunk.records(left)), strict=True):
         tails[at] = writer.tail(item.verdict)
         if item.result is not None:
-            details.append(result_json(item.result, indent=None) + "\n")
+            if job.details:
+                details.append(result_json(item.result, indent=None) + "\n")
+            if job.log:
+                explained[at] = explained_of(item.result)
+                patient_id, _, form = forms[at]
+                forms[at] = (patient_id, item.result.screening_date.isoformat(), form)
         tally.add(item.verdict, rule_ids)
     done = cast(list[str], tails)  # every record's row is in now
-    return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers, forms)
+    own = cast(list[Explained], explained)
+    return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers, forms, own)
+
+
+def explained_of(result: ScreeningResult) -> Explained:
+    """A full result's own part, as the column-wise path gives it for a plain record."""
+    return Explained(
+        result.patient_id,
+        result.outcome,
+        tuple(item_piece(item.status, item.reason) for item in result.items),
+        tuple(error_piece(e.field, e.value, e.message) for e in result.errors),
+    )
 
 
 def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
     """For the screening log, each record's patient id (as its row names it), screening date
-    (ISO) and form as read: the cells of the form's columns as JSON text (escaped: a NUL or a
-    byte that did not decode stays as read; a workbook's date cell as the sheet shows it)."""
+    (ISO) and form as read: the cells of the form's columns, in the order of `job.columns`, as
+    a JSON array (escaped: a NUL or a byte that did not decode stays as read; a workbook's date
+    cell as the sheet shows it) — or, for a broken record, `{"record": [its cells]}`."""
     import json
 
     columns = job.columns
-    names = [name for _, name in columns.fields]
+    names = columns.fields
     pick = operator.itemgetter(*(index for index, _ in columns.fields))
     width, at_id = columns.width, columns.patient_id
     at_date = next((i for i, name in columns.fields if name == "screening_date"), None)
@@ -152,9 +178,7 @@ def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
         day = default
         if len(cells) == width:
             picked = pick(cells)
-            form: dict[str, Any] = dict(
-                zip(names, picked if len(names) > 1 else (picked,), strict=True)
-            )
+            form: Any = list(picked) if len(names) > 1 else [picked]
             if at_date is not None and cells[at_date]:
                 day = days.get(cells[at_date]) or days.setdefault(
                     cells[at_date], _day_of(job, cells[at_date])

@@ -573,6 +573,8 @@ def batch(
                 site,
                 log=recorder is not None,
             )
+            if recorder is not None:
+                recorder.columns([name for _, name in listed.columns.fields])
             with (
                 Summary(
                     rule_ids,
@@ -592,7 +594,7 @@ def batch(
                         summary.add(chunk.tally)
                         rows = chunk.rows(number)
                         if recorder is not None:
-                            recorder.add(rows, chunk.forms)
+                            recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
                         out.write(rows)
                         number += len(chunk.tails)
                         if details is not None:

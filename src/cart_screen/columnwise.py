@@ -27,16 +27,23 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
+from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for, reason
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.list_records import Cell, Chunk, Job
 from cart_screen.list_summary import Tally
-from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
+from cart_screen.reading import (
+    DERIVE_INPUTS,
+    RULE_FIELDS,
+    UNREADABLE,
+    FieldError,
+    FormReader,
+    cell_text,
+)
 from cart_screen.render import csv_cell, spreadsheet_safe
-from cart_screen.result import Outcome, Status
-from cart_screen.ruleset import leaves
+from cart_screen.result import Outcome, Status, error_piece, item_piece
+from cart_screen.ruleset import Rule, leaves
 from cart_screen.values.text import has_control
 
 MEMO_LIMIT = 1 << 16
@@ -85,8 +92,26 @@ def _looked_up(table: dict[K, V], keys: Sequence[K], make: Callable[[K], V]) -> 
     return found  # type: ignore[return-value]  # no None is left
 
 
-Learned = tuple[Mapping[str, Any], tuple[str, ...]]
-"""What a text (or combination) reads as: its facts, and its error cells (`field: message`)."""
+class Detail(NamedTuple):
+    """What the screening log's full result needs beyond a class's truths and error cells (only
+    worked out for a job with a log): the errors with the values given, whether the site's
+    default filled a blank, how each value was worked out, and — for age — the errors of the
+    fields it comes from (the reason of a rule on age names them)."""
+
+    errors: tuple[FieldError, ...] = ()
+    defaulted: bool = False
+    hows: tuple[Any, ...] = ()
+    sources: tuple[FieldError, ...] = ()
+
+
+Learned = tuple[Mapping[str, Any], tuple[str, ...], Detail]
+"""What a text (or combination) reads as: its facts, its error cells (`field: message`), and
+the detail the log needs."""
+
+_NO_DETAIL = Detail()
+
+Explain = Callable[[Status, Mapping[str, Any], Mapping[str, FieldError], frozenset[str]], str]
+"""An item's own part (result.item_piece) from its status, the facts, errors and defaults."""
 
 
 class _Column:
@@ -105,6 +130,8 @@ class _Column:
         """Facts of each class, as (name, value) pairs (a column of dates has one a day)."""
         self.errors: list[tuple[str, ...]] = []
         """Error cells of each class."""
+        self.details: list[Detail] = []
+        """The log's detail of each class (see Detail)."""
         self.error_ids: set[int] = set()
 
     def compares(self, predicates: Iterable[Predicate]) -> None:
@@ -115,10 +142,13 @@ class _Column:
         """The class id of each text (a new text is read once, then remembered)."""
         return _looked_up(self._ids, texts, self._class_of)
 
-    def errors_into(self, errors: dict[int, list[str]], ids: list[int]) -> None:
-        """Add to each record's error cells (by position) those of its class in this column."""
+    def errors_into(
+        self, errors: dict[int, list[str]], ids: list[int], of: Sequence[Sequence[str]] = ()
+    ) -> None:
+        """Add to each record's error cells (by position) those of its class in this column
+        (or, given `of`, what `of` holds for its class)."""
         for class_id in self.error_ids.intersection(ids):
-            cells, at = self.errors[class_id], -1
+            cells, at = (of or self.errors)[class_id], -1
             try:
                 while True:  # list.index scans in C for the next record of this class
                     at = ids.index(class_id, at + 1)
@@ -127,18 +157,29 @@ class _Column:
                 pass
 
     def _class_of(self, text: Any) -> int:
-        facts, errors = self._learn(text)
+        facts, errors, detail = self._learn(text)
         truths = tuple(truth(facts) for truth in self._truths)
         pairs = tuple(facts.items())
-        key = (truths, errors, pairs if self._by_value else ())
+        key = (truths, errors, pairs if self._by_value else (), detail)
         class_id = self._classes.get(key)
         if class_id is None:
             class_id = self._classes[key] = len(self.facts)
             self.facts.append(pairs)
             self.errors.append(errors)
+            self.details.append(detail)
             if errors:
                 self.error_ids.add(class_id)
         return class_id
+
+
+class Explained(NamedTuple):
+    """A record's own part of its full result, for the screening log (see
+    ColumnPlan.screen_explained)."""
+
+    patient_id: str | None
+    outcome: Outcome
+    items: tuple[str, ...]
+    errors: tuple[str, ...]
 
 
 class _Rule:
@@ -149,8 +190,15 @@ class _Rule:
     come from one half of the code, and the count of a rule's bit is the rule's count.
     """
 
-    def __init__(self, predicate: Predicate, columns: Sequence[_Column], number: int, rules: int):
-        self._predicate = predicate
+    def __init__(
+        self,
+        predicate: Predicate,
+        columns: Sequence[_Column],
+        number: int,
+        rules: int,
+        explain: Explain | None = None,
+    ):
+        self._predicate, self._explain = predicate, explain
         self.columns = tuple(columns)
         self.bits: dict[Status, int] = {
             "flagged": 1 << (rules + number),
@@ -161,6 +209,9 @@ class _Rule:
         """The bit of each combination of classes (packed), for a rule on several columns."""
         self._by_class: list[int] = []
         """The bit of each class, for a rule on one column (class ids count up from 0)."""
+        self._explained: dict[int, tuple[int, str]] = {}
+        """With a log: the bit and the item's own part (status and reason) of each combination."""
+        self._explained_by_class: list[tuple[int, str]] = []
 
     def codes(self, ids: Mapping[_Column, list[int]]) -> list[int]:
         """Each record's bit for this rule, given the class ids of each column."""
@@ -177,6 +228,35 @@ class _Rule:
         for column, class_id in zip(self.columns, class_ids, strict=True):
             facts.update(column.facts[class_id])
         return self.bits[STATUS_OF_TRUTH[self._predicate(facts)]]
+
+    def explained(self, ids: Mapping[_Column, list[int]]) -> tuple[list[int], list[str]]:
+        """With a log: each record's bit, and its item's own part (see result.item_piece) —
+        worked out once for each combination of values (a reason quotes the values)."""
+        if len(self.columns) == 1:
+            known, classes = self._explained_by_class, len(self.columns[0].facts)
+            known.extend(map(self._item, range(len(known), classes)))
+            found = list(map(known.__getitem__, ids[self.columns[0]]))
+        else:
+            keys = _packed([ids[column] for column in self.columns])
+            found = _looked_up(self._explained, keys, self._item)
+        bits, items = zip(*found, strict=True) if found else ((), ())
+        return list(bits), list(items)
+
+    def _item(self, key: int) -> tuple[int, str]:
+        assert self._explain is not None  # a plan for a job with a log gives one
+        facts: dict[str, Any] = {}
+        errors: dict[str, FieldError] = {}
+        defaulted: set[str] = set()
+        class_ids = _unpacked(key, len(self.columns)) if len(self.columns) > 1 else [key]
+        for column, class_id in zip(self.columns, class_ids, strict=True):
+            pairs, detail = column.facts[class_id], column.details[class_id]
+            facts.update(pairs)
+            # As the record-by-record path keys them: by field, the last one said winning.
+            errors.update((e.field, e) for e in detail.sources or detail.errors)
+            if detail.defaulted:
+                defaulted.update(name for name, _ in pairs)
+        status = STATUS_OF_TRUTH[self._predicate(facts)]
+        return self.bits[status], self._explain(status, facts, errors, frozenset(defaulted))
 
 
 # Fields a rule may not use on this path: derive() may drop or fill them in, record by record.
@@ -198,10 +278,13 @@ class ColumnPlan:
         job = self.job
         judge = judge_for(job.ruleset)
         mapped = {name: index for index, name in job.columns.fields if name != "patient_id"}
+        # With a log, each value is a class of its own: the full result's reasons quote it.
+        logged = job.log
         self._fields = {
-            name: _Column(self._reader_of(name), by_value=name in DERIVE_INPUTS) for name in FIELDS
+            name: _Column(self._reader_of(name), by_value=logged or name in DERIVE_INPUTS)
+            for name in FIELDS
         }
-        self._derived = _Column(self._derive)
+        self._derived = _Column(self._derive, by_value=logged)
         self._rules: list[_Rule] = []
         count = len(job.ruleset.rules)
         for number, rule in enumerate(job.ruleset.rules):
@@ -211,7 +294,9 @@ class ColumnPlan:
                 column.compares([judge.part(leaf)])
                 if column not in columns:
                     columns.append(column)
-            self._rules.append(_Rule(judge.rule_predicates[number], columns, number, count))
+            explain = self._explainer(rule) if job.log else None
+            predicate = judge.rule_predicates[number]
+            self._rules.append(_Rule(predicate, columns, number, count, explain))
         self._mapped = [(index, self._fields[name]) for name, index in mapped.items()]
         used = {column for rule in self._rules for column in rule.columns}
         used.update(self._fields[name] for name in DERIVE_INPUTS)
@@ -222,6 +307,22 @@ class ColumnPlan:
         self._needs_cells: dict[bool, dict[int, str]] = {True: {}, False: {}}
         """Whether flagged, then the needs-info part of a code -> the rest of the status cells."""
         self._error_cells: dict[tuple[str, ...], str] = {}
+        self._said_errors: dict[_Column, list[tuple[str, ...]]] = {}
+        """With a log: each column's classes' errors as the result's `errors` has them."""
+
+    def _explainer(self, rule: Rule) -> Explain:
+        judge, language = judge_for(self.job.ruleset), self.job.language
+
+        def explain(
+            status: Status,
+            facts: Mapping[str, Any],
+            errors: Mapping[str, FieldError],
+            defaulted: frozenset[str],
+        ) -> str:
+            said = reason(judge, rule, status, facts, errors, language, defaulted)
+            return item_piece(status, said)
+
+        return explain
 
     @staticmethod
     def usable(job: Job) -> bool:
@@ -239,28 +340,50 @@ class ColumnPlan:
             self.job.site.defaults.get(name),
         )
 
+        logged = self.job.log
+
         def learn(text: str) -> Learned:
             ok, read = reader.read_text(name, text)  # the column remembers it
             if not ok:  # given but not read: unknown to the rules (reading.Unreadable)
                 facts = {name: UNREADABLE} if name in RULE_FIELDS else {}
-                return facts, (f"{name}: {read(language)}",)
+                said = read(language)
+                if not logged:
+                    return facts, (f"{name}: {said}",), _NO_DETAIL
+                return (
+                    facts,
+                    (f"{name}: {said}",),
+                    Detail((FieldError(name, cell_text(text), read),)),
+                )
             value = default if read is None else read  # only a blank takes the site default
-            return ({} if value is None else {name: value}), ()
+            if not logged:
+                return ({} if value is None else {name: value}), (), _NO_DETAIL
+            detail = Detail(defaulted=read is None and value is not None, hows=_hows(value))
+            return ({} if value is None else {name: value}), (), detail
 
         return learn
 
     def _derive(self, packed: int) -> Learned:
         """The derived facts (age) from the values derive() reads, and the errors it finds."""
         values: dict[str, Any] = {}
+        sources: list[FieldError] = []
         for column, class_id in zip(
             self._inputs, _unpacked(packed, len(self._inputs)), strict=True
         ):
             values.update((k, v) for k, v in column.facts[class_id] if v is not UNREADABLE)
+            sources.extend(column.details[class_id].errors)
         errors: list[FieldError] = []
         facts = FormReader.derive(values, errors, self.job.as_of).facts
         language = self.job.language
         cells = tuple(f"{e.field}: {e.message(language)}" for e in errors)
-        return {name: facts[name] for name in DERIVED if facts.get(name) is not None}, cells
+        derived = {name: facts[name] for name in DERIVED if facts.get(name) is not None}
+        if not self.job.log:
+            return derived, cells, _NO_DETAIL
+        found = tuple(errors)
+        return (
+            derived,
+            cells,
+            Detail(found, hows=_hows(*derived.values()), sources=(*sources, *found)),
+        )
 
     def screen(self, chunk: Chunk) -> tuple[list[str | None], Tally]:
         """The row of each plain record of the chunk, without its number (None for the other
@@ -269,6 +392,15 @@ class ColumnPlan:
         Records that cannot be read, or have no patient id, are left to the record-by-record
         path: their rows are None and they are not in the tally.
         """
+        rows, tally, _ = self.screen_explained(chunk)
+        return rows, tally
+
+    def screen_explained(
+        self, chunk: Chunk
+    ) -> tuple[list[str | None], Tally, list[Explained | None]]:
+        """As `screen`, and with a log each plain record's own part of its full result: its
+        patient id and each item's and error's own part (result.item_piece, error_piece), the
+        same texts for the same values (None for a record left to the other path)."""
         if any(len(c.facts) > CLASS_LIMIT for c in [*self._fields.values(), self._derived]):
             self._start()
         plain, count = chunk.cells, len(chunk.cells)
@@ -292,7 +424,18 @@ class ColumnPlan:
         self._derived.errors_into(errors, ids[self._derived])
 
         # 2. each rule's bit of each record's code; 3. the status cells of each code
-        bits = [rule.codes(ids) for rule in self._rules]
+        explained: list[Explained | None] = []
+        if self.job.log:
+            both = [rule.explained(ids) for rule in self._rules]
+            bits = [rule_bits for rule_bits, _ in both]
+            items = list(zip(*(rule_items for _, rule_items in both), strict=True))
+            own_errors: dict[int, list[str]] = {}
+            for _, column in self._mapped:
+                column.errors_into(own_errors, ids[column], self._error_pieces(column))
+            derived = self._derived
+            derived.errors_into(own_errors, ids[derived], self._error_pieces(derived))
+        else:
+            bits = [rule.codes(ids) for rule in self._rules]
         codes = list(map(sum, zip(*bits, strict=True))) if bits else [0] * count
         flagged = list(map(operator.rshift, codes, itertools.repeat(len(bits))))
         needs = list(map(operator.and_, codes, itertools.repeat((1 << len(bits)) - 1)))
@@ -332,16 +475,36 @@ class ColumnPlan:
         tally.outcomes.update(
             flagged=flagged_count, needs_info=count - no_flags - flagged_count, no_flags=no_flags
         )
+        if self.job.log:
+            outcomes = map(self._outcome, codes)
+            explained = [
+                Explained(pid, outcome, record_items, tuple(own_errors.get(at, ())))
+                for at, (pid, outcome, record_items) in enumerate(
+                    zip(patient_ids, outcomes, items, strict=True)
+                )
+            ]
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:
                 rows[at] = None
+                if explained:
+                    explained[at] = None
                 for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
                     tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
                     tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
                 tally.outcomes[self._outcome(codes[at])] -= 1
             patient_ids = list(filter(None, patient_ids))
         tally.patient_ids.extend(patient_ids)
-        return rows, tally
+        return rows, tally, explained
+
+    def _error_pieces(self, column: _Column) -> list[tuple[str, ...]]:
+        """Each class's errors as the result's `errors` has them (result.error_piece)."""
+        language = self.job.language
+        known = self._said_errors.setdefault(column, [])
+        known.extend(
+            tuple(error_piece(e.field, e.value, e.message(language)) for e in detail.errors)
+            for detail in column.details[len(known) :]
+        )
+        return known
 
     def _outcome(self, code: int) -> Outcome:
         if code >= self._flagged_least:
@@ -362,6 +525,12 @@ class ColumnPlan:
 
     def _names(self, code: int) -> str:
         return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+
+
+def _hows(*values: Any) -> tuple[Any, ...]:
+    """How each value was worked out, where it says (values.text.Measured, Shown): two values
+    equal as numbers may have been worked out from different lab values."""
+    return tuple(getattr(value, "how", None) for value in values)
 
 
 def _patient_ids(cells: Sequence[Cell]) -> list[str]:

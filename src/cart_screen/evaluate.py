@@ -132,6 +132,8 @@ class Judge:
             compile_condition(rule.flag_when, frozenset(rule.required), self._parts)
             for rule in ruleset.rules
         ]
+        self.phrases: dict[tuple[Any, ...], str] = {}
+        """The words of each comparison already said (see _Explanation.phrase)."""
 
     def statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
         """Each rule's status for these facts, in ruleset order."""
@@ -149,6 +151,10 @@ class Judge:
     def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
         """The truth of one part of a rule's condition (for explaining the result)."""
         return self._parts[id(condition)](facts)
+
+
+PHRASES_REMEMBERED = 1 << 16
+"""Phrases a judge remembers before it starts afresh."""
 
 
 @functools.cache
@@ -213,7 +219,24 @@ class _Explanation:
                 self.said.append(self.phrase(condition, want))
 
     def phrase(self, leaf: Leaf, held: bool) -> str:
-        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %'."""
+        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %' (remembered
+        by the judge: a list says the same few values again and again)."""
+        value = self.facts.get(leaf.field)
+        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
+        key: tuple[Any, ...] = (id(leaf), held, self.language, leaf.field in self.defaulted)
+        key += (type(value), value, getattr(value, "how", None))
+        phrases = self.judge.phrases
+        try:
+            known = phrases.get(key)
+        except TypeError:  # a value that cannot be a key: said afresh
+            return self._phrase(leaf, held)
+        if known is None:
+            if len(phrases) >= PHRASES_REMEMBERED:
+                phrases.clear()
+            known = phrases[key] = self._phrase(leaf, held)
+        return known
+
+    def _phrase(self, leaf: Leaf, held: bool) -> str:
         spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
         assert spec is not None  # the loader refused unknown fields
         label = spec.label(lang)
@@ -304,6 +327,31 @@ def site_ref(site: Site) -> SiteRef | None:
     return SiteRef.model_construct(name=site.name, sha256=site.sha256, settings=site.settings())
 
 
+def item_shared(rule: Rule, language: Language) -> dict[str, Any]:
+    """What a rule's item says whatever the patient (result.SHARED_ITEM_KEYS)."""
+    return {
+        "rule_id": rule.id,
+        "category": rule.category,
+        "severity": rule.severity,
+        "title": rule.title(language),
+        "source": rule.label(language),
+        "note": rule.note(language) if rule.note else None,
+    }
+
+
+def shared_of(ruleset: Ruleset, language: Language, site: Site) -> dict[str, Any]:
+    """What every result screened with these rules, language and site says alike, as JSON
+    (result.shared_part of any of them)."""
+    found = site_ref(site)
+    return {
+        "notice": M.NOTICE(language),
+        "ruleset": ruleset_ref(ruleset).model_dump(mode="json"),
+        "language": language,
+        "site": found.model_dump(mode="json") if found is not None else None,
+        "items": [item_shared(rule, language) for rule in ruleset.rules],
+    }
+
+
 def result_of(
     ruleset: Ruleset,
     verdict: Verdict,
@@ -318,14 +366,9 @@ def result_of(
     items = (
         [
             Item.model_construct(
-                rule_id=rule.id,
-                category=rule.category,
-                severity=rule.severity,
+                **item_shared(rule, language),
                 status=status,
-                title=rule.title(language),
                 reason=reason(judge, rule, status, facts, by_field, language, defaulted),
-                source=rule.label(language),
-                note=rule.note(language) if rule.note else None,
             )
             for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
         ]

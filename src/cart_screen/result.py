@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -91,3 +92,94 @@ def outcome_of(statuses: Sequence[Status]) -> Outcome:
     if "needs_info" in statuses:
         return "needs_info"
     return "no_flags"
+
+
+# ---------------------------------------------------------------- a result in shared and own parts
+
+_json_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A str as a JSON string, in C (non-ASCII kept, as piece_text keeps it)."""
+
+SHARED_ITEM_KEYS = ("rule_id", "category", "severity", "title", "source", "note")
+"""What an item says whatever the patient: the same for every record of a list."""
+
+
+def piece_text(value: Mapping[str, Any]) -> str:
+    """One part of a result (an item's status and reason, or an error) as compact JSON text: the
+    same content gives the same text, so a list stores each once (control characters and a lone
+    surrogate from bytes that did not decode are escaped)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text
+
+
+def item_piece(status: str, reason: str) -> str:
+    """What an item says of one patient: its status and the reason (as piece_text writes it,
+    through the json module's C string encoder: a list has one for each rule and record)."""
+    said = _json_string(reason)
+    if not _encodable(said):  # a lone surrogate, from bytes that did not decode
+        return piece_text({"status": status, "reason": reason})
+    return f'{{"status":"{status}","reason":{said}}}'
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def error_piece(field: str, value: Any, message: str) -> str:
+    """A value of one patient that could not be read, as the result's `errors` list has it."""
+    return piece_text({"field": field, "value": value, "message": message})
+
+
+def shared_part(result: Mapping[str, Any]) -> dict[str, Any]:
+    """What a result JSON holds that is the same for every record of a list screened alike:
+    the notice, ruleset, language, site, and each item but its status and reason."""
+    return {
+        "notice": result["notice"],
+        "ruleset": result["ruleset"],
+        "language": result["language"],
+        "site": result["site"],
+        "items": [{key: item[key] for key in SHARED_ITEM_KEYS} for item in result["items"]],
+    }
+
+
+def joined_result(
+    shared: Mapping[str, Any],
+    patient_id: str | None,
+    outcome: str,
+    screening_date: str,
+    items: Sequence[Mapping[str, Any]],
+    errors: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The full result JSON (SPEC §4, as `screen()` gives it) from its shared part and one
+    record's own: each item's status and reason (none for an `error` outcome), its errors."""
+    rules = shared["items"]
+    return {
+        "patient_id": patient_id,
+        "outcome": outcome,
+        "items": [
+            {
+                "rule_id": rule["rule_id"],
+                "category": rule["category"],
+                "severity": rule["severity"],
+                "status": own["status"],
+                "title": rule["title"],
+                "reason": own["reason"],
+                "source": rule["source"],
+                "note": rule["note"],
+            }
+            for rule, own in zip(rules, items, strict=len(items) > 0)
+        ],
+        "errors": [dict(error) for error in errors],
+        "notice": shared["notice"],
+        "ruleset": shared["ruleset"],
+        "screening_date": screening_date,
+        "language": shared["language"],
+        "site": shared["site"],
+    }

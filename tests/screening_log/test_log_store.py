@@ -10,17 +10,29 @@ import pytest
 import sqlalchemy as sa
 
 from cart_screen import screen
+from cart_screen.columnwise import Explained
 from cart_screen.log import store
+from cart_screen.log.lists import ListRecorder
 from cart_screen.log.screening_log import ScreeningLog, Source
 from cart_screen.log.store import LogError
+from cart_screen.result import item_piece
+from cart_screen.ruleset import default_ruleset
+from cart_screen.site import NO_SITE
 
 FORM = {"patient_id": "S-1", "lvef_percent": "35"}
 
 
 def a_log_with_one_of_each(target: str) -> ScreeningLog:
+    """A log with a screening, a decision and a list of one screening (so a row in each table)."""
     log = ScreeningLog.open(target)
     log.record(screen(FORM, as_of="2026-11-27"), FORM, Source("check", "tester"))
     log.decide("S-1", "more_info", "Dr Li", "tester")
+    recorder = ListRecorder(
+        log, Source("batch", "tester", "l.csv"), default_ruleset(), NO_SITE, "en"
+    )
+    recorder.columns(["patient_id"])
+    parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * 12, ())
+    recorder.add([1], [("L-1", "2026-11-27", '["L-1"]')], [parts])
     return log
 
 
@@ -29,12 +41,15 @@ def test_migrations_build_the_log_from_an_empty_database_and_a_second_open_chang
 ) -> None:
     with ScreeningLog.open(log_target) as log:
         inspector = sa.inspect(log.engine)
-        assert {"screenings", "decisions", "alembic_version"} <= set(inspector.get_table_names())
+        assert set(TABLES) | {"alembic_version"} <= set(inspector.get_table_names())
         with log.engine.connect() as connection:
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            assert version.scalars().all() == ["0001"]
+            assert version.scalars().all() == ["0002"]
     with ScreeningLog.open(log_target) as log, log.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+
+
+TABLES = ("screenings", "decisions", "screened_lists", "list_parts")
 
 
 @pytest.mark.parametrize(
@@ -51,6 +66,12 @@ def test_migrations_build_the_log_from_an_empty_database_and_a_second_open_chang
         "SET outcome = 'no_flags'",
         "INSERT INTO decisions SELECT * FROM decisions WHERE true ON CONFLICT (id) DO UPDATE "
         "SET decision = 'proceed'",
+        "UPDATE screened_lists SET shared = '{}'",
+        "DELETE FROM screened_lists",
+        "UPDATE list_parts SET part = '{}'",
+        "DELETE FROM list_parts",
+        "INSERT OR REPLACE INTO screened_lists SELECT * FROM screened_lists",
+        "INSERT OR REPLACE INTO list_parts SELECT * FROM list_parts",
     ],
 )
 def test_the_database_refuses_to_change_delete_or_replace_what_is_recorded(
@@ -64,9 +85,19 @@ def test_the_database_refuses_to_change_delete_or_replace_what_is_recorded(
         screenings, decisions = log.history("S-1")
         assert [s.outcome for s in screenings] == ["flagged"]
         assert [d.decision for d in decisions] == ["more_info"]
+        listed = log.history("L-1")[0][0].result
+        assert [item["reason"] for item in listed["items"]] == ["Needs data."] * 12
 
 
-@pytest.mark.parametrize("statement", ["TRUNCATE decisions", "TRUNCATE screenings CASCADE"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE decisions",
+        "TRUNCATE screenings CASCADE",
+        "TRUNCATE list_parts",
+        "TRUNCATE screened_lists CASCADE",
+    ],
+)
 def test_postgresql_refuses_truncate(postgres: object, tmp_path: Path, statement: str) -> None:
     target = postgres.create_database(f"truncate_{abs(hash(statement))}")  # type: ignore[attr-defined]
     with a_log_with_one_of_each(target) as log:

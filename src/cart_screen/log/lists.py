@@ -1,25 +1,34 @@
 """Recording a referral list in the screening log: one transaction per chunk, as it is screened.
 
-A list's screening is stored as its results file has it — each item's status that is not clear,
-every value that could not be read — with the record's form as read and screening date (the
-result JSON says `"stored": "statuses"`; the reasons' words are what `check` gives for that form).
-Building each record's full result would cost ten times the screening itself (issue 11 allows
-the log half again), so the chunk's OUT.csv rows are read back instead: the statuses, the errors
-and the outcome are all there; the patient id, date and form come from the records themselves
-(batch.forms_as_read, in the process that screened them).
+A list's screening is stored whole, as `check` stores one — the form as read and the full result
+JSON — but without writing out again, record after record, what the results of a list say alike.
+Once per list (`screened_lists`): the notice, ruleset, language, site, each item's rule id,
+category, severity, title, source and note (evaluate.shared_of), and the form's column names.
+Once per list and distinct text (`list_parts`): each part a result has of its own — an item's
+status and reason, an error (result.item_piece, error_piece), numbered as first met. Per record
+(`screenings`): the patient id, outcome, screening date, row, the form's cells in column order,
+and its result as the numbers of its parts. Reading a screening back puts the result JSON
+together again (result.joined_result), equal to what `screen()` gives for the form as read.
+
+The parts come from the screening itself (columnwise.ColumnPlan.screen_explained works each
+reason out once per combination of values; batch.explained_of for the other records), in the
+process that screened the chunk.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from cart_screen.columnwise import Explained
+from cart_screen.evaluate import shared_of
 from cart_screen.i18n import Language
-from cart_screen.log.screening_log import ScreeningLog, Source, as_json, now, storable_id
+from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_id
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import Site
+
+PARTS_REMEMBERED = 1 << 18
+"""Distinct parts the recorder keeps numbers for; past it a part met again is stored again."""
 
 
 class ListRecorder:
@@ -30,7 +39,7 @@ class ListRecorder:
     ):
         self.log, self.source = log, source
         self.recorded = 0
-        self._shared = {
+        self._fixed = {
             "recorded_by": source.who,
             "source": source.kind,
             "source_file": source.file,
@@ -39,40 +48,50 @@ class ListRecorder:
             "site_sha256": None if site.empty else site.sha256,
             "language": language,
         }
-        self._statuses: dict[tuple[str, str], str] = {}
-        self._errors: dict[str, str] = {"": "[]"}
+        self._shared = as_json(shared_of(ruleset, language, site))
+        self._fields = "[]"
+        self._list_id: int | None = None
+        self._numbers: dict[str, int] = {}
+        self._next = 0
 
-    def add(self, rows: str, forms: Sequence[tuple[str | None, str, str]]) -> None:
-        """Store a chunk: its OUT.csv rows (as batch writes them) and each record's patient id,
-        screening date and form as read (batch.forms_as_read)."""
-        stored = [
-            (
-                storable_id(patient_id),
-                cells[2],
-                day,
-                int(cells[0]),
-                form,
-                self._result(cells[2], cells[3], cells[4], cells[5]),
-            )
-            for cells, (patient_id, day, form) in zip(
-                csv.reader(io.StringIO(rows, newline="")), forms, strict=True
-            )
-        ]
-        self.log.record_list_rows(self._shared, now(), stored)
-        self.recorded += len(stored)
+    def columns(self, names: Sequence[str]) -> None:
+        """The form's column names, in the order each record's cells are stored."""
+        self._fields = as_json(list(names))
 
-    def _result(self, outcome: str, flagged: str, needs_info: str, errors: str) -> str:
-        statuses = self._statuses.get((flagged, needs_info))
-        if statuses is None:
-            found = dict.fromkeys(flagged.split(";") if flagged else (), "flagged")
-            found.update(dict.fromkeys(needs_info.split(";") if needs_info else (), "needs_info"))
-            statuses = self._statuses[(flagged, needs_info)] = json.dumps(found)
-        said = self._errors.get(errors)
-        if said is None:
-            parts = (e.partition(": ") for e in errors.split("; "))
-            said = as_json([{"field": field, "message": message} for field, _, message in parts])
-            if len(self._errors) < 4096:
-                self._errors[errors] = said
-        return (
-            f'{{"stored":"statuses","outcome":"{outcome}","statuses":{statuses},"errors":{said}}}'
+    def add(
+        self,
+        numbers: Iterable[int],
+        forms: Sequence[tuple[str | None, str, str]],
+        explained: Sequence[Explained],
+    ) -> None:
+        """Store a chunk: each record's row number, its patient id, screening date and form as
+        read (batch.forms_as_read), and its result's own part (Explained)."""
+        known = self._numbers
+        if len(known) > PARTS_REMEMBERED:
+            known.clear()
+        new: list[tuple[int, str]] = []
+
+        def numbered(parts: tuple[str, ...]) -> str:
+            found = list(map(known.get, parts))
+            if None in found:
+                for at, part in enumerate(parts):
+                    if found[at] is None:
+                        number = known.get(part)
+                        if number is None:
+                            number = known[part] = self._next + len(new)
+                            new.append((number, part))
+                        found[at] = number
+            return ",".join(map(str, found))
+
+        rows: list[ListRow] = []
+        for number, (patient_id, day, form), own in zip(numbers, forms, explained, strict=False):
+            shown = storable_id(patient_id)
+            said = f'{{"items":[{numbered(own.items)}],"errors":[{numbered(own.errors)}]'
+            if own.patient_id != shown:  # the id as screened, where the column cannot hold it
+                said += ',"patient_id":' + json.dumps(own.patient_id)
+            rows.append((shown, own.outcome, day, number, form, said + "}"))
+        self._list_id = self.log.record_list_rows(
+            self._list_id, (self._shared, self._fields), self._fixed, now(), new, rows
         )
+        self._next += len(new)
+        self.recorded += len(rows)

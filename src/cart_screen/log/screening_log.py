@@ -20,8 +20,8 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from cart_screen.i18n import M, Said
 from cart_screen.log.store import LogError, engine_for, migrate, reported
-from cart_screen.log.tables import decisions, screenings
-from cart_screen.result import Outcome, ScreeningResult
+from cart_screen.log.tables import decisions, list_parts, screened_lists, screenings
+from cart_screen.result import Outcome, ScreeningResult, joined_result
 from cart_screen.values.text import control_problem
 
 SourceKind = Literal["check", "form", "web", "batch"]
@@ -132,7 +132,11 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _screening(row: RowMapping) -> Screening:
+def _screening(row: RowMapping, lists: _ListResults | None = None) -> Screening:
+    if row["list_id"] is not None and lists is not None:
+        form, result = lists.joined(row)
+    else:
+        form, result = json.loads(row["form"]), json.loads(row["result"])
     return Screening(
         id=row["id"],
         patient_id=row["patient_id"],
@@ -147,9 +151,72 @@ def _screening(row: RowMapping) -> Screening:
         ruleset_sha256=row["ruleset_sha256"],
         site_sha256=row["site_sha256"],
         language=row["language"],
-        form=json.loads(row["form"]),
-        result=json.loads(row["result"]),
+        form=form,
+        result=result,
     )
+
+
+_PARTS_AT_ONCE = 900
+"""Part numbers asked for in one query (SQLite allows 32,766 parameters; kept well below)."""
+
+
+class _ListResults:
+    """Puts the results of a list's screenings together again (see lists.py): loads what their
+    list shares and the parts they name, once per read."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.lists: dict[int, tuple[dict[str, Any], list[str]]] = {}
+        self.parts: dict[int, dict[int, dict[str, Any]]] = {}
+
+    def screenings(self, rows: Sequence[RowMapping]) -> list[Screening]:
+        """The screenings of these rows, list screenings with their results whole."""
+        self._load([row for row in rows if row["list_id"] is not None])
+        return [_screening(row, self) for row in rows]
+
+    def _load(self, rows: Sequence[RowMapping]) -> None:
+        wanted: dict[int, set[int]] = {}
+        for row in rows:
+            own = json.loads(row["result"])
+            wanted.setdefault(row["list_id"], set()).update(own["items"], own["errors"])
+        new = [list_id for list_id in wanted if list_id not in self.lists]
+        if new:
+            found = self.connection.execute(
+                sa.select(screened_lists).where(screened_lists.c.id.in_(new))
+            ).mappings()
+            for listed in found:
+                self.lists[listed["id"]] = (
+                    json.loads(listed["shared"]),
+                    json.loads(listed["fields"]),
+                )
+        for list_id, numbers in wanted.items():
+            known = self.parts.setdefault(list_id, {})
+            missing = sorted(numbers.difference(known))
+            for start in range(0, len(missing), _PARTS_AT_ONCE):
+                parts = self.connection.execute(
+                    sa.select(list_parts.c.number, list_parts.c.part).where(
+                        list_parts.c.list_id == list_id,
+                        list_parts.c.number.in_(missing[start : start + _PARTS_AT_ONCE]),
+                    )
+                )
+                known.update((number, json.loads(part)) for number, part in parts)
+
+    def joined(self, row: RowMapping) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A list screening's form (by column name) and full result JSON."""
+        shared, fields = self.lists[row["list_id"]]
+        parts = self.parts[row["list_id"]]
+        own = json.loads(row["result"])
+        cells = json.loads(row["form"])
+        form = dict(zip(fields, cells, strict=True)) if isinstance(cells, list) else cells
+        result = joined_result(
+            shared,
+            own.get("patient_id", row["patient_id"]),
+            row["outcome"],
+            row["screening_date"].isoformat(),
+            [parts[number] for number in own["items"]],
+            [parts[number] for number in own["errors"]],
+        )
+        return form, result
 
 
 def _decision(row: RowMapping) -> DecisionMade:
@@ -189,6 +256,10 @@ def result_row(
 
 
 _LIST_COLUMNS = ("patient_id", "outcome", "screening_date", "source_row", "form", "result")
+
+ListRow = tuple[str | None, str, str, int, str, str]
+"""A list's screening as lists.py stores it: patient id, outcome, screening date (ISO), row,
+form (its cells) and result (the numbers of its own parts)."""
 
 
 class ScreeningLog:
@@ -234,36 +305,55 @@ class ScreeningLog:
 
     def record_list_rows(
         self,
-        shared: Mapping[str, Any],
+        list_id: int | None,
+        list_shared: tuple[str, str],
+        fixed: Mapping[str, Any],
         at: dt.datetime,
-        rows: Sequence[tuple[str | None, str, str, int, str, str]],
-    ) -> None:
-        """Store a chunk of a list in one transaction: what its screenings share, and each one's
-        (patient_id, outcome, screening_date ISO, source_row, form, result).
+        parts: Sequence[tuple[int, str]],
+        rows: Sequence[ListRow],
+    ) -> int | None:
+        """Store a chunk of a list in one transaction (see lists.py): the list itself first
+        (`list_shared`: what its results share, its column names) unless `list_id` says it is
+        stored, the parts met for the first time (number, text), and the screenings, with what
+        they have alike (`fixed`) and each one's ListRow. The list's id.
 
         Straight to the driver's executemany, with values in the form each engine stores: a
         list's hundred thousand rows through SQLAlchemy's per-row processing cost twice the
         screening.
         """
         if not rows:
-            return
-        names = [*shared, "recorded_at", *_LIST_COLUMNS]
-        fixed = tuple(shared.values())
+            return list_id
         with reported(self.where), self.engine.begin() as connection:
+            if list_id is None:
+                shared, fields = list_shared
+                list_id = int(
+                    connection.execute(
+                        screened_lists.insert()
+                        .values(recorded_at=at, shared=shared, fields=fields)
+                        .returning(screened_lists.c.id)
+                    ).scalar_one()
+                )
             sqlite = connection.dialect.name == "sqlite"
             marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-            sql = (
-                f"INSERT INTO screenings ({', '.join(names)}) "
-                f"VALUES ({', '.join([marker] * len(names))})"
-            )
+
+            def insert(table: str, names: Sequence[str], values: list[tuple[Any, ...]]) -> None:
+                sql = (
+                    f"INSERT INTO {table} ({', '.join(names)}) "
+                    f"VALUES ({', '.join([marker] * len(names))})"
+                )
+                connection.exec_driver_sql(sql, values)
+
+            if parts:
+                insert("list_parts", ("list_id", "number", "part"), [(list_id, *p) for p in parts])
             when: object = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
-            head = (*fixed, when)
+            head = (*fixed.values(), list_id, when)
             if sqlite:
                 values = [(*head, *row) for row in rows]
             else:
                 day = dt.date.fromisoformat
                 values = [(*head, p, o, day(d), n, f, r) for p, o, d, n, f, r in rows]
-            connection.exec_driver_sql(sql, values)
+            insert("screenings", [*fixed, "list_id", "recorded_at", *_LIST_COLUMNS], values)
+        return list_id
 
     def decide(
         self,
@@ -312,7 +402,7 @@ class ScreeningLog:
                 .mappings()
                 .first()
             )
-        return _screening(row) if row is not None else None
+            return _ListResults(connection).screenings([row])[0] if row is not None else None
 
     def history(self, patient_id: str) -> tuple[list[Screening], list[DecisionMade]]:
         """Every screening and decision of one patient, oldest first; UnknownPatient if none."""
@@ -322,7 +412,7 @@ class ScreeningLog:
                 .where(screenings.c.patient_id == patient_id)
                 .order_by(screenings.c.id)
             ).mappings()
-            done = [_screening(row) for row in found]
+            done = _ListResults(connection).screenings(found.all())
             made = connection.execute(
                 sa.select(decisions)
                 .where(decisions.c.patient_id == patient_id)
@@ -362,18 +452,23 @@ class ScreeningLog:
                 sa.select(decisions).where(decisions.c.id.in_(last_decision))
             ).mappings()
             by_patient = {row["patient_id"]: _decision(row) for row in made}
+            done = _ListResults(connection).screenings(rows)
         return [
-            PatientLine(_screening(row), by_patient.get(row["patient_id"]), row["count"])
-            for row in rows
+            PatientLine(screening, by_patient.get(row["patient_id"]), row["count"])
+            for row, screening in zip(rows, done, strict=True)
         ]
 
     def everything(self) -> Iterator[Screening | DecisionMade]:
         """Every screening and decision, in the order they were recorded (for export)."""
         with reported(self.where), self._read() as connection:
-            found = iter(
-                connection.execution_options(stream_results=True, yield_per=1000)
+            lists = _ListResults(connection)
+            found = (
+                screening
+                for rows in connection.execution_options(stream_results=True, yield_per=1000)
                 .execute(sa.select(screenings).order_by(screenings.c.id))
                 .mappings()
+                .partitions()
+                for screening in lists.screenings(rows)
             )
             made = [
                 _decision(row)
@@ -383,8 +478,7 @@ class ScreeningLog:
             ]
             pending = iter(made)
             decision = next(pending, None)
-            for row in found:
-                screening = _screening(row)
+            for screening in found:
                 # A decision comes after the screening it was made on, and after every
                 # screening recorded before it.
                 while decision is not None and (
