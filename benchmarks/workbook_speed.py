@@ -4,8 +4,8 @@ Writes a realistic workbook (XlsxWriter, in constant-memory mode; nothing is com
 row above the header, dates as date cells, counts, LVEF and lab values as numbers, some yes/no
 as TRUE/FALSE, the rest as text (make_referrals.py's records), an empty row every 1,000. Each
 round times calamine alone, then `batch` to OUT.csv and to OUT.xlsx (read + screen + write), and
-prints each one's wall time, its ratio to that round's calamine pass and its peak memory (RSS of
-all its processes together). Goal (issue 10) on 100,000 rows: ratio ≤ 2.0 and peak RSS ≤ 200 MB
+prints each one's wall time and CPU time, their ratios to that round's calamine pass and its
+peak memory (RSS of all its processes together). Goal (issue 10) on 100,000 rows: ratio ≤ 2.0 and peak RSS ≤ 200 MB
 (read + screen + OUT.xlsx, the issue's wording; OUT.csv beside it). `--against CHECKOUT` times
 another checkout's batch in the same rounds (before/after, interleaved).
 
@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -106,27 +107,45 @@ def main() -> int:
     bare = [sys.executable, "-c", BARE_PASS, str(source)]
     runs = _runs(source, folder, args.against)
     ratios: dict[str, list[float]] = {name: [] for name in runs}
+    cpu_ratios: dict[str, list[float]] = {name: [] for name in runs}
     memory = dict.fromkeys(runs, Memory())
     for round_number in range(1, args.rounds + 1):
         # The machine's speed drifts: each round times calamine alone again right before.
-        bare_s, bare_memory = measure(bare)
+        bare_s, bare_cpu, bare_memory = _timed(bare)
         print(
-            f"round {round_number}: calamine alone {bare_s:5.2f} s (RSS {bare_memory.rss:.1f} MB)"
+            f"round {round_number}: calamine alone {bare_s:5.2f} s, CPU {bare_cpu:5.2f} s "
+            f"(RSS {bare_memory.rss:.1f} MB)"
         )
         for name, (command, env) in runs.items():
-            seconds, used = measure(command, env)
+            seconds, cpu, used = _timed(command, env)
             ratios[name].append(seconds / bare_s)
+            cpu_ratios[name].append(cpu / bare_cpu)
             memory[name] = memory[name].peak(used)
-            print(f"  {name}: {seconds:5.2f} s = {seconds / bare_s:.2f}×; {_mb(used)}")
+            print(
+                f"  {name}: {seconds:5.2f} s = {seconds / bare_s:.2f}×, CPU {cpu:5.2f} s = "
+                f"{cpu / bare_cpu:.2f}×; {_mb(used)}"
+            )
     for name in runs:
         ratio = statistics.median(ratios[name])
         shown = ", ".join(f"{r:.2f}×" for r in ratios[name])
         print(
             f"{name}: median {ratio:.2f}× calamine alone ({shown}; goal ≤ {GOAL_RATIO}×: "
-            f"{'met' if ratio <= GOAL_RATIO else 'NOT met'}); peak {_mb(memory[name])} "
+            f"{'met' if ratio <= GOAL_RATIO else 'NOT met'}); CPU median "
+            f"{statistics.median(cpu_ratios[name]):.2f}×; peak {_mb(memory[name])} "
             f"(goal ≤ {GOAL_MB} MB: {'met' if memory[name].rss <= GOAL_MB else 'NOT met'})"
         )
     return 0
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, Memory]:
+    """Wall seconds, CPU seconds (user and system, all threads) and peak memory of a command.
+    CPU time says what the work costs whatever else the machine runs; wall time says what a
+    user waits, with the second core's work overlapped."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, used = measure(command, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu, used
 
 
 def _runs(

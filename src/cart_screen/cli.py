@@ -693,7 +693,7 @@ def _read_list(
     """Open a referral list as its content says: a workbook's sheet (`reading`, if its reading
     has started already), or CSV text (on `jobs` processes where the file can be cut; a workbook
     is read and screened in this one)."""
-    from cart_screen import parallel, workbook
+    from cart_screen import workbook
     from cart_screen.batch import screen_chunks
     from cart_screen.csv_list import read_chunks
     from cart_screen.list_encoding import AUTO
@@ -726,6 +726,8 @@ def _read_list(
         return
     if sheet is not None:
         raise BatchInputError(M.SHEET_FOR_CSV.both())
+    from cart_screen import parallel  # multiprocessing: not for a workbook, read in one process
+
     workers = jobs or _default_jobs(source)
     stream, used = _open_list(source, encoding)
     with stream, _progress(source, language) as progress:
