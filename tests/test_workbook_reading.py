@@ -10,7 +10,7 @@ import pytest
 from cart_screen.list_records import BatchInputError
 from cart_screen.reading import SheetCell, cell_text
 from cart_screen.workbook import SheetReading, read_workbook
-from workbooks import write_workbook
+from workbooks import Sheets, write_workbook
 
 
 def _records(path: Path, sheet: str | None = None, **options: object) -> list[list[str]]:
@@ -42,7 +42,7 @@ def test_a_cell_with_no_value_is_marked_in_its_column_when_the_sheet_starts_righ
 
 
 def test_a_reading_started_early_is_used_and_one_for_another_sheet_is_not(tmp_path: Path) -> None:
-    sheets = {
+    sheets: Sheets = {
         "One": [["patient_id"], ["A-1"]],
         "Two": [["patient_id"], ["B-1"]],
     }
