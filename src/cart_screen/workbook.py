@@ -27,8 +27,10 @@ and summary as a CSV list. What it adds:
   numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
   like any other.
 
-The sheet is read in this process (calamine holds it in memory, ~70 bytes a cell); `--jobs`
-applies to CSV lists only.
+The sheet is read in this process (calamine holds it in memory, ~50 bytes a cell, and about
+as much again for a moment while it reads it), on a thread of its own (SheetReading): calamine
+lets go of the GIL while it parses, so the rules load and the XML is scanned meanwhile, on the
+other core. `--jobs` applies to CSV lists only.
 """
 
 from __future__ import annotations
