@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -61,10 +62,10 @@ def _tree_memory(pid: int) -> Memory:
     return Memory(rss_kb / 1024, pss_kb / 1024, largest_kb / 1024)
 
 
-def measure(command: list[str]) -> tuple[float, Memory]:
-    """Wall seconds and peak memory of a command."""
+def measure(command: list[str], env: Mapping[str, str] | None = None) -> tuple[float, Memory]:
+    """Wall seconds and peak memory of a command (run with `env` as its environment, if given)."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     memory = Memory()
     while child.poll() is None:
         memory = memory.peak(_tree_memory(child.pid))

@@ -34,10 +34,12 @@ if TYPE_CHECKING:
     from cart_screen.list_summary import ListSource
     from cart_screen.log.lists import ListRecorder
     from cart_screen.log.screening_log import ScreeningLog
+    from cart_screen.log.store import LogError
     from cart_screen.result import ScreeningResult
     from cart_screen.site import Site
     from cart_screen.terminal import Talk
     from cart_screen.wizard import Wizard
+    from cart_screen.workbook import SheetReading
     from cart_screen.workbook_out import ResultsWorkbook
 
 app = typer.Typer(
@@ -549,10 +551,10 @@ def batch(
     from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.list_records import BatchInputError, Job, load_column_map
     from cart_screen.list_summary import Summary
-    from cart_screen.log.store import LogError
     from cart_screen.render import BATCH_COLUMNS, printable, summary_text
     from cart_screen.stopping import StopSignals
 
+    reading = _sheet_reading(source, sheet)  # a workbook's sheet is read while the rules load
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     _distinct_outputs(source, language, output, jsonl, summary_file)
     workbook = _output_format(output, language) == "xlsx"
@@ -561,7 +563,8 @@ def batch(
     stopping = StopSignals()
     try:
         column_map = load_column_map(columns) if columns else {}
-        with stopping, _read_list(source, encoding, sheet, column_map, jobs, language) as listed:
+        listing = _read_list(source, encoding, sheet, column_map, jobs, language, reading)
+        with stopping, listing as listed:
             rule_ids = tuple(r.id for r in ruleset.rules)
             details_wanted = jsonl is not None
             job = Job(
@@ -617,7 +620,7 @@ def batch(
         fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
     except OSError as exc:
         fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
-    except LogError as exc:
+    except _log_errors(log) as exc:
         done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
         fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
     except KeyboardInterrupt:
@@ -631,6 +634,30 @@ def batch(
     if recorder is not None:
         where = printable(recorder.log.where)
         typer.echo(M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True)
+
+
+def _log_errors(log: str | None) -> tuple[type[LogError], ...]:
+    """LogError when a log is kept, else nothing: the log's module imports SQLAlchemy (~0.25 s
+    and ~14 MB), which a batch without --log has no use for."""
+    if not log:
+        return ()
+    from cart_screen.log.store import LogError
+
+    return (LogError,)
+
+
+def _sheet_reading(source: Path, sheet: str | None) -> SheetReading | None:
+    """A workbook's sheet, starting to be read now on a thread of its own (see
+    workbook.SheetReading); None for anything else. What is wrong with the file is told later,
+    by _read_list, in its turn."""
+    from cart_screen import workbook
+    from cart_screen.list_records import BatchInputError
+
+    try:
+        kind = workbook.workbook_kind(source) if source.is_file() else None
+    except (BatchInputError, OSError):
+        return None
+    return workbook.SheetReading(source, kind, sheet) if kind is not None else None
 
 
 def _list_recorder(
@@ -683,10 +710,12 @@ def _read_list(
     column_map: Mapping[str, str],
     jobs: int,
     language: Language,
+    reading: SheetReading | None = None,
 ) -> Iterator[_ListRead]:
-    """Open a referral list as its content says: a workbook's sheet, or CSV text (on `jobs`
-    processes where the file can be cut; a workbook is read and screened in this one)."""
-    from cart_screen import parallel, workbook
+    """Open a referral list as its content says: a workbook's sheet (`reading`, if its reading
+    has started already), or CSV text (on `jobs` processes where the file can be cut; a workbook
+    is read and screened in this one)."""
+    from cart_screen import workbook
     from cart_screen.batch import screen_chunks
     from cart_screen.csv_list import read_chunks
     from cart_screen.list_encoding import AUTO
@@ -700,7 +729,7 @@ def _read_list(
     if kind is not None:
         if encoding.strip().lower() != AUTO:
             raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
-        sheet_list = workbook.read_workbook(source, kind, sheet, column_map)
+        sheet_list = workbook.read_workbook(source, kind, sheet, column_map, reading=reading)
         read = sheet_list.facts
 
         def sheet_facts() -> ListSource:
@@ -719,6 +748,8 @@ def _read_list(
         return
     if sheet is not None:
         raise BatchInputError(M.SHEET_FOR_CSV.both())
+    from cart_screen import parallel  # multiprocessing: not for a workbook, read in one process
+
     workers = jobs or _default_jobs(source)
     stream, used = _open_list(source, encoding)
     with stream, _progress(source, language) as progress:

@@ -27,16 +27,20 @@ and summary as a CSV list. What it adds:
   numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
   like any other.
 
-The sheet is read in this process (calamine holds it in memory, ~70 bytes a cell); `--jobs`
-applies to CSV lists only.
+The sheet is read in this process (calamine holds it in memory, ~50 bytes a cell, and about
+as much again for a moment while it reads it), on a thread of its own (SheetReading): calamine
+lets go of the GIL while it parses, so the rules load and the XML is scanned meanwhile, on the
+other core. `--jobs` applies to CSV lists only.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import decimal
 import html
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -154,41 +158,105 @@ class SheetList:
     facts: SheetFacts
 
 
+class SheetReading:
+    """A sheet being read by calamine on a thread of its own, started now.
+
+    calamine lets go of the GIL while it parses a sheet, which is most of what reading a
+    workbook costs: meanwhile this process loads its rules and scans the sheet's XML for the
+    cells calamine gives as empty (read_workbook), on the other core. Its errors are raised by
+    `sheet`, where they would have been raised had it been read then.
+    """
+
+    def __init__(self, path: Path, kind: Kind, sheet: str | None) -> None:
+        self.path, self.kind, self.asked = path, kind, sheet
+        self._named = threading.Event()
+        self._name: str | None = None
+        self._values: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, name="sheet reading", daemon=True)
+        self._thread.start()
+
+    def name(self) -> str | None:
+        """The name of the sheet read, as soon as the workbook's sheets are known (None: the
+        workbook cannot be read, or holds no such sheet; `sheet` says why)."""
+        self._named.wait()
+        return self._name
+
+    def sheet(self) -> tuple[str, Any]:
+        """The sheet's name and its cells (calamine's CalamineSheet), once read."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._name is not None
+        return self._name, self._values
+
+    def _read(self) -> None:
+        try:
+            self._values = self._open()
+        except BaseException as exc:  # handed to the thread that asks for the sheet
+            self._error = exc
+        finally:
+            self._named.set()
+
+    def _open(self) -> Any:
+        import python_calamine
+
+        path, sheet = self.path, self.asked
+        try:
+            if path.suffix.lower() in SUFFIXES[self.kind]:
+                book = python_calamine.CalamineWorkbook.from_path(path)
+            else:  # calamine goes by the name; from a file object it looks at the content
+                with path.open("rb") as handle:
+                    book = python_calamine.CalamineWorkbook.from_filelike(handle)
+            with book:  # closed once the sheet is read: the archive is not held while screening
+                names = book.sheet_names
+                if not names:
+                    raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
+                name = names[0] if sheet is None else sheet
+                if name not in names:
+                    shown = ", ".join(names)
+                    said = M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown)
+                    raise BatchInputError(said)
+                self._name = name
+                self._named.set()
+                return book.get_sheet_by_name(name)
+        except python_calamine.PasswordError as exc:
+            raise BatchInputError(M.WORKBOOK_ENCRYPTED.both()) from exc
+        except python_calamine.CalamineError as exc:
+            detail = type(exc).__name__  # its text may quote the workbook's contents
+            raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+
+
 def read_workbook(
     path: Path,
     kind: Kind,
     sheet: str | None,
     column_map: Mapping[str, str],
     size: int = CHUNK_SIZE,
+    reading: SheetReading | None = None,
 ) -> SheetList:
     """Open sheet `sheet` (default: the first) of a workbook, find its header and map its
-    columns; the records are read as the chunks are asked for."""
-    import python_calamine
-
-    try:
-        if path.suffix.lower() in SUFFIXES[kind]:
-            book = python_calamine.CalamineWorkbook.from_path(path)
-        else:  # calamine goes by the name; from a file object it looks at the content
-            with path.open("rb") as handle:
-                book = python_calamine.CalamineWorkbook.from_filelike(handle)
-        with book:  # closed once the sheet is read: the archive is not held while screening
-            names = book.sheet_names
-            if not names:
-                raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
-            name = names[0] if sheet is None else sheet
-            if name not in names:
-                shown = ", ".join(names)
-                raise BatchInputError(M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown))
-            values = book.get_sheet_by_name(name)
-    except python_calamine.PasswordError as exc:
-        raise BatchInputError(M.WORKBOOK_ENCRYPTED.both()) from exc
-    except python_calamine.CalamineError as exc:
-        detail = type(exc).__name__  # its text may quote the workbook's contents
-        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+    columns; the records are read as the chunks are asked for. `reading` is that sheet being
+    read already (started earlier, to overlap other work); else its reading starts here."""
+    if reading is None or (reading.path, reading.kind, reading.asked) != (path, kind, sheet):
+        reading = SheetReading(path, kind, sheet)
+    # While calamine reads the sheet, this thread scans its XML; the scan's own failure (a
+    # damaged member) is told after calamine's and the sheet's, as when they ran in turn.
+    scanned: Marks = {}
+    damaged: BatchInputError | None = None
+    name = reading.name()
+    if kind == "xlsx" and name is not None:
+        try:
+            scanned = unreadable_cells(path, name, 0)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
+            damaged = BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__))
+            damaged.__cause__ = exc
+    name, values = reading.sheet()
     if values.start is None:  # nothing in it (iter_rows would fail)
         raise BatchInputError(M.WORKBOOK_EMPTY_SHEET.both(sheet=name))
     first_column = values.start[1]
     rows: Iterator[list[Any]] = iter(values.iter_rows())  # from row 1, whatever `start` says
+    del values  # the rows hold the sheet: it goes once they are read
     header: list[str] | None = None
     title_rows = 0
     for number, row in enumerate(rows, start=1):
@@ -210,14 +278,26 @@ def read_workbook(
             )
         )
     columns = map_columns(header, column_map)
+    if damaged is not None:
+        raise damaged
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
     facts = SheetFacts(kind, name, number, title_rows)
-    try:
-        marks = unreadable_cells(path, name, first_column) if kind == "xlsx" else {}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
-        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__)) from exc
+    marks = _from_column(scanned, first_column)
     chunks = _chunks(rows, number + 1, marks, facts, size)
     return SheetList(columns, chunks, facts)
+
+
+def _from_column(marks: Marks, first: int) -> Marks:
+    """Marks by column from the sheet's first column with a value (calamine's rows start
+    there), not from column A; those left of it are in no row."""
+    if not first:
+        return marks
+    shifted: Marks = {}
+    for row, cells in marks.items():
+        kept = {column - first: cell for column, cell in cells.items() if column >= first}
+        if kept:
+            shifted[row] = kept
+    return shifted
 
 
 def _chunks(
@@ -232,14 +312,19 @@ def _chunks(
     cells: list[Sequence[Cell]] = []
     numbers: list[int] = []
     typed = _TypedCells()
+    tables, read = typed.tables, typed.read
     for number, row in enumerate(rows, start=first):
-        record: list[Cell] = [cell if type(cell) is str else typed.read(cell) for cell in row]
+        # A value seen before is looked up without a call (most typed cells are).
+        record: list[Cell] = [
+            cell if type(cell) is str else tables[type(cell)].get(cell) or read(cell)
+            for cell in row
+        ]
         marked = marks.get(number)
         if marked:
             for column, cell in marked.items():
                 if column < len(record):
                     record[column] = cell
-        if all(type(cell) is str and not cell.strip() for cell in record):
+        if _blank(record[0]) and all(map(_blank, record)):
             facts.empty_rows += 1
             continue
         cells.append(record)
@@ -251,6 +336,10 @@ def _chunks(
         yield Chunk(numbers[0], cells, {}, numbers)
 
 
+def _blank(cell: Cell) -> bool:
+    return type(cell) is str and not cell.strip()
+
+
 class _TypedCells:
     """Typed cells as the readers take them, each value converted once (a list repeats the same
     few numbers, booleans and dates). One table per type: 1, 1.0 and True are equal keys."""
@@ -258,12 +347,10 @@ class _TypedCells:
     LIMIT = 1 << 16
 
     def __init__(self) -> None:
-        self._tables: dict[type, dict[Any, Cell]] = {}
+        self.tables: collections.defaultdict[type, dict[Any, Cell]] = collections.defaultdict(dict)
 
     def read(self, value: Any) -> Cell:
-        table = self._tables.get(type(value))
-        if table is None:
-            table = self._tables[type(value)] = {}
+        table = self.tables[type(value)]
         cell = table.get(value)
         if cell is None:
             if len(table) >= self.LIMIT:
