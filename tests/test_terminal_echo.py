@@ -121,9 +121,9 @@ def test_the_wizard_echoes_answers_and_prefilled_values_escaped(
 ) -> None:
     prefill = tmp_path / "form.json"
     prefill.write_text(json.dumps({"patient_id": ID, "diagnosis": SPOOF}), "utf-8")
-    answers = "\n" * 2 + f"DLBCL{RETITLE}\n" + "-\n" * 30
+    answers = "R-1\n" + f"DLBCL{RETITLE}\n" + "-\n" * 30
     run = runner.invoke(app, ["form", "--from", str(prefill)], input=answers)
-    assert run.exit_code == 0, run.output
+    assert run.exit_code == 2, run.output  # piped: an answer that cannot be read stops the run
     assert not RAW_CONTROL.search(run.output)
     assert "[A\\x1b]0;pwn\\x07]" in run.output  # the default offered
     assert "DLBCL\\x1b]0;pwn\\x07" in run.output  # the answer typed, echoed when piped

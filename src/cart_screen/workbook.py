@@ -169,6 +169,8 @@ class SheetReading:
 
     def __init__(self, path: Path, kind: Kind, sheet: str | None) -> None:
         self.path, self.kind, self.asked = path, kind, sheet
+        self.names: list[str] = []
+        """The workbook's sheets, once it is open."""
         self._named = threading.Event()
         self._name: str | None = None
         self._values: Any = None
@@ -209,7 +211,7 @@ class SheetReading:
                 with path.open("rb") as handle:
                     book = python_calamine.CalamineWorkbook.from_filelike(handle)
             with book:  # closed once the sheet is read: the archive is not held while screening
-                names = book.sheet_names
+                names = self.names = list(book.sheet_names)
                 if not names:
                     raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
                 name = names[0] if sheet is None else sheet
@@ -268,7 +270,7 @@ def read_workbook(
         if number == HEADER_ROWS:
             break
     if header is None:
-        others = [other for other in names if other != name]
+        others = [other for other in reading.names if other != name]
         more = M.WORKBOOK_OTHER_SHEETS.both(sheets=", ".join(others)) if others else Said("", "")
         where = {"rows": HEADER_ROWS, "sheet": name}
         raise BatchInputError(
