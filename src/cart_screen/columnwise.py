@@ -14,7 +14,8 @@ fields falls. So this path works on whole columns:
 2. Each rule's status is looked up from its fields' classes, in a table filled the first time a
    combination appears by running the rule's own compiled condition on the classes' values, and
    becomes a bit of the record's code (see _Rule).
-3. The cells of each code (outcome, flagged, needs_info) are written once.
+3. The cells of each code (outcome, flagged, needs_info) are written once. The advisory checks
+   (SPEC §11) make a code of their own the same way, for the advisory columns: never the outcome.
 
 Every step is a map or zip over a column, run in C; Python runs only for what was not seen before.
 The rows are the same as the record-by-record path writes — tests compare the two on generated
@@ -29,14 +30,14 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for
+from cart_screen.evaluate import STATUS_OF_TRUTH, Judge, Predicate, advisory_ids, judge_for
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.list_records import Cell, Chunk, Job
 from cart_screen.list_summary import Tally
 from cart_screen.reading import DERIVE_INPUTS, RULE_FIELDS, UNREADABLE, FieldError, FormReader
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status
-from cart_screen.ruleset import leaves
+from cart_screen.ruleset import Rule, leaves
 from cart_screen.values.text import has_control
 
 MEMO_LIMIT = 1 << 16
@@ -191,6 +192,7 @@ class ColumnPlan:
         self._rule_ids = tuple(rule.id for rule in job.ruleset.rules)
         self._flagged_least = 1 << len(job.ruleset.rules)
         """The least code with a flagged rule (flagged bits are above the needs-info bits)."""
+        self._advisory_ids = advisory_ids(job.ruleset, job.site)
         self._start()
 
     def _start(self) -> None:
@@ -202,18 +204,11 @@ class ColumnPlan:
             name: _Column(self._reader_of(name), by_value=name in DERIVE_INPUTS) for name in FIELDS
         }
         self._derived = _Column(self._derive)
-        self._rules: list[_Rule] = []
-        count = len(job.ruleset.rules)
-        for number, rule in enumerate(job.ruleset.rules):
-            columns: list[_Column] = []
-            for leaf in leaves(rule.flag_when):
-                column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
-                column.compares([judge.part(leaf)])
-                if column not in columns:
-                    columns.append(column)
-            self._rules.append(_Rule(judge.rule_predicates[number], columns, number, count))
+        self._rules = self._plan(job.ruleset.rules, judge.rule_predicates, judge)
+        advisory = job.ruleset.advisory if self._advisory_ids else ()
+        self._advisory = self._plan(advisory, judge.advisory_predicates, judge)
         self._mapped = [(index, self._fields[name]) for name, index in mapped.items()]
-        used = {column for rule in self._rules for column in rule.columns}
+        used = {column for rule in [*self._rules, *self._advisory] for column in rule.columns}
         used.update(self._fields[name] for name in DERIVE_INPUTS)
         self._unmapped = [c for n, c in self._fields.items() if n not in mapped and c in used]
         self._inputs = [self._fields[name] for name in DERIVE_INPUTS]
@@ -222,13 +217,30 @@ class ColumnPlan:
         self._needs_cells: dict[bool, dict[int, str]] = {True: {}, False: {}}
         """Whether flagged, then the needs-info part of a code -> the rest of the status cells."""
         self._error_cells: dict[tuple[str, ...], str] = {}
+        self._advisory_cells: dict[int, str] = {}
+        """Advisory code -> `,<advisory flagged ids>,<advisory needs-info ids>`."""
+
+    def _plan(
+        self, rules: Sequence[Rule], predicates: Sequence[Predicate], judge: Judge
+    ) -> list[_Rule]:
+        """Each rule's place in a code, on the columns its comparisons use."""
+        planned: list[_Rule] = []
+        for number, rule in enumerate(rules):
+            columns: list[_Column] = []
+            for leaf in leaves(rule.flag_when):
+                column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
+                column.compares([judge.part(leaf)])
+                if column not in columns:
+                    columns.append(column)
+            planned.append(_Rule(predicates[number], columns, number, len(rules)))
+        return planned
 
     @staticmethod
     def usable(job: Job) -> bool:
         """Whether this job's rules and outputs allow column-wise screening."""
         return not job.details and not any(
             leaf.field in _NOT_COLUMN_WISE
-            for rule in job.ruleset.rules
+            for rule in [*job.ruleset.rules, *job.ruleset.advisory]
             for leaf in leaves(rule.flag_when)
         )
 
@@ -305,6 +317,12 @@ class ColumnPlan:
                 cell = self._needs_cell(is_flagged[at], needs[at])
                 rest_cells[at] = tables[at].setdefault(needs[at], cell)
 
+        advisory_bits = [rule.codes(ids) for rule in self._advisory]
+        advisory_codes = (
+            list(map(sum, zip(*advisory_bits, strict=True))) if advisory_bits else [0] * count
+        )
+        advisory_cells = _looked_up(self._advisory_cells, advisory_codes, self._advisory_cell)
+
         error_cells = blank[:]
         if errors:
             found = _looked_up(self._error_cells, list(map(tuple, errors.values())), _error_cell)
@@ -317,6 +335,7 @@ class ColumnPlan:
             comma,
             first_cells,
             rest_cells,
+            advisory_cells,
             comma,
             error_cells,
             strict=False,  # the commas and line ends repeat without end
@@ -324,29 +343,48 @@ class ColumnPlan:
         rows: list[str | None] = list(map("".join, cells_of_rows))
 
         tally = Tally()
-        for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
-            tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
-            tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
-        no_flags = codes.count(0)
-        flagged_count = sum(map(self._flagged_least.__le__, codes))
-        tally.outcomes.update(
-            flagged=flagged_count, needs_info=count - no_flags - flagged_count, no_flags=no_flags
-        )
+        groups = [
+            (self._rule_ids, self._rules, bits, codes, tally.outcomes, self._flagged_least),
+            (
+                self._advisory_ids,
+                self._advisory,
+                advisory_bits,
+                advisory_codes,
+                tally.advised,
+                1 << len(self._advisory),
+            ),
+        ]
+        for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
+            for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
+                tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
+                tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
+            no_flags = group_codes.count(0)
+            flagged_count = sum(map(least.__le__, group_codes))
+            outcomes.update(
+                flagged=flagged_count,
+                needs_info=count - no_flags - flagged_count,
+                no_flags=no_flags,
+            )
+        if not self._advisory_ids:  # the checks did not run: no record counts for them
+            tally.advised.clear()
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:
                 rows[at] = None
-                for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
-                    tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
-                    tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
-                tally.outcomes[self._outcome(codes[at])] -= 1
+                for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
+                    for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
+                        tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
+                        tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
+                    if self._advisory_ids or outcomes is tally.outcomes:
+                        outcomes[_outcome(group_codes[at], least)] -= 1
             patient_ids = list(filter(None, patient_ids))
         tally.patient_ids.extend(patient_ids)
         return rows, tally
 
-    def _outcome(self, code: int) -> Outcome:
-        if code >= self._flagged_least:
-            return "flagged"
-        return "needs_info" if code else "no_flags"
+    def _advisory_cell(self, code: int) -> str:
+        """`,<advisory flagged ids>,<advisory needs-info ids>` for an advisory code."""
+        count = len(self._advisory)
+        flagged, needs = code >> count, code & ((1 << count) - 1)
+        return f",{_names(self._advisory_ids, flagged)},{_names(self._advisory_ids, needs)}"
 
     def _flagged_cell(self, code: int) -> str:
         """`flagged,<rule ids>,` for the flagged part of a code; nothing when none is flagged."""
@@ -361,7 +399,19 @@ class ColumnPlan:
         return f"needs_info,,{self._names(code)}" if code else "no_flags,,"
 
     def _names(self, code: int) -> str:
-        return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+        return _names(self._rule_ids, code)
+
+
+def _names(rule_ids: Sequence[str], code: int) -> str:
+    """The ids of the rules whose bits a code (or one half of it) has, joined by `;`."""
+    return ";".join(rule_id for n, rule_id in enumerate(rule_ids) if code >> n & 1)
+
+
+def _outcome(code: int, flagged_least: int) -> Outcome:
+    """The outcome of a code: flagged from the least flagged bit up, else needs info if any."""
+    if code >= flagged_least:
+        return "flagged"
+    return "needs_info" if code else "no_flags"
 
 
 def _patient_ids(cells: Sequence[Cell]) -> list[str]:

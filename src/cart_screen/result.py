@@ -12,7 +12,7 @@ from cart_screen.i18n import Language, M
 
 Status = Literal["flagged", "needs_info", "clear"]
 Outcome = Literal["flagged", "needs_info", "no_flags", "error"]
-Severity = Literal["exclusion", "caution"]
+Severity = Literal["exclusion", "caution", "advisory"]
 
 NOTICE = M.NOTICE("en")
 """SPEC §4: carried by every result, in every output; no setting removes it (in Chinese: zh)."""
@@ -27,7 +27,7 @@ class Item(_Value):
     """One rule's finding for one patient."""
 
     rule_id: str
-    category: Literal["indication", "contraindication", "precaution", "interaction"]
+    category: Literal["indication", "contraindication", "precaution", "interaction", "advisory"]
     severity: Severity
     status: Status
     title: str
@@ -70,6 +70,11 @@ class ScreeningResult(_Value):
     patient_id: str | None
     outcome: Outcome
     items: list[Item]
+    advisory: list[Item] = []
+    """SPEC §11: the advisory checks from the pivotal trials (rule ids `advisory.*`), in file
+    order — not part of the label, and never part of the outcome."""
+    advisory_checked: bool = False
+    """Whether the advisory checks ran (a site file with `advisory: off` leaves them out)."""
     errors: list[FieldErrorOut]
     notice: str = NOTICE
     ruleset: RulesetRef
@@ -82,6 +87,10 @@ class ScreeningResult(_Value):
     def with_status(self, status: Status) -> list[Item]:
         """The items of one status, in ruleset order."""
         return [item for item in self.items if item.status == status]
+
+    def advisory_with_status(self, status: Status) -> list[Item]:
+        """The advisory items of one status, in file order."""
+        return [item for item in self.advisory if item.status == status]
 
 
 def outcome_of(statuses: Sequence[Status]) -> Outcome:
