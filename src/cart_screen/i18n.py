@@ -90,6 +90,8 @@ class M:
         "关键临床试验参考检查项：本机构已关闭（机构设置：advisory: off）。",
     )
     SEVERITY_ADVISORY = Msg("advisory", "参考")
+    WEB_ADVISORY_CHECK = Msg("Check (pivotal trials)", "检查项（关键临床试验）")
+    WEB_ADVISORY_SOURCE = Msg("Source (not the label)", "依据（非说明书）")
     CATEGORY_ADVISORY = Msg("advisory (pivotal trials)", "参考（关键临床试验）")
     SUMMARY_ADVISORY_RECORDS = Msg(
         "records with an advisory flag: {flagged} · needing advisory information: {needs} · neither: {clear}",
