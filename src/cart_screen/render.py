@@ -276,10 +276,13 @@ class TermOverview:
     other_names: tuple[str, ...]
 
 
-def rule_overviews(ruleset: Ruleset, language: Language = "en") -> list[RuleOverview]:
-    """Every rule in ruleset order: what raises its flag, thresholds' bases, needs, label text."""
+def rule_overviews(
+    ruleset: Ruleset, language: Language = "en", *, advisory: bool = False
+) -> list[RuleOverview]:
+    """Every rule in ruleset order: what raises its flag, thresholds' bases, needs, label text
+    (with `advisory`, the advisory checks instead, with what the trials set)."""
     lang, overviews = language, []
-    for rule in ruleset.rules:
+    for rule in ruleset.advisory if advisory else ruleset.rules:
         needs = M.RULE_NEEDS(lang, fields=", ".join(_field_words(f, lang) for f in rule.required))
         if rule.optional:
             needs += M.RULE_OPTIONAL(lang, fields=", ".join(rule.optional))
@@ -366,18 +369,21 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
         lines.append(M.COMPONENTS(lang, components=components))
     if meta.reading_of_severe:
         lines.append(M.READING_OF_SEVERE(lang, text=meta.reading_of_severe(lang)))
-    for rule in rule_overviews(ruleset, lang):
-        lines += [
-            "",
-            typer.style(rule.id, bold=True) + f"  [{rule.category} · {rule.severity}]",
-            f"  {rule.title}",
-            "  " + M.FLAGGED_WHEN(lang, condition=rule.flagged_when),
-            *(f"    · {basis}" for basis in rule.bases),
-            f"  {rule.needs}",
-            "  " + M.LABEL_CITATION(lang, source=rule.label),
-        ]
-        if rule.note:
-            lines.append("  " + M.NOTE(lang, note=rule.note))
+    for advisory, citation in ((False, M.LABEL_CITATION), (True, M.ADVISORY_CITATION)):
+        if advisory and ruleset.advisory:
+            lines += ["", typer.style(M.ADVISORY_HEADING(lang), bold=True)]
+        for rule in rule_overviews(ruleset, lang, advisory=advisory):
+            lines += [
+                "",
+                typer.style(rule.id, bold=True) + f"  [{rule.category} · {rule.severity}]",
+                f"  {rule.title}",
+                "  " + M.FLAGGED_WHEN(lang, condition=rule.flagged_when),
+                *(f"    · {basis}" for basis in rule.bases),
+                f"  {rule.needs}",
+                "  " + citation(lang, source=rule.label),
+            ]
+            if rule.note:
+                lines.append("  " + M.NOTE(lang, note=rule.note))
     lines += _spellings_text(ruleset, lang)
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
