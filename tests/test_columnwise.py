@@ -143,6 +143,7 @@ def both_paths(
         flagged: Counter[str] = Counter()
         needs: Counter[str] = Counter()
         ids: Counter[str] = Counter()
+        advised: Counter[str] = Counter()
         for chunk in chunks:
             out = screen_chunk(job, chunk, plan)
             rows.append(out.rows(chunk.first))
@@ -150,8 +151,9 @@ def both_paths(
             flagged.update(out.tally.flagged)
             needs.update(out.tally.needs_info)
             ids.update(out.tally.patient_ids)
+            advised.update(out.tally.advised)
         # a count of 0 and no count are the same
-        counts = [+outcomes, +flagged, +needs, ids]
+        counts = [+outcomes, +flagged, +needs, ids, +advised]
         outputs.append(("".join(rows), counts))
     return outputs[0], outputs[1]
 
@@ -166,6 +168,7 @@ def both_paths(
             Site({"icu_available": True}),
             Site({"icu_available": False}, {"total_bilirubin": Quantity(20.5, "µmol/L")}),
             Site({}, {"ast": Quantity(40, "U/L"), "alt": Quantity(50, "U/L")}),
+            Site(advisory=False),  # advisory: off — the advisory columns empty both ways
         ]
     ),
     st.integers(1, 9),
