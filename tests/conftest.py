@@ -300,7 +300,7 @@ def reason_mentions(result: ScreeningResult, rule_id: str, text: str) -> None:
 
 @then(parsers.parse('the {rule_id} note says "{text}"'))
 def note_says(result: ScreeningResult, rule_id: str, text: str) -> None:
-    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    (item,) = (i for i in [*result.items, *result.advisory] if i.rule_id == rule_id)
     assert item.note is not None
     assert text in item.note, item.note
 

@@ -333,6 +333,12 @@ class ValueBook:
         listed = lexicon.find(key) if _spaced(text) in self._listed(name) else None
         if listed is not None:
             return listed
+        # ... and so is one behind its field's prefix or before its suffix ('HBsAg not detected')
+        core = strip_folded(fold(text), fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        if core != fold(text) and _spaced(core) in self._listed(name):
+            found = lexicon.find(match_key(core))
+            if found is not None:
+                return found
         read = self._values_in(lexicon, spec, text)
         if len(read) > 1:  # 'I-II', and 'I I' too: never run together into another class
             values = M.OR("en").join(str(v) for v in read)
