@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
 import openpyxl
 import pytest
 import uvicorn
@@ -191,6 +192,11 @@ def it_is_screened(form: dict[str, str]) -> ScreeningResult:
     return screen(form)
 
 
+@when("it is screened at a site with advisory off", target_fixture="result")
+def screened_with_advisory_off(form: dict[str, str]) -> ScreeningResult:
+    return screen(form, site={"advisory": "off"})
+
+
 @when(parsers.parse("it is screened at a site whose default is {default}"), target_fixture="result")
 def screened_at_site(form: dict[str, str], default: str) -> ScreeningResult:
     site = {} if default == "none" else {"icu_available": default}
@@ -216,11 +222,12 @@ def both_loaded(edited_rules: Path) -> tuple[Ruleset, Ruleset]:
 
 
 def item_status(result: ScreeningResult, rule_id: str) -> str:
-    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    """A label item's status, or an advisory check's (those are in `advisory`, never `items`)."""
+    (item,) = (i for i in [*result.items, *result.advisory] if i.rule_id == rule_id)
     return item.status
 
 
-RULE = r"(?P<rule_id>[a-z]+\.[a-z_]+)"
+RULE = r"(?P<rule_id>[a-z]+\.[a-z0-9_]+)"
 STATUS = r"(?P<status>flagged|needs_info|clear)"
 
 
@@ -239,6 +246,42 @@ def outcome_is(result: ScreeningResult, outcome: str) -> None:
     assert result.outcome == outcome
 
 
+@then("every advisory check stands apart from the label's items")
+def advisory_apart(result: ScreeningResult) -> None:
+    """SPEC §11: `advisory.*` items, severity advisory, only in `advisory`; the label's 12 items
+    alone in `items` (and so in the outcome)."""
+    assert result.advisory_checked
+    assert len(result.items) == 12
+    assert all(not i.rule_id.startswith("advisory.") for i in result.items)
+    assert result.advisory
+    assert all(i.rule_id.startswith("advisory.") for i in result.advisory)
+    assert {(i.category, i.severity) for i in result.advisory} == {("advisory", "advisory")}
+    assert all(
+        i.source.startswith(("Not in the HICARA label", "不在 HICARA 说明书中"))
+        for i in result.advisory
+    )
+
+
+@then("no advisory check ran")
+def no_advisory(result: ScreeningResult) -> None:
+    assert not result.advisory_checked
+    assert result.advisory == []
+
+
+@then(
+    parsers.re(rf"(?P<count>\d+) advisory checks? (?:is|are) {STATUS}"), converters={"count": int}
+)
+def count_advisory(result: ScreeningResult, count: int, status: str) -> None:
+    assert len(result.advisory_with_status(status)) == count  # type: ignore[arg-type]
+
+
+@then(parsers.parse('the checklist shows the advisory section "{text}" after the label\'s items'))
+def checklist_advisory_section(result: ScreeningResult, text: str) -> None:
+    shown = click.unstyle(checklist_text(result))
+    label_end = max(shown.index(f"[{i.rule_id} ") for i in result.items)
+    assert text in shown[label_end:], shown
+
+
 @then(parsers.re(rf"every item is {STATUS}"))
 def every_item_is(result: ScreeningResult, status: str) -> None:
     assert len(result.items) == 12
@@ -252,13 +295,13 @@ def count_items(result: ScreeningResult, count: int, status: str) -> None:
 
 @then(parsers.parse('the {rule_id} reason mentions "{text}"'))
 def reason_mentions(result: ScreeningResult, rule_id: str, text: str) -> None:
-    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    (item,) = (i for i in [*result.items, *result.advisory] if i.rule_id == rule_id)
     assert text in item.reason, item.reason
 
 
 @then(parsers.parse('the {rule_id} note says "{text}"'))
 def note_says(result: ScreeningResult, rule_id: str, text: str) -> None:
-    (item,) = (i for i in result.items if i.rule_id == rule_id)
+    (item,) = (i for i in [*result.items, *result.advisory] if i.rule_id == rule_id)
     assert item.note is not None
     assert text in item.note, item.note
 
@@ -611,6 +654,31 @@ def zh_reason_is(result: ScreeningResult, text: str) -> None:
 @then(parsers.parse("{rule_id} 的备注提到“{text}”"))
 def zh_note_says(result: ScreeningResult, rule_id: str, text: str) -> None:
     note_says(result, rule_id, text)
+
+
+@when("在关闭参考检查项的机构以中文筛查", target_fixture="result")
+def zh_screened_advisory_off(form: dict[str, str]) -> ScreeningResult:
+    return screen(form, language="zh", site={"advisory": "off"})
+
+
+@then("参考检查项与说明书条目分开列出")
+def zh_advisory_apart(result: ScreeningResult) -> None:
+    advisory_apart(result)
+
+
+@then("未进行参考检查")
+def zh_no_advisory(result: ScreeningResult) -> None:
+    no_advisory(result)
+
+
+@then(parsers.parse("筛查结果为 {outcome}"))
+def zh_outcome_is(result: ScreeningResult, outcome: str) -> None:
+    outcome_is(result, outcome)
+
+
+@then(parsers.parse("清单在说明书条目之后显示参考检查项标题“{text}”"))
+def zh_checklist_advisory_section(result: ScreeningResult, text: str) -> None:
+    checklist_advisory_section(result, text)
 
 
 @then(parsers.parse("{rule_id} 的理由提到“{text}”"))

@@ -331,10 +331,10 @@ def test_a_record_whose_screening_fails_is_an_error_row_and_the_rest_are_screene
 ) -> None:
     from cart_screen.evaluate import decide as real
 
-    def fragile(ruleset: Any, read: Any) -> Any:
+    def fragile(ruleset: Any, read: Any, advisory: bool = True) -> Any:
         if read.patient_id == "EX-103":
             raise RuntimeError("a bug met on one record")
-        return real(ruleset, read)
+        return real(ruleset, read, advisory)
 
     monkeypatch.setattr(screening, "decide", fragile)
     monkeypatch.setattr(screening, "column_plan", lambda job: None)  # record by record

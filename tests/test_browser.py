@@ -116,11 +116,47 @@ def test_a_coordinator_fills_the_form_and_reads_the_checklist(server: str, page:
     cardiac = page.locator('tr[data-rule="precaution.cardiac"]')
     expect(cardiac).to_contain_text("flagged")
     expect(cardiac).to_contain_text("LVEF 35 % is below 40 %")
-    expect(page.locator("tr[data-rule]")).to_have_count(12)
+    expect(page.locator("table.checklist:not(.advisory) tr[data-rule]")).to_have_count(12)
+    expect(page.locator("#advisory-checklist tr[data-rule]")).to_have_count(20)
     expect(page.locator("footer .notice")).to_have_text(NOTICE)
     expect(page.locator("text=Treating physician (name)")).to_be_visible()
     (REPO / "docs").mkdir(exist_ok=True)
     screenshot(page, "checklist.png")
+
+
+def test_the_advisory_checks_are_a_section_of_their_own_after_the_label(
+    server: str, page: Page
+) -> None:
+    """Issue 16: a patient with no label flags and ECOG 3 is no flags, with an advisory flag
+    shown in a second table under its own heading; the form asks for them in their own group."""
+    page.goto(server + "/")
+    fill_form(page, lvef="55")
+    page.select_option("#nyha_class", "I")
+    legend = page.locator("fieldset", has=page.locator("#ecog_ps")).locator("legend")
+    expect(legend).to_have_text("Advisory (not label)")
+    page.fill("#ecog_ps", "3")
+    page.fill("#platelets_x10e9_l", "20,000/µL")
+    page.select_option("#hbsag", "positive")
+    page.select_option("#anti_hbc", "negative")
+    page.select_option("#cns_involvement", "none")
+    page.fill("#crcl_ml_min", "75")
+    page.click("button[type=submit]")
+    expect(page.locator("#outcome")).to_contain_text("No flags")
+    expect(page.locator("table.checklist:not(.advisory) tr.status-flagged")).to_have_count(0)
+    heading = page.locator("#advisory-heading")
+    expect(heading).to_contain_text(
+        "not part of the HICARA label — from the pivotal trials, for the physician"
+    )
+    advisory = page.locator("#advisory-checklist")
+    expect(advisory.locator('tr[data-rule="advisory.performance_status_poor"]')).to_contain_text(
+        "ECOG performance status 3 is at or above 3"
+    )
+    expect(advisory.locator('tr[data-rule="advisory.platelets"]')).to_contain_text(
+        "20000 /µL = 20 ×10⁹/L is below 50 ×10⁹/L"
+    )
+    expect(advisory.locator("tr.status-flagged")).to_have_count(4)
+    assert_accessible(page)
+    screenshot(page, "checklist-advisory.png")
 
 
 def test_a_wrong_value_is_shown_next_to_its_field_and_the_rest_is_kept(
@@ -158,7 +194,10 @@ def test_a_referral_list_is_uploaded_and_its_results_downloaded(
     saved = tmp_path / "results.csv"
     download.value.save_as(saved)
     lines = saved.read_text("utf-8-sig").splitlines()
-    assert lines[0] == "row,patient_id,outcome,flagged,needs_info,errors,notice"
+    assert (
+        lines[0]
+        == "row,patient_id,outcome,flagged,needs_info,advisory_flagged,advisory_needs_info,errors,notice"
+    )
     assert [line.split(",")[2] for line in lines[1:]] == [
         "no_flags", "flagged", "flagged", "needs_info", "no_flags",
     ]  # fmt: skip

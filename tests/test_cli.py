@@ -35,12 +35,18 @@ def test_check_json_is_the_spec_shape(runner: CliRunner) -> None:
     assert run.exit_code == 0
     result = json.loads(run.output)
     assert list(result) == [
-        "patient_id", "outcome", "items", "errors", "notice", "ruleset", "screening_date",
-        "language", "site",
+        "patient_id", "outcome", "items", "advisory", "advisory_checked", "errors", "notice",
+        "ruleset", "screening_date", "language", "site",
     ]  # fmt: skip
     assert list(result["items"][0]) == [
         "rule_id", "category", "severity", "status", "title", "reason", "source", "note",
     ]  # fmt: skip
+    # SPEC §11: the advisory checks, same item shape, never in the outcome
+    assert result["advisory_checked"] is True
+    assert [list(item) for item in result["advisory"]] == [list(result["items"][0])] * 20
+    assert {(i["category"], i["severity"]) for i in result["advisory"]} == {
+        ("advisory", "advisory")
+    }
     assert list(result["ruleset"]) == ["id", "label_revision", "sha256"]
     assert result["notice"] == NOTICE
     assert result["screening_date"] == "2026-10-15"

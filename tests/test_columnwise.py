@@ -71,6 +71,29 @@ VALUES: dict[str, list[str]] = {
     "recent_live_vaccine": ["1", "FALSE", "", "?"],
     "other_anticancer_therapy": ["yes", "no", ""],
     "icu_available": ["yes", "no", "", "  ", "unknown"],
+    # advisory (not the label): the same two paths must give the same advisory columns
+    "ecog_ps": ["0", "1", "2", "3", "ECOG 4", "", "2-3", "6"],
+    "prior_cd19_therapy": ["yes", "no", "", "maybe"],
+    "cns_involvement": ["none", "history", "active", "活动性", "", "yes"],
+    "hbsag": ["positive", "negative", "阳性", "", "weak"],
+    "anti_hbc": ["neg", "pos", ""],
+    "hbv_dna": ["undetectable", "detected", "", "< 20 IU/mL"],
+    "hcv_rna": ["negative", "positive", ""],
+    "hiv": ["negative", "阴性", "", "positive"],
+    "prior_allo_hsct": ["no", "yes", ""],
+    "allo_hsct_days": ["99", "100", "", "x"],
+    "active_gvhd": ["no", "yes", ""],
+    "gvhd_immunosuppression": ["no", "yes", ""],
+    "anc_x10e9_l": ["0.9", "1.0", "1200", "20", "", "900/µL"],
+    "alc_x10e9_l": ["0.09", "0.1", "80/mm³", "", "5"],
+    "platelets_x10e9_l": ["20", "20,000/µL", "50", "", "1200"],
+    "hemoglobin_g_l": ["79", "80", "7.5", "7.5 g/dL", "25", ""],
+    "crcl_ml_min": ["29", "30", "59", "60", "", "45 mL/min"],
+    "spo2_percent": ["91", "92", "0.95", "", "SpO2 97%"],
+    "prior_anti_cd20": ["yes", "no", ""],
+    "prior_anthracycline": ["yes", "no", ""],
+    "relapse_biopsy_confirmed": ["yes", "no", ""],
+    "measurable_disease": ["yes", "no", ""],
 }
 assert set(VALUES) == set(FIELDS)
 
@@ -120,6 +143,7 @@ def both_paths(
         flagged: Counter[str] = Counter()
         needs: Counter[str] = Counter()
         ids: Counter[str] = Counter()
+        advised: Counter[str] = Counter()
         for chunk in chunks:
             out = screen_chunk(job, chunk, plan)
             rows.append(out.rows(chunk.first))
@@ -127,8 +151,9 @@ def both_paths(
             flagged.update(out.tally.flagged)
             needs.update(out.tally.needs_info)
             ids.update(out.tally.patient_ids)
+            advised.update(out.tally.advised)
         # a count of 0 and no count are the same
-        counts = [+outcomes, +flagged, +needs, ids]
+        counts = [+outcomes, +flagged, +needs, ids, +advised]
         outputs.append(("".join(rows), counts))
     return outputs[0], outputs[1]
 
@@ -142,6 +167,7 @@ generated_lists = given(
             Site({"icu_available": True}),
             Site({"icu_available": False}, {"total_bilirubin": Quantity(20.5, "µmol/L")}),
             Site({}, {"ast": Quantity(40, "U/L"), "alt": Quantity(50, "U/L")}),
+            Site(advisory=False),  # advisory: off — the advisory columns empty both ways
         ]
     ),
     st.integers(1, 9),
@@ -196,7 +222,7 @@ def test_a_rule_on_a_field_read_record_by_record_is_not_column_wise(tmp_path: Pa
     adult["flag_when"] = {"op": "any", "of": [test_record, adult["flag_when"]]}
     adult["examples"] = []
     (folder / "ruleset.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    for name in ("vocabulary.yaml", "values.yaml"):
+    for name in ("vocabulary.yaml", "values.yaml", "advisory.yaml"):
         (folder / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
     ruleset = load_ruleset(folder)
     job = Job(ruleset, map_columns(["patient_id"], {}), dt.date(2026, 10, 15), False)

@@ -224,7 +224,7 @@ def test_one_row_per_record_in_order_in_one_stream_and_in_byte_ranges(
     assert [row[0] for row in rows] == [str(n) for n in range(1, len(expected) + 1)]
     too_long = M.RECORD_TOO_LONG("en", limit=limit)
     for (length, _), row in zip(expected, rows, strict=True):
-        assert (too_long in row[5]) == (length > limit)
+        assert (too_long in row[7]) == (length > limit)
 
 
 def test_worker_processes_read_long_records_as_one_process_does(tmp_path: Path) -> None:
@@ -239,9 +239,9 @@ def test_worker_processes_read_long_records_as_one_process_does(tmp_path: Path) 
     rows = out_table(one_stream[0])
     assert len(rows) == 601
     long = [len(line) + 2 > 100 for line in lines[1:]]
-    assert [M.RECORD_TOO_LONG("en", limit=100) in row[5] for row in rows] == long
+    assert [M.RECORD_TOO_LONG("en", limit=100) in row[7] for row in rows] == long
     assert sum(long) == 35
-    assert "unexpected end of data" in rows[-1][5]
+    assert "unexpected end of data" in rows[-1][7]
 
 
 def test_the_web_upload_gives_one_row_per_record(tmp_path: Path, results_csv: ResultsCsv) -> None:

@@ -260,7 +260,10 @@ def test_the_fingerprint_is_sha256sum_of_sha256sum(tmp_path: Path) -> None:
     ruleset = load_ruleset(HICARA)
     lines = "".join(
         f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
-        for p in (HICARA / "ruleset.yaml", HICARA / "vocabulary.yaml", HICARA / "values.yaml")
+        # SPEC §11: the fingerprint covers the advisory file too
+        for p in (
+            HICARA / f for f in ("ruleset.yaml", "vocabulary.yaml", "values.yaml", "advisory.yaml")
+        )
     )
     assert ruleset.sha256 == hashlib.sha256(lines.encode()).hexdigest()
     assert sha256_of_files(ruleset.files) == ruleset.sha256

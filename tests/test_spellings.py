@@ -200,6 +200,21 @@ def yes_no_spellings() -> Iterator[Listed]:
                 yield Listed(name, word, str(value == "yes"))
 
 
+SAMPLES: dict[str, float] = {
+    "age_years": 45,
+    "lvef_percent": 35,
+    # advisory fields: a number within the range, in the one unit it can be read in
+    "spo2_percent": 95,
+    "crcl_ml_min": 45,
+    "hemoglobin_g_l": 95,
+    "anc_x10e9_l": 1.5,
+    "alc_x10e9_l": 1.5,
+    "platelets_x10e9_l": 150,
+    "allo_hsct_days": 120,
+}
+"""The number each field's affixes are tried around (3 where not listed)."""
+
+
 def number_spellings() -> Iterator[Listed]:
     """Numbers with each prefix/suffix combination of their field; counts also in words."""
     data = RULESET.book.data
@@ -207,7 +222,7 @@ def number_spellings() -> Iterator[Listed]:
         if spec.choices or spec.analyte or not (spec.prefixes or spec.suffixes):
             continue
         low, high = spec.range.min if spec.range else None, spec.range.max if spec.range else None
-        sample = 45 if name == "age_years" else 35 if name == "lvef_percent" else 3
+        sample = SAMPLES.get(name, 3)
         cores = [(str(sample), sample)]
         if spec.number_words:
             cores += [

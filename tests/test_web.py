@@ -78,7 +78,9 @@ def test_the_checklist_page_has_every_item_the_signature_lines_and_the_notice(
         data={"patient_id": "W-2", "lvef_percent": "35", "nyha_class": "", "diagnosis": "tFL — x"},
     )
     assert page.status_code == 200
-    assert page.text.count('data-rule="') == 12
+    label, advisory = page.text.split('id="advisory-checklist"')
+    assert label.count('data-rule="') == 12
+    assert advisory.count('data-rule="advisory.') == 20  # SPEC §11: a table of their own, after
     assert "LVEF 35 % is below 40 %" in page.text
     assert "Treating physician (name)" in page.text
     assert NOTICE in page.text
@@ -111,7 +113,10 @@ def test_an_uploaded_list_gets_a_results_page_of_its_own_and_the_results_csv(
         "filename*=UTF-8''mar%C3%A7o%20%E5%90%8D%E5%8D%95-screened-2026-10-15.csv"
     )
     lines = download.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "row,patient_id,outcome,flagged,needs_info,errors,notice"
+    assert (
+        lines[0]
+        == "row,patient_id,outcome,flagged,needs_info,advisory_flagged,advisory_needs_info,errors,notice"
+    )
     assert len(lines) == 6
     assert lines[2].startswith("2,EX-102,flagged,indication.subtype,")
     workbook = client.get(re.findall(r'id="download-xlsx" href="([^"]+)"', page.text)[0])

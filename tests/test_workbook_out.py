@@ -74,7 +74,7 @@ def test_the_workbook_has_the_csv_rows_values_only_a_frozen_header_and_an_autofi
     assert (results.title, summary.title) == ("Results", "Summary")
     assert results.freeze_panes == "A2"
     records = len(csv_rows(out_csv)) - 1
-    assert results.auto_filter.ref == f"A1:G{records + 1}"
+    assert results.auto_filter.ref == f"A1:I{records + 1}"
     assert results["A2"].value == 1  # the row number is a number
     assert results["A2"].data_type == "n"
     assert results.max_row == records + 1  # nothing after the data: it reads back as a list

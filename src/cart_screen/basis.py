@@ -27,8 +27,13 @@ _CATEGORY = {
     "contraindication": Said("Contraindication", "禁忌"),
     "precaution": Said("Precaution", "注意事项"),
     "interaction": Said("Interaction", "药物相互作用"),
+    "advisory": Said("Advisory (pivotal trials, not the label)", "参考（关键临床试验，非说明书）"),
 }
-_SEVERITY = {"exclusion": Said("exclusion", "排除"), "caution": Said("caution", "注意")}
+_SEVERITY = {
+    "exclusion": Said("exclusion", "排除"),
+    "caution": Said("caution", "注意"),
+    "advisory": Said("advisory", "参考"),
+}
 
 
 def both(said: Said) -> str:
@@ -91,6 +96,8 @@ def _page(ruleset: Ruleset) -> Iterator[str]:
     yield "## Rules / 规则"
     for rule in ruleset.rules:
         yield from _rule(ruleset, rule)
+    if ruleset.advisory_file is not None:
+        yield from _advisory(ruleset)
     yield ""
     yield "## Field definitions / 字段定义"
     yield ""
@@ -115,7 +122,11 @@ def _rule(ruleset: Ruleset, rule: Rule) -> Iterator[str]:
     yield ""
     category, severity = _CATEGORY[rule.category], _SEVERITY[rule.severity]
     yield f"- {both(category)} · {both(severity)}"
-    yield f"- Label / 说明书: {rule.label.en} / {rule.label.zh}"
+    if rule.advisory:
+        yield f"- Basis / 依据: {rule.label.en} / {rule.label.zh}"
+        yield f"- Sources / 来源: {', '.join(rule.sources)}"
+    else:
+        yield f"- Label / 说明书: {rule.label.en} / {rule.label.zh}"
     condition_en = describe(rule.flag_when, ruleset.vocabulary, "en")
     condition_zh = describe(rule.flag_when, ruleset.vocabulary, "zh")
     yield f"- Flagged when / 提示条件: {condition_en} / {condition_zh}"
@@ -125,7 +136,11 @@ def _rule(ruleset: Ruleset, rule: Rule) -> Iterator[str]:
     for leaf in _with_basis(rule.flag_when):
         assert leaf.basis is not None
         kind = (
-            "site's reading / 本中心的解读" if SITE_READING in leaf.basis.en else "label / 说明书"
+            "site's reading / 本中心的解读"
+            if SITE_READING in leaf.basis.en
+            else "pivotal trials / 关键临床试验"
+            if rule.advisory
+            else "label / 说明书"
         )
         yield f"- Threshold ({kind}): {leaf.basis.en} / {leaf.basis.zh}"
     if rule.note is not None:
@@ -137,6 +152,25 @@ def _rule(ruleset: Ruleset, rule: Rule) -> Iterator[str]:
         for example in rule.examples:
             given = ", ".join(f"{k} = {v}" for k, v in example.given.items()) or "(nothing / 无)"
             yield f"| {_cell(given)} | {example.status} |"
+
+
+def _advisory(ruleset: Ruleset) -> Iterator[str]:
+    """The advisory checks: what they are, the sources they cite, each check as a rule."""
+    advisory = ruleset.advisory_file
+    assert advisory is not None
+    yield ""
+    yield "## Advisory checks — not the label / 参考检查项——非说明书"
+    yield ""
+    yield advisory.about.en
+    yield ""
+    yield advisory.about.zh
+    yield ""
+    yield "Sources cited / 引用来源:"
+    yield ""
+    for name, citation in advisory.sources.items():
+        yield f"- **{name}**: {citation.en} / {citation.zh}"
+    for rule in ruleset.advisory:
+        yield from _rule(ruleset, rule)
 
 
 def _with_basis(condition: Condition) -> list[Leaf]:

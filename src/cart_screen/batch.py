@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, cast
 
 from cart_screen.columnwise import ColumnPlan, Explained
 from cart_screen.csv_list import shown_undecoded
-from cart_screen.evaluate import Verdict, decide, result_of
+from cart_screen.evaluate import Verdict, advisory_ids, decide, result_of
 from cart_screen.i18n import M, Said
 from cart_screen.list_records import Chunk, Columns, Job, Record
 from cart_screen.list_summary import Tally
@@ -50,7 +50,8 @@ def screen_records(job: Job, records: Iterable[Record]) -> Iterator[Screened]:
         else:
             try:
                 read = reader.read_cells(columns.fields, record.cells, as_of, job.site.defaults)
-                verdict, facts, defaulted = decide(ruleset, read), read.facts, read.defaulted
+                verdict, facts = decide(ruleset, read, job.site.advisory), read.facts
+                defaulted = read.defaulted
             except Exception as exc:  # one record's failure must not lose the others
                 message = M.NOT_SCREENED.both(kind=type(exc).__name__)
                 verdict = _error(record, columns, message, as_of)
@@ -115,7 +116,8 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
     where one record's failure is that record's error row.
     """
     rule_ids = tuple(rule.id for rule in job.ruleset.rules)
-    writer = batch_rows(rule_ids, job.language)
+    advised = advisory_ids(job.ruleset, job.site)
+    writer = batch_rows(rule_ids, job.language, advised)
     tails: list[str | None] = [None] * len(chunk.cells)
     tally = Tally()
     forms = forms_as_read(job, chunk) if job.log else []
@@ -141,7 +143,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
                 explained[at] = explained_of(item.result)
                 patient_id, _, form = forms[at]
                 forms[at] = (patient_id, item.result.screening_date.isoformat(), form)
-        tally.add(item.verdict, rule_ids)
+        tally.add(item.verdict, rule_ids, advised)
     done = cast(list[str], tails)  # every record's row is in now
     own = cast(list[Explained], explained)
     return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers, forms, own)
@@ -152,7 +154,7 @@ def explained_of(result: ScreeningResult) -> Explained:
     return Explained(
         result.patient_id,
         result.outcome,
-        tuple(item_piece(item.status, item.reason) for item in result.items),
+        tuple(item_piece(item.status, item.reason) for item in [*result.items, *result.advisory]),
         tuple(error_piece(e.field, e.value, e.message) for e in result.errors),
     )
 

@@ -548,6 +548,7 @@ def batch(
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
+    from cart_screen.evaluate import advisory_ids
     from cart_screen.files import SpecialFileError, atomic_write
     from cart_screen.list_records import BatchInputError, Job, load_column_map
     from cart_screen.list_summary import Summary
@@ -582,6 +583,7 @@ def batch(
                 Summary(
                     rule_ids,
                     ignored_columns=listed.columns.ignored,
+                    advisory_ids=advisory_ids(ruleset, site),
                     screened_with=(ruleset.id, ruleset.sha256, site),
                     scratch=output.parent,
                     show_duplicates=show_duplicates,

@@ -14,7 +14,8 @@ fields falls. So this path works on whole columns:
 2. Each rule's status is looked up from its fields' classes, in a table filled the first time a
    combination appears by running the rule's own compiled condition on the classes' values, and
    becomes a bit of the record's code (see _Rule).
-3. The cells of each code (outcome, flagged, needs_info) are written once.
+3. The cells of each code (outcome, flagged, needs_info) are written once. The advisory checks
+   (SPEC §11) make a code of their own the same way, for the advisory columns: never the outcome.
 
 Every step is a map or zip over a column, run in C; Python runs only for what was not seen before.
 The rows are the same as the record-by-record path writes — tests compare the two on generated
@@ -29,7 +30,14 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from cart_screen.evaluate import STATUS_OF_TRUTH, Predicate, judge_for, reason
+from cart_screen.evaluate import (
+    STATUS_OF_TRUTH,
+    Judge,
+    Predicate,
+    advisory_ids,
+    judge_for,
+    reason,
+)
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.list_records import Cell, Chunk, Job
 from cart_screen.list_summary import Tally
@@ -271,6 +279,7 @@ class ColumnPlan:
         self._rule_ids = tuple(rule.id for rule in job.ruleset.rules)
         self._flagged_least = 1 << len(job.ruleset.rules)
         """The least code with a flagged rule (flagged bits are above the needs-info bits)."""
+        self._advisory_ids = advisory_ids(job.ruleset, job.site)
         self._start()
 
     def _start(self) -> None:
@@ -285,20 +294,11 @@ class ColumnPlan:
             for name in FIELDS
         }
         self._derived = _Column(self._derive, by_value=logged)
-        self._rules: list[_Rule] = []
-        count = len(job.ruleset.rules)
-        for number, rule in enumerate(job.ruleset.rules):
-            columns: list[_Column] = []
-            for leaf in leaves(rule.flag_when):
-                column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
-                column.compares([judge.part(leaf)])
-                if column not in columns:
-                    columns.append(column)
-            explain = self._explainer(rule) if job.log else None
-            predicate = judge.rule_predicates[number]
-            self._rules.append(_Rule(predicate, columns, number, count, explain))
+        self._rules = self._plan(job.ruleset.rules, judge.rule_predicates, judge)
+        advisory = job.ruleset.advisory if self._advisory_ids else ()
+        self._advisory = self._plan(advisory, judge.advisory_predicates, judge)
         self._mapped = [(index, self._fields[name]) for name, index in mapped.items()]
-        used = {column for rule in self._rules for column in rule.columns}
+        used = {column for rule in [*self._rules, *self._advisory] for column in rule.columns}
         used.update(self._fields[name] for name in DERIVE_INPUTS)
         self._unmapped = [c for n, c in self._fields.items() if n not in mapped and c in used]
         self._inputs = [self._fields[name] for name in DERIVE_INPUTS]
@@ -309,6 +309,25 @@ class ColumnPlan:
         self._error_cells: dict[tuple[str, ...], str] = {}
         self._said_errors: dict[_Column, list[tuple[str, ...]]] = {}
         """With a log: each column's classes' errors as the result's `errors` has them."""
+        self._advisory_cells: dict[int, str] = {}
+        """Advisory code -> `,<advisory flagged ids>,<advisory needs-info ids>`."""
+
+    def _plan(
+        self, rules: Sequence[Rule], predicates: Sequence[Predicate], judge: Judge
+    ) -> list[_Rule]:
+        """Each rule's place in a code, on the columns its comparisons use (with a log, and
+        how to say its reason)."""
+        planned: list[_Rule] = []
+        for number, rule in enumerate(rules):
+            columns: list[_Column] = []
+            for leaf in leaves(rule.flag_when):
+                column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
+                column.compares([judge.part(leaf)])
+                if column not in columns:
+                    columns.append(column)
+            explain = self._explainer(rule) if self.job.log else None
+            planned.append(_Rule(predicates[number], columns, number, len(rules), explain))
+        return planned
 
     def _explainer(self, rule: Rule) -> Explain:
         judge, language = judge_for(self.job.ruleset), self.job.language
@@ -329,7 +348,7 @@ class ColumnPlan:
         """Whether this job's rules and outputs allow column-wise screening."""
         return not job.details and not any(
             leaf.field in _NOT_COLUMN_WISE
-            for rule in job.ruleset.rules
+            for rule in [*job.ruleset.rules, *job.ruleset.advisory]
             for leaf in leaves(rule.flag_when)
         )
 
@@ -426,9 +445,14 @@ class ColumnPlan:
         # 2. each rule's bit of each record's code; 3. the status cells of each code
         explained: list[Explained | None] = []
         if self.job.log:
+            # each record's items: the label's, then the advisory checks' (result.items, then
+            # result.advisory, as the log keeps them)
             both = [rule.explained(ids) for rule in self._rules]
+            advised = [rule.explained(ids) for rule in self._advisory]
             bits = [rule_bits for rule_bits, _ in both]
-            items = list(zip(*(rule_items for _, rule_items in both), strict=True))
+            advisory_bits = [rule_bits for rule_bits, _ in advised]
+            pieces = [rule_items for _, rule_items in [*both, *advised]]
+            items = list(zip(*pieces, strict=True)) if pieces else [()] * count
             own_errors: dict[int, list[str]] = {}
             for _, column in self._mapped:
                 column.errors_into(own_errors, ids[column], self._error_pieces(column))
@@ -436,6 +460,7 @@ class ColumnPlan:
             derived.errors_into(own_errors, ids[derived], self._error_pieces(derived))
         else:
             bits = [rule.codes(ids) for rule in self._rules]
+            advisory_bits = [rule.codes(ids) for rule in self._advisory]
         codes = list(map(sum, zip(*bits, strict=True))) if bits else [0] * count
         flagged = list(map(operator.rshift, codes, itertools.repeat(len(bits))))
         needs = list(map(operator.and_, codes, itertools.repeat((1 << len(bits)) - 1)))
@@ -447,6 +472,11 @@ class ColumnPlan:
             for at in itertools.compress(range(count), map(operator.is_, _NONE, rest_cells)):
                 cell = self._needs_cell(is_flagged[at], needs[at])
                 rest_cells[at] = tables[at].setdefault(needs[at], cell)
+
+        advisory_codes = (
+            list(map(sum, zip(*advisory_bits, strict=True))) if advisory_bits else [0] * count
+        )
+        advisory_cells = _looked_up(self._advisory_cells, advisory_codes, self._advisory_cell)
 
         error_cells = blank[:]
         if errors:
@@ -460,6 +490,7 @@ class ColumnPlan:
             comma,
             first_cells,
             rest_cells,
+            advisory_cells,
             comma,
             error_cells,
             strict=False,  # the commas and line ends repeat without end
@@ -467,20 +498,37 @@ class ColumnPlan:
         rows: list[str | None] = list(map("".join, cells_of_rows))
 
         tally = Tally()
-        for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
-            tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
-            tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
-        no_flags = codes.count(0)
-        flagged_count = sum(map(self._flagged_least.__le__, codes))
-        tally.outcomes.update(
-            flagged=flagged_count, needs_info=count - no_flags - flagged_count, no_flags=no_flags
-        )
+        groups = [
+            (self._rule_ids, self._rules, bits, codes, tally.outcomes, self._flagged_least),
+            (
+                self._advisory_ids,
+                self._advisory,
+                advisory_bits,
+                advisory_codes,
+                tally.advised,
+                1 << len(self._advisory),
+            ),
+        ]
+        for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
+            for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
+                tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
+                tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
+            no_flags = group_codes.count(0)
+            flagged_count = sum(map(least.__le__, group_codes))
+            outcomes.update(
+                flagged=flagged_count,
+                needs_info=count - no_flags - flagged_count,
+                no_flags=no_flags,
+            )
+        if not self._advisory_ids:  # the checks did not run: no record counts for them
+            tally.advised.clear()
         if self.job.log:
-            outcomes = map(self._outcome, codes)
+            least = self._flagged_least
+            record_outcomes = (_outcome(code, least) for code in codes)
             explained = [
                 Explained(pid, outcome, record_items, tuple(own_errors.get(at, ())))
                 for at, (pid, outcome, record_items) in enumerate(
-                    zip(patient_ids, outcomes, items, strict=True)
+                    zip(patient_ids, record_outcomes, items, strict=True)
                 )
             ]
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
@@ -488,10 +536,12 @@ class ColumnPlan:
                 rows[at] = None
                 if explained:
                     explained[at] = None
-                for rule_id, rule, rule_bits in zip(self._rule_ids, self._rules, bits, strict=True):
-                    tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
-                    tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
-                tally.outcomes[self._outcome(codes[at])] -= 1
+                for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
+                    for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
+                        tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
+                        tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
+                    if self._advisory_ids or outcomes is tally.outcomes:
+                        outcomes[_outcome(group_codes[at], least)] -= 1
             patient_ids = list(filter(None, patient_ids))
         tally.patient_ids.extend(patient_ids)
         return rows, tally, explained
@@ -506,10 +556,11 @@ class ColumnPlan:
         )
         return known
 
-    def _outcome(self, code: int) -> Outcome:
-        if code >= self._flagged_least:
-            return "flagged"
-        return "needs_info" if code else "no_flags"
+    def _advisory_cell(self, code: int) -> str:
+        """`,<advisory flagged ids>,<advisory needs-info ids>` for an advisory code."""
+        count = len(self._advisory)
+        flagged, needs = code >> count, code & ((1 << count) - 1)
+        return f",{_names(self._advisory_ids, flagged)},{_names(self._advisory_ids, needs)}"
 
     def _flagged_cell(self, code: int) -> str:
         """`flagged,<rule ids>,` for the flagged part of a code; nothing when none is flagged."""
@@ -524,7 +575,19 @@ class ColumnPlan:
         return f"needs_info,,{self._names(code)}" if code else "no_flags,,"
 
     def _names(self, code: int) -> str:
-        return ";".join(rule_id for n, rule_id in enumerate(self._rule_ids) if code >> n & 1)
+        return _names(self._rule_ids, code)
+
+
+def _names(rule_ids: Sequence[str], code: int) -> str:
+    """The ids of the rules whose bits a code (or one half of it) has, joined by `;`."""
+    return ";".join(rule_id for n, rule_id in enumerate(rule_ids) if code >> n & 1)
+
+
+def _outcome(code: int, flagged_least: int) -> Outcome:
+    """The outcome of a code: flagged from the least flagged bit up, else needs info if any."""
+    if code >= flagged_least:
+        return "flagged"
+    return "needs_info" if code else "no_flags"
 
 
 def _hows(*values: Any) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from cart_screen.form import DERIVED, FIELDS
@@ -132,6 +132,10 @@ class Judge:
             compile_condition(rule.flag_when, frozenset(rule.required), self._parts)
             for rule in ruleset.rules
         ]
+        self._advisory = [
+            compile_condition(rule.flag_when, frozenset(rule.required), self._parts)
+            for rule in ruleset.advisory
+        ]
         self.phrases: dict[tuple[Any, ...], str] = {}
         """The words of each comparison already said (see _Explanation.phrase)."""
 
@@ -139,10 +143,19 @@ class Judge:
         """Each rule's status for these facts, in ruleset order."""
         return tuple([STATUS_OF_TRUTH[rule(facts)] for rule in self._rules])
 
+    def advisory_statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
+        """Each advisory check's status for these facts, in file order."""
+        return tuple([STATUS_OF_TRUTH[rule(facts)] for rule in self._advisory])
+
     @property
     def rule_predicates(self) -> list[Predicate]:
         """Each rule's whole condition, compiled, in ruleset order."""
         return self._rules
+
+    @property
+    def advisory_predicates(self) -> list[Predicate]:
+        """Each advisory check's whole condition, compiled, in file order."""
+        return self._advisory
 
     def part(self, condition: Condition) -> Predicate:
         """The compiled predicate of one part of a rule's condition."""
@@ -300,17 +313,32 @@ class Verdict(NamedTuple):
     statuses: tuple[Status, ...]
     errors: tuple[FieldError, ...]
     screening_date: dt.date
+    advisory: tuple[Status, ...] | None = None
+    """Each advisory check's status, or None when they did not run (off, or no patient id).
+    They never enter the outcome."""
 
 
-def decide(ruleset: Ruleset, read: ReadForm) -> Verdict:
-    """Every rule's status for one read form; outcome `error` when it has no patient id."""
+def decide(ruleset: Ruleset, read: ReadForm, advisory: bool = True) -> Verdict:
+    """Every rule's status for one read form; outcome `error` when it has no patient id.
+
+    The outcome comes from the label's rules alone; with `advisory`, the advisory checks run
+    beside them (SPEC §11).
+    """
     errors = read.errors
     if not read.patient_id:
         if not any(e.field == "patient_id" for e in errors):
             errors = (FieldError("patient_id", None, M.MISSING_ID.both()), *errors)
         return Verdict(None, "error", (), errors, read.screening_date)
-    statuses = judge_for(ruleset).statuses(read.facts)
-    return Verdict(read.patient_id, outcome_of(statuses), statuses, errors, read.screening_date)
+    judge = judge_for(ruleset)
+    statuses = judge.statuses(read.facts)
+    advised = judge.advisory_statuses(read.facts) if advisory else None
+    outcome = outcome_of(statuses)
+    return Verdict(read.patient_id, outcome, statuses, errors, read.screening_date, advised)
+
+
+def advisory_ids(ruleset: Ruleset, site: Site = NO_SITE) -> tuple[str, ...]:
+    """The ids of the advisory checks that run with these site settings (none when off)."""
+    return tuple(rule.id for rule in ruleset.advisory) if site.advisory else ()
 
 
 def ruleset_ref(ruleset: Ruleset) -> RulesetRef:
@@ -349,6 +377,10 @@ def shared_of(ruleset: Ruleset, language: Language, site: Site) -> dict[str, Any
         "language": language,
         "site": found.model_dump(mode="json") if found is not None else None,
         "items": [item_shared(rule, language) for rule in ruleset.rules],
+        "advisory": [item_shared(rule, language) for rule in ruleset.advisory]
+        if advisory_ids(ruleset, site)
+        else [],
+        "advisory_checked": bool(advisory_ids(ruleset, site)),
     }
 
 
@@ -363,18 +395,21 @@ def result_of(
     """The full result: a verdict with each item's title, reason and label citation."""
     judge = judge_for(ruleset)
     by_field = {e.field: e for e in verdict.errors}
-    items = (
-        [
+
+    def items_of(rules: Sequence[Rule], statuses: Sequence[Status]) -> list[Item]:
+        return [
             Item.model_construct(
                 **item_shared(rule, language),
                 status=status,
                 reason=reason(judge, rule, status, facts, by_field, language, defaulted),
             )
-            for rule, status in zip(ruleset.rules, verdict.statuses, strict=True)
+            for rule, status in zip(rules, statuses, strict=True)
         ]
-        if verdict.outcome != "error"
-        else []
-    )
+
+    screened = verdict.outcome != "error"
+    items = items_of(ruleset.rules, verdict.statuses) if screened else []
+    advised = verdict.advisory if screened else None
+    advisory = items_of(ruleset.advisory, advised) if advised is not None else []
     errors = [
         FieldErrorOut.model_construct(field=e.field, value=e.value, message=e.message(language))
         for e in verdict.errors
@@ -383,6 +418,8 @@ def result_of(
         patient_id=verdict.patient_id,
         outcome=verdict.outcome,
         items=items,
+        advisory=advisory,
+        advisory_checked=advised is not None,
         errors=errors,
         notice=M.NOTICE(language),
         ruleset=ruleset_ref(ruleset),
@@ -395,5 +432,7 @@ def result_of(
 def evaluate(
     ruleset: Ruleset, read: ReadForm, language: Language = "en", site: Site = NO_SITE
 ) -> ScreeningResult:
-    """Screen one read form against every rule, in ruleset order."""
-    return result_of(ruleset, decide(ruleset, read), read.facts, language, read.defaulted, site)
+    """Screen one read form against every rule, in ruleset order (and the advisory checks,
+    unless the site turned them off)."""
+    verdict = decide(ruleset, read, site.advisory)
+    return result_of(ruleset, verdict, read.facts, language, read.defaulted, site)

@@ -27,12 +27,13 @@ def example_status(ruleset: Ruleset, rule: Rule, example: Example) -> Status:
 def example_problems(ruleset: Ruleset) -> list[Problem]:
     """Each worked example whose rule gives another status than it says, located in its file."""
     wrong = []
-    for n, rule in enumerate(ruleset.rules):
-        for i, example in enumerate(rule.examples):
-            got = example_status(ruleset, rule, example)
-            if got != example.status:
-                message = f"example {i + 1} of {rule.id}: expected {example.status}, got {got}"
-                wrong.append(ruleset.doc.locate(("rules", n, "examples", i), message))
+    for rules, doc in ruleset.rule_files():
+        for n, rule in enumerate(rules):
+            for i, example in enumerate(rule.examples):
+                got = example_status(ruleset, rule, example)
+                if got != example.status:
+                    message = f"example {i + 1} of {rule.id}: expected {example.status}, got {got}"
+                    wrong.append(doc.locate(("rules", n, "examples", i), message))
     return wrong
 
 

@@ -122,6 +122,29 @@ DiseaseStatus = Literal[
 Infection = Literal["none", "controlled", "uncontrolled"]
 NyhaClass = Literal["I", "II", "III", "IV"]
 ChildPugh = Literal["A", "B", "C"]
+CnsInvolvement = Literal["none", "history", "active"]
+Serology = Literal["positive", "negative"]
+SEROLOGY = ("positive", "negative")
+COUNT_UNIT = Said(" ×10⁹/L", " ×10⁹/L")
+_COUNT_HINT = Said(
+    "In ×10⁹/L (= G/L = 10³/µL); a count per µL or mm³ is read with its unit "
+    "(20,000/µL = 20 ×10⁹/L).",
+    "单位 ×10⁹/L（= G/L = 10³/µL）；以 /µL 或 /mm³ 计的数值请带单位填写（20,000/µL = 20 ×10⁹/L）。",
+)
+ADVISORY_GROUP = "advisory"
+"""The form's group of fields that only the advisory checks (from the pivotal trials) use."""
+
+
+def _yes_no_advisory(label: Said, hint: Said) -> FieldSpec:
+    return FieldSpec(Kind.YES_NO, label, ADVISORY_GROUP, hint)
+
+
+def _serology(label: Said, hint: Said) -> FieldSpec:
+    return FieldSpec(Kind.CHOICE, label, ADVISORY_GROUP, hint, choices=SEROLOGY)
+
+
+def _count(label: Said) -> FieldSpec:
+    return FieldSpec(Kind.NUMBER, label, ADVISORY_GROUP, _COUNT_HINT, unit=COUNT_UNIT)
 
 
 class PatientForm(BaseModel):
@@ -352,6 +375,211 @@ class PatientForm(BaseModel):
             Said("Intensive care available", "具备重症监护条件"),
             "site",
             Said("The treating site has intensive-care capability.", "治疗机构具备重症监护能力。"),
+        ),
+    ] = None
+
+    # ------------------------------------------------ advisory (not the label: the pivotal trials)
+    ecog_ps: Annotated[
+        int | None,
+        FieldSpec(
+            Kind.INTEGER,
+            Said("ECOG performance status", "ECOG 体能状态评分"),
+            ADVISORY_GROUP,
+            Said(
+                "0 fully active; 1 restricted in strenuous activity; 2 up and about > 50 % of "
+                "waking hours, no work; 3 in bed or chair > 50 %; 4 completely disabled; 5 dead.",
+                "0 活动完全正常；1 剧烈活动受限；2 生活自理、清醒时卧床 < 50%、不能工作；"
+                "3 清醒时卧床或坐椅 > 50%；4 完全失能；5 死亡。",
+            ),
+        ),
+    ] = None
+    prior_cd19_therapy: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Prior CD19-directed therapy", "既往 CD19 靶向治疗"),
+            Said(
+                "A CD19 CAR-T, tafasitamab, loncastuximab tesirine or blinatumomab at any time.",
+                "曾接受任何 CD19 CAR-T、他法西他单抗（tafasitamab）、loncastuximab tesirine 或"
+                "贝林妥欧单抗（blinatumomab）。",
+            ),
+        ),
+    ] = None
+    cns_involvement: Annotated[
+        CnsInvolvement | None,
+        FieldSpec(
+            Kind.CHOICE,
+            Said("CNS involvement", "中枢神经系统受累"),
+            ADVISORY_GROUP,
+            Said(
+                "Secondary CNS lymphoma: none; history (treated, no active disease now); or "
+                "active now. Primary CNS lymphoma is a diagnosis (PCNSL), not this.",
+                "继发性中枢神经系统淋巴瘤：无；既往（已治疗，目前无活动性病灶）；或目前活动性。"
+                "原发性中枢神经系统淋巴瘤属诊断（PCNSL），不填此项。",
+            ),
+            choices=("none", "history", "active"),
+        ),
+    ] = None
+    hbsag: Annotated[
+        Serology | None,
+        _serology(
+            Said("HBsAg", "乙肝表面抗原（HBsAg）"),
+            Said("Hepatitis B surface antigen.", "乙型肝炎表面抗原。"),
+        ),
+    ] = None
+    anti_hbc: Annotated[
+        Serology | None,
+        _serology(
+            Said("Anti-HBc", "乙肝核心抗体（抗-HBc）"),
+            Said("Hepatitis B core antibody (total).", "乙型肝炎核心抗体（总抗体）。"),
+        ),
+    ] = None
+    hbv_dna: Annotated[
+        Serology | None,
+        _serology(
+            Said("HBV DNA", "HBV DNA"),
+            Said(
+                "Detectable (positive) or not detectable (negative); where tested.",
+                "可检出（阳性）或未检出（阴性）；如已检测。",
+            ),
+        ),
+    ] = None
+    hcv_rna: Annotated[
+        Serology | None,
+        _serology(
+            Said("HCV RNA", "HCV RNA"),
+            Said("Hepatitis C virus RNA, detectable or not.", "丙型肝炎病毒 RNA，可否检出。"),
+        ),
+    ] = None
+    hiv: Annotated[
+        Serology | None,
+        _serology(
+            Said("HIV", "HIV"),
+            Said("HIV antibody/antigen test.", "HIV 抗体/抗原检测。"),
+        ),
+    ] = None
+    prior_allo_hsct: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Prior allogeneic HSCT", "既往异基因造血干细胞移植"),
+            Said("An allogeneic stem-cell transplant at any time.", "曾接受异基因造血干细胞移植。"),
+        ),
+    ] = None
+    allo_hsct_days: Annotated[
+        int | None,
+        FieldSpec(
+            Kind.INTEGER,
+            Said("Days since allogeneic HSCT", "距异基因移植天数"),
+            ADVISORY_GROUP,
+            Said(
+                "Days from the transplant to the screening date (only after an allogeneic HSCT).",
+                "自移植至筛查日期的天数（仅异基因移植后填写）。",
+            ),
+            unit=Said(" days", " 天"),
+        ),
+    ] = None
+    active_gvhd: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Active GVHD", "活动性移植物抗宿主病（GVHD）"),
+            Said(
+                "Acute GVHD grade II–IV or extensive chronic GVHD now (only after an allogeneic HSCT).",
+                "目前有 II–IV 级急性 GVHD 或广泛型慢性 GVHD（仅异基因移植后填写）。",
+            ),
+        ),
+    ] = None
+    gvhd_immunosuppression: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Systemic immunosuppression for GVHD", "因 GVHD 使用全身免疫抑制"),
+            Said(
+                "Systemic immunosuppression for GVHD now or stopped less than 4 weeks ago (only "
+                "after an allogeneic HSCT).",
+                "目前因 GVHD 使用全身免疫抑制剂，或停用不足 4 周（仅异基因移植后填写）。",
+            ),
+        ),
+    ] = None
+    anc_x10e9_l: Annotated[
+        float | None, _count(Said("ANC (neutrophils)", "中性粒细胞绝对计数（ANC）"))
+    ] = None
+    alc_x10e9_l: Annotated[
+        float | None, _count(Said("ALC (lymphocytes)", "淋巴细胞绝对计数（ALC）"))
+    ] = None
+    platelets_x10e9_l: Annotated[float | None, _count(Said("Platelets", "血小板"))] = None
+    hemoglobin_g_l: Annotated[
+        float | None,
+        FieldSpec(
+            Kind.NUMBER,
+            Said("Haemoglobin", "血红蛋白"),
+            ADVISORY_GROUP,
+            Said(
+                "In g/L; g/dL is read with its unit (9.5 g/dL = 95 g/L), or where the number "
+                "alone can only be g/dL.",
+                "单位 g/L；g/dL 请带单位填写（9.5 g/dL = 95 g/L），或数值只可能是 g/dL 时亦可读取。",
+            ),
+            unit=Said(" g/L", " g/L"),
+        ),
+    ] = None
+    crcl_ml_min: Annotated[
+        float | None,
+        FieldSpec(
+            Kind.NUMBER,
+            Said("Creatinine clearance", "肌酐清除率"),
+            ADVISORY_GROUP,
+            Said(
+                "Cockcroft-Gault creatinine clearance (or eGFR), mL/min.",
+                "Cockcroft-Gault 公式计算的肌酐清除率（或 eGFR），mL/min。",
+            ),
+            unit=Said(" mL/min", " mL/min"),
+        ),
+    ] = None
+    spo2_percent: Annotated[
+        float | None,
+        FieldSpec(
+            Kind.NUMBER,
+            Said("SpO₂ on room air", "未吸氧时 SpO₂"),
+            ADVISORY_GROUP,
+            Said("Oxygen saturation breathing room air.", "呼吸室内空气时的血氧饱和度。"),
+            unit=PERCENT,
+        ),
+    ] = None
+    prior_anti_cd20: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Prior anti-CD20 antibody", "既往抗 CD20 单抗"),
+            Said(
+                "Rituximab or another anti-CD20 antibody in a prior line.",
+                "既往治疗线中用过利妥昔单抗或其他抗 CD20 单抗。",
+            ),
+        ),
+    ] = None
+    prior_anthracycline: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Prior anthracycline", "既往蒽环类药物"),
+            Said(
+                "An anthracycline (e.g. doxorubicin in R-CHOP) in a prior line.",
+                "既往治疗线中用过蒽环类药物（如 R-CHOP 中的多柔比星）。",
+            ),
+        ),
+    ] = None
+    relapse_biopsy_confirmed: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Relapse confirmed by biopsy", "复发经活检证实"),
+            Said(
+                "The relapsed or refractory disease was confirmed histologically at the last relapse.",
+                "复发或难治病灶在最近一次复发时经组织学证实。",
+            ),
+        ),
+    ] = None
+    measurable_disease: Annotated[
+        bool | None,
+        _yes_no_advisory(
+            Said("Measurable (PET-positive) disease", "可测量（PET 阳性）病灶"),
+            Said(
+                "At least one measurable, PET-positive lesion (Lugano 2014) now.",
+                "目前至少有一个可测量且 PET 阳性的病灶（Lugano 2014）。",
+            ),
         ),
     ] = None
 

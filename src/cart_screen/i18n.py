@@ -75,6 +75,29 @@ class M:
         "仅为预筛查辅助，并非用药资格判定。该患者是否适合使用 HICARA，由主治医师决定。",
     )
 
+    # -- advisory checks (SPEC §11): never the label, never the outcome
+    ADVISORY_HEADING = Msg(
+        "Advisory checks — not part of the HICARA label — from the pivotal trials, for the physician",
+        "参考检查项——不属于 HICARA 说明书——来自关键临床试验，供医师参考",
+    )
+    ADVISORY_EXPLAINED = Msg(
+        "They do not change the outcome above, which the label alone decides.",
+        "它们不改变上方的筛查结果，结果仅由说明书决定。",
+    )
+    ADVISORY_CITATION = Msg("Source: {source}", "依据：{source}")
+    ADVISORY_OFF = Msg(
+        "Advisory checks from the pivotal trials: off at this site (site file: advisory: off).",
+        "关键临床试验参考检查项：本机构已关闭（机构设置：advisory: off）。",
+    )
+    SEVERITY_ADVISORY = Msg("advisory", "参考")
+    WEB_ADVISORY_CHECK = Msg("Check (pivotal trials)", "检查项（关键临床试验）")
+    WEB_ADVISORY_SOURCE = Msg("Source (not the label)", "依据（非说明书）")
+    CATEGORY_ADVISORY = Msg("advisory (pivotal trials)", "参考（关键临床试验）")
+    SUMMARY_ADVISORY_RECORDS = Msg(
+        "records with an advisory flag: {flagged} · needing advisory information: {needs} · neither: {clear}",
+        "有参考提示的记录：{flagged} · 参考项待补充信息：{needs} · 两者皆无：{clear}",
+    )
+
     # -- values
     YES = Msg("yes", "是")
     NO = Msg("no", "否")
@@ -209,6 +232,24 @@ class M:
     LAB_BARE_LARGE = Msg(
         "{value} without a unit: a multiple of ULN or a lab value? write {value}×ULN, or the value with its unit",
         "{value} 未写单位：是正常上限的倍数还是检验值？请写 {value}×ULN，或写明单位的检验值",
+    )
+    MEASURE_UNREADABLE = Msg("not a number with its unit ({units})", "不是带单位（{units}）的数值")
+    MEASURE_CONVERTED = Msg("{value} {unit} = {base}", "{value} {unit} = {base}")
+    MEASURE_BARE_READ = Msg(
+        "{value} without a unit, read as {unit} (no other unit is plausible) = {base}",
+        "{value} 未写单位，按 {unit} 读取（其他单位均不合理）= {base}",
+    )
+    MEASURE_BARE_NONE = Msg(
+        "{value} without a unit is not plausible in any unit — write the value with its unit, e.g. {example}",
+        "{value} 未写单位，按任何单位都不合理 — 请写明单位，如 {example}",
+    )
+    MEASURE_BARE_TWO = Msg(
+        "{value} without a unit could be {readings} — write its unit, e.g. {example}",
+        "{value} 未写单位，可能是 {readings} — 请写明单位，如 {example}",
+    )
+    ALLOWED_MEASURE = Msg(
+        "{number}, in {base} or with its unit ({units})",
+        "{number}，单位 {base}，或写明单位（{units}）",
     )
     LAB_ULN_NOT_POSITIVE = Msg("the upper limit of normal must be above 0", "正常上限必须大于 0")
     LAB_ULN_IMPLAUSIBLE = Msg(
@@ -741,6 +782,7 @@ class M:
     GROUP_LIVER = Msg("Liver", "肝脏")
     GROUP_MEDICINES = Msg("Medicines and vaccines", "用药与疫苗")
     GROUP_SITE = Msg("Treating site", "治疗机构")
+    GROUP_ADVISORY = Msg("Advisory (not label)", "参考项（非说明书）")
 
     # -- the web page
     WEB_TITLE = Msg("HICARA® pre-screening", "HICARA® 预筛查")
@@ -1224,6 +1266,7 @@ FIELD_ERROR_MESSAGES = (
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",
+    "MEASURE_UNREADABLE", "MEASURE_CONVERTED", "MEASURE_BARE_READ", "MEASURE_BARE_NONE", "MEASURE_BARE_TWO", "ALLOWED_MEASURE",
 )  # fmt: skip
 """Messages that can stand in OUT.csv's `errors` column, which SPEC §5 joins with "; ":
 their English never holds "; " itself, so that a program can split the column."""
@@ -1243,5 +1286,9 @@ CHOICE_NAMES: dict[str, Said] = {
     "none": Said("none", "无"),
     "controlled": Said("controlled", "已控制"),
     "uncontrolled": Said("uncontrolled", "未控制"),
+    "history": Said("history", "既往"),
+    "active": Said("active", "活动性"),
+    "positive": Said("positive", "阳性"),
+    "negative": Said("negative", "阴性"),
 }
 """How coded choice values read; NYHA and Child-Pugh classes read the same in both languages."""

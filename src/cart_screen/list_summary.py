@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from cart_screen.evaluate import Verdict
 from cart_screen.files import owned, remove_abandoned
-from cart_screen.result import Outcome
+from cart_screen.result import Outcome, outcome_of
 from cart_screen.site import Site
 
 
@@ -28,10 +28,16 @@ class Tally:
 
     outcomes: Counter[Outcome] = field(default_factory=Counter)
     flagged: Counter[str] = field(default_factory=Counter)
+    """Each rule's flagged count: the label's rules and the advisory checks (ids `advisory.*`)."""
     needs_info: Counter[str] = field(default_factory=Counter)
+    advised: Counter[Outcome] = field(default_factory=Counter)
+    """Records by their advisory checks alone, counted apart from the outcome: with an advisory
+    flag (`flagged`), else with one needing information (`needs_info`), else `no_flags`."""
     patient_ids: list[str] = field(default_factory=list)
 
-    def add(self, verdict: Verdict, rule_ids: Sequence[str]) -> None:
+    def add(
+        self, verdict: Verdict, rule_ids: Sequence[str], advisory_ids: Sequence[str] = ()
+    ) -> None:
         """Count one record's verdict."""
         self.outcomes[verdict.outcome] += 1
         for rule_id, status in zip(rule_ids, verdict.statuses, strict=False):
@@ -39,6 +45,13 @@ class Tally:
                 self.flagged[rule_id] += 1
             elif status == "needs_info":
                 self.needs_info[rule_id] += 1
+        if verdict.advisory is not None:
+            for rule_id, status in zip(advisory_ids, verdict.advisory, strict=False):
+                if status == "flagged":
+                    self.flagged[rule_id] += 1
+                elif status == "needs_info":
+                    self.needs_info[rule_id] += 1
+            self.advised[outcome_of(verdict.advisory)] += 1
         if verdict.patient_id is not None:
             self.patient_ids.append(verdict.patient_id)
 
@@ -199,6 +212,10 @@ class Summary:
     outcomes: Counter[Outcome] = field(default_factory=Counter)
     flagged: Counter[str] = field(default_factory=Counter)
     needs_info: Counter[str] = field(default_factory=Counter)
+    advisory_ids: tuple[str, ...] = ()
+    """The advisory checks that ran (none when the site turned them off): counted apart."""
+    advised: Counter[Outcome] = field(default_factory=Counter)
+    """Records by their advisory checks alone (see Tally.advised)."""
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
@@ -228,6 +245,7 @@ class Summary:
         self.outcomes.update(tally.outcomes)
         self.flagged.update(tally.flagged)
         self.needs_info.update(tally.needs_info)
+        self.advised.update(tally.advised)
         self._ids.add_all(tally.patient_ids)
 
     def finish(self) -> Summary:
@@ -244,6 +262,21 @@ class Summary:
             "rules": {
                 rule_id: {"flagged": self.flagged[rule_id], "needs_info": self.needs_info[rule_id]}
                 for rule_id in self.rule_ids
+            },
+            "advisory": {
+                "checked": bool(self.advisory_ids),
+                "records": {
+                    "flagged": self.advised["flagged"],
+                    "needs_info": self.advised["needs_info"],
+                    "no_flags": self.advised["no_flags"],
+                },
+                "rules": {
+                    rule_id: {
+                        "flagged": self.flagged[rule_id],
+                        "needs_info": self.needs_info[rule_id],
+                    }
+                    for rule_id in self.advisory_ids
+                },
             },
             "duplicates": {
                 "patient_ids": len(self.duplicates),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ import typer
 
 from cart_screen.form import DERIVED, FIELDS, PatientForm
 from cart_screen.i18n import Language, M, Msg
-from cart_screen.result import Outcome, ScreeningResult, Severity, Status
+from cart_screen.result import Item, Outcome, ScreeningResult, Severity, Status
 from cart_screen.ruleset import (
     AllOf,
     AnyOf,
@@ -52,12 +52,14 @@ OUTCOME_WORDS: dict[Outcome, Msg] = {
 SEVERITY_WORDS: dict[Severity, Msg] = {
     "exclusion": M.SEVERITY_EXCLUSION,
     "caution": M.SEVERITY_CAUTION,
+    "advisory": M.SEVERITY_ADVISORY,
 }
 CATEGORY_WORDS: dict[str, Msg] = {
     "indication": M.CATEGORY_INDICATION,
     "contraindication": M.CATEGORY_CONTRAINDICATION,
     "precaution": M.CATEGORY_PRECAUTION,
     "interaction": M.CATEGORY_INTERACTION,
+    "advisory": M.CATEGORY_ADVISORY,
 }
 _OUTCOME_COLOUR = {"flagged": "red", "needs_info": "yellow", "no_flags": "green", "error": "red"}
 
@@ -122,24 +124,20 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
     words = OUTCOME_WORDS[result.outcome](lang)
     colour = _OUTCOME_COLOUR[result.outcome]
     yield typer.style(M.OUTCOME(lang, words=words), bold=True, fg=colour) + counts
-    for status in _ORDER:
-        items = result.with_status(status)
-        if not items:
-            continue
-        symbol, colour, heading = _MARK[status]
+    yield from _item_lines(result.with_status, lang, M.LABEL_CITATION)
+    if result.advisory:
         yield ""
-        yield typer.style(heading(lang), fg=colour, bold=True)
-        for item in items:
-            severity = SEVERITY_WORDS[item.severity](lang)
-            yield (
-                typer.style(f"  {symbol} ", fg=colour)
-                + typer.style(item.title, bold=True)
-                + f"  [{item.rule_id} · {severity}]"
-            )
-            yield f"      {printable(item.reason, lines=True)}"
-            if item.note and status != "clear":  # beside a flag or a question, not a clear item
-                yield "      " + M.NOTE(lang, note=item.note)
-            yield typer.style("      " + M.LABEL_CITATION(lang, source=item.source), dim=True)
+        yield typer.style(M.ADVISORY_HEADING(lang), fg="magenta", bold=True)
+        yield M.ADVISORY_EXPLAINED(lang) + M.OUTCOME_COUNTS(
+            lang,
+            flagged=len(result.advisory_with_status("flagged")),
+            needs=len(result.advisory_with_status("needs_info")),
+            clear=len(result.advisory_with_status("clear")),
+        )
+        yield from _item_lines(result.advisory_with_status, lang, M.ADVISORY_CITATION, "  ")
+    elif result.outcome != "error" and not result.advisory_checked:
+        yield ""
+        yield typer.style(M.ADVISORY_OFF(lang), dim=True)
     if result.errors:
         yield ""
         yield typer.style(M.UNREADABLE_HEADING(lang), fg="red", bold=True)
@@ -147,6 +145,30 @@ def _checklist_lines(result: ScreeningResult) -> Iterator[str]:
             yield error_line(error.field, error.value, error.message)
     yield ""
     yield typer.style(result.notice, bold=True)
+
+
+def _item_lines(
+    of_status: Callable[[Status], list[Item]], lang: Language, citation: Msg, indent: str = ""
+) -> Iterator[str]:
+    """Items by status (flagged, needs info, clear), each with its reason, note and source."""
+    for status in _ORDER:
+        items = of_status(status)
+        if not items:
+            continue
+        symbol, colour, heading = _MARK[status]
+        yield ""
+        yield indent + typer.style(heading(lang), fg=colour, bold=True)
+        for item in items:
+            severity = SEVERITY_WORDS[item.severity](lang)
+            yield (
+                typer.style(f"{indent}  {symbol} ", fg=colour)
+                + typer.style(item.title, bold=True)
+                + f"  [{item.rule_id} · {severity}]"
+            )
+            yield f"{indent}      {printable(item.reason, lines=True)}"
+            if item.note and status != "clear":  # beside a flag or a question, not a clear item
+                yield f"{indent}      " + M.NOTE(lang, note=item.note)
+            yield typer.style(f"{indent}      " + citation(lang, source=item.source), dim=True)
 
 
 def error_line(field: str, value: object, message: str) -> str:
@@ -254,10 +276,13 @@ class TermOverview:
     other_names: tuple[str, ...]
 
 
-def rule_overviews(ruleset: Ruleset, language: Language = "en") -> list[RuleOverview]:
-    """Every rule in ruleset order: what raises its flag, thresholds' bases, needs, label text."""
+def rule_overviews(
+    ruleset: Ruleset, language: Language = "en", *, advisory: bool = False
+) -> list[RuleOverview]:
+    """Every rule in ruleset order: what raises its flag, thresholds' bases, needs, label text
+    (with `advisory`, the advisory checks instead, with what the trials set)."""
     lang, overviews = language, []
-    for rule in ruleset.rules:
+    for rule in ruleset.advisory if advisory else ruleset.rules:
         needs = M.RULE_NEEDS(lang, fields=", ".join(_field_words(f, lang) for f in rule.required))
         if rule.optional:
             needs += M.RULE_OPTIONAL(lang, fields=", ".join(rule.optional))
@@ -344,18 +369,21 @@ def ruleset_text(ruleset: Ruleset, language: Language = "en") -> str:
         lines.append(M.COMPONENTS(lang, components=components))
     if meta.reading_of_severe:
         lines.append(M.READING_OF_SEVERE(lang, text=meta.reading_of_severe(lang)))
-    for rule in rule_overviews(ruleset, lang):
-        lines += [
-            "",
-            typer.style(rule.id, bold=True) + f"  [{rule.category} · {rule.severity}]",
-            f"  {rule.title}",
-            "  " + M.FLAGGED_WHEN(lang, condition=rule.flagged_when),
-            *(f"    · {basis}" for basis in rule.bases),
-            f"  {rule.needs}",
-            "  " + M.LABEL_CITATION(lang, source=rule.label),
-        ]
-        if rule.note:
-            lines.append("  " + M.NOTE(lang, note=rule.note))
+    for advisory, citation in ((False, M.LABEL_CITATION), (True, M.ADVISORY_CITATION)):
+        if advisory and ruleset.advisory:
+            lines += ["", typer.style(M.ADVISORY_HEADING(lang), bold=True)]
+        for rule in rule_overviews(ruleset, lang, advisory=advisory):
+            lines += [
+                "",
+                typer.style(rule.id, bold=True) + f"  [{rule.category} · {rule.severity}]",
+                f"  {rule.title}",
+                "  " + M.FLAGGED_WHEN(lang, condition=rule.flagged_when),
+                *(f"    · {basis}" for basis in rule.bases),
+                f"  {rule.needs}",
+                "  " + citation(lang, source=rule.label),
+            ]
+            if rule.note:
+                lines.append("  " + M.NOTE(lang, note=rule.note))
     lines += _spellings_text(ruleset, lang)
     lines += ["", M.NOTICE(lang)]
     return "\n".join(lines) + "\n"
@@ -398,7 +426,18 @@ def form_schema_json(language: Language = "en", ruleset: Ruleset | None = None) 
 
 # ---------------------------------------------------------------- batch
 
-BATCH_COLUMNS = ("row", "patient_id", "outcome", "flagged", "needs_info", "errors", "notice")
+BATCH_COLUMNS = (
+    "row",
+    "patient_id",
+    "outcome",
+    "flagged",
+    "needs_info",
+    "advisory_flagged",
+    "advisory_needs_info",
+    "errors",
+    "notice",
+)
+"""SPEC §5, with SPEC §11's advisory columns after needs_info (empty when the checks are off)."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -417,36 +456,51 @@ def csv_cell(text: str) -> str:
 
 
 @functools.cache
-def batch_rows(rule_ids: tuple[str, ...], language: Language = "en") -> BatchRows:
+def batch_rows(
+    rule_ids: tuple[str, ...], language: Language = "en", advisory_ids: tuple[str, ...] = ()
+) -> BatchRows:
     """The row writer for a ruleset and language, kept for the whole list."""
-    return BatchRows(rule_ids, language)
+    return BatchRows(rule_ids, language, advisory_ids)
 
 
-class BatchRows:
-    """Writes OUT.csv rows (SPEC §5): row, patient_id, outcome, flagged, needs_info, errors, notice,
-    for the records screened one by one (columnwise.py writes the plain ones).
+class _StatusCells:
+    """The flagged and needs_info cells of status profiles (rule ids joined by `;`), remembered."""
 
-    A row is numbered where the chunks meet, in order (batch.ChunkOutput.rows), so this writes
-    its middle (`tail`) and the end every row shares (`row_end`: the notice and line end).
-    """
-
-    def __init__(self, rule_ids: Sequence[str], language: Language = "en"):
-        self.rule_ids, self.language = tuple(rule_ids), language
-        self.row_end = f",{csv_cell(M.NOTICE(language))}\r\n"
-        """What ends every row: the notice cell and the line end."""
+    def __init__(self, rule_ids: Sequence[str]):
+        self.rule_ids = tuple(rule_ids)
         self._profiles: dict[tuple[Status, ...], str] = {}
 
-    def status_cells(self, statuses: tuple[Status, ...]) -> str:
-        """The flagged and needs_info cells of a status profile."""
+    def __call__(self, statuses: tuple[Status, ...]) -> str:
         cells = self._profiles.get(statuses)
         if cells is None:
             pairs = list(zip(self.rule_ids, statuses, strict=False))
             flagged = ";".join(r for r, s in pairs if s == "flagged")
             needs = ";".join(r for r, s in pairs if s == "needs_info")
             cells = f"{flagged},{needs}"
-            if len(self._profiles) < 10_000:  # 3^12 profiles exist; most lists use far fewer
+            if len(self._profiles) < 10_000:  # most lists use few of the profiles there are
                 self._profiles[statuses] = cells
         return cells
+
+
+class BatchRows:
+    """Writes OUT.csv rows (SPEC §5, §11): row, patient_id, outcome, flagged, needs_info,
+    advisory_flagged, advisory_needs_info, errors, notice, for the records screened one by one
+    (columnwise.py writes the plain ones).
+
+    A row is numbered where the chunks meet, in order (batch.ChunkOutput.rows), so this writes
+    its middle (`tail`) and the end every row shares (`row_end`: the notice and line end).
+    """
+
+    def __init__(
+        self, rule_ids: Sequence[str], language: Language = "en", advisory_ids: Sequence[str] = ()
+    ):
+        self.rule_ids, self.language = tuple(rule_ids), language
+        self.row_end = f",{csv_cell(M.NOTICE(language))}\r\n"
+        """What ends every row: the notice cell and the line end."""
+        self.status_cells = _StatusCells(self.rule_ids)
+        """The flagged and needs_info cells of a status profile."""
+        self.advisory_cells = _StatusCells(advisory_ids)
+        """The advisory_flagged and advisory_needs_info cells of an advisory profile."""
 
     def tail(self, verdict: Verdict) -> str:
         """The middle of a row: what comes between `row,` and the row's end (see row_end)."""
@@ -458,7 +512,8 @@ class BatchRows:
         # Only the patient id and error texts can carry what the list held; the rest is ours.
         patient_id = csv_cell(spreadsheet_safe(verdict.patient_id or ""))
         statuses = self.status_cells(verdict.statuses)
-        return f"{patient_id},{verdict.outcome},{statuses},{errors}"
+        advised = "," if verdict.advisory is None else self.advisory_cells(verdict.advisory)
+        return f"{patient_id},{verdict.outcome},{statuses},{advised},{errors}"
 
 
 def width(text: str) -> int:
@@ -526,6 +581,25 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
         for rule_id in summary.rule_ids
     ]
     lines = ["", *_table(outcome_rows), "", *_table(rule_rows)]
+    if summary.advisory_ids:
+        advised = summary.advised
+        lines += [
+            "",
+            M.ADVISORY_HEADING(lang),
+            M.SUMMARY_ADVISORY_RECORDS(
+                lang,
+                flagged=advised["flagged"],
+                needs=advised["needs_info"],
+                clear=advised["no_flags"],
+            ),
+            "",
+        ]
+        advisory_rows = [[M.SUMMARY_RULE(lang), *headings]]
+        advisory_rows += [
+            [rule_id, str(summary.flagged[rule_id]), str(summary.needs_info[rule_id])]
+            for rule_id in summary.advisory_ids
+        ]
+        lines += _table(advisory_rows)
     if summary.screened_with is not None:
         ruleset_id, sha256, site = summary.screened_with
         lines[:0] = ["", M.SUMMARY_RULESET(lang, id=ruleset_id, sha=sha256[:16])]

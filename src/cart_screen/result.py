@@ -13,7 +13,7 @@ from cart_screen.i18n import Language, M
 
 Status = Literal["flagged", "needs_info", "clear"]
 Outcome = Literal["flagged", "needs_info", "no_flags", "error"]
-Severity = Literal["exclusion", "caution"]
+Severity = Literal["exclusion", "caution", "advisory"]
 
 NOTICE = M.NOTICE("en")
 """SPEC §4: carried by every result, in every output; no setting removes it (in Chinese: zh)."""
@@ -28,7 +28,7 @@ class Item(_Value):
     """One rule's finding for one patient."""
 
     rule_id: str
-    category: Literal["indication", "contraindication", "precaution", "interaction"]
+    category: Literal["indication", "contraindication", "precaution", "interaction", "advisory"]
     severity: Severity
     status: Status
     title: str
@@ -71,6 +71,11 @@ class ScreeningResult(_Value):
     patient_id: str | None
     outcome: Outcome
     items: list[Item]
+    advisory: list[Item] = []
+    """SPEC §11: the advisory checks from the pivotal trials (rule ids `advisory.*`), in file
+    order — not part of the label, and never part of the outcome."""
+    advisory_checked: bool = False
+    """Whether the advisory checks ran (a site file with `advisory: off` leaves them out)."""
     errors: list[FieldErrorOut]
     notice: str = NOTICE
     ruleset: RulesetRef
@@ -83,6 +88,10 @@ class ScreeningResult(_Value):
     def with_status(self, status: Status) -> list[Item]:
         """The items of one status, in ruleset order."""
         return [item for item in self.items if item.status == status]
+
+    def advisory_with_status(self, status: Status) -> list[Item]:
+        """The advisory items of one status, in file order."""
+        return [item for item in self.advisory if item.status == status]
 
 
 def outcome_of(statuses: Sequence[Status]) -> Outcome:
@@ -146,6 +155,10 @@ def shared_part(result: Mapping[str, Any]) -> dict[str, Any]:
         "language": result["language"],
         "site": result["site"],
         "items": [{key: item[key] for key in SHARED_ITEM_KEYS} for item in result["items"]],
+        "advisory": [
+            {key: item[key] for key in SHARED_ITEM_KEYS} for item in result.get("advisory", [])
+        ],
+        "advisory_checked": result.get("advisory_checked", False),
     }
 
 
@@ -159,11 +172,13 @@ def joined_result(
 ) -> dict[str, Any]:
     """The full result JSON (SPEC §4, as `screen()` gives it) from its shared part and one
     record's own: each item's status and reason (none for an `error` outcome), its errors."""
-    rules = shared["items"]
-    return {
-        "patient_id": patient_id,
-        "outcome": outcome,
-        "items": [
+    rules, advisory = shared["items"], shared.get("advisory", [])
+    screened = outcome != "error"  # an error has no items, label or advisory
+
+    def joined(
+        shared_items: Sequence[Mapping[str, Any]], own_items: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        return [
             {
                 "rule_id": rule["rule_id"],
                 "category": rule["category"],
@@ -174,8 +189,18 @@ def joined_result(
                 "source": rule["source"],
                 "note": rule["note"],
             }
-            for rule, own in zip(rules, items, strict=len(items) > 0)
-        ],
+            for rule, own in zip(shared_items, own_items, strict=True)
+        ]
+
+    # A record's own items are the label's, then the advisory checks' (as batch keeps them).
+    label_items = joined(rules, items[: len(rules)]) if screened else []
+    advisory_items = joined(advisory, items[len(rules) :]) if screened else []
+    return {
+        "patient_id": patient_id,
+        "outcome": outcome,
+        "items": label_items,
+        "advisory": advisory_items,
+        "advisory_checked": screened and bool(shared.get("advisory_checked", False)),
         "errors": [dict(error) for error in errors],
         "notice": shared["notice"],
         "ruleset": shared["ruleset"],

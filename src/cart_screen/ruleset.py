@@ -1,7 +1,9 @@
 """Layer 3: the only place that reads rule files: YAML -> validated models, file:line:col on error.
 
 A ruleset is a folder holding `ruleset.yaml` (metadata and rules) and the files it names: the
-diagnosis vocabulary and the value spellings (both read by `cart_screen.values`). Loading checks
+diagnosis vocabulary and the value spellings (both read by `cart_screen.values`), and the
+advisory checks from the pivotal trials (`advisory.yaml`: rules with ids `advisory.*` and severity
+`advisory`, which never decide the outcome; see SPEC §11), loaded and checked as the label's are. Loading checks
 the YAML, then the shape (pydantic models with a discriminated union of conditions), then the
 meaning: every field a rule uses exists on the form, is listed as required or optional, and is
 compared with a value of its own kind; every choice field's spellings name its own values.
@@ -25,6 +27,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 
 from cart_screen.datafile import (
@@ -51,15 +54,17 @@ RulesetError = DataFileError
 
 RULESET_FILE = "ruleset.yaml"
 
-Category = Literal["indication", "contraindication", "precaution", "interaction"]
-Severity = Literal["exclusion", "caution"]
+Category = Literal["indication", "contraindication", "precaution", "interaction", "advisory"]
+Severity = Literal["exclusion", "caution", "advisory"]
 SEVERITY: dict[Category, Severity] = {
     "indication": "exclusion",
     "contraindication": "exclusion",
     "precaution": "caution",
     "interaction": "caution",
+    "advisory": "advisory",
 }
-"""SPEC §3: indication and contraindication items exclude, precaution and interaction items caution."""
+"""SPEC §3: indication and contraindication items exclude, precaution and interaction items
+caution; SPEC §11: the pivotal trials' checks (advisory.yaml) advise."""
 
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
 """A value as YAML gives it; strict, so that 1 stays 1 and never becomes true."""
@@ -128,12 +133,21 @@ class Example(DataModel):
 
 
 class Rule(DataModel):
-    """One label criterion: what raises the flag, the data it needs, and the label text it enforces."""
+    """One criterion: what raises the flag, the data it needs, and the text it comes from — the
+    label's sentence, or (an advisory check) where the pivotal trials set it."""
 
-    id: str = Field(pattern=r"^(indication|contraindication|precaution|interaction)\.[a-z0-9_]+$")
+    id: str = Field(
+        pattern=r"^(indication|contraindication|precaution|interaction|advisory)\.[a-z0-9_]+$"
+    )
     category: Category
+    severity: Severity = "exclusion"
+    """Optional for label rules (their category gives it); every advisory check writes
+    `severity: advisory`. Filled in from the category when not written."""
     title: Text
     label: Text
+    """Label rules: the label sentence. Advisory checks: why it is not the label, and the trials."""
+    sources: list[str] = Field(default_factory=list)
+    """What an advisory check cites: names from the advisory file's `sources` (trials, guidance)."""
     required: list[str] = Field(min_length=1)
     optional: list[str] = Field(default_factory=list)
     flag_when: Condition
@@ -148,9 +162,25 @@ class Rule(DataModel):
             raise ValueError(f"category {category!r} does not match rule id {rule_id!r}")
         return category
 
+    @model_validator(mode="after")
+    def _severity_of_category(self) -> Rule:
+        expected = SEVERITY[self.category]
+        if not self.declared_severity:
+            object.__setattr__(self, "severity", expected)  # frozen: set once, while built
+        elif self.severity != expected:
+            message = f"{self.category} rules have severity {expected!r}, not {self.severity!r}"
+            raise ValueError(message)
+        return self
+
     @property
-    def severity(self) -> Severity:
-        return SEVERITY[self.category]
+    def declared_severity(self) -> bool:
+        """Whether the file wrote the rule's severity (every advisory check must)."""
+        return "severity" in self.model_fields_set
+
+    @property
+    def advisory(self) -> bool:
+        """An advisory check from the pivotal trials (never a label criterion)."""
+        return self.category == "advisory"
 
 
 class RulesetFile(DataModel):
@@ -163,10 +193,23 @@ class RulesetFile(DataModel):
     vocabulary: str = Field(min_length=1)
     values: str = Field(default="values.yaml", min_length=1)
     """The value-spellings file: how each field's values may be written."""
+    advisory: str | None = Field(default=None, min_length=1)
+    """The advisory checks' file (the pivotal trials' questions), if the ruleset has one."""
     components: list[Text] = Field(default_factory=list)
     reading_of_severe: Text | None = None
     basis_checked: dt.date | None = None
     """When the sources the thresholds cite were last checked (docs/clinical-basis.md)."""
+    rules: list[Rule] = Field(min_length=1)
+
+
+class AdvisoryFile(DataModel):
+    """`advisory.yaml` as written: checks from the pivotal trials, never label criteria."""
+
+    id: str = Field(min_length=1)
+    about: Text
+    """What these checks are and are not (the heading's longer form, for the clinical basis)."""
+    sources: dict[str, Text] = Field(min_length=1)
+    """Each trial or guideline a check may cite, with its registry number or publication."""
     rules: list[Rule] = Field(min_length=1)
 
 
@@ -183,6 +226,9 @@ class Ruleset:
     sha256: str
     doc: Document
     """ruleset.yaml as read, to say where a rule stands (for its worked examples)."""
+    advisory_file: AdvisoryFile | None = None
+    advisory_doc: Document | None = None
+    """advisory.yaml as read, to say where an advisory check stands."""
 
     @property
     def id(self) -> str:
@@ -190,7 +236,19 @@ class Ruleset:
 
     @property
     def rules(self) -> Sequence[Rule]:
+        """The label's rules, in order: they alone decide the outcome."""
         return self.meta.rules
+
+    @property
+    def advisory(self) -> Sequence[Rule]:
+        """The advisory checks from the pivotal trials, in order (none without the file)."""
+        return self.advisory_file.rules if self.advisory_file is not None else ()
+
+    def rule_files(self) -> Iterator[tuple[Sequence[Rule], Document]]:
+        """Each rule file's rules with the file as read (label first, then advisory)."""
+        yield self.rules, self.doc
+        if self.advisory_file is not None and self.advisory_doc is not None:
+            yield self.advisory_file.rules, self.advisory_doc
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -250,11 +308,11 @@ def _check_value(spec: FieldSpec, value: Any, book: ValueBook, field: str) -> st
     return None
 
 
-def _meaning_problems(doc: Document, meta: RulesetFile, book: ValueBook) -> list[Problem]:
+def _meaning_problems(doc: Document, rules: Sequence[Rule], book: ValueBook) -> list[Problem]:
     problems: list[Problem] = []
     known = ", ".join([*FIELDS, *DERIVED])
     seen: dict[str, int] = {}
-    for n, rule in enumerate(meta.rules):
+    for n, rule in enumerate(rules):
         at: Location = ("rules", n)
         if rule.id in seen:
             problems.append(doc.locate((*at, "id"), f"rule id {rule.id!r} is used twice"))
@@ -329,6 +387,51 @@ def _named_file(doc: Document, folder: Path, key: str, name: str) -> Path:
     return path
 
 
+def _kind_problems(
+    doc: Document, rules: Sequence[Rule], advisory: AdvisoryFile | None = None
+) -> list[Problem]:
+    """Label rules are never advisory; advisory checks are advisory and cite known sources."""
+    problems: list[Problem] = []
+    for n, rule in enumerate(rules):
+        at: Location = ("rules", n)
+        if advisory is None:
+            if rule.advisory:
+                why = "advisory checks live in the advisory file (ruleset.yaml: advisory), not here"
+                problems.append(doc.locate((*at, "category"), why))
+            continue
+        if not rule.advisory:
+            why = f"{rule.id}: the advisory file holds advisory checks only (category: advisory)"
+            problems.append(doc.locate((*at, "category"), why))
+        if not rule.declared_severity:
+            why = f"{rule.id}: an advisory check says severity: advisory"
+            problems.append(doc.locate(at, why))
+        if not rule.sources:
+            problems.append(doc.locate(at, f"{rule.id}: name the trials it comes from (sources)"))
+        for i, source in enumerate(rule.sources):
+            if source not in advisory.sources:
+                why = f"unknown source {source!r}; known: {', '.join(advisory.sources)}"
+                problems.append(doc.locate((*at, "sources", i), why))
+    return problems
+
+
+def _load_advisory(
+    doc: Document, meta: RulesetFile, folder: Path, book: ValueBook, label_ids: set[str]
+) -> tuple[Path | None, AdvisoryFile | None, Document | None, list[Problem]]:
+    """The advisory file a ruleset names, read and checked as the label's rules are."""
+    if meta.advisory is None:
+        return None, None, None, []
+    path = _named_file(doc, folder, "advisory", meta.advisory)
+    advisory_doc = _read_yaml(path)
+    advisory: AdvisoryFile = validate(advisory_doc, AdvisoryFile)
+    problems = _kind_problems(advisory_doc, advisory.rules, advisory)
+    problems += _meaning_problems(advisory_doc, advisory.rules, book)
+    for n, rule in enumerate(advisory.rules):
+        if rule.id in label_ids:
+            message = f"rule id {rule.id!r} is also a label rule's"
+            problems.append(advisory_doc.locate(("rules", n, "id"), message))
+    return path, advisory, advisory_doc, problems
+
+
 def load_ruleset(path: str | Path) -> Ruleset:
     """Load and check a ruleset folder (or its ruleset.yaml); raise RulesetError with every problem.
 
@@ -342,11 +445,18 @@ def load_ruleset(path: str | Path) -> Ruleset:
     values_path = _named_file(doc, ruleset_path.parent, "values", meta.values)
     book = load_book(vocabulary_path, values_path)
     problems = [book.values_doc.locate(where, why) for where, why in book_problems(book)]
-    problems += _meaning_problems(doc, meta, book)
+    problems += _kind_problems(doc, meta.rules)
+    problems += _meaning_problems(doc, meta.rules, book)
+    label_ids = {rule.id for rule in meta.rules}
+    folder = ruleset_path.parent
+    advisory_path, advisory, advisory_doc, more = _load_advisory(doc, meta, folder, book, label_ids)
+    problems += more
     if problems:
         raise RulesetError(problems)
-    files = (ruleset_path, vocabulary_path, values_path)
-    return Ruleset(meta, book, files, sha256_of_files(files), doc)
+    files: tuple[Path, ...] = (ruleset_path, vocabulary_path, values_path)
+    if advisory_path is not None:
+        files += (advisory_path,)
+    return Ruleset(meta, book, files, sha256_of_files(files), doc, advisory, advisory_doc)
 
 
 def default_rules_path() -> Path:

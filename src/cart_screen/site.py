@@ -2,13 +2,15 @@
 
 A site file (`--site FILE`, or CART_SCREEN_SITE) gives defaults for site fields a form leaves
 blank (SPEC §6: `icu_available`) and the site laboratory's upper limits of normal, so that a lab
-value written with its unit ("68 µmol/L") can be read as a multiple of ULN:
+value written with its unit ("68 µmol/L") can be read as a multiple of ULN; and whether the
+advisory checks from the pivotal trials run (SPEC §11; on unless `advisory: off`):
 
     icu_available: yes
     lab_uln:
       total_bilirubin: 20.5 µmol/L
       ast: 40 U/L
       alt: 50 U/L
+    advisory: off
 
 An unknown key, a unit that does not fit the analyte or a non-positive limit is refused with
 `file:line:col`. A result names the site file it was screened with (its sha256), since the
@@ -39,6 +41,8 @@ class SiteFile(DataModel):
 
     icu_available: Any = None
     lab_uln: dict[str, StrictStr | int | float] = Field(default_factory=dict)
+    advisory: Any = None
+    """on (the default) or off: whether the advisory checks run."""
 
 
 @dataclass(frozen=True)
@@ -52,17 +56,21 @@ class Site:
     """The site file's name (not its folder: paths stay on this machine)."""
     sha256: str | None = None
     """The site file's sha256, as `sha256sum` prints it."""
+    advisory: bool = True
+    """Whether the advisory checks from the pivotal trials run (`advisory: off` in the file)."""
 
     def settings(self) -> dict[str, Any]:
         """The settings in force, as plain JSON values (for the result's `site`)."""
         said: dict[str, Any] = dict(self.defaults)
         if self.lab_uln:
             said["lab_uln"] = {name: str(q) for name, q in self.lab_uln.items()}
+        if not self.advisory:
+            said["advisory"] = "off"
         return said
 
     @property
     def empty(self) -> bool:
-        return not self.defaults and not self.lab_uln and self.name is None
+        return not self.defaults and not self.lab_uln and self.name is None and self.advisory
 
 
 NO_SITE = Site()
@@ -118,6 +126,21 @@ def read_lab_uln(raw: Mapping[str, Any], book: ValueBook) -> dict[str, Quantity]
     return lab_uln
 
 
+ADVISORY_SWITCH = {"on": True, "off": False}
+"""How a site file turns the advisory checks on or off (YAML's own true/false too)."""
+
+
+def read_advisory(raw: Any) -> bool:
+    """Whether a site's `advisory` setting turns the checks on; FormValueError if not on/off."""
+    if raw is None:
+        return True
+    if isinstance(raw, bool):  # YAML 1.1 reads a bare on/off as true/false
+        return raw
+    if isinstance(raw, str) and raw.strip().casefold() in ADVISORY_SWITCH:
+        return ADVISORY_SWITCH[raw.strip().casefold()]
+    raise FormValueError(Said.same(f"advisory: {raw!r} is not on or off — expected on or off"))
+
+
 def load_site(path: Path, book: ValueBook) -> Site:
     """Read and check a site file; raise DataFileError with each problem located."""
     doc, data = load_model(path, SiteFile, "site files")
@@ -129,10 +152,15 @@ def load_site(path: Path, book: ValueBook) -> Site:
         problems.append((("icu_available",), exc.said.en))
     lab_uln, lab_problems = _read_lab_uln(data.lab_uln, book)
     problems += lab_problems
+    advisory = True
+    try:
+        advisory = read_advisory(data.advisory)
+    except FormValueError as exc:
+        problems.append((("advisory",), exc.said.en))
     if problems:
         raise DataFileError([doc.locate(where, message) for where, message in problems])
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Site(defaults, lab_uln, path.name, digest)
+    return Site(defaults, lab_uln, path.name, digest, advisory)
 
 
 def site_from(site: Site | Mapping[str, Any] | None, book: ValueBook) -> Site:
@@ -143,7 +171,8 @@ def site_from(site: Site | Mapping[str, Any] | None, book: ValueBook) -> Site:
         return site
     raw = dict(site)
     lab = raw.pop("lab_uln", None) or {}
-    return Site(read_defaults(raw, book), read_lab_uln(lab, book))
+    advisory = read_advisory(raw.pop("advisory", None))
+    return Site(read_defaults(raw, book), read_lab_uln(lab, book), advisory=advisory)
 
 
 def site_with(site: Site, icu_available: str | None, book: ValueBook | None = None) -> Site:
@@ -151,4 +180,4 @@ def site_with(site: Site, icu_available: str | None, book: ValueBook | None = No
     if icu_available is None:
         return site
     defaults = {**site.defaults, **read_defaults({"icu_available": icu_available}, book)}
-    return Site(defaults, site.lab_uln, site.name, site.sha256)
+    return Site(defaults, site.lab_uln, site.name, site.sha256, site.advisory)

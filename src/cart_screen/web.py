@@ -389,7 +389,7 @@ def create_app(
                 if name in values and listed and value is not UNREADABLE:
                     values[name] = canonical_text(FIELDS[name], value)
             return form_page(request, lang, values, errors, 422)
-        verdict = decide(ruleset, read)
+        verdict = decide(ruleset, read, site.advisory)
         result = result_of(ruleset, verdict, read.facts, lang, read.defaulted, site)
         recorded = await log.record(request, result, values, lang) if log is not None else None
         if recorded is not None and recorded.id is not None:  # the result has an address

@@ -34,6 +34,7 @@ from urllib.parse import quote
 from cart_screen import workbook
 from cart_screen.batch import screen_chunks
 from cart_screen.csv_list import UNDECODED, read_chunks
+from cart_screen.evaluate import advisory_ids
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
 from cart_screen.list_records import BatchInputError, Job, map_columns
@@ -226,6 +227,7 @@ def screen_list(
     with Summary(
         rule_ids,
         ignored_columns=columns.ignored,
+        advisory_ids=advisory_ids(ruleset, site),
         screened_with=(ruleset.id, ruleset.sha256, site),
     ) as summary:
         screened = ScreenedList(name, ruleset, as_of, language, summary)

@@ -32,6 +32,7 @@ GROUPS: dict[str, Msg] = {
     "liver": M.GROUP_LIVER,
     "medicines": M.GROUP_MEDICINES,
     "site": M.GROUP_SITE,
+    "advisory": M.GROUP_ADVISORY,
 }
 """The form's groups, in order, with their headings (the form model gives each field a group)."""
 

@@ -429,7 +429,19 @@ class _SummarySheet:
         self.row += 1
         self._outcomes(summary)
         self.row += 1
-        self._rules(summary, ruleset)
+        self._rules(summary, ruleset, summary.rule_ids)
+        if summary.advisory_ids:  # SPEC §11: counted apart, under their own heading
+            self.row += 1
+            self.line(M.ADVISORY_HEADING(lang), formats=[f.label])
+            advised = summary.advised
+            records = M.SUMMARY_ADVISORY_RECORDS(
+                lang,
+                flagged=advised["flagged"],
+                needs=advised["needs_info"],
+                clear=advised["no_flags"],
+            )
+            self.line(records)
+            self._rules(summary, ruleset, summary.advisory_ids)
         notes = summary_notes(summary, lang)
         if notes:
             self.row += 1
@@ -461,9 +473,9 @@ class _SummarySheet:
             M.SUMMARY_ALL(lang), "", total, share_all, formats=[f.bold, None, f.count, f.share]
         )
 
-    def _rules(self, summary: Summary, ruleset: Ruleset) -> None:
+    def _rules(self, summary: Summary, ruleset: Ruleset, rule_ids: Sequence[str]) -> None:
         lang, f = self.language, self.formats
-        titles = {rule.id: rule.title(lang) for rule in ruleset.rules}
+        titles = {rule.id: rule.title(lang) for rule in [*ruleset.rules, *ruleset.advisory]}
         flagged, needs = ("flagged", "needs_info") if lang == "en" else ("提示", "待补充")
         self.line(
             M.SUMMARY_RULE(lang),
@@ -472,7 +484,7 @@ class _SummarySheet:
             needs,
             formats=[f.table_head] * 4,
         )
-        for rule_id in summary.rule_ids:
+        for rule_id in rule_ids:
             title = titles.get(rule_id, "")
             self.line(
                 rule_id,

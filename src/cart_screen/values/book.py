@@ -31,6 +31,7 @@ from cart_screen.i18n import LANGUAGES, Language, M, Msg, Said
 from cart_screen.values.kinds import Kind
 from cart_screen.values.labs import Bounds, LabReader, Labs, Quantity
 from cart_screen.values.lexicon import Lexicon
+from cart_screen.values.measure import BareReading, Measure, MeasureReader, unit_key
 from cart_screen.values.text import (
     FormValueError,
     Shown,
@@ -71,6 +72,10 @@ class FieldValues(DataModel):
     ambiguous: list[Ambiguous] = Field(default_factory=list)
     scores: dict[str, Bounds] = Field(default_factory=dict)
     score_words: list[StrictStr] = Field(default_factory=list)
+    measure: str | None = None
+    """A quantity of `measures` (counts, haemoglobin): the units this field may be written in."""
+    bare: list[BareReading] = Field(default_factory=list)
+    """Where a number written without its unit is read, in which unit (measure fields)."""
 
 
 class Dates(DataModel):
@@ -90,6 +95,7 @@ class ValuesFile(DataModel):
     dates: Dates
     fields: dict[str, FieldValues] = Field(default_factory=dict)
     labs: Labs | None = None
+    measures: dict[str, Measure] = Field(default_factory=dict)
 
 
 _NO_FIELD = FieldValues()
@@ -130,6 +136,11 @@ class ValueBook:
             if data.labs
             else {}
         )
+        self._measures = {
+            name: MeasureReader(data.measures[spec.measure], tuple(spec.bare))
+            for name, spec in data.fields.items()
+            if spec.measure is not None and spec.measure in data.measures
+        }
         self._readers: dict[tuple[str, Kind], Callable[[Any], Any]] = {}
         self._listed_by_field: dict[str, frozenset[str]] = {}
 
@@ -245,6 +256,13 @@ class ValueBook:
                     self._labs[spec.analyte].check_bare(number)
                 except FormValueError as exc:
                     raise self._reject(name, kind, exc.said) from exc
+            if name in self._measures:
+                try:
+                    # a float was written with a decimal point (JSON, YAML): never a count per µL
+                    whole = isinstance(raw, int)
+                    number = self._measures[name].read_bare(number, whole=whole)
+                except FormValueError as exc:
+                    raise self._reject(name, kind, exc.said) from exc
         elif isinstance(raw, str):
             number = self._number_text(name, kind, spec, raw)
         else:
@@ -269,6 +287,11 @@ class ValueBook:
             except FormValueError as exc:
                 raise self._reject(name, kind, exc.said) from exc
         core = strip_folded(text, fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        if name in self._measures:
+            try:
+                return self._measures[name].read(core)
+            except FormValueError as exc:
+                raise self._reject(name, kind, exc.said) from exc
         number = plain_number(core)
         if number is None and spec.number_words:
             words = self._numbers.get(match_key(core))
@@ -310,6 +333,12 @@ class ValueBook:
         listed = lexicon.find(key) if _spaced(text) in self._listed(name) else None
         if listed is not None:
             return listed
+        # ... and so is one behind its field's prefix or before its suffix ('HBsAg not detected')
+        core = strip_folded(fold(text), fold_affixes(spec.prefixes), fold_affixes(spec.suffixes))
+        if core != fold(text) and _spaced(core) in self._listed(name):
+            found = lexicon.find(match_key(core))
+            if found is not None:
+                return found
         read = self._values_in(lexicon, spec, text)
         if len(read) > 1:  # 'I-II', and 'I I' too: never run together into another class
             values = M.OR("en").join(str(v) for v in read)
@@ -442,6 +471,13 @@ class ValueBook:
                         M.ALLOWED_LAB("en", multiple=said.en, units=units, example=example),
                         M.ALLOWED_LAB("zh", multiple=said.zh, units=units, example=example),
                     )
+                if name in self._measures:
+                    measure = self._measures[name]
+                    base, units = measure.measure.base, measure.units_said()
+                    return Said(
+                        M.ALLOWED_MEASURE("en", number=said.en, base=base, units=units),
+                        M.ALLOWED_MEASURE("zh", number=said.zh, base=base, units=units),
+                    )
                 return said
 
     def spellings(self, name: str, kind: Kind) -> list[tuple[str, list[str]]]:
@@ -534,6 +570,7 @@ def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Locat
         ):
             known = ", ".join(data.labs.analytes) if data.labs else "none"
             clashes.append(((*at, "analyte"), f"unknown analyte {spec.analyte!r}; known: {known}"))
+        clashes += _measure_problems(data, name, spec)
         if not spec.choices:
             continue
         lexicon = lexicons[name] = Lexicon()
@@ -561,6 +598,24 @@ def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Locat
                     clashes.append(((*at, role, i), why))
         clashes += lexicon.clashes
     return lexicons, clashes
+
+
+def _measure_problems(data: ValuesFile, name: str, spec: FieldValues) -> list[tuple[Location, str]]:
+    """What is wrong with a field's measure and bare readings (unknown measure or unit)."""
+    at: Location = ("fields", name)
+    if spec.measure is None:
+        return [((*at, "bare"), "bare readings need a measure")] if spec.bare else []
+    measure = data.measures.get(spec.measure)
+    if measure is None:
+        known = ", ".join(data.measures) or "none"
+        return [((*at, "measure"), f"unknown measure {spec.measure!r}; known: {known}")]
+    units = {unit_key(u) for u in measure.units}
+    problems: list[tuple[Location, str]] = []
+    for i, bare in enumerate(spec.bare):
+        if unit_key(bare.unit) not in units:
+            why = f"{bare.unit!r} is not a unit of {spec.measure}: {', '.join(measure.units)}"
+            problems.append(((*at, "bare", i, "unit"), why))
+    return problems
 
 
 def load_book(vocabulary_path: Path, values_path: Path) -> ValueBook:
