@@ -6,8 +6,9 @@ interleaved in one run; the median ratio is printed (goal ≤ 5×), of wall time
 (the process's, all DuckDB threads: steadier on a shared machine). Two data sets: the worst
 case (blanks, codes and not-codes, values on and beyond every threshold, leap-day birthdays:
 nearly every row flagged with long needs-info lists) and a realistic mix (referrals mostly
-complete and readable: about one in five flagged, a third needing information). Spark: SPARK_ROWS rows (default 1,000,000)
-of the worst case in a local session, screened, rows per second printed (--no-spark skips it).
+complete and readable: about one in five flagged, a third needing information). Spark:
+SPARK_ROWS rows (default 1,000,000) of the worst case in a local session, screened, rows per
+second printed (--no-spark skips it).
 
     python benchmarks/sql_speed.py [--rows N] [--rounds 5] [--spark-rows N] [--no-spark]
 """

@@ -394,7 +394,7 @@ def screening_query(
         exp.Literal.string(M.NOTICE(language)).as_("notice"),
     ).from_(keyed.subquery("keyed"))
     for g, group in enumerate(groups):
-        pieces = _pieces([ruleset.rules[n].id for n in group]).subquery(f"lists_{g}")
+        pieces = _pieces([ruleset.rules[n].id for n in group], f"lists_{g}")
         on = exp.EQ(
             this=exp.column("code", f"lists_{g}"), expression=exp.column(f"key_{g}", "keyed")
         )
@@ -420,30 +420,21 @@ def _group_key(group: range) -> exp.Expr:
     return key
 
 
-def _pieces(ids: Sequence[str]) -> exp.Query:
-    """The lookup of one group of rules: for each key (see _group_key), the ids of the group\'s
-    flagged rules and of those needing information, in ruleset order joined by one space, NULL
-    when none."""
+def _pieces(ids: Sequence[str], alias: str) -> exp.Values:
+    """The lookup of one group of rules (a constant table `alias`): for each key (see
+    _group_key), the ids of the group's flagged rules and of those needing information, in
+    ruleset order joined by one space, NULL when none."""
 
     def text(words: list[str]) -> exp.Expr:
         return exp.Literal.string(" ".join(words)) if words else exp.cast(exp.null(), "TEXT")
 
-    rows: list[exp.Select] = []
+    rows = []
     for code in range(3 ** len(ids)):
         statuses = [code // 3**place % 3 for place in range(len(ids))]
         flagged = [rule for rule, s in zip(ids, statuses, strict=True) if s == FLAGGED]
         unknown = [rule for rule, s in zip(ids, statuses, strict=True) if s == NEEDS_INFO]
-        rows.append(
-            exp.select(
-                _number(code).as_("code"),
-                text(flagged).as_("flagged"),
-                text(unknown).as_("needs_info"),
-            )
-        )
-    table: exp.Query = rows[0]
-    for row in rows[1:]:
-        table = exp.union(table, row, distinct=False)
-    return table
+        rows.append((_number(code), text(flagged), text(unknown)))
+    return exp.values(rows, alias=alias, columns=["code", "flagged", "needs_info"])
 
 
 def _no_id() -> exp.Expr:
@@ -521,6 +512,22 @@ def _joined_by_hand(node: exp.Expr) -> exp.Expr:
     )
 
 
+def _values_as_selects(node: exp.Expr) -> exp.Expr:
+    """SQLite names no columns of a VALUES table: its rows as SELECTs joined by UNION ALL."""
+    if not isinstance(node, exp.Values) or not isinstance(node.parent, exp.Join):
+        return node
+    names = node.args["alias"].columns
+    first, *rest = node.expressions
+    selects = [
+        exp.select(*[value.copy().as_(name) for value, name in zip(first, names, strict=True)]),
+        *[exp.select(*[value.copy() for value in row]) for row in rest],
+    ]
+    table: exp.Query = selects[0]
+    for select in selects[1:]:
+        table = exp.union(table, select, distinct=False)
+    return table.subquery(node.alias)
+
+
 def _both(
     first: Callable[[exp.Expr], exp.Expr], second: Callable[[exp.Expr], exp.Expr]
 ) -> Callable[[exp.Expr], exp.Expr]:
@@ -528,7 +535,7 @@ def _both(
 
 
 _TRANSFORMS: dict[str, Callable[[exp.Expr], exp.Expr]] = {
-    "sqlite": _both(_sqlite_dates, _joined_by_hand),
+    "sqlite": _both(_both(_sqlite_dates, _joined_by_hand), _values_as_selects),
     "bigquery": _joined_by_hand,
     "snowflake": _joined_by_hand,
     "tsql": _national_texts,
