@@ -18,8 +18,12 @@ typed values (`columns`). What screen() does with a typed value, the query does:
   February birthdays turn a year older on 1 March), from `date_of_birth`, else `age_years`; a
   date of birth after the screening date leaves `age_years`, and the two more than a year apart
   leave the age missing — as `reading.FormReader.derive` does.
-- Each rule's status is computed once (a column of an inner select); `flagged` and `needs_info`
-  list rule ids in ruleset order joined by one space; every row carries the ruleset's sha256 and
+- Each rule's status is computed once (a column of an inner select) and used once: the statuses
+  of each group of four rules make one number in base 3, joined to a constant lookup of the
+  group's pieces of `flagged` and `needs_info` (rule ids in ruleset order joined by one space).
+  An engine that inlines subqueries (DuckDB) would otherwise compute every status again for
+  each place it is read; the join keeps it computed once in every engine, and joining a few
+  constant pieces is cheaper than joining twelve. Every row carries the ruleset's sha256 and
   the notice. A record with no patient id (NULL or blank) has outcome `error` and empty lists.
 
 A condition the compiler cannot express is refused with its file:line, never dropped.
@@ -371,50 +375,96 @@ def screening_query(
     ).from_(read.subquery("read_values"))
     # 3. each rule's status, once
     judged = exp.select(exp.column("patient_id"), *statuses).from_(facts.subquery("facts"))
-    # 4. the result row
-    count = len(ruleset.rules)
-    no_id = exp.or_(
-        exp.column("patient_id").is_(exp.null()),
-        exp.EQ(this=exp.Trim(this=exp.column("patient_id")), expression=exp.Literal.string("")),
-    )
-
-    def any_status(value: int) -> exp.Expr:
-        return exp.or_(
-            *[
-                exp.EQ(this=exp.column(f"status_{n}"), expression=exp.Literal.number(value))
-                for n in range(count)
-            ]
-        )
-
-    def listed(value: int) -> exp.Expr:
-        pieces = [
-            exp.Case().when(
-                exp.EQ(this=exp.column(f"status_{n}"), expression=_number(value)),
-                exp.Literal.string(rule.id),
-            )
-            for n, rule in enumerate(ruleset.rules)
-        ]
-        # CONCAT_WS skips NULLs (where a dialect's does not, _joined_by_hand stands in)
-        joined = exp.ConcatWs(
-            expressions=[exp.Literal.string(" "), *pieces], safe=True, coalesce=True
-        )
-        return exp.Case().when(no_id.copy(), exp.Literal.string("")).else_(joined)
-
-    outcome = (
-        exp.Case()
-        .when(no_id, exp.Literal.string("error"))
-        .when(any_status(FLAGGED), exp.Literal.string("flagged"))
-        .when(any_status(NEEDS_INFO), exp.Literal.string("needs_info"))
-        .else_(exp.Literal.string("no_flags"))
-    )
-    return exp.select(
+    # 4. the statuses of each group of rules as one number (each status used once), and the
+    #    group's piece of each list looked up by it
+    groups = [
+        range(start, min(start + GROUP, len(ruleset.rules)))
+        for start in range(0, len(ruleset.rules), GROUP)
+    ]
+    keyed = exp.select(
         exp.column("patient_id"),
-        outcome.as_("outcome"),
-        listed(FLAGGED).as_("flagged"),
-        listed(NEEDS_INFO).as_("needs_info"),
+        *[_group_key(group).as_(f"key_{g}") for g, group in enumerate(groups)],
+    ).from_(judged.subquery("judged"))
+    result: exp.Select = exp.select(
+        exp.column("patient_id", "keyed").as_("patient_id"),
+        _outcome(len(groups)).as_("outcome"),
+        _listed("flagged", len(groups)).as_("flagged"),
+        _listed("needs_info", len(groups)).as_("needs_info"),
         exp.Literal.string(ruleset.sha256).as_("ruleset_sha256"),
         exp.Literal.string(M.NOTICE(language)).as_("notice"),
-    ).from_(judged.subquery("judged"))
+    ).from_(keyed.subquery("keyed"))
+    for g, group in enumerate(groups):
+        pieces = _pieces([ruleset.rules[n].id for n in group], f"lists_{g}")
+        on = exp.EQ(
+            this=exp.column("code", f"lists_{g}"), expression=exp.column(f"key_{g}", "keyed")
+        )
+        result = result.join(pieces, on=on, join_type="left")
+    return result
+
+
+GROUP = 4
+"""Rules per lookup: 3**4 = 81 rows a group. Bigger groups join fewer pieces but grow the
+query (3**6 = 729 rows a group); see benchmarks/sql_speed.py."""
+
+
+def _group_key(group: range) -> exp.Expr:
+    """The statuses of a group of rules as one number in base 3: the first rule's status, plus
+    3 times the second's, plus 9 times the third's, …"""
+    terms = [
+        exp.Mul(this=exp.column(f"status_{n}"), expression=_number(3**place))
+        for place, n in enumerate(group)
+    ]
+    key: exp.Expr = terms[0]
+    for term in terms[1:]:
+        key = exp.Add(this=key, expression=term)
+    return key
+
+
+def _pieces(ids: Sequence[str], alias: str) -> exp.Values:
+    """The lookup of one group of rules (a constant table `alias`): for each key (see
+    _group_key), the ids of the group's flagged rules and of those needing information, in
+    ruleset order joined by one space, NULL when none."""
+
+    def text(words: list[str]) -> exp.Expr:
+        return exp.Literal.string(" ".join(words)) if words else exp.cast(exp.null(), "TEXT")
+
+    rows = []
+    for code in range(3 ** len(ids)):
+        statuses = [code // 3**place % 3 for place in range(len(ids))]
+        flagged = [rule for rule, s in zip(ids, statuses, strict=True) if s == FLAGGED]
+        unknown = [rule for rule, s in zip(ids, statuses, strict=True) if s == NEEDS_INFO]
+        rows.append((_number(code), text(flagged), text(unknown)))
+    return exp.values(rows, alias=alias, columns=["code", "flagged", "needs_info"])
+
+
+def _no_id() -> exp.Expr:
+    patient_id = exp.column("patient_id", "keyed")
+    return exp.or_(
+        patient_id.is_(exp.null()),
+        exp.EQ(this=exp.Trim(this=patient_id.copy()), expression=exp.Literal.string("")),
+    )
+
+
+def _outcome(groups: int) -> exp.Expr:
+    def any_listed(column: str) -> exp.Expr:
+        return exp.or_(
+            *[exp.column(column, f"lists_{g}").is_(exp.null()).not_() for g in range(groups)]
+        )
+
+    return (
+        exp.Case()
+        .when(_no_id(), exp.Literal.string("error"))
+        .when(any_listed("flagged"), exp.Literal.string("flagged"))
+        .when(any_listed("needs_info"), exp.Literal.string("needs_info"))
+        .else_(exp.Literal.string("no_flags"))
+    )
+
+
+def _listed(column: str, groups: int) -> exp.Expr:
+    pieces = [exp.column(column, f"lists_{g}") for g in range(groups)]
+    # CONCAT_WS skips NULLs (where a dialect's does not, _joined_by_hand stands in)
+    joined = exp.ConcatWs(expressions=[exp.Literal.string(" "), *pieces], safe=True, coalesce=True)
+    return exp.Case().when(_no_id(), exp.Literal.string("")).else_(joined)
 
 
 # ---------------------------------------------------------------- rendering per dialect
@@ -462,6 +512,22 @@ def _joined_by_hand(node: exp.Expr) -> exp.Expr:
     )
 
 
+def _values_as_selects(node: exp.Expr) -> exp.Expr:
+    """SQLite names no columns of a VALUES table: its rows as SELECTs joined by UNION ALL."""
+    if not isinstance(node, exp.Values) or not isinstance(node.parent, exp.Join):
+        return node
+    names = node.args["alias"].columns
+    first, *rest = node.expressions
+    selects = [
+        exp.select(*[value.copy().as_(name) for value, name in zip(first, names, strict=True)]),
+        *[exp.select(*[value.copy() for value in row]) for row in rest],
+    ]
+    table: exp.Query = selects[0]
+    for select in selects[1:]:
+        table = exp.union(table, select, distinct=False)
+    return table.subquery(node.alias)
+
+
 def _both(
     first: Callable[[exp.Expr], exp.Expr], second: Callable[[exp.Expr], exp.Expr]
 ) -> Callable[[exp.Expr], exp.Expr]:
@@ -469,7 +535,7 @@ def _both(
 
 
 _TRANSFORMS: dict[str, Callable[[exp.Expr], exp.Expr]] = {
-    "sqlite": _both(_sqlite_dates, _joined_by_hand),
+    "sqlite": _both(_both(_sqlite_dates, _joined_by_hand), _values_as_selects),
     "bigquery": _joined_by_hand,
     "snowflake": _joined_by_hand,
     "tsql": _national_texts,
