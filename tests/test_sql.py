@@ -199,3 +199,40 @@ def test_rules_sql_refuses_bad_arguments_in_one_message(
     assert run.exit_code == 2
     assert said in run.output
     assert "Traceback" not in run.output
+
+
+def test_sqlite_which_stores_any_value_in_any_column_reads_only_real_dates_and_whole_numbers() -> (
+    None
+):
+    import sqlite3
+
+    from cart_screen import screen
+    from cart_screen.form import FIELDS
+    from cart_screen.sql import schema_sql, screening_sql
+
+    as_of = dt.date(2026, 11, 30)
+    rows: list[dict[str, object]] = [
+        {"patient_id": "bad-date", "date_of_birth": "1960-02-30"},  # no such day
+        {"patient_id": "day-31", "date_of_birth": "2008-11-31"},  # SQLite would read 1 Dec
+        {"patient_id": "part-line", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2.5},
+        {"patient_id": "part-age", "age_years": 17.9},
+        {"patient_id": "good", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2},
+    ]
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute(schema_sql("sqlite").rstrip().rstrip(";"))
+        names = ", ".join(FIELDS)
+        marks = ", ".join("?" * len(FIELDS))
+        connection.executemany(
+            f"INSERT INTO referrals ({names}) VALUES ({marks})",
+            [tuple(row.get(name) for name in FIELDS) for row in rows],
+        )
+        query = screening_sql(default_ruleset(), "sqlite", as_of=as_of).rstrip().rstrip(";")
+        got = {
+            pid: (outcome, needs.split())
+            for pid, outcome, _, needs, *_ in connection.execute(query)
+        }
+    for row in rows:
+        expected = screen({k: str(v) for k, v in row.items()}, as_of=as_of)
+        outcome, needs = got[row["patient_id"]]
+        assert outcome == expected.outcome, row
+        assert needs == [i.rule_id for i in expected.with_status("needs_info")], row

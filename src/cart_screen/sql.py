@@ -152,6 +152,8 @@ def accepted(ruleset: Ruleset, name: str) -> exp.Expr:
     match spec.kind:
         case Kind.INTEGER | Kind.NUMBER:
             low, high = _bounds(ruleset, name, spec.kind)
+            if low is not None and high is not None:  # BETWEEN: see _sqlite_exact
+                return exp.Between(this=column, low=_literal(low), high=_literal(high))
             parts: list[exp.Expr] = [column.is_(exp.null()).not_()]
             if low is not None:
                 parts.append(exp.GTE(this=column.copy(), expression=_literal(low)))
@@ -166,9 +168,8 @@ def accepted(ruleset: Ruleset, name: str) -> exp.Expr:
             return column.isin(exp.true(), exp.false())
         case Kind.DATE:
             dates = ruleset.book.data.dates
-            return exp.and_(
-                exp.GTE(this=column, expression=_literal(dates.earliest)),
-                exp.LTE(this=column.copy(), expression=_literal(dates.latest)),
+            return exp.Between(
+                this=column, low=_literal(dates.earliest), high=_literal(dates.latest)
             )
         case _:
             return column.is_(exp.null()).not_()
@@ -484,6 +485,26 @@ def _sqlite_dates(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _sqlite_exact(node: exp.Expr) -> exp.Expr:
+    """SQLite stores what it is given whatever the column's type: a date column may hold
+    '1960-02-30' and an integer column 2.5, which screen() refuses (unknown). A field's range
+    check (`accepted`, a BETWEEN on its column) there also asks that a date be a real calendar
+    date (DATE(…, '+0 days') gives back the same text) and an integer a whole number (typeof)."""
+    if not isinstance(node, exp.Between) or not isinstance(node.this, exp.Column):
+        return node
+    spec = FIELDS.get(node.this.name)
+    if spec is None or spec.kind not in (Kind.DATE, Kind.INTEGER):
+        return node
+    column = node.this.copy()
+    if spec.kind is Kind.DATE:  # DATE() keeps a day 29-31 as given; a modifier normalises it
+        normal = exp.Anonymous(this="DATE", expressions=[column, exp.Literal.string("+0 days")])
+        exact: exp.Expr = exp.EQ(this=normal, expression=column.copy())
+    else:
+        kind = exp.Anonymous(this="TYPEOF", expressions=[column])
+        exact = exp.EQ(this=kind, expression=exp.Literal.string("integer"))
+    return exp.and_(node.copy(), exact)
+
+
 def _national_texts(node: exp.Expr) -> exp.Expr:
     """SQL Server keeps text beyond ASCII (the notice's dash, Chinese) only in N'…' literals."""
     if isinstance(node, exp.Literal) and node.is_string and not node.this.isascii():
@@ -535,7 +556,9 @@ def _both(
 
 
 _TRANSFORMS: dict[str, Callable[[exp.Expr], exp.Expr]] = {
-    "sqlite": _both(_both(_sqlite_dates, _joined_by_hand), _values_as_selects),
+    "sqlite": _both(
+        _both(_sqlite_dates, _joined_by_hand), _both(_values_as_selects, _sqlite_exact)
+    ),
     "bigquery": _joined_by_hand,
     "snowflake": _joined_by_hand,
     "tsql": _national_texts,
