@@ -24,3 +24,19 @@ Feature: Advisory — after an allogeneic stem-cell transplant (not the HICARA l
       | yes     | 200     | no      | yes               | flagged    |
       | yes     | 200     | missing | no                | needs_info |
       | missing | missing | missing | missing           | needs_info |
+
+  Scenario Outline: Transplant answers that disagree are flagged, never hidden behind a "no"
+    Given its prior_allo_hsct is <allo>
+    And its allo_hsct_days is <days>
+    And its active_gvhd is <gvhd>
+    When it is screened
+    Then advisory.allo_hsct_answers is <status>
+    And the outcome is no_flags
+
+    Examples:
+      | allo    | days    | gvhd    | status     |
+      | no      | missing | missing | clear      |
+      | no      | 50      | missing | flagged    |
+      | no      | missing | yes     | flagged    |
+      | yes     | 50      | yes     | clear      |
+      | missing | missing | missing | clear      |

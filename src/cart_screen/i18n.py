@@ -94,8 +94,9 @@ class M:
     WEB_ADVISORY_SOURCE = Msg("Source (not the label)", "依据（非说明书）")
     CATEGORY_ADVISORY = Msg("advisory (pivotal trials)", "参考（关键临床试验）")
     SUMMARY_ADVISORY_RECORDS = Msg(
-        "records with an advisory flag: {flagged} · needing advisory information: {needs} · neither: {clear}",
-        "有参考提示的记录：{flagged} · 参考项待补充信息：{needs} · 两者皆无：{clear}",
+        "records with an advisory flag: {flagged} · with no advisory flag but needing advisory "
+        "information: {needs} · neither: {clear}",
+        "有参考提示的记录：{flagged} · 无参考提示但参考项待补充信息：{needs} · 两者皆无：{clear}",
     )
 
     # -- values
@@ -332,7 +333,7 @@ class M:
         "待补充 — 部分项目无法根据现有数据判断",
     )
     OUTCOME_NO_FLAGS = Msg(
-        "NO FLAGS — nothing in the data raises a flag", "无提示 — 现有数据未触发任何提示"
+        "NO FLAGS — no label criterion raises a flag", "无提示 — 现有数据未触发说明书中的任何提示"
     )
     OUTCOME_ERROR = Msg("ERROR — this record could not be screened", "错误 — 此记录无法筛查")
     STATUS_FLAGGED = Msg("FLAGGED", "提示")
@@ -823,7 +824,7 @@ class M:
         "待补充 — 部分项目无法根据现有数据判断",
     )
     WEB_OUTCOME_NO_FLAGS = Msg(
-        "No flags — nothing in the data raises a flag", "无提示 — 现有数据未触发任何提示"
+        "No flags — no label criterion raises a flag", "无提示 — 现有数据未触发说明书中的任何提示"
     )
     WEB_UNREADABLE = Msg("Values that could not be read", "无法读取的数值")
     WEB_REVIEW = Msg("Physician's review", "医师审阅")
