@@ -845,8 +845,10 @@ def rules_validate(
     except RulesetError as exc:
         typer.echo(printable(str(exc), lines=True), err=True)
         raise typer.Exit(2) from None
-    count, sha = len(ruleset.rules), ruleset.sha256
-    typer.echo(M.RULES_OK(_language(lang), path=printable(str(target)), count=count, sha=sha))
+    count, advisory, sha = len(ruleset.rules), len(ruleset.advisory), ruleset.sha256
+    shown = printable(str(target))
+    said = M.RULES_OK(_language(lang), path=shown, count=count, advisory=advisory, sha=sha)
+    typer.echo(said)
 
 
 @rules_app.command("basis")

@@ -670,7 +670,8 @@ class M:
     ERROR = Msg("cart-screen: error: {message}", "cart-screen：错误：{message}")
     RULES_REFUSED = Msg("the rules were refused:\n{problems}", "规则文件被拒绝：\n{problems}")
     RULES_OK = Msg(
-        "ok: {path} — {count} rules, sha256 {sha}", "通过：{path} — {count} 条规则，sha256 {sha}"
+        "ok: {path} — {count} rules, {advisory} advisory checks, sha256 {sha}",
+        "通过：{path} — {count} 条规则，{advisory} 项参考核查，sha256 {sha}",
     )
     SQL_BAD_TABLE = Msg(
         "{table!r} is not a table name in {dialect} (write it as table, schema.table or "
