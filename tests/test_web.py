@@ -477,3 +477,21 @@ def test_no_message_the_page_can_show_sends_the_user_to_the_command_line(lang: L
     raw = [m.zh if lang == "zh" else m.en for m in messages().values()]
     for said, _ in WEB_WORDING:  # each still occurs: a reworded message would slip through
         assert any(said(lang) in text for text in raw), said(lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rules_page_lists_the_advisory_checks_apart_unless_the_site_turns_them_off(
+    lang: Language,
+) -> None:
+    from cart_screen.site import Site
+
+    ruleset = default_ruleset()
+    page = TestClient(create_app(ruleset), base_url="http://127.0.0.1").get(f"/rules?lang={lang}")
+    label, _, advisory = page.text.partition('id="advisory"')
+    assert advisory, "no advisory section"
+    assert M.ADVISORY_HEADING(lang) in advisory
+    assert all(f'id="{rule.id}"' in advisory for rule in ruleset.advisory)
+    assert all(f'id="{rule.id}"' in label for rule in ruleset.rules)
+    off = create_app(ruleset, site=Site(advisory=False))
+    plain = TestClient(off, base_url="http://127.0.0.1").get(f"/rules?lang={lang}").text
+    assert 'id="advisory"' not in plain

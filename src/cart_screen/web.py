@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cart_screen.basis import clinical_basis_markdown
 from cart_screen.csv_list import text_encoding
-from cart_screen.evaluate import decide, result_of
+from cart_screen.evaluate import advisory_ids, decide, result_of
 from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M, Msg, web_wording
 from cart_screen.list_encoding import AUTO
@@ -534,6 +534,9 @@ def create_app(
     overviews: dict[Language, dict[str, Any]] = {
         lang: {
             "rules": rule_overviews(ruleset, lang),
+            "advisory": rule_overviews(ruleset, lang, advisory=True)
+            if advisory_ids(ruleset, site)
+            else [],
             "fields": field_spellings(ruleset, lang),
             "terms": vocabulary_terms(ruleset, lang),
             "notes": vocabulary_notes(ruleset, lang),
