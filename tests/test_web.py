@@ -107,6 +107,8 @@ def test_an_uploaded_list_gets_a_results_page_of_its_own_and_the_results_csv(
     assert page.text.count('<tr class="outcome-') == 4 + 3  # outcomes, then 3 needing attention
     assert "Lymphoma subtype on the label" in page.text  # criteria by title
     assert "<svg" in page.text
+    advisory = page.text.split('id="per-advisory"')[1]  # a chart of their own, after the label's
+    assert advisory.count('data-rule="advisory.') == len(default_ruleset().advisory)
     assert "<script" not in page.text.split("</head>")[1]
     download = client.get(re.findall(r'id="download-csv" href="([^"]+)"', page.text)[0])
     assert download.headers["content-type"].startswith("text/csv")

@@ -84,6 +84,14 @@ class M:
         "They do not change the outcome above, which the label alone decides.",
         "它们不改变上方的筛查结果，结果仅由说明书决定。",
     )
+    ADVISORY_EXPLAINED_LIST = Msg(
+        "They do not change any record's outcome above, which the label alone decides.",
+        "它们不改变上方任何记录的筛查结果，结果仅由说明书决定。",
+    )
+    WEB_PER_ADVISORY_CHART = Msg(
+        "Records flagged and needing information, per advisory check",
+        "各参考检查项中有提示及待补充信息的记录数",
+    )
     ADVISORY_CITATION = Msg("Source: {source}", "依据：{source}")
     ADVISORY_OFF = Msg(
         "Advisory checks from the pivotal trials: off at this site (site file: advisory: off).",

@@ -495,6 +495,11 @@ def create_app(
             (rule.id, titles[lang][rule.id], summary.flagged[rule.id], summary.needs_info[rule.id])
             for rule in ruleset.rules
         ]
+        advisory = [
+            (rule.id, rule.title(lang), summary.flagged[rule.id], summary.needs_info[rule.id])
+            for rule in ruleset.advisory
+            if rule.id in summary.advisory_ids
+        ]
         return page(
             request,
             "batch_results.html",
@@ -502,6 +507,7 @@ def create_app(
             screened=screened,
             summary=summary,
             rules=rules,
+            advisory=advisory,
             titles=titles[lang],
             token=token,
             downloads=DOWNLOADS,
