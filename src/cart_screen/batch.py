@@ -176,7 +176,7 @@ def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
     days: dict[str, str] = {}
     forms = []
     for row in chunk.cells:
-        cells = [cell if isinstance(cell, str) else cell_text(cell) for cell in row]
+        cells = list(map(cell_text, row))
         day = default
         if len(cells) == width:
             picked = pick(cells)

@@ -732,20 +732,10 @@ def _read_list(
         if encoding.strip().lower() != AUTO:
             raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
         sheet_list = workbook.read_workbook(source, kind, sheet, column_map, reading=reading)
-        read = sheet_list.facts
-
-        def sheet_facts() -> ListSource:
-            return ListSource(
-                kind=kind,
-                misnamed=misnamed,
-                sheet=read.sheet,
-                header_row=read.header_row,
-                title_rows=read.title_rows,
-                empty_rows=read.empty_rows,
-            )
-
         yield _ListRead(
-            sheet_list.columns, lambda job: screen_chunks(job, sheet_list.chunks), sheet_facts
+            sheet_list.columns,
+            lambda job: screen_chunks(job, sheet_list.chunks),
+            lambda: ListSource.of_sheet(sheet_list.facts, misnamed),
         )
         return
     if sheet is not None:

@@ -370,17 +370,15 @@ def item_shared(rule: Rule, language: Language) -> dict[str, Any]:
 def shared_of(ruleset: Ruleset, language: Language, site: Site) -> dict[str, Any]:
     """What every result screened with these rules, language and site says alike, as JSON
     (result.shared_part of any of them)."""
-    found = site_ref(site)
+    found, advised = site_ref(site), advisory_ids(ruleset, site)
     return {
         "notice": M.NOTICE(language),
         "ruleset": ruleset_ref(ruleset).model_dump(mode="json"),
         "language": language,
         "site": found.model_dump(mode="json") if found is not None else None,
         "items": [item_shared(rule, language) for rule in ruleset.rules],
-        "advisory": [item_shared(rule, language) for rule in ruleset.advisory]
-        if advisory_ids(ruleset, site)
-        else [],
-        "advisory_checked": bool(advisory_ids(ruleset, site)),
+        "advisory": [item_shared(rule, language) for rule in ruleset.advisory] if advised else [],
+        "advisory_checked": bool(advised),
     }
 
 

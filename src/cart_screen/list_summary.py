@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from cart_screen.evaluate import Verdict
 from cart_screen.files import owned, remove_abandoned
@@ -178,6 +178,21 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: "\n" if m[1] == "n" else m[1], text)
 
 
+class SheetRead(Protocol):
+    """What a workbook reader says of the sheet it read (workbook.SheetFacts)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def header_row(self) -> int: ...
+    @property
+    def title_rows(self) -> int: ...
+    @property
+    def empty_rows(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class ListSource:
     """How a list was read, as its summary tells it; the reader fills it in."""
@@ -198,6 +213,19 @@ class ListSource:
     """Rows with something in them above the header, ignored."""
     empty_rows: int = 0
     """Empty rows below the header, skipped."""
+
+    @classmethod
+    def of_sheet(cls, read: SheetRead, misnamed: str | None = None) -> ListSource:
+        """How a workbook's sheet was read (ask once its rows are read: empty rows are counted
+        as they go by)."""
+        return cls(
+            kind=read.kind,
+            misnamed=misnamed,
+            sheet=read.sheet,
+            header_row=read.header_row,
+            title_rows=read.title_rows,
+            empty_rows=read.empty_rows,
+        )
 
 
 @dataclass

@@ -195,17 +195,10 @@ def screen_list(
     if is_workbook(data):
         sheet_list, kind = read_workbook(data, sheet, column_map)
         columns, chunks = sheet_list.columns, sheet_list.chunks
-        facts = sheet_list.facts
+        misnamed = workbook.misnamed(PurePath(filename), kind)
 
         def source() -> ListSource:
-            return ListSource(
-                kind=kind,
-                misnamed=workbook.misnamed(PurePath(filename), kind),
-                sheet=facts.sheet,
-                header_row=facts.header_row,
-                title_rows=facts.title_rows,
-                empty_rows=facts.empty_rows,
-            )
+            return ListSource.of_sheet(sheet_list.facts, misnamed)
     else:
         if sheet is not None:
             raise BatchInputError(M.WEB_SHEET_FOR_CSV.both())
