@@ -233,3 +233,11 @@ def test_a_field_given_twice_in_two_spellings_is_taken_from_neither() -> None:
     assert [(e.field, e.message.en) for e in done.errors] == [
         ("lvef_percent", "given twice — keep one value")
     ]
+
+
+def test_chinese_message_names_the_chinese_spellings_first() -> None:
+    """A coordinator reading Chinese is told the words they would write (阳性), not only 'pos'."""
+    done = read_form({"patient_id": "P", "hbsag": "maybe"}, BOOK, dt.date(2026, 10, 15))
+    (error,) = [e for e in done.errors if e.field == "hbsag"]
+    assert "（也可写 阳性、pos、阴性、neg）" in error.message.zh
+    assert error.message.en.endswith("(also pos, neg)")

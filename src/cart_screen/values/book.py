@@ -447,15 +447,17 @@ class ValueBook:
                 )
             case Kind.CHOICE:
                 choices = ", ".join(spec.choices)
-                # a few spellings of each value, not all of the first one's
-                also = [
-                    w for words in spec.choices.values() for w in words[:2] if w not in spec.choices
-                ]
-                if spec.scores:
-                    also.append(_score_words(spec))
-                if not also:
-                    return M.ALLOWED_CHOICE.both(choices=choices)
-                return M.ALLOWED_CHOICE_ALSO.both(choices=choices, also=", ".join(also[:10]))
+                worded: list[str] = []
+                for lang in LANGUAGES:
+                    also = _other_spellings(spec, lang)
+                    if spec.scores:
+                        also.append(_score_words(spec))
+                    if not also:
+                        worded.append(M.ALLOWED_CHOICE(lang, choices=choices))
+                    else:
+                        joined = (", " if lang == "en" else "、").join(also[:10])
+                        worded.append(M.ALLOWED_CHOICE_ALSO(lang, choices=choices, also=joined))
+                return Said(*worded)
             case Kind.DIAGNOSIS:
                 return M.ALLOWED_DIAGNOSIS.both()
             case Kind.INTEGER | Kind.NUMBER:
@@ -494,6 +496,22 @@ class ValueBook:
                 listed = []
         extra = [*spec.prefixes, *spec.suffixes]
         return [*listed, ("affixes", extra)] if extra else listed
+
+
+def _other_spellings(spec: FieldValues, lang: Language) -> list[str]:
+    """A few spellings of each value besides its name, not all of the first one's: in Chinese
+    its Chinese spelling first (阳性 before pos), so the reader sees the words they would write."""
+    picked: list[str] = []
+    for words in spec.choices.values():
+        others = [w for w in words[:2] if w not in spec.choices]
+        chinese = [w for w in words if _HAN.search(w) and w not in spec.choices]
+        if lang == "zh" and chinese and chinese[0] not in others:
+            others = [chinese[0], *others][:2]
+        picked.extend(others)
+    return picked
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _squeezed(text: str) -> str:
