@@ -95,7 +95,13 @@ def match_key(text: str) -> str:
     so does `_`, which only codes have ('EBV_DLBCL' is a code; 'EBV-DLBCL' is not).
     """
     marked = _NEGATIVE.sub("\u2212", fold(text))
-    return "".join(ch for ch in marked if ch.isalnum() or ch in "+\u2212_")
+    key = "".join(ch for ch in marked if ch.isalnum() or ch in "+\u2212_")
+    if any(ch.isalnum() for ch in key):
+        return key
+    # Signs alone are a lab's notation: '(-)' is negative, '-' may be 'not done', '±' borderline.
+    # They keep every mark but spaces, so each is a key of its own (a value book says which
+    # means what, or that one is ambiguous); a text of marks no book names still matches nothing.
+    return "".join(ch for ch in marked.replace("-", "\u2212") if not ch.isspace())
 
 
 def strip_affixes(
