@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from cart_screen.columnwise import Explained
 from cart_screen.evaluate import shared_of
@@ -51,7 +52,8 @@ class ListRecorder:
         self._shared = as_json(shared_of(ruleset, language, site))
         self._fields = "[]"
         self._list_id: int | None = None
-        self._numbers: dict[str, int] = {}
+        self._numbers: dict[str, str] = {}
+        """Each part's number (as text) in this list."""
         self._next = 0
 
     def columns(self, names: Sequence[str]) -> None:
@@ -78,15 +80,17 @@ class ListRecorder:
                     if found[at] is None:
                         number = known.get(part)
                         if number is None:
-                            number = known[part] = self._next + len(new)
-                            new.append((number, part))
+                            count = self._next + len(new)
+                            number = known[part] = str(count)
+                            new.append((count, part))
                         found[at] = number
-            return ",".join(map(str, found))
+            return ",".join(cast(list[str], found))
 
         rows: list[ListRow] = []
         for number, (patient_id, day, form), own in zip(numbers, forms, explained, strict=False):
             shown = storable_id(patient_id)
-            said = f'{{"items":[{numbered(own.items)}],"errors":[{numbered(own.errors)}]'
+            errors = numbered(own.errors) if own.errors else ""
+            said = f'{{"items":[{numbered(own.items)}],"errors":[{errors}]'
             if own.patient_id != shown:  # the id as screened, where the column cannot hold it
                 said += ',"patient_id":' + json.dumps(own.patient_id)
             rows.append((shown, own.outcome, day, number, form, said + "}"))

@@ -114,7 +114,9 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
+        # FULL: a committed transaction is synced to the WAL before the commit returns, so it
+        # survives a power loss (NORMAL would keep the file consistent but may lose the last ones).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
