@@ -89,8 +89,9 @@ class ListRecorder:
         rows: list[ListRow] = []
         for number, (patient_id, day, form), own in zip(numbers, forms, explained, strict=False):
             shown = storable_id(patient_id)
+            items = numbered(own.items)
             errors = numbered(own.errors) if own.errors else ""
-            said = f'{{"items":[{numbered(own.items)}],"errors":[{errors}]'
+            said = f'{{"items":[{items}],"errors":[{errors}]'
             if own.patient_id != shown:  # the id as screened, where the column cannot hold it
                 said += ',"patient_id":' + json.dumps(own.patient_id)
             rows.append((shown, own.outcome, day, number, form, said + "}"))
