@@ -267,25 +267,8 @@ class _Explanation:
         self.defaulted = defaulted
         self.vocabulary = judge.ruleset.vocabulary
 
-    def phrase(self, leaf: Leaf, held: bool) -> str:
-        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %' (remembered
-        by the judge: a list says the same few values again and again)."""
-        value = self.facts.get(leaf.field)
-        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
-        key: tuple[Any, ...] = (id(leaf), held, self.language, leaf.field in self.defaulted)
-        key += (type(value), value, getattr(value, "how", None))
-        phrases = self.judge.phrases
-        try:
-            known = phrases.get(key)
-        except TypeError:  # a value that cannot be a key: said afresh
-            return self._phrase(leaf, held)
-        if known is None:
-            if len(phrases) >= PHRASES_REMEMBERED:
-                phrases.clear()
-            known = phrases[key] = self._phrase(leaf, held)
-        return known
-
-    def _phrase(self, leaf: Leaf, held: bool) -> str:
+    def words(self, leaf: Leaf, held: bool) -> str:
+        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %'."""
         spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
         assert spec is not None  # the loader refused unknown fields
         label = spec.label(lang)
@@ -332,11 +315,40 @@ def reason(
 ) -> str:
     """Why a rule came out as it did, with the values used, or which data would resolve it."""
     said, missing = judge.walked(rule, _WANTED[status], facts)
-    explanation = _Explanation(judge, facts, errors, language, defaulted)
     if status == "needs_info":
-        return explanation.needs(missing)
+        return _Explanation(judge, facts, errors, language, defaulted).needs(missing)
     separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
-    return separator.join([explanation.phrase(leaf, held) for leaf, held in said]) + end
+    return separator.join(_phrases(judge, said, facts, language, defaulted)) + end
+
+
+def _phrases(
+    judge: Judge,
+    said: Sequence[tuple[Leaf, bool]],
+    facts: Mapping[str, Any],
+    language: Language,
+    defaulted: frozenset[str],
+) -> list[str]:
+    """Each comparison in words (_Explanation.words), remembered by the judge: a list says the
+    same few values again and again."""
+    phrases, found = judge.phrases, []
+    for leaf, held in said:
+        value = facts.get(leaf.field)
+        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
+        how = getattr(value, "how", None)
+        key = (id(leaf), held, language, leaf.field in defaulted, type(value), value, how)
+        try:
+            known = phrases.get(key)
+        except TypeError:  # a value that cannot be a key: said afresh
+            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            found.append(explanation.words(leaf, held))
+            continue
+        if known is None:
+            if len(phrases) >= PHRASES_REMEMBERED:
+                phrases.clear()
+            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            known = phrases[key] = explanation.words(leaf, held)
+        found.append(known)
+    return found
 
 
 _WANTED: dict[Status, Truth] = {"flagged": True, "clear": False, "needs_info": None}

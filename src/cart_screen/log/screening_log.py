@@ -53,6 +53,13 @@ def storable_id(patient_id: str | None) -> str | None:
     return None if patient_id is None else _UNSTORABLE.sub("\ufffd", patient_id)
 
 
+def storable_ids(patient_ids: list[str | None]) -> list[str | None]:
+    """Each id as storable_id has it (looked at in one pass when none needs a change)."""
+    if _UNSTORABLE.search("".join(filter(None, patient_ids))) is None:
+        return patient_ids
+    return list(map(storable_id, patient_ids))
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a screening came from and who asked for it."""
