@@ -175,12 +175,14 @@ def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
     default = job.as_of.isoformat()
     days: dict[str, str] = {}
     forms = []
+    # A CSV's cells are all text (a workbook's date and error cells are not): read as they are.
+    texts = set(map(type, itertools.chain.from_iterable(chunk.cells))) <= {str}
     for row in chunk.cells:
-        cells = list(map(cell_text, row))
+        cells = cast(Sequence[str], row) if texts else list(map(cell_text, row))
         day = default
         if len(cells) == width:
             picked = pick(cells)
-            form: Any = list(picked) if len(names) > 1 else [picked]
+            form: Any = picked if len(names) > 1 else (picked,)
             if at_date is not None and cells[at_date]:
                 day = days.get(cells[at_date]) or days.setdefault(
                     cells[at_date], _day_of(job, cells[at_date])

@@ -35,6 +35,7 @@ from cart_screen.ruleset import (
     Not,
     Rule,
     Ruleset,
+    leaves,
     spec_of,
 )
 from cart_screen.site import NO_SITE, Site
@@ -138,6 +139,10 @@ class Judge:
         ]
         self.phrases: dict[tuple[Any, ...], str] = {}
         """The words of each comparison already said (see _Explanation.phrase)."""
+        self._leaves: dict[int, list[Predicate]] = {}
+        self._walks: dict[tuple[Truth | int, ...], _Walked] = {}
+        """What explaining a rule says, by the rule, the truth wanted and its comparisons'
+        truths (see `walked`)."""
 
     def statuses(self, facts: Mapping[str, Any]) -> tuple[Status, ...]:
         """Each rule's status for these facts, in ruleset order."""
@@ -164,6 +169,22 @@ class Judge:
     def truth(self, condition: Condition, facts: Mapping[str, Any]) -> Truth:
         """The truth of one part of a rule's condition (for explaining the result)."""
         return self._parts[id(condition)](facts)
+
+    def walked(self, rule: Rule, want: Truth, facts: Mapping[str, Any]) -> _Walked:
+        """Which comparisons a rule's reason says (each with the truth it held) or which facts
+        it misses, for these facts. Which parts of a rule's condition a reason names depends
+        only on the truths of its comparisons, so the walk through the condition is made once
+        for each combination of truths; the words come from each comparison's value (phrase)."""
+        predicates = self._leaves.get(id(rule))
+        if predicates is None:
+            predicates = self._leaves[id(rule)] = list(map(self.part, leaves(rule.flag_when)))
+        key: tuple[Truth | int, ...] = (id(rule), want, *[p(facts) for p in predicates])
+        found = self._walks.get(key)
+        if found is None:
+            walk = _Walk(self, facts)
+            walk.walk(rule.flag_when, want)
+            found = self._walks[key] = _Walked(tuple(walk.said), tuple(walk.missing))
+        return found
 
 
 PHRASES_REMEMBERED = 1 << 16
@@ -198,21 +219,20 @@ _PHRASES: dict[tuple[str, bool], Msg] = {
 }
 
 
-class _Explanation:
-    """Walks a rule's condition, collecting the phrases (or missing facts) behind its truth."""
+class _Walked(NamedTuple):
+    """What a rule's reason names: the comparisons said, with the truth each held (flagged or
+    clear), or the facts missing (needs info)."""
 
-    def __init__(
-        self,
-        judge: Judge,
-        facts: Mapping[str, Any],
-        errors: Mapping[str, FieldError],
-        language: Language,
-        defaulted: frozenset[str],
-    ) -> None:
-        self.judge, self.facts, self.errors, self.language = judge, facts, errors, language
-        self.defaulted = defaulted
-        self.vocabulary = judge.ruleset.vocabulary
-        self.said: list[str] = []
+    said: tuple[tuple[Leaf, bool], ...]
+    missing: tuple[str, ...]
+
+
+class _Walk:
+    """Walks a rule's condition, collecting the comparisons (or missing facts) behind its truth."""
+
+    def __init__(self, judge: Judge, facts: Mapping[str, Any]) -> None:
+        self.judge, self.facts = judge, facts
+        self.said: list[tuple[Leaf, bool]] = []
         self.missing: list[str] = []
 
     def walk(self, condition: Condition, want: Truth) -> None:
@@ -229,27 +249,26 @@ class _Explanation:
                 if condition.field not in self.missing:
                     self.missing.append(condition.field)
             case _:
-                self.said.append(self.phrase(condition, want))
+                self.said.append((condition, want))
 
-    def phrase(self, leaf: Leaf, held: bool) -> str:
-        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %' (remembered
-        by the judge: a list says the same few values again and again)."""
-        value = self.facts.get(leaf.field)
-        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
-        key: tuple[Any, ...] = (id(leaf), held, self.language, leaf.field in self.defaulted)
-        key += (type(value), value, getattr(value, "how", None))
-        phrases = self.judge.phrases
-        try:
-            known = phrases.get(key)
-        except TypeError:  # a value that cannot be a key: said afresh
-            return self._phrase(leaf, held)
-        if known is None:
-            if len(phrases) >= PHRASES_REMEMBERED:
-                phrases.clear()
-            known = phrases[key] = self._phrase(leaf, held)
-        return known
 
-    def _phrase(self, leaf: Leaf, held: bool) -> str:
+class _Explanation:
+    """Says a rule's comparisons (or the missing facts) in words, with the values used."""
+
+    def __init__(
+        self,
+        judge: Judge,
+        facts: Mapping[str, Any],
+        errors: Mapping[str, FieldError],
+        language: Language,
+        defaulted: frozenset[str],
+    ) -> None:
+        self.judge, self.facts, self.errors, self.language = judge, facts, errors, language
+        self.defaulted = defaulted
+        self.vocabulary = judge.ruleset.vocabulary
+
+    def words(self, leaf: Leaf, held: bool) -> str:
+        """One comparison in words, with the value used: 'LVEF 35 % is below 40 %'."""
         spec, lang, value = spec_of(leaf.field), self.language, self.facts.get(leaf.field)
         assert spec is not None  # the loader refused unknown fields
         label = spec.label(lang)
@@ -269,10 +288,10 @@ class _Explanation:
             phrase += M.SITE_DEFAULT(lang)
         return phrase
 
-    def needs(self) -> str:
+    def needs(self, missing: Sequence[str]) -> str:
         """Which data would resolve an item that needs information."""
         lang, parts = self.language, []
-        for fact in self.missing:
+        for fact in missing:
             spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
             unreadable = [self.errors[s] for s in sources if s in self.errors]
             for error in unreadable:
@@ -295,11 +314,47 @@ def reason(
     defaulted: frozenset[str] = frozenset(),
 ) -> str:
     """Why a rule came out as it did, with the values used, or which data would resolve it."""
-    explanation = _Explanation(judge, facts, errors, language, defaulted)
-    explanation.walk(rule.flag_when, {"flagged": True, "clear": False, "needs_info": None}[status])
+    said, missing = judge.walked(rule, _WANTED[status], facts)
     if status == "needs_info":
-        return explanation.needs()
-    return M.SEPARATOR(language).join(explanation.said) + M.SENTENCE_END(language)
+        return _Explanation(judge, facts, errors, language, defaulted).needs(missing)
+    separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
+    return separator.join(_phrases(judge, said, facts, language, defaulted)) + end
+
+
+def _phrases(
+    judge: Judge,
+    said: Sequence[tuple[Leaf, bool]],
+    facts: Mapping[str, Any],
+    language: Language,
+    defaulted: frozenset[str],
+) -> list[str]:
+    """Each comparison in words (_Explanation.words), remembered by the judge: a list says the
+    same few values again and again."""
+    phrases, found = judge.phrases, []
+    for leaf, held in said:
+        value = facts.get(leaf.field)
+        # The type and how it was worked out too: 3.0 and a Measured 3.0 are equal numbers.
+        how = getattr(value, "how", None)
+        key = (id(leaf), held, language, leaf.field in defaulted, type(value), value, how)
+        try:
+            known = phrases.get(key)
+        except TypeError:  # a value that cannot be a key: said afresh
+            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            found.append(explanation.words(leaf, held))
+            continue
+        if known is None:
+            if len(phrases) >= PHRASES_REMEMBERED:
+                phrases.clear()
+            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            known = phrases[key] = explanation.words(leaf, held)
+        found.append(known)
+    return found
+
+
+_WANTED: dict[Status, Truth] = {"flagged": True, "clear": False, "needs_info": None}
+_PUNCTUATION: dict[Language, tuple[str, str]] = {
+    language: (M.SEPARATOR(language), M.SENTENCE_END(language)) for language in ("en", "zh")
+}
 
 
 # ---------------------------------------------------------------- verdicts and results

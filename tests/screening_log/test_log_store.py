@@ -148,3 +148,13 @@ def test_a_target_that_is_neither_a_path_nor_a_log_url_is_refused() -> None:
     with pytest.raises(LogError, match="file path") as caught:
         ScreeningLog.open("mysql://user:hunter2@host/db")
     assert "hunter2" not in caught.value.said.en
+
+
+def test_the_newest_revision_the_store_knows_is_alembics_head() -> None:
+    """store.HEAD lets an up-to-date log open without Alembic: it must name the newest file."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(store.MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == store.HEAD

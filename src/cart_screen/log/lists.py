@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from cart_screen.columnwise import Explained
 from cart_screen.evaluate import shared_of
 from cart_screen.i18n import Language
-from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_id
+from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_ids
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import Site
 
@@ -51,7 +51,8 @@ class ListRecorder:
         self._shared = as_json(shared_of(ruleset, language, site))
         self._fields = "[]"
         self._list_id: int | None = None
-        self._numbers: dict[str, int] = {}
+        self._numbers: dict[str, str] = {}
+        """Each part's number (as text) in this list."""
         self._next = 0
 
     def columns(self, names: Sequence[str]) -> None:
@@ -70,23 +71,27 @@ class ListRecorder:
         if len(known) > PARTS_REMEMBERED:
             known.clear()
         new: list[tuple[int, str]] = []
+        number_of = known.__getitem__
 
         def numbered(parts: tuple[str, ...]) -> str:
-            found = list(map(known.get, parts))
-            if None in found:
-                for at, part in enumerate(parts):
-                    if found[at] is None:
-                        number = known.get(part)
-                        if number is None:
-                            number = known[part] = self._next + len(new)
-                            new.append((number, part))
-                        found[at] = number
-            return ",".join(map(str, found))
+            try:
+                return ",".join(map(number_of, parts))
+            except KeyError:  # a part met for the first time: numbered in the order met
+                for part in parts:
+                    if part not in known:
+                        count = self._next + len(new)
+                        known[part] = str(count)
+                        new.append((count, part))
+                return ",".join(map(number_of, parts))
 
         rows: list[ListRow] = []
-        for number, (patient_id, day, form), own in zip(numbers, forms, explained, strict=False):
-            shown = storable_id(patient_id)
-            said = f'{{"items":[{numbered(own.items)}],"errors":[{numbered(own.errors)}]'
+        shown_ids = storable_ids([patient_id for patient_id, _, _ in forms])
+        for number, (_, day, form), own, shown in zip(
+            numbers, forms, explained, shown_ids, strict=False
+        ):
+            items = numbered(own.items)
+            errors = numbered(own.errors) if own.errors else ""
+            said = f'{{"items":[{items}],"errors":[{errors}]'
             if own.patient_id != shown:  # the id as screened, where the column cannot hold it
                 said += ',"patient_id":' + json.dumps(own.patient_id)
             rows.append((shown, own.outcome, day, number, form, said + "}"))

@@ -9,6 +9,7 @@ file name and row) and by whom (the OS user, or the web page's user: see web_log
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -50,6 +51,13 @@ def as_json(value: Any) -> str:
 
 def storable_id(patient_id: str | None) -> str | None:
     return None if patient_id is None else _UNSTORABLE.sub("\ufffd", patient_id)
+
+
+def storable_ids(patient_ids: list[str | None]) -> list[str | None]:
+    """Each id as storable_id has it (looked at in one pass when none needs a change)."""
+    if _UNSTORABLE.search("".join(filter(None, patient_ids))) is None:
+        return patient_ids
+    return list(map(storable_id, patient_ids))
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,10 @@ def result_row(
     }
 
 
+_ROWS_AT_ONCE = 100
+"""Rows one INSERT stores (15 values each: well within SQLite's 32,766 and PostgreSQL's 65,535
+parameters to a statement)."""
+
 _LIST_COLUMNS = ("patient_id", "outcome", "screening_date", "source_row", "form", "result")
 
 ListRow = tuple[str | None, str, str, int, str, str]
@@ -317,9 +329,11 @@ class ScreeningLog:
         stored, the parts met for the first time (number, text), and the screenings, with what
         they have alike (`fixed`) and each one's ListRow. The list's id.
 
-        Straight to the driver's executemany, with values in the form each engine stores: a
-        list's hundred thousand rows through SQLAlchemy's per-row processing cost twice the
-        screening.
+        Straight to the driver, with values in the form each engine stores (a list's hundred
+        thousand rows through SQLAlchemy's per-row processing cost twice the screening), many
+        rows to an INSERT: SQLite runs an INSERT's CHECK of a value against a list (`outcome IN
+        (…)`) by building a table of the list each time the statement runs, which for a row at a
+        time (executemany) doubled what storing a row costs.
         """
         if not rows:
             return list_id
@@ -336,12 +350,15 @@ class ScreeningLog:
             sqlite = connection.dialect.name == "sqlite"
             marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
-            def insert(table: str, names: Sequence[str], values: list[tuple[Any, ...]]) -> None:
-                sql = (
-                    f"INSERT INTO {table} ({', '.join(names)}) "
-                    f"VALUES ({', '.join([marker] * len(names))})"
-                )
-                connection.exec_driver_sql(sql, values)
+            def insert(table: str, names: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
+                one = f"({', '.join([marker] * len(names))})"
+                start = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                for first in range(0, len(values), _ROWS_AT_ONCE):
+                    some = values[first : first + _ROWS_AT_ONCE]
+                    connection.exec_driver_sql(
+                        start + ", ".join([one] * len(some)),
+                        tuple(itertools.chain.from_iterable(some)),
+                    )
 
             if parts:
                 insert("list_parts", ("list_id", "number", "part"), [(list_id, *p) for p in parts])
