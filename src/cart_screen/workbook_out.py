@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -96,6 +97,11 @@ class WorkbookFull(BatchInputError):
     """A list with more records than a worksheet has rows: OUT.xlsx cannot hold it whole."""
 
 
+_PLAIN = re.compile(r"(?:[^\x00-\x1f&<>_\ufffe\uffff\s][^\x00-\x1f&<>_\ufffe\uffff]*)?(?<!\s)")
+"""A text XlsxWriter writes as it is: no control character, nothing XML escapes, no `_` (its
+`_x0041_` escapes), no space at either end (no xml:space); empty, too."""
+
+
 class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hints
     """A worksheet whose texts are only ever text, and which takes whole rows of text fast.
 
@@ -120,9 +126,11 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
     def cell_xml(self, text: str, cell_format: Any) -> str:
         """A text cell's XML after its `<c r="B2"`: as `write_string` writes it, but never as
         rich text."""
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        if _PLAIN.fullmatch(text):  # most texts: nothing to escape (a patient id, say)
+            return f'{style} t="inlineStr"><is><t>{text}</t></is></c>'
         escaped = self._escape_control_characters(text)
         preserve = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
-        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
         return f'{style} t="inlineStr"><is><t{preserve}>{self._escape_data(escaped)}</t></is></c>'
 
     def number_xml(self, cell_format: Any) -> str:
@@ -228,12 +236,15 @@ class ResultsWorkbook:
         self._columns: tuple[str, ...] = ()
         self._cell_formats: list[Any] = []
         self._widths: list[int] = []
+        self._to_measure = _MEASURED_ROWS
+        self._wide_texts: set[tuple[int, str]] = set()
+        """The texts beyond ASCII measured (their width takes a call a character)."""
         self._outcome_at = -1
         self._known: list[dict[str, str]] = []
         """Each column's cells' XML (after the reference), by text."""
         self._letters: list[str] = []
         """Each column's letters (A, B, …)."""
-        self._number_xml: str | None = None
+        self._number_attributes: str | None = None
         self._numbered = False
         """Whether the first column is `row`, written as numbers."""
         self._next = 0
@@ -264,54 +275,57 @@ class ResultsWorkbook:
             if header is None:
                 return
             self._header(tuple(header))
-        if self._next <= _MEASURED_ROWS:
+        if self._to_measure > 0:
             rows = self._measured(rows)
         # Each row goes out as the sheet's XML, a chunk at a time (_TextSheet.append_rows); a
         # cell's XML after its reference is made once for each text a column repeats.
         known, cell_xml, letters = self._known, self._cell_xml, self._letters
-        numbered, number_xml = self._numbered, self._number_xml
+        numbered, half = self._numbered, CELL_LIMIT // 2
         first = row = self._next
         parts: list[str] = []
         last_column = 0
         for cells in rows:
             if row >= self._limit:
                 raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{self._limit - 1:,}"))
+            if len(cells) > len(known):
+                self._widen(len(cells) - 1)
             number = row + 1
+            row += 1
+            start = len(parts)
             parts.append(f'<row r="{number}">')
             last = -1
             for column, text in enumerate(cells):
                 if not text:
                     continue  # an empty cell is a blank, as a spreadsheet reads OUT.csv's
-                if column >= len(known):
-                    self._widen(column)
+                last = column
                 if column == 0 and numbered and _whole_number(text):
-                    if number_xml is None:  # its format's first use
-                        number_xml = self._number_xml = self._results.number_xml(
-                            self._formats.number
-                        )
-                    parts.append(f'<c r="A{number}"{number_xml}><v>{text}</v></c>')
-                    last = 0
+                    parts.append(f'<c r="A{number}"{self._number_xml()}><v>{text}</v></c>')
                     continue
-                if len(text) > CELL_LIMIT // 2:
-                    text = fitted(text, self.language)
                 xml = known[column].get(text)
                 if xml is None:
+                    if len(text) > half:
+                        text = fitted(text, self.language)
                     xml = cell_xml(column, text)
                 parts.append(f'<c r="{letters[column]}{number}"{xml}')
-                last = column
             if last < 0:
-                parts.pop()  # a row of blanks is no row in the sheet
-            else:
-                parts.append("</row>")
-                if last > last_column:
-                    last_column = last
-            row += 1
-            if row - first == _ROWS_AT_ONCE:
+                del parts[start:]  # a row of blanks is no row in the sheet
+                continue
+            parts.append("</row>")
+            if last > last_column:
+                last_column = last
+            if row - first >= _ROWS_AT_ONCE:
                 self._results.append_rows("".join(parts), first, row - 1, last_column)
                 first, parts = row, []
         if parts:
             self._results.append_rows("".join(parts), first, row - 1, last_column)
         self._next = row
+
+    def _number_xml(self) -> str:
+        """A row number cell's XML between its reference and its value (its format numbered
+        on its first use, as XlsxWriter numbers it)."""
+        if self._number_attributes is None:
+            self._number_attributes = self._results.number_xml(self._formats.number)
+        return self._number_attributes
 
     def _cell_xml(self, column: int, text: str) -> str:
         """A text cell's XML after its reference, in its column's format (kept for the texts
@@ -358,13 +372,17 @@ class ResultsWorkbook:
 
     def _measured(self, rows: Iterator[Sequence[str]]) -> Iterator[Sequence[str]]:
         """The rows, each one's texts widening its columns while the first rows are written."""
+        widths, seen = self._widths, self._wide_texts
         for cells in rows:
-            if self._next <= _MEASURED_ROWS:
-                for column, text in enumerate(cells[: len(self._widths)]):
+            if self._to_measure > 0:
+                self._to_measure -= 1
+                for column, text in enumerate(cells[: len(widths)]):
                     if text and not text.isascii():
-                        self._widths[column] = max(self._widths[column], width(text[:200]))
+                        if (column, text) not in seen:  # the notice, in every row
+                            seen.add((column, text))
+                            widths[column] = max(widths[column], width(text[:200]))
                     else:
-                        self._widths[column] = max(self._widths[column], len(text))
+                        widths[column] = max(widths[column], len(text))
             yield cells
 
     def finish(self, summary: Summary) -> None:
