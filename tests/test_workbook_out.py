@@ -338,7 +338,7 @@ def reference_rows(book: ResultsWorkbook, rows: list[tuple[str, ...]]) -> None:
     book._next = len(rows) + 1
 
 
-def sheet_parts(rows: list[tuple[str, ...]], reference: bool) -> tuple[bytes, bytes]:
+def results_workbook(rows: list[tuple[str, ...]], reference: bool = False) -> io.BytesIO:
     buffer = io.BytesIO()
     summary = Summary(tuple(rule.id for rule in RULESET.rules))
     with ResultsWorkbook(buffer, RULESET, DAY) as book:
@@ -348,8 +348,30 @@ def sheet_parts(rows: list[tuple[str, ...]], reference: bool) -> tuple[bytes, by
         else:
             book.add_rows(rows)
         book.finish(summary)
+    return buffer
+
+
+def sheet_parts(rows: list[tuple[str, ...]], reference: bool) -> tuple[bytes, bytes]:
+    """The results sheet's XML and the styles, every text in its cell (XlsxWriter's way in
+    constant-memory mode: shared strings off)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workbook_out, "SHARED_STRINGS", False)
+        buffer = results_workbook(rows, reference)
     with zipfile.ZipFile(buffer) as archive:
         return archive.read("xl/worksheets/sheet1.xml"), archive.read("xl/styles.xml")
+
+
+def cells_as_read(buffer: io.BytesIO) -> list[list[tuple[Any, ...]]]:
+    """Every cell of both sheets as openpyxl reads it: value, type, fill, font colour, bold."""
+    book = openpyxl.load_workbook(buffer)
+    return [
+        [
+            (c.coordinate, c.value, c.data_type, c.fill.fgColor.rgb, c.font.color, c.font.b)
+            for row in sheet.iter_rows()
+            for c in row
+        ]
+        for sheet in book.worksheets
+    ]
 
 
 def test_rows_as_xml_are_what_xlsxwriter_writes_cell_by_cell() -> None:
@@ -364,6 +386,12 @@ def test_rows_as_xml_are_what_xlsxwriter_writes_cell_by_cell() -> None:
         ("6", "P-1", "flagged", "indication.subtype", "", "", M.NOTICE("en")),  # texts again
     ]
     assert sheet_parts(rows, reference=False) == sheet_parts(rows, reference=True)
+    # Repeated texts in the shared strings read back as the same cells, in the same formats.
+    shared = results_workbook(rows)
+    with zipfile.ZipFile(shared) as archive:
+        # the notice thrice after its first time, P-1 twice, flagged and its rule once each
+        assert 'count="7" uniqueCount="4"' in archive.read("xl/sharedStrings.xml").decode()
+    assert cells_as_read(shared) == cells_as_read(results_workbook(rows, reference=True))
 
 
 @settings(max_examples=40, deadline=None)
@@ -378,6 +406,8 @@ def test_rows_as_xml_are_what_xlsxwriter_writes_cell_by_cell() -> None:
 )
 def test_any_rows_as_xml_are_what_xlsxwriter_writes(rows: list[tuple[str, ...]]) -> None:
     assert sheet_parts(rows, reference=False) == sheet_parts(rows, reference=True)
+    shared = cells_as_read(results_workbook(rows * 2))  # each text at least twice
+    assert shared == cells_as_read(results_workbook(rows * 2, reference=True))
 
 
 # ---------------------------------------------------------------- outputs refused, nothing left

@@ -102,6 +102,15 @@ _PLAIN = re.compile(r"(?:[^\x00-\x1f&<>_\ufffe\uffff\s][^\x00-\x1f&<>_\ufffe\uff
 `_x0041_` escapes), no space at either end (no xml:space); empty, too."""
 
 
+_SHARED_CELL = 't="s"><v>'
+"""How a cell referring to a shared string reads in the sheet's XML (never in a text: `<` is
+escaped there)."""
+
+SHARED_STRINGS = True
+"""Whether texts a column repeats go to the shared strings (off: every text in its cell, as
+XlsxWriter writes in constant-memory mode; the tests compare the two)."""
+
+
 class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hints
     """A worksheet whose texts are only ever text, and which takes whole rows of text fast.
 
@@ -118,6 +127,8 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
 
     previous_row: int
     """XlsxWriter's: the row it holds back, written out when a later row is written to."""
+    _shared_cells = 0
+    """Cells appended that refer to a shared string."""
 
     def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
         preserve = string[:1].isspace() or string[-1:].isspace()
@@ -132,6 +143,20 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
         escaped = self._escape_control_characters(text)
         preserve = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
         return f'{style} t="inlineStr"><is><t{preserve}>{self._escape_data(escaped)}</t></is></c>'
+
+    def shared_xml(self, text: str, cell_format: Any) -> str:
+        """A text cell's XML after its `<c r="B2"`, the text in the workbook's shared strings
+        (XlsxWriter writes them at the end, as `write_string` puts them there outside
+        constant-memory mode). Two kinds of text stay in the cell: one that looks like rich
+        text (the shared strings would take it for rich-text XML), and one with a control
+        character or an `_x0041_` that Excel's escapes write otherwise (readers unescape
+        shared and inline strings unalike: openpyxl leaves an inline one as stored)."""
+        if (text.startswith("<r>") and text.endswith("</r>")) or (
+            self._escape_control_characters(text) != text
+        ):
+            return self.cell_xml(text, cell_format)
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        return f'{style} t="s"><v>{self.str_table._get_shared_string_index(text)}</v></c>'
 
     def number_xml(self, cell_format: Any) -> str:
         """What goes between a number cell's `<c r="A2"` and its `<v>`."""
@@ -150,6 +175,9 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
         self.write_held_row()
         self.row_data_fh.write(xml)
         self.previous_row = last  # held: nothing (the table is empty)
+        # What the shared strings' table says of itself: how many cells refer to it.
+        self._shared_cells += xml.count(_SHARED_CELL)
+        self.str_table.count = self._shared_cells
 
 
 TEXT_ONLY = {
@@ -241,7 +269,9 @@ class ResultsWorkbook:
         """The texts beyond ASCII measured (their width takes a call a character)."""
         self._outcome_at = -1
         self._known: list[dict[str, str]] = []
-        """Each column's cells' XML (after the reference), by text."""
+        """Each column's cells' XML (after the reference), by text, for the texts it repeats."""
+        self._once: list[dict[str, None]] = []
+        """Each column's texts seen (once, unless known)."""
         self._letters: list[str] = []
         """Each column's letters (A, B, …)."""
         self._number_attributes: str | None = None
@@ -328,15 +358,23 @@ class ResultsWorkbook:
         return self._number_attributes
 
     def _cell_xml(self, column: int, text: str) -> str:
-        """A text cell's XML after its reference, in its column's format (kept for the texts
-        the column repeats: outcomes, rule ids, the notice)."""
+        """A text cell's XML after its reference, in its column's format. A text the column
+        has had before goes in the workbook's shared strings, and its cell's XML is kept: the
+        notice, outcomes and rule ids were two thirds of the sheet's XML to write and zip."""
         cell_format = self._cell_formats[column] if column < len(self._cell_formats) else None
         if isinstance(cell_format, dict):  # the outcome's colour
             cell_format = cell_format.get(text if column == self._outcome_at else "tinted")
-        xml: str = self._results.cell_xml(text, cell_format)
+        once = self._once[column]
+        if text not in once or not SHARED_STRINGS:
+            if len(once) >= _KNOWN_TEXTS:
+                once.clear()  # a column of ids repeats none
+            once[text] = None
+            first: str = self._results.cell_xml(text, cell_format)  # its first time: in the cell
+            return first
+        xml: str = self._results.shared_xml(text, cell_format)
         known = self._known[column]
         if len(known) >= _KNOWN_TEXTS:
-            known.clear()  # a column of ids repeats none
+            known.clear()
         known[text] = xml
         return xml
 
@@ -344,6 +382,7 @@ class ResultsWorkbook:
         """Room for cells up to `column` (a row wider than the header)."""
         while len(self._known) <= column:
             self._known.append({})
+            self._once.append({})
             self._letters.append(xl_col_to_name(len(self._letters)))
 
     def _header(self, header: tuple[str, ...]) -> None:
