@@ -282,11 +282,14 @@ class _Rows:
             raise _damaged(exc) from exc
 
     def __iter__(self) -> Iterator[list[Any]]:
-        row = self.first
-        while row is not None:
-            yield row
-            row = self._next()
-        self.close()
+        if self.first is not None:
+            yield self.first
+            try:
+                yield from self._rows
+            except self._failure as exc:
+                raise _damaged(exc) from exc
+            finally:
+                self.close()
 
     def close(self) -> None:
         if self._book is not None:
