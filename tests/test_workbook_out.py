@@ -293,6 +293,123 @@ def test_hostile_corpus_lists_give_the_same_rows_in_both_formats(
     assert screened >= 10
 
 
+# ---------------------------------------------------------------- rows as XML, as XlsxWriter writes them
+
+RESULT_HEADER = ("row", "patient_id", "outcome", "flagged", "needs_info", "errors", "notice")
+TRICKY_TEXTS = [
+    "",
+    " lead",
+    "trail ",
+    "\tx",
+    "a\x00b\x1fc\x0b",
+    "_x0041_ and _x00e9_",
+    "<r>rich?</r>",
+    "<r><t>=1+1</t></r>",
+    "&<>\"'",
+    "\u202e\ufffe\uffff",
+    "𝕏 emoji 😀",
+    "中文 诊断",
+    "line\nbreak",
+    "=1+1",
+    "L" * 40_000,
+]
+
+
+def reference_rows(book: ResultsWorkbook, rows: list[tuple[str, ...]]) -> None:
+    """The data rows written cell by cell with XlsxWriter's own write_string and write_number,
+    in the formats ResultsWorkbook gives them (how OUT.xlsx was written before it wrote XML)."""
+    sheet, formats = book._results, book._cell_formats
+    for row, cells in enumerate(book._measured(iter(rows)), start=1):
+        for column, text in enumerate(cells):
+            if len(text) > workbook_out.CELL_LIMIT // 2:
+                text = workbook_out.fitted(text, book.language)
+            if column == 0 and workbook_out._whole_number(text):
+                sheet.write_number(row, 0, int(text), formats[0])
+                continue
+            if not text:
+                continue
+            cell_format = formats[column] if column < len(formats) else None
+            if isinstance(cell_format, dict):
+                cell_format = cell_format.get(text if column == 2 else "tinted")
+            sheet.write_string(row, column, text, cell_format)
+    # XlsxWriter holds the last row until the workbook closes, after the summary sheet's formats
+    # are numbered: out now, its formats are numbered as ResultsWorkbook numbers them.
+    sheet.write_held_row()
+    book._next = len(rows) + 1
+
+
+def results_workbook(rows: list[tuple[str, ...]], reference: bool = False) -> io.BytesIO:
+    buffer = io.BytesIO()
+    summary = Summary(tuple(rule.id for rule in RULESET.rules))
+    with ResultsWorkbook(buffer, RULESET, DAY) as book:
+        book.add_rows([RESULT_HEADER])
+        if reference:
+            reference_rows(book, rows)
+        else:
+            book.add_rows(rows)
+        book.finish(summary)
+    return buffer
+
+
+def sheet_parts(rows: list[tuple[str, ...]], reference: bool) -> tuple[bytes, bytes]:
+    """The results sheet's XML and the styles, every text in its cell (XlsxWriter's way in
+    constant-memory mode: shared strings off)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workbook_out, "SHARED_STRINGS", False)
+        buffer = results_workbook(rows, reference)
+    with zipfile.ZipFile(buffer) as archive:
+        return archive.read("xl/worksheets/sheet1.xml"), archive.read("xl/styles.xml")
+
+
+def cells_as_read(buffer: io.BytesIO) -> list[list[tuple[Any, ...]]]:
+    """Every cell of both sheets as openpyxl reads it: value, type, fill, font colour, bold."""
+    book = openpyxl.load_workbook(buffer)
+    return [
+        [
+            (c.coordinate, c.value, c.data_type, c.fill.fgColor.rgb, c.font.color, c.font.b)
+            for row in sheet.iter_rows()
+            for c in row
+        ]
+        for sheet in book.worksheets
+    ]
+
+
+def test_rows_as_xml_are_what_xlsxwriter_writes_cell_by_cell() -> None:
+    rows = [
+        ("1", "P-1", "flagged", "indication.subtype", "", "", M.NOTICE("en")),
+        ("007", "P-2", "needs_info", "", "precaution.cardiac", "", M.NOTICE("en")),
+        ("", "", "", "", "", "", ""),  # a row of blanks: no row in the sheet
+        ("3", "P-1", "error", "", "", "record: has 2 cells", M.NOTICE("en"), "beyond"),
+        ("12345678901234567", *TRICKY_TEXTS[:6]),
+        ("4", *TRICKY_TEXTS[6:12]),
+        ("5", "no_flags", "no_flags", *TRICKY_TEXTS[12:]),
+        ("6", "P-1", "flagged", "indication.subtype", "", "", M.NOTICE("en")),  # texts again
+    ]
+    assert sheet_parts(rows, reference=False) == sheet_parts(rows, reference=True)
+    # Repeated texts in the shared strings read back as the same cells, in the same formats.
+    shared = results_workbook(rows)
+    with zipfile.ZipFile(shared) as archive:
+        # the notice thrice after its first time, P-1 twice, flagged and its rule once each
+        assert 'count="7" uniqueCount="4"' in archive.read("xl/sharedStrings.xml").decode()
+    assert cells_as_read(shared) == cells_as_read(results_workbook(rows, reference=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "0", "x", ""]),
+            *[st.text(max_size=8) | st.sampled_from(TRICKY_TEXTS[:14]) for _ in range(6)],
+        ),
+        max_size=6,
+    )
+)
+def test_any_rows_as_xml_are_what_xlsxwriter_writes(rows: list[tuple[str, ...]]) -> None:
+    assert sheet_parts(rows, reference=False) == sheet_parts(rows, reference=True)
+    shared = cells_as_read(results_workbook(rows * 2))  # each text at least twice
+    assert shared == cells_as_read(results_workbook(rows * 2, reference=True))
+
+
 # ---------------------------------------------------------------- outputs refused, nothing left
 
 

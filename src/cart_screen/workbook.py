@@ -11,15 +11,17 @@ and summary as a CSV list. What it adds:
   directory). Anything else is text, for csv_list.py.
 - **The header row** is the first of the first HEADER_ROWS rows that names patient_id (directly
   or through `--columns`); rows above it are titles, counted for the summary.
-- **Cells keep their meaning.** The values come from python-calamine (calamine, in Rust), which
-  gives typed cells: text stays text (`00123`, `=A1` typed as text); a number is written as text
+- **Cells keep their meaning.** The values come from calamine (in Rust: python-calamine-plus
+  streams an .xlsx sheet's rows, python-calamine reads the other kinds whole), which gives typed
+  cells: text stays text (`00123`, `=A1` typed as text); a number is written as text
   the way it would be typed, `12345.0` as `12345` and `2.5` as `2.5`, so an id, a count or an
   LVEF is read by the same readers as a CSV cell (a non-whole count stays `2.5`, and its reader
   says it is not whole); TRUE/FALSE become `TRUE`/`FALSE`, which the yes/no reader reads; a date,
   time or duration stays typed (reading.SheetCell), so a date cell in a date field is that date
   and anywhere else an error on that field. Merged cells: the top-left one holds the value.
-- **Cells with no value to read.** calamine gives an error cell (#N/A, #DIV/0!) and a formula
-  whose value was never saved as an empty cell, which would read as "not recorded". For .xlsx,
+- **Cells with no value to read.** calamine gives an error cell (#N/A, #DIV/0!) as an empty
+  cell (or, streamed, as the text `#N/A`) and a formula whose value was never saved as an empty
+  cell: text or "not recorded", neither of which it is. For .xlsx,
   the sheet's XML is scanned for those two (see `unreadable_cells`) and each becomes an error on
   its field naming it. A formula with a saved value is read by that value. (.xls and .ods: not
   scanned; such a cell reads as blank, so its field needs information.)
@@ -27,10 +29,10 @@ and summary as a CSV list. What it adds:
   numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
   like any other.
 
-The sheet is read in this process (calamine holds it in memory, ~50 bytes a cell, and about
-as much again for a moment while it reads it), on a thread of its own (SheetReading): calamine
-lets go of the GIL while it parses, so the rules load and the XML is scanned meanwhile, on the
-other core. `--jobs` applies to CSV lists only.
+An .xlsx sheet is streamed in this process: its rows are read from the file as the chunks ask
+for them (calamine holds no more than a row; ~15 MB in all), after its XML is scanned on a
+thread of its own while the rules load (SheetReading). Other kinds are read whole, ~50 bytes a
+cell. `--jobs` applies to CSV lists only.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import collections
 import datetime as dt
 import decimal
 import html
+import importlib
 import re
 import threading
 import zipfile
@@ -159,74 +162,139 @@ class SheetList:
 
 
 class SheetReading:
-    """A sheet being read by calamine on a thread of its own, started now.
+    """A sheet being opened on a thread of its own, started now.
 
-    calamine lets go of the GIL while it parses a sheet, which is most of what reading a
-    workbook costs: meanwhile this process loads its rules and scans the sheet's XML for the
-    cells calamine gives as empty (read_workbook), on the other core. Its errors are raised by
-    `sheet`, where they would have been raised had it been read then.
+    An .xlsx sheet is streamed (python-calamine-plus): its rows are read from the file as they
+    are asked for, a few at a time, so the sheet is never held whole; meanwhile this thread
+    scans the sheet's XML for the cells calamine gives as empty (`unreadable_cells`) while the
+    caller loads its rules. Other workbooks (.xls, .ods, .xlsb) are read whole by calamine on
+    this thread, which lets go of the GIL while it parses. Errors are raised by `sheet`, where
+    they would have been raised had it been read then.
     """
 
     def __init__(self, path: Path, kind: Kind, sheet: str | None) -> None:
         self.path, self.kind, self.asked = path, kind, sheet
         self.names: list[str] = []
         """The workbook's sheets, once it is open."""
-        self._named = threading.Event()
         self._name: str | None = None
-        self._values: Any = None
+        self._rows: _Rows | None = None
+        self._marks: Marks = {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._read, name="sheet reading", daemon=True)
         self._thread.start()
 
-    def name(self) -> str | None:
-        """The name of the sheet read, as soon as the workbook's sheets are known (None: the
-        workbook cannot be read, or holds no such sheet; `sheet` says why)."""
-        self._named.wait()
-        return self._name
-
-    def sheet(self) -> tuple[str, Any]:
-        """The sheet's name and its cells (calamine's CalamineSheet), once read."""
+    def sheet(self) -> tuple[str, _Rows, Marks]:
+        """The sheet's name, its rows and its cells with no value to read, once opened."""
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._name is not None
-        return self._name, self._values
+        assert self._rows is not None
+        return self._name, self._rows, self._marks
 
     def _read(self) -> None:
         try:
-            self._values = self._open()
+            self._rows = self._open()
+            if self.kind == "xlsx" and self._rows.first is not None:
+                self._marks = self._scanned()
         except BaseException as exc:  # handed to the thread that asks for the sheet
+            if self._rows is not None:
+                self._rows.close()
             self._error = exc
-        finally:
-            self._named.set()
 
-    def _open(self) -> Any:
-        import python_calamine
+    def _scanned(self) -> Marks:
+        assert self._name is not None
+        try:
+            return unreadable_cells(self.path, self._name, 0)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
+            raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__)) from exc
 
+    def _open(self) -> _Rows:
+        streamed = self.kind == "xlsx"
+        calamine: Any = (
+            importlib.import_module("python_calamine_plus")
+            if streamed
+            else importlib.import_module("python_calamine")
+        )
         path, sheet = self.path, self.asked
+        book: Any = None
         try:
             if path.suffix.lower() in SUFFIXES[self.kind]:
-                book = python_calamine.CalamineWorkbook.from_path(path)
+                book = calamine.CalamineWorkbook.from_path(path)
             else:  # calamine goes by the name; from a file object it looks at the content
                 with path.open("rb") as handle:
-                    book = python_calamine.CalamineWorkbook.from_filelike(handle)
-            with book:  # closed once the sheet is read: the archive is not held while screening
-                names = self.names = list(book.sheet_names)
-                if not names:
-                    raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
-                name = names[0] if sheet is None else sheet
-                if name not in names:
-                    shown = ", ".join(names)
-                    said = M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown)
-                    raise BatchInputError(said)
-                self._name = name
-                self._named.set()
-                return book.get_sheet_by_name(name)
-        except python_calamine.PasswordError as exc:
+                    book = calamine.CalamineWorkbook.from_filelike(handle)
+            names = self.names = list(book.sheet_names)
+            if not names:
+                raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
+            name = names[0] if sheet is None else sheet
+            if name not in names:
+                shown = ", ".join(names)
+                said = M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown)
+                raise BatchInputError(said)
+            self._name = name
+            if streamed:  # the workbook stays open while its rows are read
+                rows = _Rows(book.stream_sheet_by_name(name), book, calamine.CalamineError)
+                book = None
+                return rows
+            values = book.get_sheet_by_name(name)
+            if values.start is None:  # nothing in it (iter_rows would fail)
+                return _Rows(iter(()), None, calamine.CalamineError, first_column=0)
+            # iter_rows gives rows from row 1, whatever `start` says, and its columns from
+            # the first column with a value
+            return _Rows(values.iter_rows(), None, calamine.CalamineError, values.start[1])
+        except calamine.PasswordError as exc:
             raise BatchInputError(M.WORKBOOK_ENCRYPTED.both()) from exc
-        except python_calamine.CalamineError as exc:
-            detail = type(exc).__name__  # its text may quote the workbook's contents
-            raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+        except calamine.CalamineError as exc:
+            raise _damaged(exc) from exc
+        finally:
+            if book is not None:  # read whole, or failed: the archive is not held while screening
+                book.close()
+
+
+def _damaged(exc: BaseException) -> BatchInputError:
+    detail = type(exc).__name__  # its text may quote the workbook's contents
+    return BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail))
+
+
+class _Rows:
+    """A sheet's rows, from row 1, each a list of calamine's typed cells; the first row is read
+    at once (None: the sheet is empty). A workbook streamed is closed once its rows are read,
+    and a failure reading them (a sheet damaged further on) is a damaged workbook."""
+
+    def __init__(
+        self,
+        rows: Iterator[list[Any]],
+        book: Any,
+        failure: type[Exception],
+        first_column: int = 0,
+    ) -> None:
+        self._rows, self._book, self._failure = iter(rows), book, failure
+        self.first_column = first_column
+        """The column (from column A) that each row's first cell is in."""
+        self.first = self._next()
+
+    def _next(self) -> list[Any] | None:
+        try:
+            return next(self._rows, None)
+        except self._failure as exc:
+            self.close()
+            raise _damaged(exc) from exc
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        if self.first is not None:
+            yield self.first
+            try:
+                yield from self._rows
+            except self._failure as exc:
+                raise _damaged(exc) from exc
+            finally:
+                self.close()
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
 
 
 def read_workbook(
@@ -239,26 +307,13 @@ def read_workbook(
 ) -> SheetList:
     """Open sheet `sheet` (default: the first) of a workbook, find its header and map its
     columns; the records are read as the chunks are asked for. `reading` is that sheet being
-    read already (started earlier, to overlap other work); else its reading starts here."""
+    opened already (started earlier, to overlap other work); else it is opened here."""
     if reading is None or (reading.path, reading.kind, reading.asked) != (path, kind, sheet):
         reading = SheetReading(path, kind, sheet)
-    # While calamine reads the sheet, this thread scans its XML; the scan's own failure (a
-    # damaged member) is told after calamine's and the sheet's, as when they ran in turn.
-    scanned: Marks = {}
-    damaged: BatchInputError | None = None
-    name = reading.name()
-    if kind == "xlsx" and name is not None:
-        try:
-            scanned = unreadable_cells(path, name, 0)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
-            damaged = BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__))
-            damaged.__cause__ = exc
-    name, values = reading.sheet()
-    if values.start is None:  # nothing in it (iter_rows would fail)
+    name, sheet_rows, scanned = reading.sheet()
+    if sheet_rows.first is None:
         raise BatchInputError(M.WORKBOOK_EMPTY_SHEET.both(sheet=name))
-    first_column = values.start[1]
-    rows: Iterator[list[Any]] = iter(values.iter_rows())  # from row 1, whatever `start` says
-    del values  # the rows hold the sheet: it goes once they are read
+    rows = iter(sheet_rows)
     header: list[str] | None = None
     title_rows = 0
     for number, row in enumerate(rows, start=1):
@@ -270,6 +325,7 @@ def read_workbook(
         if number == HEADER_ROWS:
             break
     if header is None:
+        sheet_rows.close()
         others = [other for other in reading.names if other != name]
         more = M.WORKBOOK_OTHER_SHEETS.both(sheets=", ".join(others)) if others else Said("", "")
         where = {"rows": HEADER_ROWS, "sheet": name}
@@ -280,12 +336,10 @@ def read_workbook(
             )
         )
     columns = map_columns(header, column_map)
-    if damaged is not None:
-        raise damaged
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
     facts = SheetFacts(kind, name, number, title_rows)
-    marks = _from_column(scanned, first_column)
-    chunks = _chunks(rows, number + 1, marks, facts, size)
+    marks = _from_column(scanned, sheet_rows.first_column)
+    chunks = _chunks(rows, number + 1, marks, facts, size, len(header))
     return SheetList(columns, chunks, facts)
 
 
@@ -308,27 +362,35 @@ def _chunks(
     marks: Mapping[int, Mapping[int, SheetCell]],
     facts: SheetFacts,
     size: int,
+    width: int,
 ) -> Iterator[Chunk]:
-    """The rows from row `first` on, as chunks of records numbered by their row; an empty row
-    is skipped and counted in `facts`."""
+    """The rows from row `first` on, as chunks of records numbered by their row, each as wide
+    as the header (a streamed row ends at its last cell); an empty row is skipped and counted
+    in `facts`."""
     cells: list[Sequence[Cell]] = []
     numbers: list[int] = []
     typed = _TypedCells()
     tables, read = typed.tables, typed.read
-    for number, row in enumerate(rows, start=first):
+    padding: list[Cell] = [""] * width
+    for number, row in _numbered(rows, first, marks):
         # A value seen before is looked up without a call (most typed cells are).
         record: list[Cell] = [
             cell if type(cell) is str else tables[type(cell)].get(cell) or read(cell)
             for cell in row
         ]
+        if len(record) < width:  # a streamed row ends at its last value
+            record += padding[len(record) :]
         marked = marks.get(number)
         if marked:
             for column, cell in marked.items():
-                if column < len(record):
-                    record[column] = cell
+                if column >= len(record):
+                    record += [""] * (column + 1 - len(record))
+                record[column] = cell
         if _blank(record[0]) and all(map(_blank, record)):
             facts.empty_rows += 1
             continue
+        if len(record) > width:  # cells right of the header's are in no column
+            del record[width:]
         cells.append(record)
         numbers.append(number)
         if len(cells) == size:
@@ -336,6 +398,19 @@ def _chunks(
             cells, numbers = [], []
     if cells:
         yield Chunk(numbers[0], cells, {}, numbers)
+
+
+def _numbered(
+    rows: Iterator[list[Any]], first: int, marks: Mapping[int, object]
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows numbered from `first`, then a row of nothing for each row after the last that
+    has a mark (a streamed sheet ends at its last row with a value: a formula never calculated
+    there has none)."""
+    number = first - 1
+    for number, row in enumerate(rows, start=first):
+        yield number, row
+    for after in range(number + 1, max(marks, default=0) + 1):
+        yield after, []
 
 
 def _blank(cell: Cell) -> bool:
@@ -370,8 +445,8 @@ def _cell(value: Any) -> Cell:
             shown = number_text(value)
             return SheetCell(shown, None, M.CELL_TOO_MANY_DIGITS.both(shown=shown))
         return number_text(value)
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int):  # python-calamine-plus gives a whole number cell as an int
+        return _cell(float(value)) if abs(value) >= _EXACT_DIGITS_LIMIT else str(value)
     if isinstance(value, dt.datetime):
         return SheetCell(value.isoformat(sep=" "), value)
     if isinstance(value, dt.date | dt.time):

@@ -9,6 +9,8 @@ text, the row number as a number, and nothing is ever a formula.
 Rows come in as OUT.csv text (`write`), as the batch pipeline makes them chunk by chunk, or as
 cells (`add_rows`); they go out through XlsxWriter in constant-memory mode, which keeps one row
 in memory and the rest in temporary files until the workbook is put together at `finish`. The
+results' rows are handed to it as the sheet's XML, made here a chunk at a time with its own
+escaping (`_TextSheet.append_rows`): cell by cell, XlsxWriter's Python cost ~8 µs a cell. The
 notice is not written after the data: the first sheet stays a plain list (header in row 1, one
 row per record, nothing else), so that it reads back as a referral list does.
 """
@@ -20,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,6 +30,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from cart_screen.files import atomic_write_binary, owned, remove_abandoned
@@ -79,6 +83,12 @@ WIDTHS: dict[str, tuple[int, int]] = {
 """Each column's narrowest and widest width, in characters; between them it fits its texts (as
 far as the first rows show them). The notice is the same on every row: it is not wrapped."""
 
+_ROWS_AT_ONCE = 1_000
+"""Rows made into XML before they go to the worksheet's row file together."""
+
+_KNOWN_TEXTS = 1 << 14
+"""Texts a column keeps the XML of (cleared when full: a column of ids repeats none)."""
+
 _MEASURED_ROWS = 2_000
 """Rows whose texts set the column widths (a workbook cannot be widened once its rows are out)."""
 
@@ -87,22 +97,92 @@ class WorkbookFull(BatchInputError):
     """A list with more records than a worksheet has rows: OUT.xlsx cannot hold it whole."""
 
 
+_PLAIN = re.compile(r"(?:[^\x00-\x1f&<>_\ufffe\uffff\s][^\x00-\x1f&<>_\ufffe\uffff]*)?(?<!\s)")
+"""A text XlsxWriter writes as it is: no control character, nothing XML escapes, no `_` (its
+`_x0041_` escapes), no space at either end (no xml:space); empty, too."""
+
+
+_SHARED_CELL = 't="s"><v>'
+"""How a cell referring to a shared string reads in the sheet's XML (never in a text: `<` is
+escaped there)."""
+
+SHARED_STRINGS = True
+"""Whether texts a column repeats go to the shared strings (off: every text in its cell, as
+XlsxWriter writes in constant-memory mode; the tests compare the two)."""
+
+
 class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hints
-    """A worksheet whose texts are only ever text.
+    """A worksheet whose texts are only ever text, and which takes whole rows of text fast.
 
     In constant-memory mode XlsxWriter takes a string that starts with `<r>` and ends with
     `</r>` for rich-text XML and writes it unescaped, so a patient id so written could write any
     cell — a formula too. No rich text is written here: such a string is escaped like any other.
+
+    `append_rows` puts rows of cells, already as the sheet's XML, where XlsxWriter's own
+    `write_string` would have put them (its row file, in constant-memory mode): XlsxWriter
+    spends ~8 µs of Python on each cell it writes, which made OUT.xlsx cost several times the
+    screening. The XML is the same, byte for byte (`cell_xml` makes it with XlsxWriter's own
+    escaping; tests/test_workbook_out.py holds the two ways to the same sheet).
     """
+
+    previous_row: int
+    """XlsxWriter's: the row it holds back, written out when a later row is written to."""
+    _shared_cells = 0
+    """Cells appended that refer to a shared string."""
 
     def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
         preserve = string[:1].isspace() or string[-1:].isspace()
         self._xml_inline_string(string, preserve, list(attributes))
 
+    def cell_xml(self, text: str, cell_format: Any) -> str:
+        """A text cell's XML after its `<c r="B2"`: as `write_string` writes it, but never as
+        rich text."""
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        if _PLAIN.fullmatch(text):  # most texts: nothing to escape (a patient id, say)
+            return f'{style} t="inlineStr"><is><t>{text}</t></is></c>'
+        escaped = self._escape_control_characters(text)
+        preserve = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
+        return f'{style} t="inlineStr"><is><t{preserve}>{self._escape_data(escaped)}</t></is></c>'
+
+    def shared_xml(self, text: str, cell_format: Any) -> str:
+        """A text cell's XML after its `<c r="B2"`, the text in the workbook's shared strings
+        (XlsxWriter writes them at the end, as `write_string` puts them there outside
+        constant-memory mode). Two kinds of text stay in the cell: one that looks like rich
+        text (the shared strings would take it for rich-text XML), and one with a control
+        character or an `_x0041_` that Excel's escapes write otherwise (readers unescape
+        shared and inline strings unalike: openpyxl leaves an inline one as stored)."""
+        if (text.startswith("<r>") and text.endswith("</r>")) or (
+            self._escape_control_characters(text) != text
+        ):
+            return self.cell_xml(text, cell_format)
+        style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+        return f'{style} t="s"><v>{self.str_table._get_shared_string_index(text)}</v></c>'
+
+    def number_xml(self, cell_format: Any) -> str:
+        """What goes between a number cell's `<c r="A2"` and its `<v>`."""
+        return f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
+
+    def write_held_row(self) -> None:
+        """Write out the row XlsxWriter holds back (the last one written cell by cell)."""
+        self._write_single_row(self.previous_row)
+
+    def append_rows(self, xml: str, first: int, last: int, last_column: int) -> None:
+        """Rows `first` to `last` (from 0), as the sheet's XML, after those written so far."""
+        if self.constant_memory is not True or self.previous_row >= first:
+            raise RuntimeError("rows are appended in order, in constant-memory mode")
+        self._check_dimensions(first, 0)
+        self._check_dimensions(last, last_column)
+        self.write_held_row()
+        self.row_data_fh.write(xml)
+        self.previous_row = last  # held: nothing (the table is empty)
+        # What the shared strings' table says of itself: how many cells refer to it.
+        self._shared_cells += xml.count(_SHARED_CELL)
+        self.str_table.count = self._shared_cells
+
 
 TEXT_ONLY = {
     "constant_memory": True,
-    # Belt and braces: every cell goes through write_string / write_number anyway.
+    # Belt and braces: every cell is written as text or as a number anyway.
     "strings_to_formulas": False,
     "strings_to_numbers": False,
     "strings_to_urls": False,
@@ -184,7 +264,17 @@ class ResultsWorkbook:
         self._columns: tuple[str, ...] = ()
         self._cell_formats: list[Any] = []
         self._widths: list[int] = []
+        self._to_measure = _MEASURED_ROWS
+        self._wide_texts: set[tuple[int, str]] = set()
+        """The texts beyond ASCII measured (their width takes a call a character)."""
         self._outcome_at = -1
+        self._known: list[dict[str, str]] = []
+        """Each column's cells' XML (after the reference), by text, for the texts it repeats."""
+        self._once: list[dict[str, None]] = []
+        """Each column's texts seen (once, unless known)."""
+        self._letters: list[str] = []
+        """Each column's letters (A, B, …)."""
+        self._number_attributes: str | None = None
         self._numbered = False
         """Whether the first column is `row`, written as numbers."""
         self._next = 0
@@ -215,27 +305,85 @@ class ResultsWorkbook:
             if header is None:
                 return
             self._header(tuple(header))
-        sheet, formats, outcome_at = self._results, self._cell_formats, self._outcome_at
-        numbered = self._numbered
-        if self._next <= _MEASURED_ROWS:
+        if self._to_measure > 0:
             rows = self._measured(rows)
+        # Each row goes out as the sheet's XML, a chunk at a time (_TextSheet.append_rows); a
+        # cell's XML after its reference is made once for each text a column repeats.
+        known, cell_xml, letters = self._known, self._cell_xml, self._letters
+        numbered, half = self._numbered, CELL_LIMIT // 2
+        first = row = self._next
+        parts: list[str] = []
+        last_column = 0
         for cells in rows:
-            row = self._next
             if row >= self._limit:
                 raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{self._limit - 1:,}"))
+            if len(cells) > len(known):
+                self._widen(len(cells) - 1)
+            number = row + 1
+            row += 1
+            start = len(parts)
+            parts.append(f'<row r="{number}">')
+            last = -1
             for column, text in enumerate(cells):
-                if len(text) > CELL_LIMIT // 2:
-                    text = fitted(text, self.language)
-                if column == 0 and numbered and _whole_number(text):
-                    sheet.write_number(row, 0, int(text), formats[0])
-                    continue
                 if not text:
                     continue  # an empty cell is a blank, as a spreadsheet reads OUT.csv's
-                cell_format = formats[column] if column < len(formats) else None
-                if isinstance(cell_format, dict):  # the outcome's colour
-                    cell_format = cell_format.get(text if column == outcome_at else "tinted")
-                sheet.write_string(row, column, text, cell_format)
-            self._next = row + 1
+                last = column
+                if column == 0 and numbered and _whole_number(text):
+                    parts.append(f'<c r="A{number}"{self._number_xml()}><v>{text}</v></c>')
+                    continue
+                xml = known[column].get(text)
+                if xml is None:
+                    if len(text) > half:
+                        text = fitted(text, self.language)
+                    xml = cell_xml(column, text)
+                parts.append(f'<c r="{letters[column]}{number}"{xml}')
+            if last < 0:
+                del parts[start:]  # a row of blanks is no row in the sheet
+                continue
+            parts.append("</row>")
+            if last > last_column:
+                last_column = last
+            if row - first >= _ROWS_AT_ONCE:
+                self._results.append_rows("".join(parts), first, row - 1, last_column)
+                first, parts = row, []
+        if parts:
+            self._results.append_rows("".join(parts), first, row - 1, last_column)
+        self._next = row
+
+    def _number_xml(self) -> str:
+        """A row number cell's XML between its reference and its value (its format numbered
+        on its first use, as XlsxWriter numbers it)."""
+        if self._number_attributes is None:
+            self._number_attributes = self._results.number_xml(self._formats.number)
+        return self._number_attributes
+
+    def _cell_xml(self, column: int, text: str) -> str:
+        """A text cell's XML after its reference, in its column's format. A text the column
+        has had before goes in the workbook's shared strings, and its cell's XML is kept: the
+        notice, outcomes and rule ids were two thirds of the sheet's XML to write and zip."""
+        cell_format = self._cell_formats[column] if column < len(self._cell_formats) else None
+        if isinstance(cell_format, dict):  # the outcome's colour
+            cell_format = cell_format.get(text if column == self._outcome_at else "tinted")
+        once = self._once[column]
+        if text not in once or not SHARED_STRINGS:
+            if len(once) >= _KNOWN_TEXTS:
+                once.clear()  # a column of ids repeats none
+            once[text] = None
+            first: str = self._results.cell_xml(text, cell_format)  # its first time: in the cell
+            return first
+        xml: str = self._results.shared_xml(text, cell_format)
+        known = self._known[column]
+        if len(known) >= _KNOWN_TEXTS:
+            known.clear()
+        known[text] = xml
+        return xml
+
+    def _widen(self, column: int) -> None:
+        """Room for cells up to `column` (a row wider than the header)."""
+        while len(self._known) <= column:
+            self._known.append({})
+            self._once.append({})
+            self._letters.append(xl_col_to_name(len(self._letters)))
 
     def _header(self, header: tuple[str, ...]) -> None:
         self._columns = header
@@ -253,6 +401,9 @@ class ResultsWorkbook:
             else:
                 self._cell_formats.append(None)
         self._widths = [WIDTHS.get(name, (10, 40))[0] for name in header]
+        self._widen(len(header) - 1)
+        # Written now, the header's format is the first in the styles, as XlsxWriter has it.
+        self._results.write_held_row()
         for column, name in enumerate(header):
             self._widths[column] = max(self._widths[column], width(name) + 3)  # the filter button
         self._results.freeze_panes(1, 0)
@@ -260,13 +411,17 @@ class ResultsWorkbook:
 
     def _measured(self, rows: Iterator[Sequence[str]]) -> Iterator[Sequence[str]]:
         """The rows, each one's texts widening its columns while the first rows are written."""
+        widths, seen = self._widths, self._wide_texts
         for cells in rows:
-            if self._next <= _MEASURED_ROWS:
-                for column, text in enumerate(cells[: len(self._widths)]):
+            if self._to_measure > 0:
+                self._to_measure -= 1
+                for column, text in enumerate(cells[: len(widths)]):
                     if text and not text.isascii():
-                        self._widths[column] = max(self._widths[column], width(text[:200]))
+                        if (column, text) not in seen:  # the notice, in every row
+                            seen.add((column, text))
+                            widths[column] = max(widths[column], width(text[:200]))
                     else:
-                        self._widths[column] = max(self._widths[column], len(text))
+                        widths[column] = max(widths[column], len(text))
             yield cells
 
     def finish(self, summary: Summary) -> None:
