@@ -76,6 +76,37 @@ Feature: Screening a referral list kept as a workbook
     And sheet row 2 says "prior_systemic_lines: a formula with no value saved (=C2*2)"
     And sheet row 3 says "prior_systemic_lines: the cell holds the error #N/A"
 
+  Scenario: The values a program saved with its formulas are not read as the formulas' results
+    A writer library (XlsxWriter, openpyxl) saves with a formula whatever value it was told (0 by
+    default) and asks Excel to recalculate when the workbook is opened: =84/21 would read as a
+    bilirubin of 0×ULN. Until Excel or WPS has calculated and saved it, no formula value is read.
+    Given a workbook with the sheet "Referrals":
+      | A          | B                        | C                      | D            |
+      | patient_id | total_bilirubin_x_uln    | prior_systemic_lines   | lvef_percent |
+      | S-1        | {formula =84/21 gives 0} | {formula =1+2 gives 0} | 35           |
+    And the workbook was written by a program and never saved by Excel
+    When the coordinator screens the workbook into "results.csv"
+    Then the results have these rows:
+      | row | patient_id | outcome | flagged            |
+      | 2   | S-1        | flagged | precaution.cardiac |
+    And sheet row 2 says "total_bilirubin_x_uln: a formula (=84/21) in a workbook that asks to be recalculated when it is opened"
+    And sheet row 2 says "prior_systemic_lines: a formula (=1+2) in a workbook that asks to be recalculated"
+
+  Scenario: A cell under merged cells is an error on its field, not the first cell's value
+    The coordinator sees the merged screening date beside each row; the sheet holds it in the
+    first cell alone. Guessing it for the rows below is not ours to do: each says what to record.
+    Given a workbook with the sheet "Referrals":
+      | A          | B                        | C            |
+      | patient_id | screening_date           | lvef_percent |
+      | Z-1        | {date 2026-01-10 down 2} | 35           |
+      | Z-2        |                          | 35           |
+    When the coordinator screens the workbook into "results.csv"
+    Then the results have these rows:
+      | row | patient_id | outcome | flagged            |
+      | 2   | Z-1        | flagged | precaution.cardiac |
+      | 3   | Z-2        | flagged | precaution.cardiac |
+    And sheet row 3 says "screening_date: the cell is under the merged cells B2:B3, whose value is in B2 alone; unmerge them"
+
   Scenario: A number cell is read as the spreadsheet shows it, and an id it has cut is refused
     An 18-digit ID number typed into a number cell keeps only its first 15 digits: two patients
     would become one made-up id. A formula's floating-point noise is read as the sheet shows it.

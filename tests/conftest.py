@@ -472,6 +472,20 @@ def workbook_with_sheet(name: str, datatable: list[list[str]]) -> Sheets:
     return {name: datatable[1:]}  # the first row names the columns, as the sheet does: A, B, …
 
 
+@pytest.fixture
+def saved_by_excel() -> bool:
+    """Whether the workbook in a scenario was last saved by Excel (else a program wrote it)."""
+    return True
+
+
+@given(
+    "the workbook was written by a program and never saved by Excel",
+    target_fixture="saved_by_excel",
+)
+def written_by_a_program() -> bool:
+    return False
+
+
 @given(parsers.parse('a second sheet "{name}" in the workbook:'))
 def second_sheet(workbook_sheets: Sheets, name: str, datatable: list[list[str]]) -> None:
     workbook_sheets[name] = datatable[1:]
@@ -518,9 +532,10 @@ def referral_list_kept_as(tmp_path: Path, content: str, name: str) -> Path:
     target_fixture="batch_run",
 )
 def screens_the_workbook(
-    runner: CliRunner, tmp_path: Path, workbook_sheets: Sheets, output: str
+    runner: CliRunner, tmp_path: Path, workbook_sheets: Sheets, output: str, saved_by_excel: bool
 ) -> BatchRun:
-    source = write_workbook(tmp_path / "referrals.xlsx", workbook_sheets)
+    path = tmp_path / "referrals.xlsx"
+    source = write_workbook(path, workbook_sheets, saved_by_excel=saved_by_excel)
     return run_batch(runner, source, output=output)
 
 

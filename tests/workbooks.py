@@ -10,7 +10,8 @@ coordinator's workbook as a table:
 - `{formula =1+1 gives 2}` is a formula with its value saved; `{error #N/A}` a formula whose
   saved value is that error; `{formula =B3*2 never calculated}` a formula with no value saved
   (only openpyxl writes those: the sheet is then written with openpyxl);
-- `{title TEXT across N}` is TEXT in a cell merged across N columns (a title row);
+- `{title TEXT across N}` is TEXT in a cell merged across N columns (a title row); `{date
+  1962-05-30 down N}` a date cell merged down N rows (the rows below it are left empty);
 - an empty cell is left empty.
 """
 
@@ -37,21 +38,42 @@ _TITLE = re.compile(r"(?P<text>.+) across (?P<columns>\d+)")
 Sheets = dict[str, Sequence[Sequence[str]]]
 
 
-def write_workbook(path: Path, sheets: Sheets) -> Path:
-    """Write the sheets (name -> rows of cells in the notation above), in order."""
-    if any("never calculated" in cell for rows in sheets.values() for row in rows for cell in row):
-        return _with_openpyxl(path, sheets)
-    import xlsxwriter
+def write_workbook(path: Path, sheets: Sheets, *, saved_by_excel: bool = True) -> Path:
+    """Write the sheets (name -> rows of cells in the notation above), in order.
 
-    book = xlsxwriter.Workbook(str(path))
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                _write_xlsxwriter(sheet, r, c, cell.strip(), day)
-    book.close()
+    A writer library asks Excel to recalculate the workbook when it is opened (`fullCalcOnLoad`),
+    since the values it saved with formulas are only what it was told; Excel and WPS drop that
+    when they save. `saved_by_excel` makes the workbook as they leave it (its formulas' values
+    are theirs); without it, as the program wrote it."""
+    if any("never calculated" in cell for rows in sheets.values() for row in rows for cell in row):
+        _with_openpyxl(path, sheets)
+    else:
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(path))
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        for name, rows in sheets.items():
+            sheet = book.add_worksheet(name)
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    _write_xlsxwriter(sheet, r, c, cell.strip(), day)
+        book.close()
+    if saved_by_excel:
+        _without_recalculation(path)
     return path
+
+
+def _without_recalculation(path: Path) -> None:
+    """The workbook as Excel saves it: no request to recalculate it when it is opened."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb'\s+fullCalcOnLoad="(?:1|true)"', b"", data)
+            archive.writestr(info, data)
 
 
 def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
@@ -64,7 +86,7 @@ def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
     kind, value = typed["kind"], typed["value"] or ""
     if kind == "number":
         sheet.write_number(r, c, float(value))
-    elif kind == "date":
+    elif kind == "date" and " down " not in value:
         sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), day)
     elif kind in ("TRUE", "FALSE"):
         sheet.write_boolean(r, c, kind == "TRUE")
@@ -80,6 +102,11 @@ def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
         found = _TITLE.fullmatch(value)
         assert found is not None, cell
         sheet.merge_range(r, c, r, c + int(found["columns"]) - 1, found["text"])
+    elif kind == "date" and " down " in value:
+        day_text, _, rows = value.partition(" down ")
+        written = dt.datetime.fromisoformat(day_text)
+        sheet.merge_range(r, c, r + int(rows) - 1, c, None, day)
+        sheet.write_datetime(r, c, written, day)
     else:
         raise AssertionError(f"unknown cell notation {cell!r}")
 

@@ -576,6 +576,20 @@ class M:
         "the cell holds the error {error}; correct it in the workbook",
         "单元格为错误值 {error}；请在工作簿中更正",
     )
+    CELL_NOT_RECALCULATED = Msg(
+        "a formula ({formula}) in a workbook that asks to be recalculated when it is opened "
+        "(written by a program, not saved since by Excel or WPS): the value saved with it may "
+        "be out of date; open the workbook in Excel or WPS, let it calculate and save it, or "
+        "type the value itself",
+        "公式（{formula}）所在的工作簿要求打开时重新计算（由程序生成，之后未经 Excel 或 WPS "
+        "保存）：与公式一同保存的结果可能已过期；请在 Excel 或 WPS 中打开工作簿，待其计算后保存，"
+        "或直接填写数值",
+    )
+    CELL_MERGED = Msg(
+        "the cell is under the merged cells {cells}, whose value is in {first} alone; unmerge "
+        "them and write the value in each row",
+        "该单元格属于合并单元格 {cells}，其值只保存在 {first} 中；请取消合并，并在每一行填写该值",
+    )
     CELL_NOT_CALCULATED = Msg(
         "a formula with no value saved ({formula}); open the workbook in Excel or WPS, "
         "let it calculate and save it",

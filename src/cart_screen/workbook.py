@@ -47,9 +47,9 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 from cart_screen.i18n import M, Said
 from cart_screen.list_records import (
@@ -178,31 +178,31 @@ class SheetReading:
         """The workbook's sheets, once it is open."""
         self._name: str | None = None
         self._rows: _Rows | None = None
-        self._marks: Marks = {}
+        self._scanned = Scanned()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._read, name="sheet reading", daemon=True)
         self._thread.start()
 
-    def sheet(self) -> tuple[str, _Rows, Marks]:
-        """The sheet's name, its rows and its cells with no value to read, once opened."""
+    def sheet(self) -> tuple[str, _Rows, Scanned]:
+        """The sheet's name, its rows, and what its XML says of its cells, once opened."""
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._name is not None
         assert self._rows is not None
-        return self._name, self._rows, self._marks
+        return self._name, self._rows, self._scanned
 
     def _read(self) -> None:
         try:
             self._rows = self._open()
             if self.kind == "xlsx" and self._rows.first is not None:
-                self._marks = self._scanned()
+                self._scanned = self._scan()
         except BaseException as exc:  # handed to the thread that asks for the sheet
             if self._rows is not None:
                 self._rows.close()
             self._error = exc
 
-    def _scanned(self) -> Marks:
+    def _scan(self) -> Scanned:
         assert self._name is not None
         try:
             return unreadable_cells(self.path, self._name, 0)
@@ -338,8 +338,13 @@ def read_workbook(
     columns = map_columns(header, column_map)
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
     facts = SheetFacts(kind, name, number, title_rows)
-    marks = _from_column(scanned, sheet_rows.first_column)
-    chunks = _chunks(rows, number + 1, marks, facts, size, len(header))
+    first = sheet_rows.first_column
+    marks = _from_column(scanned.unreadable, first)
+    merged = [
+        m._replace(first_column=m.first_column - first, last_column=m.last_column - first)
+        for m in scanned.merged
+    ]
+    chunks = _chunks(rows, number + 1, marks, merged, facts, size, len(header))
     return SheetList(columns, chunks, facts)
 
 
@@ -360,13 +365,16 @@ def _chunks(
     rows: Iterator[list[Any]],
     first: int,
     marks: Mapping[int, Mapping[int, SheetCell]],
+    merged: Sequence[Merge],
     facts: SheetFacts,
     size: int,
     width: int,
 ) -> Iterator[Chunk]:
     """The rows from row `first` on, as chunks of records numbered by their row, each as wide
     as the header (a streamed row ends at its last cell); an empty row is skipped and counted
-    in `facts`."""
+    in `facts`. A cell under a merged range, other than its first, is an error on its field:
+    the coordinator sees the first cell's value there, the sheet holds none (never filled in)."""
+    covering = _Covering(merged, width)
     cells: list[Sequence[Cell]] = []
     numbers: list[int] = []
     typed = _TypedCells()
@@ -391,6 +399,8 @@ def _chunks(
             continue
         if len(record) > width:  # cells right of the header's are in no column
             del record[width:]
+        if covering.ranges:
+            covering.mark(number, record)
         cells.append(record)
         numbers.append(number)
         if len(cells) == size:
@@ -398,6 +408,30 @@ def _chunks(
             cells, numbers = [], []
     if cells:
         yield Chunk(numbers[0], cells, {}, numbers)
+
+
+class _Covering:
+    """The merged ranges over the rows as they come, in order: each row's cells under one, other
+    than its first, marked as an error."""
+
+    def __init__(self, merged: Sequence[Merge], width: int) -> None:
+        inside = [m for m in merged if m.last_column >= 0 and m.first_column < width]
+        self.ranges = sorted(m for m in inside if m[:2] != m[2:4])
+        self.width = width
+        self._next = 0
+        self._active: list[Merge] = []
+
+    def mark(self, row: int, record: list[Cell]) -> None:
+        ranges = self.ranges
+        while self._next < len(ranges) and ranges[self._next].first_row <= row:
+            self._active.append(ranges[self._next])
+            self._next += 1
+        self._active = [m for m in self._active if m.last_row >= row]
+        for merge in self._active:
+            problem = M.CELL_MERGED.both(cells=merge.cells, first=merge.cells.partition(":")[0])
+            for column in range(max(merge.first_column, 0), min(merge.last_column + 1, self.width)):
+                if (row, column) != (merge.first_row, merge.first_column):
+                    record[column] = SheetCell("", None, problem)
 
 
 def _numbered(
@@ -491,6 +525,10 @@ _CELL_START = re.compile(rb"<" + _PREFIX + rb"c[\s>]")
 _CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
 _REFERENCE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})[\"']")
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</" + _PREFIX + rb"v\s*>")
+_MERGE = re.compile(
+    rb"<" + _PREFIX + rb"mergeCell\s[^>]*?\bref\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"
+    rb":\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']"
+)
 
 _SCAN_BLOCK = 1 << 20
 _TOKEN = 64
@@ -500,34 +538,74 @@ Marks = dict[int, dict[int, SheetCell]]
 """Cells with no value to read: sheet row number -> column (from the sheet's first) -> cell."""
 
 
-def unreadable_cells(path: Path, sheet: str, first_column: int) -> Marks:
-    """The error cells and the formulas with no saved value of one .xlsx sheet.
+class Merge(NamedTuple):
+    """A range of merged cells: its first and last row (as the sheet numbers them) and first and
+    last column (from the sheet's first). Only its first cell holds a value."""
 
-    calamine gives both as empty cells. Finding them takes no XML parser: in a sheet's XML a
-    formula is an `<f>` element (first in its cell, followed by `<v>` when its value was saved)
-    and an error cell has `t="e"`; `<` is always escaped in text, so `<f` is always a tag. The
-    sheet is scanned a block at a time for those two tokens alone (almost always a few C-level
-    searches a block); only the cells they are in are looked at, by their `r="B5"` reference.
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+    cells: str
+    """As the sheet names it: `B2:B4`."""
+
+
+MERGES_LIMIT = 1 << 16
+"""Merged ranges a sheet may have; a list with more is refused as damaged (a coordinator's
+list has a few, for titles; a sheet with thousands of ranges over the same rows would make
+each row cost as much as all of them)."""
+
+
+@dataclass
+class Scanned:
+    """What the sheet's XML says that calamine does not: the cells with no value to read (error
+    cells, formulas with no value saved or with one that may be out of date), and the merged
+    ranges (a cell covered by one shows empty to calamine, but the coordinator sees the first
+    cell's value across it)."""
+
+    unreadable: Marks = field(default_factory=dict)
+    merged: list[Merge] = field(default_factory=list)
+
+
+def unreadable_cells(path: Path, sheet: str, first_column: int) -> Scanned:
+    """The error cells, the formulas with no saved value and the merged ranges of one sheet.
+
+    calamine gives the first two as empty cells. Finding them takes no XML parser: in a sheet's
+    XML a formula is an `<f>` element (first in its cell, followed by `<v>` when its value was
+    saved) and an error cell has `t="e"`; `<` is always escaped in text, so `<f` is always a
+    tag. The sheet is scanned a block at a time for those tokens alone (almost always a few
+    C-level searches a block); only the cells they are in are looked at, by their `r="B5"`
+    reference. A workbook that asks to be recalculated when it is opened (`fullCalcOnLoad`:
+    written by a program — XlsxWriter, openpyxl — and not saved since by Excel or WPS) holds
+    whatever its writer put as each formula's value (XlsxWriter: 0): none of them is read.
     """
-    marks: Marks = {}
+    scanned = Scanned()
     with zipfile.ZipFile(path) as archive:
-        member = _sheet_member(archive, sheet)
+        member, recalculate = _sheet_member(archive, sheet)
         if member is None:
-            return marks
+            return scanned
         with archive.open(member) as xml:
-            _scan(xml, marks, first_column)
-    return marks
+            _scan(xml, scanned, first_column, recalculate)
+    if len(scanned.merged) > MERGES_LIMIT:
+        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail="mergeCells"))
+    return scanned
 
 
-def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The ZIP member holding a sheet's XML (workbook.xml names it, its relationships place it)."""
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> tuple[str | None, bool]:
+    """The ZIP member holding a sheet's XML (workbook.xml names it, its relationships place it),
+    and whether the workbook asks to be recalculated when opened (its saved values are not to
+    be trusted)."""
     import xml.etree.ElementTree as ElementTree
 
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml")[: 16 << 20])
         links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")[: 16 << 20])
     except (KeyError, ElementTree.ParseError):
-        return None
+        return None, False
+    recalculate = any(
+        element.get("fullCalcOnLoad", "").strip().lower() in ("1", "true")
+        for element in workbook.iter(f"{{{_SPREADSHEET_NS}}}calcPr")
+    )
     relation = None
     for element in workbook.iter(f"{{{_SPREADSHEET_NS}}}sheet"):
         if element.get("name") == sheet:
@@ -535,8 +613,8 @@ def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
     for link in links.iter(f"{{{_PACKAGE_RELATIONSHIPS_NS}}}Relationship"):
         if relation is not None and link.get("Id") == relation:
             target = link.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
+            return (target.lstrip("/") if target.startswith("/") else f"xl/{target}"), recalculate
+    return None, recalculate
 
 
 def _tokens(head: bytes) -> tuple[bytes, ...]:
@@ -544,17 +622,18 @@ def _tokens(head: bytes) -> tuple[bytes, ...]:
     of them has nothing to find (a fast search: most sheets hold neither formulas nor errors).
     Elements with a namespace prefix (`<x:f>`) or attributes in single quotes are rare; only
     a sheet written so is searched for them too."""
-    tokens = [b"<f", b'"e"']
+    tokens = [b"<f", b'"e"', b"<mergeCell "]
     if re.search(rb"<[A-Za-z_][\w.-]*:(?:worksheet|sheetData)\b", head):
-        tokens.append(b":f")
+        tokens += [b":f", b":mergeCell "]
     if re.search(rb"<(?:[\w.-]+:)?(?:worksheet|c|row|dimension)\s[^>]*='", head):
         tokens.append(b"'e'")
     return tuple(tokens)
 
 
-def _scan(xml: IO[bytes], marks: Marks, first_column: int) -> None:
+def _scan(xml: IO[bytes], scanned: Scanned, first_column: int, recalculate: bool) -> None:
     text = b""
     tokens: tuple[bytes, ...] = ()
+    marks = scanned.unreadable
     while True:
         block = xml.read(_SCAN_BLOCK)
         text += block
@@ -564,9 +643,10 @@ def _scan(xml: IO[bytes], marks: Marks, first_column: int) -> None:
             text = text[-_TOKEN:]
             continue
         stop = len(text) if last else len(text) - _TOKEN
+        _merges(text, stop, scanned.merged, first_column)
         at = 0
         while (found := _FOUND.search(text, at, stop)) is not None:
-            done = _look_at(text, found, marks, first_column)
+            done = _look_at(text, found, marks, first_column, recalculate)
             if done is None and not last:  # the cell goes on in the next block
                 at = _cell_start(text, found.start())
                 break
@@ -586,9 +666,31 @@ def _cell_start(text: bytes, at: int) -> int:
     return max(start, 0)
 
 
-def _look_at(text: bytes, found: re.Match[bytes], marks: Marks, first_column: int) -> int | None:
-    """Mark the cell a token was found in if it has no value; where to search on (None: the
-    cell is not whole in `text`)."""
+def _merges(text: bytes, stop: int, merged: list[Merge], first_column: int) -> None:
+    """The merged ranges whose `<mergeCell ref="B2:B4"/>` starts before `stop` (those after it
+    are met again with the next block)."""
+    for found in _MERGE.finditer(text, 0, stop):
+        if found.end() > stop:
+            break
+        columns = (_column_index(found.group(1)), _column_index(found.group(3)))
+        rows = (int(found.group(2)), int(found.group(4)))
+        named = (found.group(1) + found.group(2) + b":" + found.group(3) + found.group(4)).upper()
+        merged.append(
+            Merge(
+                min(rows),
+                min(columns) - first_column,
+                max(rows),
+                max(columns) - first_column,
+                named.decode("ascii"),
+            )
+        )
+
+
+def _look_at(
+    text: bytes, found: re.Match[bytes], marks: Marks, first_column: int, recalculate: bool
+) -> int | None:
+    """Mark the cell a token was found in if it has no value to read; where to search on
+    (None: the cell is not whole in `text`)."""
     start = _cell_start(text, found.start())
     tag_end = text.find(b">", start)
     end = _CELL_END.search(text, found.end())
@@ -604,9 +706,13 @@ def _look_at(text: bytes, found: re.Match[bytes], marks: Marks, first_column: in
                 return None
             formula = _unescaped(text[close + 1 : closing.start()])
             after = closing.end()
+        named = "=" + formula if formula else "shared"
         if _VALUE_START.match(text, after) and _saved(text, start, tag_end, after, end.start()):
-            return after
-        problem = M.CELL_NOT_CALCULATED.both(formula="=" + formula if formula else "shared")
+            if not recalculate:
+                return after
+            problem = M.CELL_NOT_RECALCULATED.both(formula=named)
+        else:
+            problem = M.CELL_NOT_CALCULATED.both(formula=named)
         shown = "=" + formula
     else:  # an error cell: its value names the error
         if found.start() > tag_end:  # the token was in the cell's text, not its tag
