@@ -870,8 +870,8 @@ class M:
         "每位转诊患者一行，顺序不变。",
     )
     WEB_LIST_FILE = Msg(
-        "Referral list (CSV, or a workbook: .xlsx, .xls, .ods — its first sheet)",
-        "转诊名单（CSV，或工作簿 .xlsx、.xls、.ods——读取第一个工作表）",
+        "Referral list (CSV, or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods)",
+        "转诊名单（CSV，或工作簿 .xlsx、.xlsm、.xlsb、.xls、.ods）",
     )
     WEB_ENCODING = Msg("Encoding", "编码")
     WEB_DETECT = Msg(
