@@ -602,10 +602,14 @@ def _patient_ids(cells: Sequence[Cell]) -> list[str]:
     character."""
     try:
         ids = list(map(str.strip, cells))  # type: ignore[arg-type]  # all text, almost always
+        texts: Sequence[str] = cells  # type: ignore[assignment]
     except TypeError:
         ids = [cell.strip() if isinstance(cell, str) else "" for cell in cells]
-    if has_control("".join(ids)):
-        return ["" if has_control(pid) else pid for pid in ids]
+        texts = [cell if isinstance(cell, str) else "" for cell in cells]
+    # The cell as it is: str.strip() takes off control characters too (\x1c-\x1f, \x85),
+    # which the reader refuses in an id that is not blank.
+    if has_control("".join(texts)):
+        return ["" if has_control(text) else pid for text, pid in zip(texts, ids, strict=True)]
     return ids
 
 
