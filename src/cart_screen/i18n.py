@@ -1246,6 +1246,10 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
         Msg("see `cart-screen schema`", "见 `cart-screen schema`"),
         Msg("the fields are listed on the Rules page", "全部字段见“规则”页面"),
     ),
+    (  # the page names no duplicate id (it has no --show-duplicates): WEB_DUPLICATES
+        Msg("; --show-duplicates lists them", "；加 --show-duplicates 可列出"),
+        Msg("", ""),
+    ),
 )
 """What the command line says (part of a message) and what the web page says instead: a page
 has no options or commands to send its user to. `web_wording` applies it; tests/test_web.py

@@ -34,7 +34,7 @@ from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from cart_screen.files import atomic_write_binary, owned, remove_abandoned
-from cart_screen.i18n import Language, M
+from cart_screen.i18n import Language, M, web_wording
 from cart_screen.list_records import BatchInputError
 from cart_screen.render import OUTCOME_WORDS, source_lines, summary_notes, width
 from cart_screen.result import Outcome
@@ -232,8 +232,12 @@ class ResultsWorkbook:
         *,
         scratch: Path | None = None,
         rows: int | None = None,
+        web: bool = False,
     ):
         self.ruleset, self.day, self.language = ruleset, day, language
+        self.web = web
+        """Whether the workbook is the web page's download: its summary says what the page
+        says (i18n.web_wording), never a command-line option."""
         self._limit = SHEET_ROWS if rows is None else rows
         self._target = _Target(target)
         self._book = xlsxwriter.Workbook(
@@ -434,7 +438,7 @@ class ResultsWorkbook:
             )
         if columns:
             self._results.autofilter(0, 0, max(self._next - 1, 0), columns - 1)
-        _SummarySheet(self._summary, self._formats, self.language).write(
+        _SummarySheet(self._summary, self._formats, self.language, self.web).write(
             summary, self.ruleset, self.day
         )
         try:
@@ -540,8 +544,8 @@ class _SummarySheet:
     """The second sheet: what the list was screened with, the colours, the figures, the notice —
     each a value in its own cell, written top to bottom (the sheet is streamed too)."""
 
-    def __init__(self, sheet: Any, formats: _Formats, language: Language):
-        self.sheet, self.formats, self.language = sheet, formats, language
+    def __init__(self, sheet: Any, formats: _Formats, language: Language, web: bool = False):
+        self.sheet, self.formats, self.language, self.web = sheet, formats, language, web
         self.row = 0
 
     def line(self, *cells: str | int | float, formats: Sequence[Any] = ()) -> None:
@@ -552,6 +556,8 @@ class _SummarySheet:
             if value == "":
                 continue
             if isinstance(value, str):
+                if self.web:  # the page's own words: it has no options to send its user to
+                    value = web_wording(value, self.language)
                 self.sheet.write_string(self.row, column, value, cell_format)
             else:
                 self.sheet.write_number(self.row, column, value, cell_format)
@@ -672,9 +678,10 @@ def written_workbook(
 def workbook_bytes(
     csv_text: str, summary: Summary, ruleset: Ruleset, day: dt.date, language: Language = "en"
 ) -> bytes:
-    """OUT.xlsx made from OUT.csv's text (the web page's download), as bytes."""
+    """OUT.xlsx made from OUT.csv's text (the web page's download), as bytes; its summary in
+    the page's words (i18n.web_wording)."""
     buffer = io.BytesIO()
-    with ResultsWorkbook(buffer, ruleset, day, language) as book:
+    with ResultsWorkbook(buffer, ruleset, day, language, web=True) as book:
         book.write(csv_text)
         book.finish(summary)
     return buffer.getvalue()
