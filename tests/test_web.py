@@ -498,15 +498,19 @@ def test_the_downloaded_workbooks_summary_says_what_the_page_says_not_the_comman
     assert said in posted.text
     href = re.findall(r'id="download-xlsx" href="([^"]+)"', posted.text)[0]
     book = openpyxl.load_workbook(io.BytesIO(client.get(href).content))
-    texts = [
-        str(value)
-        for row in book.worksheets[1].iter_rows(values_only=True)
-        for value in row
-        if value is not None
-    ]
-    assert said in texts  # the page's own words, as its results page has them
-    assert M.SUMMARY_IGNORED(lang, columns="ward") in texts
-    for text in texts:
+    results, summary = (
+        [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value]
+        for sheet in book.worksheets
+    )
+    assert said in summary  # the page's own words, as its results page has them
+    assert M.SUMMARY_IGNORED(lang, columns="ward") in summary
+    href = re.findall(r'id="download-csv" href="([^"]+)"', posted.text)[0]
+    rows = list(csv.reader(io.StringIO(client.get(href).content.decode("utf-8-sig"))))
+    assert [str(cell) for row in rows for cell in row if cell] == results  # cell for cell
+    unknown = rows[3][-2]  # `nonsense`: the subtypes' list is on the Rules page
+    assert WEB_WORDING[1][1](lang) in unknown
+    assert str(escape(unknown)) in posted.text  # as the page has it
+    for text in [*results, *summary]:
         assert not _COMMAND_LINE.search(text), text
 
 
