@@ -21,7 +21,7 @@ from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import BODY_LIMIT, SECURITY_HEADERS, UPLOAD_LIMIT, create_app
 from cart_screen.web_lists import ResultStore, ScreenedList
-from workbooks import Sheets, write_workbook
+from workbooks import Sheets, write_bomb, write_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -454,6 +454,20 @@ def test_a_body_too_large_gets_a_page_in_the_pages_language(client: TestClient) 
 
 _COMMAND_LINE = re.compile(r"`cart-screen|cart-screen \w|(^|[\s（(；;])--\w|CART_SCREEN_")
 """What sends a user to the command line: a command, an option, an environment variable."""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_uploaded_workbook_that_unpacks_far_beyond_its_size_is_refused_on_the_page(
+    client: TestClient, tmp_path: Path, lang: Language
+) -> None:
+    data = write_bomb(tmp_path / "bomb.xlsx").read_bytes()  # 48 MB of one cell in ~50 KB
+    page = client.post(
+        "/batch", data={"lang": lang}, files={"file": ("list.xlsx", data, "application/zip")}
+    )
+    assert page.status_code == 422
+    message = M.WORKBOOK_TOO_UNPACKED.zh if lang == "zh" else M.WORKBOOK_TOO_UNPACKED.en
+    assert str(escape(message.split("{")[0])) in page.text
+    assert f'<html lang="{lang}' in page.text
 
 
 # Messages the web page never shows: it has its own words for them (WEB_DUPLICATES,

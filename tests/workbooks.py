@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import re
 import struct
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,31 @@ def write_ole2(path: Path, streams: Sequence[str]) -> Path:
     for at in range(len(entries), 4):
         struct.pack_into("<III", directory, at * 128 + 68, no_stream, no_stream, no_stream)
     path.write_bytes(bytes(header) + fat + bytes(directory))
+    return path
+
+
+def write_bomb(path: Path, unpacked: int = 48 * 2**20) -> Path:
+    """A referral workbook (two records) whose sheet holds one more row: a single text cell of
+    `unpacked` bytes, which deflate packs ~1,000 times (a small file, a huge cell)."""
+    small = write_workbook(path.with_name(path.stem + "-small.xlsx"), {"S": [
+        ["patient_id", "diagnosis"], ["B-1", "DLBCL_NOS"], ["B-2", "PMBCL"],
+    ]})  # fmt: skip
+    with (
+        zipfile.ZipFile(small) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                at = data.index(b"</sheetData>")
+                with target.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(data[:at] + b'<row r="4"><c r="A4" t="inlineStr"><is><t>')
+                    for _ in range(unpacked >> 20):
+                        member.write(b"A" * 2**20)
+                    member.write(b"</t></is></c></row>" + data[at:])
+            else:
+                target.writestr(item.filename, data)
+    small.unlink()
     return path
 
 
