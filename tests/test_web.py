@@ -21,7 +21,7 @@ from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import BODY_LIMIT, SECURITY_HEADERS, UPLOAD_LIMIT, create_app
 from cart_screen.web_lists import ResultStore, ScreenedList
-from workbooks import Sheets, write_workbook
+from workbooks import Sheets, write_bomb, write_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -452,10 +452,27 @@ def test_a_body_too_large_gets_a_page_in_the_pages_language(client: TestClient) 
     assert "<h1>文件过大</h1>" in page.text
 
 
+_COMMAND_LINE = re.compile(r"`cart-screen|cart-screen \w|(^|[\s（(；;])--\w|CART_SCREEN_")
+"""What sends a user to the command line: a command, an option, an environment variable."""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_uploaded_workbook_that_unpacks_far_beyond_its_size_is_refused_on_the_page(
+    client: TestClient, tmp_path: Path, lang: Language
+) -> None:
+    data = write_bomb(tmp_path / "bomb.xlsx").read_bytes()  # 48 MB of one cell in ~50 KB
+    page = client.post(
+        "/batch", data={"lang": lang}, files={"file": ("list.xlsx", data, "application/zip")}
+    )
+    assert page.status_code == 422
+    message = M.WORKBOOK_TOO_UNPACKED.zh if lang == "zh" else M.WORKBOOK_TOO_UNPACKED.en
+    assert str(escape(message.split("{")[0])) in page.text
+    assert f'<html lang="{lang}' in page.text
+
+
 # Messages the web page never shows: it has its own words for them (WEB_DUPLICATES,
 # WEB_INTERNAL_ERROR), or they are the command line's own.
 COMMAND_LINE_ONLY = {
-    "SUMMARY_DUPLICATE_COUNT",
     "INTERNAL_ERROR",
     "STOPPED_SAVED",  # the terminal wizard stopped with Ctrl-C
     "SHEET_FOR_CSV",  # --sheet and --encoding: the page has neither for a workbook
@@ -473,12 +490,42 @@ def test_no_message_the_page_can_show_sends_the_user_to_the_command_line(lang: L
     for name, message in messages().items():
         text = web_wording(message.zh if lang == "zh" else message.en, lang)
         if name not in COMMAND_LINE_ONLY:
-            assert not re.search(
-                r"`cart-screen|cart-screen \w|(^|[\s（(])--\w|CART_SCREEN_", text
-            ), name
+            assert not _COMMAND_LINE.search(text), name
     raw = [m.zh if lang == "zh" else m.en for m in messages().values()]
     for said, _ in WEB_WORDING:  # each still occurs: a reworded message would slip through
         assert any(said(lang) in text for text in raw), said(lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_downloaded_workbooks_summary_says_what_the_page_says_not_the_command_line(
+    client: TestClient, lang: Language
+) -> None:
+    listed = (
+        "patient_id,diagnosis,lvef_percent,ward\r\n"
+        "D-1,DLBCL,50,a\r\nD-1,DLBCL,45,b\r\nD-2,nonsense,50,c\r\nD-2,DLBCL,50,d\r\n"
+    )
+    posted = client.post(
+        "/batch", data={"lang": lang}, files={"file": ("twice.csv", listed.encode(), "text/csv")}
+    )
+    assert posted.status_code == 200, posted.text
+    said = M.WEB_DUPLICATES(lang, ids=2, records=4)
+    assert said in posted.text
+    href = re.findall(r'id="download-xlsx" href="([^"]+)"', posted.text)[0]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(href).content))
+    results, summary = (
+        [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value]
+        for sheet in book.worksheets
+    )
+    assert said in summary  # the page's own words, as its results page has them
+    assert M.SUMMARY_IGNORED(lang, columns="ward") in summary
+    href = re.findall(r'id="download-csv" href="([^"]+)"', posted.text)[0]
+    rows = list(csv.reader(io.StringIO(client.get(href).content.decode("utf-8-sig"))))
+    assert [str(cell) for row in rows for cell in row if cell] == results  # cell for cell
+    unknown = rows[3][-2]  # `nonsense`: the subtypes' list is on the Rules page
+    assert WEB_WORDING[1][1](lang) in unknown
+    assert str(escape(unknown)) in posted.text  # as the page has it
+    for text in [*results, *summary]:
+        assert not _COMMAND_LINE.search(text), text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

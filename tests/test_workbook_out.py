@@ -30,7 +30,15 @@ from cart_screen.i18n import M
 from cart_screen.list_summary import Summary
 from cart_screen.ruleset import default_ruleset
 from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, workbook_bytes
-from workbooks import assert_same_rows, csv_rows, formula_cells, same_width, sheet_rows, text_of
+from workbooks import (
+    assert_same_rows,
+    calamine_rows,
+    csv_rows,
+    formula_cells,
+    same_width,
+    sheet_rows,
+    text_of,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERRALS = REPO / "examples" / "referrals.csv"
@@ -212,15 +220,19 @@ AWKWARD_IDS = [
 ]
 
 
-def test_ids_a_spreadsheet_would_run_or_convert_stay_the_texts_of_out_csv(
-    runner: CliRunner, tmp_path: Path
-) -> None:
-    source = tmp_path / "in.csv"
+def list_of_ids(source: Path, ids: list[str]) -> Path:
+    """A referral list of the same record under each id."""
     with source.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER.split(","))
-        for patient_id in AWKWARD_IDS:
-            writer.writerow([patient_id, *OK.split(",")])
+        writer.writerows([patient_id, *OK.split(",")] for patient_id in ids)
+    return source
+
+
+def test_ids_a_spreadsheet_would_run_or_convert_stay_the_texts_of_out_csv(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = list_of_ids(tmp_path / "in.csv", AWKWARD_IDS)
     out_csv, out_xlsx = written_both_ways(runner, source, tmp_path)
     assert_same_rows(out_csv, out_xlsx)
     assert formula_cells(out_xlsx) == []
@@ -229,6 +241,42 @@ def test_ids_a_spreadsheet_would_run_or_convert_stay_the_texts_of_out_csv(
     with zipfile.ZipFile(out_xlsx) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml
+
+
+ESCAPED_IDS = [
+    "cr\r\nlf",
+    "_x000D_y",
+    "_x0041_",
+    "ax005F_b",  # openpyxl drops `x005F_` from a shared string: this one stays in its cell
+    "<r>_x0041_\r</r>",
+    "<r></r></si><si><f>1+1</f></r>",
+]
+
+
+def test_ids_with_excels_escapes_read_back_as_out_csv_has_them_with_openpyxl_and_calamine(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # each the first time, and again (then in the shared strings)
+    source = list_of_ids(tmp_path / "in.csv", ESCAPED_IDS * 2)
+    out_csv, out_xlsx = written_both_ways(runner, source, tmp_path)
+    assert [row[1] for row in csv_rows(out_csv)[1:]] == ESCAPED_IDS * 2
+    assert_same_rows(out_csv, out_xlsx)  # openpyxl's reading (pandas's) and calamine's
+    assert formula_cells(out_xlsx) == []
+    with zipfile.ZipFile(out_xlsx) as archive:
+        for name in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"):
+            assert "<f>" not in archive.read(name).decode(), name
+
+
+def test_a_table_of_texts_with_excels_escapes_reads_back_as_written() -> None:
+    buffer = io.BytesIO()
+    rows = [[text, "plain"] for text in ESCAPED_IDS]
+    assert workbook_out.write_table(buffer, "log", ["_x0041_ head", "b"], rows) == len(rows)
+    path = Path(tempfile.mkdtemp()) / "table.xlsx"
+    path.write_bytes(buffer.getvalue())
+    expected = [["_x0041_ head", "b"], *rows]
+    assert sheet_rows(path) == expected
+    assert calamine_rows(path) == expected
+    assert formula_cells(path) == []
 
 
 @settings(
@@ -247,11 +295,7 @@ def test_ids_a_spreadsheet_would_run_or_convert_stay_the_texts_of_out_csv(
 )
 def test_any_ids_give_the_same_rows_in_both_formats(ids: list[str], tmp_path: Path) -> None:
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: hypothesis runs many
-    source = folder / "in.csv"
-    with source.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER.split(","))
-        writer.writerows([patient_id, *OK.split(",")] for patient_id in ids)
+    source = list_of_ids(folder / "in.csv", ids)
     out_csv, out_xlsx = written_both_ways(CliRunner(), source, folder)
     assert_same_rows(out_csv, out_xlsx)
 
@@ -389,8 +433,9 @@ def test_rows_as_xml_are_what_xlsxwriter_writes_cell_by_cell() -> None:
     # Repeated texts in the shared strings read back as the same cells, in the same formats.
     shared = results_workbook(rows)
     with zipfile.ZipFile(shared) as archive:
-        # the notice thrice after its first time, P-1 twice, flagged and its rule once each
-        assert 'count="7" uniqueCount="4"' in archive.read("xl/sharedStrings.xml").decode()
+        # the notice thrice after its first time, P-1 twice, flagged and its rule once each;
+        # the three texts with Excel's escapes the first time (see _TextSheet.escaped)
+        assert 'count="10" uniqueCount="7"' in archive.read("xl/sharedStrings.xml").decode()
     assert cells_as_read(shared) == cells_as_read(results_workbook(rows, reference=True))
 
 

@@ -7,11 +7,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cart_screen import workbook
+from cart_screen.cli import app
+from cart_screen.i18n import Language, M
 from cart_screen.list_records import BatchInputError
 from cart_screen.reading import SheetCell, cell_text
 from cart_screen.workbook import SheetReading, read_workbook
-from workbooks import Sheets, write_workbook
+from workbooks import Sheets, write_bomb, write_workbook
 
 
 def _records(path: Path, sheet: str | None = None, **options: object) -> list[list[str]]:
@@ -158,3 +162,69 @@ def test_a_whole_number_beyond_15_digits_is_an_error_whatever_type_calamine_give
         assert isinstance(cell, SheetCell)
         assert cell.problem is not None
     assert cells[2] == "123"
+
+
+# ---------------------------------------------------------------- a small file, a huge part
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_bomb(tmp_path_factory.mktemp("bomb") / "bomb.xlsx")
+
+
+def test_a_part_that_unpacks_far_beyond_its_packing_is_refused_before_it_is_read(
+    bomb: Path,
+) -> None:
+    assert bomb.stat().st_size < 100_000  # 48 MB of one cell
+    for read in (
+        lambda: workbook.workbook_kind(bomb),
+        lambda: read_workbook(bomb, "xlsx", None, {}),  # a caller that knew the kind
+    ):
+        with pytest.raises(BatchInputError) as refused:
+            read()
+        said = refused.value.said("en")
+        assert said.startswith("the workbook is not read: a part of it unpacks from ")
+        assert " KB to 48 MB (packed " in said
+        assert "\n" not in said
+
+
+@pytest.mark.parametrize(
+    ("unpacked", "packed", "refused"),
+    [
+        (workbook.UNPACKED_FLOOR, 1, False),  # up to the floor, whatever its packing
+        (workbook.UNPACKED_FLOOR + 1, workbook.UNPACKED_FLOOR // 100, True),
+        (workbook.UNPACKED_FLOOR + 1, workbook.UNPACKED_FLOOR // 99, False),  # ≤ 100:1
+        (100 * 2**20 * 10, 100 * 2**20, False),  # a big sheet packed as sheets are (~10:1)
+        (2**31, 2**20, True),
+    ],
+)
+def test_a_part_is_refused_above_the_floor_when_packed_beyond_the_ratio(
+    unpacked: int, packed: int, refused: bool
+) -> None:
+    member = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+    member.file_size, member.compress_size = unpacked, packed
+
+    class Archive:
+        def infolist(self) -> list[zipfile.ZipInfo]:
+            return [zipfile.ZipInfo("xl/workbook.xml"), member]
+
+    if refused:
+        with pytest.raises(BatchInputError):
+            workbook._refuse_bombs(Archive())  # type: ignore[arg-type]
+    else:
+        workbook._refuse_bombs(Archive())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_batch_refuses_the_bomb_in_one_line_exit_2_and_writes_nothing(
+    runner: CliRunner, bomb: Path, tmp_path: Path, lang: Language
+) -> None:
+    out = tmp_path / "out.xlsx"
+    run = runner.invoke(app, ["batch", str(bomb), "-o", str(out), "--lang", lang])
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
+    message = M.WORKBOOK_TOO_UNPACKED.zh if lang == "zh" else M.WORKBOOK_TOO_UNPACKED.en
+    said = message.split("{")[0]  # up to the sizes
+    assert said in run.stderr
+    assert "Traceback" not in run.output + run.stderr
+    assert list(tmp_path.iterdir()) == []

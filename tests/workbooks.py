@@ -21,12 +21,13 @@ import csv
 import datetime as dt
 import re
 import struct
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.escape import unescape
+import python_calamine
 
 from cart_screen.i18n import Language
 from cart_screen.workbook_out import fitted
@@ -176,27 +177,70 @@ def write_ole2(path: Path, streams: Sequence[str]) -> Path:
     return path
 
 
+def write_bomb(path: Path, unpacked: int = 48 * 2**20) -> Path:
+    """A referral workbook (two records) whose sheet holds one more row: a single text cell of
+    `unpacked` bytes, which deflate packs ~1,000 times (a small file, a huge cell)."""
+    small = write_workbook(path.with_name(path.stem + "-small.xlsx"), {"S": [
+        ["patient_id", "diagnosis"], ["B-1", "DLBCL_NOS"], ["B-2", "PMBCL"],
+    ]})  # fmt: skip
+    with (
+        zipfile.ZipFile(small) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                at = data.index(b"</sheetData>")
+                with target.open(item.filename, "w", force_zip64=True) as member:
+                    member.write(data[:at] + b'<row r="4"><c r="A4" t="inlineStr"><is><t>')
+                    for _ in range(unpacked >> 20):
+                        member.write(b"A" * 2**20)
+                    member.write(b"</t></is></c></row>" + data[at:])
+            else:
+                target.writestr(item.filename, data)
+    small.unlink()
+    return path
+
+
 # ---------------------------------------------------------------- OUT.xlsx read back
 
 
 def text_of(value: object) -> str:
-    """A cell as OUT.csv would hold it: blank is empty, a number its digits, text unescaped
-    (openpyxl leaves Excel's _xHHHH_ escapes of control characters as they are stored)."""
+    """A cell as OUT.csv would hold it: blank is empty, a number its digits, text as read
+    (openpyxl's reading is pandas's: nothing is unescaped here)."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():  # calamine's numbers are floats
+        value = int(value)
     if isinstance(value, int | float):
         return str(value)
     assert isinstance(value, str), value
-    return str(unescape(value))
+    return value
 
 
 def sheet_rows(path: Path) -> list[list[str]]:
+    """The first sheet's rows as openpyxl (and so pandas.read_excel) reads them."""
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         return [[text_of(value) for value in row] for row in rows]
     finally:
         book.close()
+
+
+def calamine_rows(path: Path) -> list[list[str]]:
+    """The first sheet's rows as calamine (python-calamine; pandas's `engine="calamine"`) reads
+    them, each up to its last non-blank cell (as openpyxl's)."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    finally:
+        book.close()
+    texts = [[text_of(value) for value in row] for row in rows]
+    for row in texts:
+        while row and not row[-1]:
+            row.pop()
+    return texts
 
 
 def csv_rows(path: Path) -> list[list[str]]:
@@ -221,7 +265,8 @@ def formula_cells(path: Path) -> list[str]:
 
 
 def assert_same_rows(out_csv: Path, out_xlsx: Path, language: Language = "en") -> None:
-    """The same texts; one longer than a cell holds is cut, saying so (see fitted)."""
+    """The same texts, read back with openpyxl and with calamine; one longer than a cell holds
+    is cut, saying so (see fitted)."""
     expected = [[fitted(cell, language) for cell in row] for row in csv_rows(out_csv)]
-    got = same_width(sheet_rows(out_xlsx), len(expected[0]))
-    assert got == expected
+    assert same_width(sheet_rows(out_xlsx), len(expected[0])) == expected
+    assert same_width(calamine_rows(out_xlsx), len(expected[0])) == expected

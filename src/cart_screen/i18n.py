@@ -532,6 +532,13 @@ class M:
         "(File → Info → Protect Workbook) and screen that",
         "工作簿设有打开密码；请另存一份不带密码的副本（文件 → 信息 → 保护工作簿）再筛查",
     )
+    WORKBOOK_TOO_UNPACKED = Msg(
+        "the workbook is not read: a part of it unpacks from {packed} to {unpacked} (packed "
+        "{ratio}:1, where a referral list's sheet is ~10:1), far more than a referral list "
+        "holds; check that this is the list meant, or save it again as .xlsx or CSV",
+        "未读取该工作簿：其中一个部分由 {packed} 解压为 {unpacked}（压缩比 {ratio}:1，转诊名单工作表"
+        "约为 10:1），远超转诊名单可能的大小；请确认这是要筛查的名单，或重新另存为 .xlsx 或 CSV",
+    )
     WORKBOOK_DAMAGED = Msg(
         "the workbook cannot be read ({detail}); it may be damaged: open it in Excel or WPS "
         "and save it again",
@@ -1259,6 +1266,10 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
     (
         Msg("see `cart-screen schema`", "见 `cart-screen schema`"),
         Msg("the fields are listed on the Rules page", "全部字段见“规则”页面"),
+    ),
+    (  # the page names no duplicate id (it has no --show-duplicates): WEB_DUPLICATES
+        Msg("; --show-duplicates lists them", "；加 --show-duplicates 可列出"),
+        Msg("", ""),
     ),
 )
 """What the command line says (part of a message) and what the web page says instead: a page

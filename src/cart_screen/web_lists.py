@@ -35,11 +35,11 @@ from cart_screen import workbook
 from cart_screen.batch import screen_chunks
 from cart_screen.csv_list import UNDECODED, read_chunks
 from cart_screen.evaluate import advisory_ids
-from cart_screen.i18n import Language, M, Msg
+from cart_screen.i18n import WEB_WORDING, Language, M, Msg, web_wording
 from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
 from cart_screen.list_records import BatchInputError, Job, map_columns
 from cart_screen.list_summary import ListSource, Summary
-from cart_screen.render import BATCH_COLUMNS, printable, spreadsheet_safe
+from cart_screen.render import BATCH_COLUMNS, csv_cell, printable, spreadsheet_safe
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.workbook import Kind, SheetList
@@ -228,7 +228,7 @@ def screen_list(
         for chunk in screen_chunks(job, chunks):
             if deadline is not None and time.monotonic() > deadline:
                 raise ListTimeout
-            rows = chunk.rows(number)
+            rows = _web_worded(chunk.rows(number), language)
             parts.append(deflate.compress(rows.encode()))
             summary.add(chunk.tally)
             if len(screened.attention) < ATTENTION_SHOWN and (
@@ -241,6 +241,22 @@ def screen_list(
     parts.append(deflate.flush())
     screened.compressed = b"".join(parts)
     return screened
+
+
+_ERRORS = BATCH_COLUMNS.index("errors")
+
+
+def _web_worded(rows: str, language: Language) -> str:
+    """OUT.csv rows with their errors in the page's words (i18n.web_wording), as the results
+    page shows them: the downloads send no one to the command line either. Rows whose errors
+    say nothing the page words otherwise (almost all) are left as they are."""
+    if not any(said(language) in rows for said, _ in WEB_WORDING):
+        return rows
+    worded = []
+    for cells in csv.reader(io.StringIO(rows, newline="")):
+        cells[_ERRORS] = web_wording(cells[_ERRORS], language)
+        worded.append(",".join(map(csv_cell, cells)) + "\r\n")
+    return "".join(worded)
 
 
 def _attention(rows: str, most: int) -> list[AttentionRow]:

@@ -83,6 +83,21 @@ HEADER_ROWS = 20
 
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
+UNPACKED_FLOOR = 32 * 2**20
+"""Bytes a ZIP workbook's part (a sheet's XML, its shared strings) may unpack to whatever its
+packing: below this, no part is refused (a sheet of ~40,000 referrals; a single cell, a few
+copies of which a reader holds, costs tens of MB at most)."""
+
+PACKED_RATIO = 100
+"""How many times smaller than what it unpacks to a part above UNPACKED_FLOOR may be packed.
+Real workbooks pack 10-25×: a 100,000-row referral sheet's XML is ~82 MB in an 8.4 MB file
+(~10×, benchmarks/workbook_speed.py), OUT.xlsx's ~10×, the same record on every row 13-18×
+(XlsxWriter, openpyxl), a million empty formatted rows ~24×. A part packed much tighter is a
+single huge value or a ZIP bomb: a 200 KB file unpacking one 200 MB cell (~1,000×, deflate's
+most) made the reader hold 1.4 GB for 8 s, and a 1 MB upload could make it allocate gigabytes.
+Refused before the sheet is read (`_refuse_bombs`): a part that passes unpacks to at most 32 MB
+or 100 times what it takes in the file."""
+
 
 def workbook_kind(path: Path) -> Kind | None:
     """What kind of workbook the file is, by its content; None when it is no workbook (text).
@@ -102,6 +117,7 @@ def workbook_kind(path: Path) -> Kind | None:
 def _zip_kind(path: Path) -> Kind:
     try:
         with zipfile.ZipFile(path) as archive:
+            _refuse_bombs(archive)
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
@@ -113,6 +129,32 @@ def _zip_kind(path: Path) -> Kind:
     if mimetype.strip() == _ODS_MIMETYPE:
         return "ods"
     raise BatchInputError(M.WORKBOOK_NOT_A_WORKBOOK.both())
+
+
+def _refuse_bombs(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook with a part that unpacks to more than UNPACKED_FLOOR and more than
+    PACKED_RATIO times its packed size, before any of it is unpacked. The sizes are those the
+    archive's directory gives (what every ZIP tool writes); a directory forged to understate a
+    part is not caught here (Python's zipfile stops at the size it gives, and fails its CRC)."""
+    for member in archive.infolist():
+        unpacked, packed = member.file_size, member.compress_size
+        if unpacked > UNPACKED_FLOOR and unpacked > PACKED_RATIO * packed:
+            raise BatchInputError(
+                M.WORKBOOK_TOO_UNPACKED.both(
+                    packed=_bytes(packed),
+                    unpacked=_bytes(unpacked),
+                    ratio=f"{unpacked // max(packed, 1):,}",
+                )
+            )
+
+
+def _bytes(size: int) -> str:
+    """A size as said: `812 KB`, `200 MB`, `3.1 GB`."""
+    if size >= 2**30:
+        return f"{size / 2**30:,.1f} GB"
+    if size >= 2**20:
+        return f"{size / 2**20:,.0f} MB"
+    return f"{max(size, 1) / 2**10:,.0f} KB"
 
 
 def _ole_kind(path: Path) -> Kind:
@@ -217,6 +259,8 @@ class SheetReading:
             else importlib.import_module("python_calamine")
         )
         path, sheet = self.path, self.asked
+        if self.kind != "xls":  # workbook_kind did, unless a caller knew the kind: no bomb
+            _zip_kind(path)
         book: Any = None
         try:
             if path.suffix.lower() in SUFFIXES[self.kind]:

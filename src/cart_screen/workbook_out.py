@@ -1,7 +1,8 @@
 """OUT.xlsx: a referral list's results as an Excel workbook, written row by row in bounded memory.
 
 The workbook holds the same table as OUT.csv — the same columns and, cell for cell, the same
-texts — on its first sheet, with its header frozen and an autofilter, each outcome coloured;
+texts, as openpyxl (pandas) and calamine read them back (see `_TextSheet.escaped`) — on its
+first sheet, with its header frozen and an autofilter, each outcome coloured;
 its second sheet holds the summary (the figures `batch` prints at the end), a colour legend and
 the notice, which is also in the file's properties. Every cell is a value: text is written as
 text, the row number as a number, and nothing is ever a formula.
@@ -34,7 +35,7 @@ from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from cart_screen.files import atomic_write_binary, owned, remove_abandoned
-from cart_screen.i18n import Language, M
+from cart_screen.i18n import Language, M, web_wording
 from cart_screen.list_records import BatchInputError
 from cart_screen.render import OUTCOME_WORDS, source_lines, summary_notes, width
 from cart_screen.result import Outcome
@@ -127,36 +128,71 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
 
     previous_row: int
     """XlsxWriter's: the row it holds back, written out when a later row is written to."""
-    _shared_cells = 0
-    """Cells appended that refer to a shared string."""
+    constant_memory: bool
+    """XlsxWriter's: whether rows are streamed (texts then written in their cells)."""
 
     def _xml_rich_inline_string(self, string: str, attributes: Any = ()) -> None:
         preserve = string[:1].isspace() or string[-1:].isspace()
         self._xml_inline_string(string, preserve, list(attributes))
 
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """XlsxWriter's, but a text that Excel's `_xHHHH_` escapes write otherwise goes in the
+        shared strings (see `escaped`), as `cell_xml` puts it there."""
+        text = cell.string if type(cell).__name__ == "String" else None
+        if not (self.constant_memory and isinstance(text, str) and self.escaped(text)):
+            super()._write_cell(row, col, cell)
+            return
+        index = self.str_table._get_shared_string_index(self.shared_text(text))  # one cell more
+        self.constant_memory = False  # XlsxWriter writes a shared string's cell so
+        try:
+            super()._write_cell(row, col, cell._replace(string=index))
+        finally:
+            self.constant_memory = True
+
+    def escaped(self, text: str) -> bool:
+        """Whether the text is written with Excel's `_xHHHH_` escapes (a carriage return, an
+        `_x0041_` of its own, a character XML cannot hold). openpyxl — and so pandas — reads
+        them back only from the shared strings (`_x005F_x0041_` as `_x0041_`), never from a
+        cell's own text: such a text goes in the shared strings, the first time too."""
+        return not _PLAIN.fullmatch(text) and self._escape_control_characters(text) != text
+
+    def shared_text(self, text: str) -> str:
+        """The text as the shared strings take it (XlsxWriter escapes it there as Excel
+        does). A text with a carriage return, or one that looks like rich text (which the
+        shared strings would write as XML, unescaped), goes as one run of rich text whose XML
+        is made here: its text escaped, each carriage return a character reference (`&#13;`:
+        every reader reads it as one, none reads the `_x000D_` escape but Excel and calamine)."""
+        if "\r" in text or (text.startswith("<r>") and text.endswith("</r>")):
+            xml = "&#13;".join(self._escape_data(part) for part in text.split("\r"))
+            return f'<r><t xml:space="preserve">{xml}</t></r>'
+        return text
+
     def cell_xml(self, text: str, cell_format: Any) -> str:
         """A text cell's XML after its `<c r="B2"`: as `write_string` writes it, but never as
-        rich text."""
+        rich text, and a text with Excel's escapes in the shared strings (see `escaped`)."""
         style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
         if _PLAIN.fullmatch(text):  # most texts: nothing to escape (a patient id, say)
             return f'{style} t="inlineStr"><is><t>{text}</t></is></c>'
-        escaped = self._escape_control_characters(text)
-        preserve = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
-        return f'{style} t="inlineStr"><is><t{preserve}>{self._escape_data(escaped)}</t></is></c>'
+        if self.escaped(text):
+            return self.shared_xml(text, cell_format)
+        preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        return f'{style} t="inlineStr"><is><t{preserve}>{self._escape_data(text)}</t></is></c>'
 
     def shared_xml(self, text: str, cell_format: Any) -> str:
         """A text cell's XML after its `<c r="B2"`, the text in the workbook's shared strings
         (XlsxWriter writes them at the end, as `write_string` puts them there outside
-        constant-memory mode). Two kinds of text stay in the cell: one that looks like rich
-        text (the shared strings would take it for rich-text XML), and one with a control
-        character or an `_x0041_` that Excel's escapes write otherwise (readers unescape
-        shared and inline strings unalike: openpyxl leaves an inline one as stored)."""
-        if (text.startswith("<r>") and text.endswith("</r>")) or (
-            self._escape_control_characters(text) != text
-        ):
+        constant-memory mode; see `shared_text`). A text holding `x005F_` and no escape stays
+        in its cell: openpyxl drops every `x005F_` from a shared string (its way of reading
+        the escaped `_x005F_`)."""
+        if "x005F_" in text and not self.escaped(text):
             return self.cell_xml(text, cell_format)
+        table, shared = self.str_table, self.shared_text(text)
+        index = table.string_table.get(shared)
+        if index is None:
+            index = table._get_shared_string_index(shared)
+            table.count -= 1  # the cells are counted as they are appended
         style = f' s="{cell_format._get_xf_index()}"' if cell_format is not None else ""
-        return f'{style} t="s"><v>{self.str_table._get_shared_string_index(text)}</v></c>'
+        return f'{style} t="s"><v>{index}</v></c>'
 
     def number_xml(self, cell_format: Any) -> str:
         """What goes between a number cell's `<c r="A2"` and its `<v>`."""
@@ -176,8 +212,7 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
         self.row_data_fh.write(xml)
         self.previous_row = last  # held: nothing (the table is empty)
         # What the shared strings' table says of itself: how many cells refer to it.
-        self._shared_cells += xml.count(_SHARED_CELL)
-        self.str_table.count = self._shared_cells
+        self.str_table.count += xml.count(_SHARED_CELL)
 
 
 TEXT_ONLY = {
@@ -232,8 +267,12 @@ class ResultsWorkbook:
         *,
         scratch: Path | None = None,
         rows: int | None = None,
+        web: bool = False,
     ):
         self.ruleset, self.day, self.language = ruleset, day, language
+        self.web = web
+        """Whether the workbook is the web page's download: its summary says what the page
+        says (i18n.web_wording), never a command-line option."""
         self._limit = SHEET_ROWS if rows is None else rows
         self._target = _Target(target)
         self._book = xlsxwriter.Workbook(
@@ -434,7 +473,7 @@ class ResultsWorkbook:
             )
         if columns:
             self._results.autofilter(0, 0, max(self._next - 1, 0), columns - 1)
-        _SummarySheet(self._summary, self._formats, self.language).write(
+        _SummarySheet(self._summary, self._formats, self.language, self.web).write(
             summary, self.ruleset, self.day
         )
         try:
@@ -540,8 +579,8 @@ class _SummarySheet:
     """The second sheet: what the list was screened with, the colours, the figures, the notice —
     each a value in its own cell, written top to bottom (the sheet is streamed too)."""
 
-    def __init__(self, sheet: Any, formats: _Formats, language: Language):
-        self.sheet, self.formats, self.language = sheet, formats, language
+    def __init__(self, sheet: Any, formats: _Formats, language: Language, web: bool = False):
+        self.sheet, self.formats, self.language, self.web = sheet, formats, language, web
         self.row = 0
 
     def line(self, *cells: str | int | float, formats: Sequence[Any] = ()) -> None:
@@ -552,6 +591,8 @@ class _SummarySheet:
             if value == "":
                 continue
             if isinstance(value, str):
+                if self.web:  # the page's own words: it has no options to send its user to
+                    value = web_wording(value, self.language)
                 self.sheet.write_string(self.row, column, value, cell_format)
             else:
                 self.sheet.write_number(self.row, column, value, cell_format)
@@ -672,9 +713,10 @@ def written_workbook(
 def workbook_bytes(
     csv_text: str, summary: Summary, ruleset: Ruleset, day: dt.date, language: Language = "en"
 ) -> bytes:
-    """OUT.xlsx made from OUT.csv's text (the web page's download), as bytes."""
+    """OUT.xlsx made from OUT.csv's text (the web page's download), as bytes; its summary in
+    the page's words (i18n.web_wording)."""
     buffer = io.BytesIO()
-    with ResultsWorkbook(buffer, ruleset, day, language) as book:
+    with ResultsWorkbook(buffer, ruleset, day, language, web=True) as book:
         book.write(csv_text)
         book.finish(summary)
     return buffer.getvalue()
