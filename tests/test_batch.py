@@ -354,3 +354,35 @@ def test_a_record_whose_screening_fails_is_an_error_row_and_the_rest_are_screene
     ]
     assert rows[2]["patient_id"] == "EX-103"
     assert rows[2]["errors"] == "record: could not be screened (internal error RuntimeError)"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("change", ["appended", "replaced", "cut"])
+def test_a_list_that_changes_while_it_is_read_is_refused_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, jobs: str
+) -> None:
+    """An export still being written, or replaced by the next one, mid-run: its rows would mix
+    two lists, or stop short with the rest lost. Refused in one line, exit 2, no OUT.csv."""
+    source = tmp_path / "referrals.csv"
+    source.write_bytes((EXAMPLES / "referrals.csv").read_bytes())
+    real_add = Summary.add
+
+    def add_then_change(self: Summary, tally: Tally) -> None:
+        real_add(self, tally)
+        if change == "appended":
+            with source.open("ab") as more:
+                more.write(b"EX-999,2026-10-15\r\n")
+        elif change == "replaced":
+            (tmp_path / "next.csv").write_bytes(b"patient_id\r\nEX-1\r\n")
+            (tmp_path / "next.csv").replace(source)
+        else:
+            with source.open("r+b") as cut:
+                cut.truncate(40)
+
+    monkeypatch.setattr(Summary, "add", add_then_change)
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--jobs", jobs])
+    assert run.exit_code == 2, run.output
+    assert "the list changed while it was being read" in run.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["referrals.csv"]

@@ -564,6 +564,7 @@ def batch(
     stopping = StopSignals()
     try:
         column_map = load_column_map(columns) if columns else {}
+        as_found = _file_state(source)
         listing = _read_list(source, encoding, sheet, column_map, jobs, language, reading)
         with stopping, listing as listed:
             rule_ids = tuple(r.id for r in ruleset.rules)
@@ -604,6 +605,8 @@ def batch(
                         number += len(chunk.tails)
                         if details is not None:
                             details.write(chunk.details)
+                if _file_state(source) != as_found:  # replaced, cut or grown while read
+                    raise BatchInputError(M.LIST_CHANGED.both())
                 summary.source = listed.facts()  # after the rows: empty rows counted as read
                 summary.finish()
                 if workbook:  # put together now: a workbook that cannot be leaves no file either
@@ -615,6 +618,9 @@ def batch(
                         json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
                 stopping.hold()  # every result is in: a stop now waits until they are in place
     except BatchInputError as exc:
+        if recorder is not None and recorder.recorded:  # found after some chunks were recorded
+            done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
+            fail(f"{source}: {exc.said(language)}; {done}", language)
         fail(f"{source}: {exc.said(language)}", language)
     except SpecialFileError as exc:  # put in place while the list was screened
         fail(_special_said(exc, language), language)
@@ -702,6 +708,16 @@ class _ListRead:
     columns: Columns
     screen: Callable[[Job], Generator[ChunkOutput, None, None]]
     facts: Callable[[], ListSource]
+
+
+def _file_state(path: Path) -> tuple[int, ...] | None:
+    """What tells whether a file was replaced, cut or written to: its device, inode, size and
+    modification time (None: it is not there)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 @contextlib.contextmanager

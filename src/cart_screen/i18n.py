@@ -583,6 +583,11 @@ class M:
         "the cell holds the error {error}; correct it in the workbook",
         "单元格为错误值 {error}；请在工作簿中更正",
     )
+    LIST_CHANGED = Msg(
+        "the list changed while it was being read (another program wrote to it or replaced "
+        "it); nothing written: screen it again once it is complete",
+        "名单在读取过程中被更改（其他程序写入或替换了它）；未写入任何结果：请在名单完整后重新筛查",
+    )
     CELL_NOT_RECALCULATED = Msg(
         "a formula ({formula}) in a workbook that asks to be recalculated when it is opened "
         "(written by a program, not saved since by Excel or WPS): the value saved with it may "
