@@ -164,8 +164,11 @@ class ValueBook:
         `raw` is not blank. Raise FormValueError with what is wrong and what is allowed.
         """
         if isinstance(raw, str) and (control := control_problem(raw)) is not None:
-            # '\x1b[D' from an arrow key, a NUL or an escape code: no part of any value
-            raise self._reject(name, kind, control)
+            # '\x1b[D' from an arrow key, a NUL or an escape code: no part of any value. Text
+            # (an id) takes anything else: 'expected non-empty text' would read as another fault.
+            raise (
+                FormValueError(control) if kind is Kind.TEXT else self._reject(name, kind, control)
+            )
         if kind is Kind.TEXT:  # an id is echoed as written, whatever it says
             return self._text(name, kind, raw)
         if isinstance(raw, str) and _squeezed(raw) in self._not_recorded:
