@@ -30,8 +30,11 @@ import io
 import multiprocessing
 import multiprocessing.context
 import os
+import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -43,6 +46,7 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
 from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
+from cart_screen.files import owned, remove_abandoned
 from cart_screen.list_records import CHUNK_SIZE, Chunk, Job
 from cart_screen.stopping import uncut
 
@@ -156,14 +160,18 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
     return BlockOutput(outputs, block.last or not last_broken)
 
 
-_WORKER: tuple[Job, ColumnPlan | None, ListFile] | None = None
+_WORKER: tuple[Job, ColumnPlan | None, ListFile, str] | None = None
+
+SPOOL = ".cart-screen-blocks-"
+"""How the folder a run's workers leave their screened blocks in is named (then its owner: see
+files.owned); a killed run's is removed by the next (files.remove_abandoned)."""
 
 
-def _start_worker(job: Job, source: ListFile, parent: int) -> None:
+def _start_worker(job: Job, source: ListFile, parent: int, spool: str) -> None:
     global _WORKER
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    _WORKER = (job, column_plan(job), source)
+    _WORKER = (job, column_plan(job), source, spool)
 
 
 def die_with_parent(parent: int, *, prctl: bool = True) -> None:
@@ -226,10 +234,34 @@ def _output_to_devnull() -> Iterator[None]:
         os.close(null)
 
 
-def _work(block: Block) -> BlockOutput:
+def _work(block: Block) -> str:
+    """Screen a block in a worker; its output goes to a file in the spool, and only the file's
+    name back through the pool's pipe.
+
+    A worker killed while it writes a large result into that pipe (the kernel's OOM killer, a
+    SIGKILL) leaves half a message there: the pool's reader thread then waits for the rest for
+    ever, since this process holds the pipe's other end too, and the run hangs (reproduced on a
+    busy machine by test_a_worker_that_dies_loses_no_record). A name is one write of under
+    PIPE_BUF bytes, which the kernel never cuts: a worker that dies sends all of it or none.
+    """
     assert _WORKER is not None
-    job, plan, source = _WORKER
-    return screen_block(job, plan, source, block)
+    job, plan, source, spool = _WORKER
+    output = screen_block(job, plan, source, block)
+    descriptor, name = tempfile.mkstemp(suffix=".block", dir=spool)
+    with os.fdopen(descriptor, "wb") as out:
+        pickle.dump(output, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _collected(name: str) -> BlockOutput:
+    """A block a worker screened, from its file in the spool (removed once read)."""
+    path = Path(name)
+    try:
+        with path.open("rb") as spooled:
+            output: BlockOutput = pickle.load(spooled)
+    finally:
+        path.unlink(missing_ok=True)
+    return output
 
 
 def screen_list(
@@ -302,18 +334,38 @@ def _screen_blocks(
 ) -> Iterator[ChunkOutput]:
     workers = jobs - 1
     # A worker that dies (killed, out of memory) fails its blocks with BrokenProcessPool rather
-    # than leaving this process waiting for ever, as multiprocessing.Pool would.
+    # than leaving this process waiting for ever, as multiprocessing.Pool would (and its
+    # results come back as files, see _work).
+    temporary = Path(tempfile.gettempdir())
+    remove_abandoned(temporary, SPOOL)
+    spool = tempfile.mkdtemp(prefix=owned(SPOOL), dir=temporary) if workers else ""
     with uncut(), _output_to_devnull():  # the pool's locks start the resource tracker
         pool = (
             ProcessPoolExecutor(
                 workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(job, source, os.getpid()),
+                initargs=(job, source, os.getpid(), spool),
             )
             if workers
             else None
         )
+    with contextlib.ExitStack() as cleanup:
+        if spool:
+            cleanup.callback(shutil.rmtree, spool, ignore_errors=True)
+        yield from _screened_by(pool, job, source, start, plan, jobs, progress, block_bytes)
+
+
+def _screened_by(
+    pool: ProcessPoolExecutor | None,
+    job: Job,
+    source: ListFile,
+    start: int,
+    plan: ColumnPlan | None,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    block_bytes: int,
+) -> Iterator[ChunkOutput]:
     with pool if pool is not None else contextlib.nullcontext():
         try:
             cuts = blocks(source.path, start, block_bytes)
@@ -338,7 +390,7 @@ def _in_order(
     progress: Callable[[int], None] | None,
 ) -> Iterator[ChunkOutput]:
     """Hand out the blocks and pass on their chunks in input order."""
-    pending: collections.deque[BlockOutput | Future[BlockOutput]] = collections.deque()
+    pending: collections.deque[BlockOutput | Future[str]] = collections.deque()
     order: collections.deque[Block] = collections.deque()
     broken = False
     while True:
@@ -360,7 +412,7 @@ def _in_order(
             head, done = pending.popleft(), order.popleft()
             if not isinstance(head, BlockOutput):
                 try:
-                    head = head.result()
+                    head = _collected(head.result())
                 except BrokenProcessPool:  # a worker died: its blocks are screened here
                     broken = True
                     head = screen_block(job, plan, source, done)
@@ -374,7 +426,7 @@ def _in_order(
             return
 
 
-def _ready(item: BlockOutput | Future[BlockOutput]) -> bool:
+def _ready(item: BlockOutput | Future[str]) -> bool:
     return isinstance(item, BlockOutput) or item.done()
 
 
