@@ -152,3 +152,13 @@ Feature: Screening a referral list kept as a workbook
       | a workbook without a header      | referrals.xlsx |                  | no header row naming patient_id in the first 20 rows of sheet Sheet1 |
       | a workbook                       | referrals.xlsx | --sheet 四月      | there is no sheet named 四月; the workbook's sheets are: Sheet1 |
       | CSV text                         | referrals.csv  | --sheet 四月      | --sheet is for workbooks                                      |
+
+  Scenario: A header with merged cells is refused: the column under them has no name of its own
+    The NYHA class under a header merged across two columns would be left out without a word,
+    and a severe-heart-failure flag with it.
+    Given a workbook with the sheet "Referrals":
+      | A          | B                             | C  |
+      | patient_id | {title lvef_percent across 2} |    |
+      | H-1        | 55                            | IV |
+    When the coordinator screens the workbook into "results.csv"
+    Then the command fails with "the header (row 1 of sheet Referrals) has the merged cells B1:C1"

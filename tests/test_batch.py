@@ -386,3 +386,31 @@ def test_a_list_that_changes_while_it_is_read_is_refused_and_nothing_is_written(
     assert "the list changed while it was being read" in run.output
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["referrals.csv"]
+
+
+def test_with_a_log_no_record_read_after_the_list_changed_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log cannot take back what it holds: half a line of an export still being written
+    must never become a screening there (a tryout recorded 'LVEF 5' from a cut '55')."""
+    import sqlite3
+
+    source = tmp_path / "referrals.csv"
+    source.write_bytes((EXAMPLES / "referrals.csv").read_bytes())
+    real_add = Summary.add
+
+    def add_then_grow(self: Summary, tally: Tally) -> None:
+        real_add(self, tally)
+        with source.open("ab") as more:
+            more.write(b"EX-999,2026-10-15\r\n")
+
+    monkeypatch.setattr(Summary, "add", add_then_grow)
+    log = tmp_path / "log.db"
+    out = tmp_path / "out.csv"
+    args = ["batch", str(source), "-o", str(out), "--log", str(log), "--jobs", "1"]
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 2, run.output
+    assert "the list changed while it was being read" in run.output
+    assert not out.exists()
+    with sqlite3.connect(log) as db:
+        assert db.execute("SELECT count(*) FROM screenings").fetchone() == (0,)

@@ -600,6 +600,10 @@ def batch(
                         summary.add(chunk.tally)
                         rows = chunk.rows(number)
                         if recorder is not None:
+                            # The log cannot take back what it holds: never a screening of a
+                            # record read after the list began to change (half a line).
+                            if _file_state(source) != as_found:
+                                raise BatchInputError(M.LIST_CHANGED.both())
                             recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
                         out.write(rows)
                         number += len(chunk.tails)

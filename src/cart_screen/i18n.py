@@ -588,6 +588,13 @@ class M:
         "it); nothing written: screen it again once it is complete",
         "名单在读取过程中被更改（其他程序写入或替换了它）；未写入任何结果：请在名单完整后重新筛查",
     )
+    WORKBOOK_HEADER_MERGED = Msg(
+        "the header (row {row} of sheet {sheet}) has the merged cells {cells}: a column under "
+        "them has no name of its own, and its values would be left out; unmerge the header so "
+        "that each column has its own name",
+        "表头（工作表 {sheet} 第 {row} 行）含合并单元格 {cells}：其下的列没有自己的列名，"
+        "其中的数据将被遗漏；请取消表头的合并，使每一列都有自己的列名",
+    )
     CELL_NOT_RECALCULATED = Msg(
         "a formula ({formula}) in a workbook that asks to be recalculated when it is opened "
         "(written by a program, not saved since by Excel or WPS): the value saved with it may "

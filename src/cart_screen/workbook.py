@@ -379,6 +379,7 @@ def read_workbook(
                 M.WORKBOOK_NO_HEADER.zh.format(**where, others=more.zh),
             )
         )
+    _no_merged_header(scanned.merged, number, len(header), name)
     columns = map_columns(header, column_map)
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
     facts = SheetFacts(kind, name, number, title_rows)
@@ -390,6 +391,17 @@ def read_workbook(
     ]
     chunks = _chunks(rows, number + 1, marks, merged, facts, size, len(header))
     return SheetList(columns, chunks, facts)
+
+
+def _no_merged_header(merged: Sequence[Merge], row: int, width: int, sheet: str) -> None:
+    """Refuse a header with merged cells across columns: a column whose header cell is under
+    the range has no name of its own, and its data would be dropped without a word (a `nyha_class`
+    under a merged `lvef_percent` loses a flag)."""
+    for merge in merged:
+        across = merge.first_column != merge.last_column and merge.first_column < width
+        if across and merge.first_row <= row <= merge.last_row:
+            said = M.WORKBOOK_HEADER_MERGED.both(cells=merge.cells, row=row, sheet=sheet)
+            raise BatchInputError(said)
 
 
 def _from_column(marks: Marks, first: int) -> Marks:
