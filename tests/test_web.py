@@ -544,3 +544,17 @@ def test_the_rules_page_lists_the_advisory_checks_apart_unless_the_site_turns_th
     off = create_app(ruleset, site=Site(advisory=False))
     plain = TestClient(off, base_url="http://127.0.0.1").get(f"/rules?lang={lang}").text
     assert 'id="advisory"' not in plain
+
+
+def test_a_record_with_no_flag_but_a_value_that_could_not_be_read_needs_attention(
+    client: TestClient,
+) -> None:
+    """A green row would hide it: the value's error is on the page, and the record counted."""
+    text = (EXAMPLES / "referrals.csv").read_text(encoding="utf-8")
+    text = text.replace("EX-101,2026-10-15,", "EX-101,15/10/2026,", 1)  # day and month unclear
+    posted = client.post("/batch", files={"file": ("l.csv", text.encode(), "text/csv")})
+    page = posted.text
+    assert page.count('<tr class="outcome-') == 4 + 4  # outcomes, then 4 needing attention
+    listed = page.split('id="attention-table"')[1]
+    assert 'class="outcome-no_flags" data-row="1"' in listed
+    assert "screening_date: day first or month first: write the date year first" in listed

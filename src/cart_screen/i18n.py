@@ -1022,8 +1022,9 @@ class M:
     WEB_NEEDS_INFO_COUNT = Msg("Needs info", "待补充")
     WEB_ATTENTION = Msg("Records that need attention", "需要关注的记录")
     WEB_ATTENTION_NONE = Msg(
-        "No record is flagged, needs information or could not be screened.",
-        "没有记录被提示、待补充或无法筛查。",
+        "No record is flagged, needs information, holds a value that could not be read or "
+        "could not be screened.",
+        "没有记录被提示、待补充、含无法读取的数值或无法筛查。",
     )
     WEB_ATTENTION_MORE = Msg(
         "The first {shown} of {count} are shown; the download holds every record.",

@@ -124,10 +124,14 @@ class ScreenedList:
     compressed: bytes = b""
     """OUT.csv, deflated (the notice in every row makes it shrink ~20 times)."""
 
+    unread: int = 0
+    """Records with no flag whose values could not all be read (their errors cell says which):
+    they need attention too, and a green row would hide it."""
+
     @property
     def attention_count(self) -> int:
         outcomes = self.summary.outcomes
-        return outcomes["flagged"] + outcomes["needs_info"] + outcomes["error"]
+        return outcomes["flagged"] + outcomes["needs_info"] + outcomes["error"] + self.unread
 
     def filename(self, extension: str) -> str:
         """`<input-name>-screened-<date>.<extension>`."""
@@ -231,10 +235,10 @@ def screen_list(
             rows = _web_worded(chunk.rows(number), language)
             parts.append(deflate.compress(rows.encode()))
             summary.add(chunk.tally)
-            if len(screened.attention) < ATTENTION_SHOWN and (
-                chunk.tally.outcomes.total() > chunk.tally.outcomes["no_flags"]
-            ):
-                screened.attention += _attention(rows, ATTENTION_SHOWN - len(screened.attention))
+            room = ATTENTION_SHOWN - len(screened.attention)
+            found, unread = _attention(rows, room)
+            screened.attention += found
+            screened.unread += unread
             number += len(chunk.tails)
         summary.source = source()  # after the rows: a sheet's empty rows are counted as read
         summary.finish()
@@ -259,13 +263,20 @@ def _web_worded(rows: str, language: Language) -> str:
     return "".join(worded)
 
 
-def _attention(rows: str, most: int) -> list[AttentionRow]:
-    """The first `most` OUT.csv rows that are not `no_flags`, read back from the rows."""
+def _attention(rows: str, most: int) -> tuple[list[AttentionRow], int]:
+    """The first `most` OUT.csv rows that need attention — not `no_flags`, or `no_flags` with a
+    value that could not be read — read back from the rows; and how many rows are `no_flags`
+    with such a value."""
     found: list[AttentionRow] = []
+    unread = 0
     for cells in csv.reader(io.StringIO(rows, newline="")):
         row = dict(zip(BATCH_COLUMNS, cells, strict=False))
         if row["outcome"] == "no_flags":
-            continue
+            if not row["errors"]:
+                continue
+            unread += 1
+        if len(found) == most:
+            continue  # counted, not listed
         found.append(
             AttentionRow(
                 row["row"],
@@ -276,9 +287,7 @@ def _attention(rows: str, most: int) -> list[AttentionRow]:
                 _as_written(row["errors"]),
             )
         )
-        if len(found) == most:
-            break
-    return found
+    return found, unread
 
 
 def _as_written(cell: str) -> str:
