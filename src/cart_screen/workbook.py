@@ -18,13 +18,17 @@ and summary as a CSV list. What it adds:
   LVEF is read by the same readers as a CSV cell (a non-whole count stays `2.5`, and its reader
   says it is not whole); TRUE/FALSE become `TRUE`/`FALSE`, which the yes/no reader reads; a date,
   time or duration stays typed (reading.SheetCell), so a date cell in a date field is that date
-  and anywhere else an error on that field. Merged cells: the top-left one holds the value.
+  and anywhere else an error on that field.
 - **Cells with no value to read.** calamine gives an error cell (#N/A, #DIV/0!) as an empty
   cell (or, streamed, as the text `#N/A`) and a formula whose value was never saved as an empty
   cell: text or "not recorded", neither of which it is. For .xlsx,
   the sheet's XML is scanned for those two (see `unreadable_cells`) and each becomes an error on
-  its field naming it. A formula with a saved value is read by that value. (.xls and .ods: not
-  scanned; such a cell reads as blank, so its field needs information.)
+  its field naming it. A formula with a saved value is read by that value — unless the workbook
+  asks to be recalculated when opened (written by a program: its saved values are whatever the
+  program put), when every formula is such an error too. Merged cells: only the first cell of
+  a range holds the value; a cell under one in a data row is an error on its field, and a
+  header with cells merged across columns is refused. (.xls and .ods: not scanned; such a cell
+  reads as blank, so its field needs information.)
 - **Rows**: an empty row is skipped and counted; every other row below the header is one record,
   numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
   like any other.
@@ -468,26 +472,33 @@ def _chunks(
 
 class _Covering:
     """The merged ranges over the rows as they come, in order: each row's cells under one, other
-    than its first, marked as an error."""
+    than its first, marked as an error (one cell per range, made once)."""
 
     def __init__(self, merged: Sequence[Merge], width: int) -> None:
-        inside = [m for m in merged if m.last_column >= 0 and m.first_column < width]
-        self.ranges = sorted(m for m in inside if m[:2] != m[2:4])
+        self.ranges = sorted(
+            merge
+            for merge in merged
+            if merge.last_column >= 0
+            and merge.first_column < width
+            and (merge.first_row, merge.first_column) != (merge.last_row, merge.last_column)
+        )
         self.width = width
         self._next = 0
-        self._active: list[Merge] = []
+        self._active: list[tuple[Merge, SheetCell]] = []
 
     def mark(self, row: int, record: list[Cell]) -> None:
         ranges = self.ranges
         while self._next < len(ranges) and ranges[self._next].first_row <= row:
-            self._active.append(ranges[self._next])
+            merge = ranges[self._next]
+            first = merge.cells.partition(":")[0]
+            problem = M.CELL_MERGED.both(cells=merge.cells, first=first)
+            self._active.append((merge, SheetCell("", None, problem)))
             self._next += 1
-        self._active = [m for m in self._active if m.last_row >= row]
-        for merge in self._active:
-            problem = M.CELL_MERGED.both(cells=merge.cells, first=merge.cells.partition(":")[0])
+        self._active = [(m, cell) for m, cell in self._active if m.last_row >= row]
+        for merge, cell in self._active:
             for column in range(max(merge.first_column, 0), min(merge.last_column + 1, self.width)):
                 if (row, column) != (merge.first_row, merge.first_column):
-                    record[column] = SheetCell("", None, problem)
+                    record[column] = cell
 
 
 def _numbered(
