@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -453,6 +454,50 @@ def test_any_rows_as_xml_are_what_xlsxwriter_writes(rows: list[tuple[str, ...]])
     assert sheet_parts(rows, reference=False) == sheet_parts(rows, reference=True)
     shared = cells_as_read(results_workbook(rows * 2))  # each text at least twice
     assert shared == cells_as_read(results_workbook(rows * 2, reference=True))
+
+
+def pieces_workbook(rows: Sequence[Sequence[str]], chunk: int) -> bytes:
+    """OUT.xlsx's sheet from rows as batch has them, in pieces (number, middle, end)."""
+    buffer = io.BytesIO()
+    with ResultsWorkbook(buffer, RULESET, DAY) as book:
+        book.add_rows([RESULT_HEADER])
+        end = f",{csv_text([M.NOTICE('en')]).removesuffix(chr(13) + chr(10))}\r\n"
+        for first in range(0, len(rows), chunk):
+            some = rows[first : first + chunk]
+            middles = [csv_text(cells[1:-1]).removesuffix("\r\n") for cells in some]
+            book.add_pieces([int(cells[0]) for cells in some], middles, end)
+        book.finish(Summary(tuple(rule.id for rule in RULESET.rules)))
+    with zipfile.ZipFile(buffer) as archive:
+        return archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/sharedStrings.xml")
+
+
+def csv_text(cells: Sequence[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue()
+
+
+def test_rows_in_pieces_are_the_rows_put_together() -> None:
+    """batch hands OUT.xlsx each record's number, middle and the rows' end: past the rows that
+    set the column widths, they are written without being put together and read back."""
+    texts = [t for t in TRICKY_TEXTS if t and len(t) < 100] + ["a,b", 'say "x"', "a\r\nb"]
+    rows: list[tuple[str, ...]] = [
+        (
+            str(number + 2),
+            f"P-{number % 700}",
+            ["flagged", "needs_info", "no_flags", "error"][number % 4],
+            texts[number % len(texts)] if number % 3 else "",
+            "precaution.cardiac" if number % 5 else "",
+            texts[number % 7] if number % 11 == 0 else "",
+            M.NOTICE("en"),
+        )
+        for number in range(workbook_out._MEASURED_ROWS + 1_500)
+    ]
+    buffer = results_workbook(rows)
+    with zipfile.ZipFile(buffer) as archive:
+        whole = archive.read("xl/worksheets/sheet1.xml") + archive.read("xl/sharedStrings.xml")
+    assert pieces_workbook(rows, 500) == whole
+    assert pieces_workbook(rows, 1_999) == whole
 
 
 # ---------------------------------------------------------------- outputs refused, nothing left

@@ -598,14 +598,18 @@ def batch(
                 with contextlib.closing(outputs):  # stopped: its workers end at once
                     for chunk in outputs:
                         summary.add(chunk.tally)
-                        rows = chunk.rows(number)
                         if recorder is not None:
                             # The log cannot take back what it holds: never a screening of a
                             # record read after the list began to change (half a line).
                             if _file_state(source) != as_found:
                                 raise BatchInputError(M.LIST_CHANGED.both())
                             recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
-                        out.write(rows)
+                        if workbook:  # its rows from their pieces, never read back
+                            cast("ResultsWorkbook", out).add_pieces(
+                                chunk.numbered(number), chunk.tails, chunk.end
+                            )
+                        else:
+                            out.write(chunk.rows(number))
                         number += len(chunk.tails)
                         if details is not None:
                             details.write(chunk.details)

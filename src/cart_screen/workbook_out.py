@@ -25,12 +25,14 @@ import io
 import itertools
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -106,6 +108,24 @@ _PLAIN = re.compile(r"(?:[^\x00-\x1f&<>_\ufffe\uffff\s][^\x00-\x1f&<>_\ufffe\uff
 _SHARED_CELL = 't="s"><v>'
 """How a cell referring to a shared string reads in the sheet's XML (never in a text: `<` is
 escaped there)."""
+
+ZIP_LEVEL = 1
+"""How hard OUT.xlsx's parts are compressed. XlsxWriter leaves zlib at its default (6), which
+spent 0.6 s of CPU on the 34 MB sheet of a 100,000-row list for a 4.0 MB file; level 1 takes
+0.13 s for 5.5 MB. Every reader reads either: a deflated part is a deflated part."""
+
+
+class _QuickZip(zipfile.ZipFile):
+    """XlsxWriter's zip file, at ZIP_LEVEL unless told otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("compresslevel", ZIP_LEVEL)
+        super().__init__(*args, **kwargs)
+
+
+# XlsxWriter makes its zip file with the ZipFile it imported (XlsxWriter is pinned below 3.4
+# for the internals this module relies on; tests/test_workbook_out.py checks each of them).
+xlsxwriter.workbook.ZipFile = _QuickZip
 
 SHARED_STRINGS = True
 """Whether texts a column repeats go to the shared strings (off: every text in its cell, as
@@ -318,6 +338,8 @@ class ResultsWorkbook:
         """Whether the first column is `row`, written as numbers."""
         self._next = 0
         """The next row to write (0: the header)."""
+        self._endings: dict[str, list[str]] = {}
+        """The cells of each end of rows met (add_pieces)."""
         self._finished = False
 
     def __enter__(self) -> ResultsWorkbook:
@@ -346,40 +368,36 @@ class ResultsWorkbook:
             self._header(tuple(header))
         if self._to_measure > 0:
             rows = self._measured(rows)
-        # Each row goes out as the sheet's XML, a chunk at a time (_TextSheet.append_rows); a
-        # cell's XML after its reference is made once for each text a column repeats.
-        known, cell_xml, letters = self._known, self._cell_xml, self._letters
-        numbered, half = self._numbered, CELL_LIMIT // 2
+        self._put(self._rows_xml(rows))
+
+    def add_pieces(self, numbers: Iterable[int], middles: Sequence[str], end: str) -> None:
+        """Records' rows as OUT.csv holds them in pieces (batch.ChunkOutput): each one's number,
+        its middle (the cells between the number and the end, as CSV text) and the end all of
+        them share (`,<notice>` and the line end). The same sheet as `write` gives for the rows
+        put together, made without putting them together and reading them back."""
+        ending = self._endings.get(end)
+        if ending is None:
+            ending = self._endings[end] = _csv_cells(end.removeprefix(",").removesuffix("\r\n"))
+        rows = (
+            [str(number), *(_csv_cells(middle) if '"' in middle else middle.split(",")), *ending]
+            for number, middle in zip(numbers, middles, strict=True)
+        )
+        if self._next == 0 or self._to_measure > 0 or not self._numbered:
+            self.add_rows(rows)
+        elif self._next + len(middles) >= self._limit:
+            self.add_rows(rows)  # it says where the sheet is full
+        else:
+            self._put(self._numbered_xml(rows))
+
+    def _put(self, rows: Iterator[tuple[str, int]]) -> None:
+        """Rows as the sheet's XML, each with its last column, after those written so far: to
+        the worksheet's row file a chunk at a time (_TextSheet.append_rows)."""
         first = row = self._next
         parts: list[str] = []
         last_column = 0
-        for cells in rows:
-            if row >= self._limit:
-                raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{self._limit - 1:,}"))
-            if len(cells) > len(known):
-                self._widen(len(cells) - 1)
-            number = row + 1
+        for xml, last in rows:
+            parts.append(xml)
             row += 1
-            start = len(parts)
-            parts.append(f'<row r="{number}">')
-            last = -1
-            for column, text in enumerate(cells):
-                if not text:
-                    continue  # an empty cell is a blank, as a spreadsheet reads OUT.csv's
-                last = column
-                if column == 0 and numbered and _whole_number(text):
-                    parts.append(f'<c r="A{number}"{self._number_xml()}><v>{text}</v></c>')
-                    continue
-                xml = known[column].get(text)
-                if xml is None:
-                    if len(text) > half:
-                        text = fitted(text, self.language)
-                    xml = cell_xml(column, text)
-                parts.append(f'<c r="{letters[column]}{number}"{xml}')
-            if last < 0:
-                del parts[start:]  # a row of blanks is no row in the sheet
-                continue
-            parts.append("</row>")
             if last > last_column:
                 last_column = last
             if row - first >= _ROWS_AT_ONCE:
@@ -388,6 +406,66 @@ class ResultsWorkbook:
         if parts:
             self._results.append_rows("".join(parts), first, row - 1, last_column)
         self._next = row
+
+    def _rows_xml(self, rows: Iterator[Sequence[str]]) -> Iterator[tuple[str, int]]:
+        """Each row's XML and its last column. A cell's XML after its reference is made once for
+        each text a column repeats."""
+        known, letters = self._known, self._letters
+        numbered = self._numbered
+        row = self._next
+        for cells in rows:
+            if row >= self._limit:
+                raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{self._limit - 1:,}"))
+            if len(cells) > len(known):
+                self._widen(len(cells) - 1)
+            number = row + 1
+            parts = [f'<row r="{number}">']
+            last = -1
+            for column, text in enumerate(cells):
+                if not text:
+                    continue  # an empty cell is a blank, as a spreadsheet reads OUT.csv's
+                last = column
+                if column == 0 and numbered and _whole_number(text):
+                    parts.append(f'<c r="A{number}"{self._number_xml()}><v>{text}</v></c>')
+                    continue
+                xml = known[column].get(text) or self._fresh_xml(column, text)
+                parts.append(f'<c r="{letters[column]}{number}"{xml}')
+            row += 1
+            if last < 0:  # a row of blanks is no row in the sheet (its number is passed over)
+                yield "", last
+                continue
+            parts.append("</row>")
+            yield "".join(parts), last
+
+    def _numbered_xml(self, rows: Iterable[list[str]]) -> Iterator[tuple[str, int]]:
+        """As _rows_xml, for rows numbered in their first cell (never blank), measured already,
+        that the sheet has room for: the same XML with less work for each cell."""
+        known, fresh, numbered = self._known, self._fresh_xml, self._number_xml()
+        starts = [f'<c r="{letters}' for letters in self._letters]
+        row = self._next
+        for cells in rows:
+            if len(cells) > len(known):
+                self._widen(len(cells) - 1)
+                starts = [f'<c r="{letters}' for letters in self._letters]
+            row += 1
+            number = str(row)
+            parts = [f'<row r="{number}"><c r="A{number}"{numbered}><v>{cells[0]}</v></c>']
+            last = 0
+            for column in range(1, len(cells)):
+                text = cells[column]
+                if text:
+                    xml = known[column].get(text) or fresh(column, text)
+                    parts += (starts[column], number, '"', xml)
+                    last = column
+            parts.append("</row>")
+            yield "".join(parts), last
+
+    def _fresh_xml(self, column: int, text: str) -> str:
+        """A text cell's XML after its reference, for a text its column has not kept (as
+        add_rows makes it)."""
+        if len(text) > CELL_LIMIT // 2:
+            text = fitted(text, self.language)
+        return self._cell_xml(column, text)
 
     def _number_xml(self) -> str:
         """A row number cell's XML between its reference and its value (its format numbered
@@ -526,6 +604,11 @@ class _Target:
     def flush(self) -> None:
         if self._handle is not None:
             self._handle.flush()
+
+
+def _csv_cells(text: str) -> list[str]:
+    """The cells of one row of CSV text."""
+    return next(csv.reader([text], strict=True), [])
 
 
 def _whole_number(text: str) -> bool:
