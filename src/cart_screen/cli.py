@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from cart_screen.log.lists import ListRecorder
     from cart_screen.log.screening_log import ScreeningLog
     from cart_screen.log.store import LogError
+    from cart_screen.parallel import Helper
     from cart_screen.result import ScreeningResult
     from cart_screen.site import Site
     from cart_screen.terminal import Talk
@@ -537,7 +538,8 @@ def batch(
     jobs: Annotated[
         int,
         typer.Option(
-            help="Processes to screen with; 0 = automatic (two for lists over 4 MB, if two cores)."
+            help="Processes to screen with; 0 = automatic (two for CSV lists over 4 MB and long "
+            ".xlsx sheets, if two cores)."
         ),
     ] = 0,
     as_of: AsOfOption = None,
@@ -556,100 +558,109 @@ def batch(
     from cart_screen.stopping import StopSignals
 
     reading = _sheet_reading(source, sheet)  # a workbook's sheet is read while the rules load
-    language, ruleset, site = _setting(lang, rules, icu_available, site_file)
-    _distinct_outputs(source, language, output, jsonl, summary_file)
-    workbook = _output_format(output, language) == "xlsx"
-    day = _day(as_of) or dt.date.today()
-    recorder = _list_recorder(log, source, ruleset, site, language) if log else None
-    stopping = StopSignals()
-    try:
-        column_map = load_column_map(columns) if columns else {}
-        as_found = _file_state(source)
-        listing = _read_list(source, encoding, sheet, column_map, jobs, language, reading)
-        with stopping, listing as listed:
-            rule_ids = tuple(r.id for r in ruleset.rules)
-            details_wanted = jsonl is not None
-            job = Job(
-                ruleset,
-                listed.columns,
-                day,
-                details_wanted,
-                language,
-                site,
-                log=recorder is not None,
+    # A long .xlsx sheet's later rows are screened by a worker: started now, its Python is
+    # ready by the time the sheet's header is read (parallel.Helper).
+    with _sheet_helper(reading, jobs) as helper:
+        language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+        _distinct_outputs(source, language, output, jsonl, summary_file)
+        workbook = _output_format(output, language) == "xlsx"
+        day = _day(as_of) or dt.date.today()
+        recorder = _list_recorder(log, source, ruleset, site, language) if log else None
+        stopping = StopSignals()
+        try:
+            column_map = load_column_map(columns) if columns else {}
+            as_found = _file_state(source)
+            listing = _read_list(
+                source, encoding, sheet, column_map, jobs, language, reading, helper
             )
+            with stopping, listing as listed:
+                rule_ids = tuple(r.id for r in ruleset.rules)
+                details_wanted = jsonl is not None
+                job = Job(
+                    ruleset,
+                    listed.columns,
+                    day,
+                    details_wanted,
+                    language,
+                    site,
+                    log=recorder is not None,
+                )
+                if recorder is not None:
+                    recorder.columns([name for _, name in listed.columns.fields])
+                with (
+                    Summary(
+                        rule_ids,
+                        ignored_columns=listed.columns.ignored,
+                        advisory_ids=advisory_ids(ruleset, site),
+                        screened_with=(ruleset.id, ruleset.sha256, site),
+                        scratch=output.parent,
+                        show_duplicates=show_duplicates,
+                    ) as summary,
+                    _results_file(output, workbook, excel, ruleset, day, language) as out,
+                    atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
+                ):
+                    out.write(",".join(BATCH_COLUMNS) + "\r\n")
+                    number = 1
+                    outputs = listed.screen(job)
+                    with contextlib.closing(outputs):  # stopped: its workers end at once
+                        for chunk in outputs:
+                            summary.add(chunk.tally)
+                            if recorder is not None:
+                                # The log cannot take back what it holds: never a screening of a
+                                # record read after the list began to change (half a line).
+                                if _file_state(source) != as_found:
+                                    raise BatchInputError(M.LIST_CHANGED.both())
+                                recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
+                            if workbook:  # its rows from their pieces, never read back
+                                cast("ResultsWorkbook", out).add_pieces(
+                                    chunk.numbered(number), chunk.tails, chunk.end
+                                )
+                            else:
+                                out.write(chunk.rows(number))
+                            number += len(chunk.tails)
+                            if details is not None:
+                                details.write(chunk.details)
+                    if _file_state(source) != as_found:  # replaced, cut or grown while read
+                        raise BatchInputError(M.LIST_CHANGED.both())
+                    summary.source = listed.facts()  # after the rows: empty rows counted as read
+                    summary.finish()
+                    if (
+                        workbook
+                    ):  # put together now: a workbook that cannot be leaves no file either
+                        cast("ResultsWorkbook", out).finish(summary)
+                    # Written before OUT.csv and the details are renamed into place: a summary that
+                    # cannot be written leaves none of them (the files are one result).
+                    if summary_file:
+                        with atomic_write(summary_file) as figures:
+                            json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
+                    stopping.hold()  # every result is in: a stop now waits until they are in place
+        except BatchInputError as exc:
+            if recorder is not None and recorder.recorded:  # found after some chunks were recorded
+                done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
+                fail(f"{source}: {exc.said(language)}; {done}", language)
+            fail(f"{source}: {exc.said(language)}", language)
+        except SpecialFileError as exc:  # put in place while the list was screened
+            fail(_special_said(exc, language), language)
+        except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
+            fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
+        except OSError as exc:
+            fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+        except _log_errors(log) as exc:
+            done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
+            fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
+        except KeyboardInterrupt:
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+            raise typer.Exit(128 + stopping.signal) from None
+        finally:
             if recorder is not None:
-                recorder.columns([name for _, name in listed.columns.fields])
-            with (
-                Summary(
-                    rule_ids,
-                    ignored_columns=listed.columns.ignored,
-                    advisory_ids=advisory_ids(ruleset, site),
-                    screened_with=(ruleset.id, ruleset.sha256, site),
-                    scratch=output.parent,
-                    show_duplicates=show_duplicates,
-                ) as summary,
-                _results_file(output, workbook, excel, ruleset, day, language) as out,
-                atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
-            ):
-                out.write(",".join(BATCH_COLUMNS) + "\r\n")
-                number = 1
-                outputs = listed.screen(job)
-                with contextlib.closing(outputs):  # stopped: its workers end at once
-                    for chunk in outputs:
-                        summary.add(chunk.tally)
-                        if recorder is not None:
-                            # The log cannot take back what it holds: never a screening of a
-                            # record read after the list began to change (half a line).
-                            if _file_state(source) != as_found:
-                                raise BatchInputError(M.LIST_CHANGED.both())
-                            recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
-                        if workbook:  # its rows from their pieces, never read back
-                            cast("ResultsWorkbook", out).add_pieces(
-                                chunk.numbered(number), chunk.tails, chunk.end
-                            )
-                        else:
-                            out.write(chunk.rows(number))
-                        number += len(chunk.tails)
-                        if details is not None:
-                            details.write(chunk.details)
-                if _file_state(source) != as_found:  # replaced, cut or grown while read
-                    raise BatchInputError(M.LIST_CHANGED.both())
-                summary.source = listed.facts()  # after the rows: empty rows counted as read
-                summary.finish()
-                if workbook:  # put together now: a workbook that cannot be leaves no file either
-                    cast("ResultsWorkbook", out).finish(summary)
-                # Written before OUT.csv and the details are renamed into place: a summary that
-                # cannot be written leaves none of them (the files are one result).
-                if summary_file:
-                    with atomic_write(summary_file) as figures:
-                        json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
-                stopping.hold()  # every result is in: a stop now waits until they are in place
-    except BatchInputError as exc:
-        if recorder is not None and recorder.recorded:  # found after some chunks were recorded
-            done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
-            fail(f"{source}: {exc.said(language)}; {done}", language)
-        fail(f"{source}: {exc.said(language)}", language)
-    except SpecialFileError as exc:  # put in place while the list was screened
-        fail(_special_said(exc, language), language)
-    except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
-        fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
-    except OSError as exc:
-        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
-    except _log_errors(log) as exc:
-        done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
-        fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
-    except KeyboardInterrupt:
-        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-            typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
-        raise typer.Exit(128 + stopping.signal) from None
-    finally:
+                recorder.log.close()
+        typer.echo(summary_text(summary, language), err=True, nl=False)
         if recorder is not None:
-            recorder.log.close()
-    typer.echo(summary_text(summary, language), err=True, nl=False)
-    if recorder is not None:
-        where = printable(recorder.log.where)
-        typer.echo(M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True)
+            where = printable(recorder.log.where)
+            typer.echo(
+                M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
+            )
 
 
 def _log_errors(log: str | None) -> tuple[type[LogError], ...]:
@@ -674,6 +685,22 @@ def _sheet_reading(source: Path, sheet: str | None) -> SheetReading | None:
     except (BatchInputError, OSError):
         return None
     return workbook.SheetReading(source, kind, sheet) if kind is not None else None
+
+
+def _sheet_helper(
+    reading: SheetReading | None, jobs: int
+) -> contextlib.AbstractContextManager[Helper | None]:
+    """A worker process for a long .xlsx sheet, started now (parallel.Helper), where `jobs`
+    allows two processes; else nothing."""
+    if reading is None or reading.kind != "xlsx" or (jobs or _cores()) < 2:
+        return contextlib.nullcontext()
+    from cart_screen import parallel
+
+    try:
+        long = reading.path.stat().st_size > parallel.SHEET_BYTES_SHARED
+    except OSError:
+        return contextlib.nullcontext()
+    return parallel.Helper() if long else contextlib.nullcontext()
 
 
 def _list_recorder(
@@ -737,12 +764,12 @@ def _read_list(
     jobs: int,
     language: Language,
     reading: SheetReading | None = None,
+    helper: Helper | None = None,
 ) -> Iterator[_ListRead]:
     """Open a referral list as its content says: a workbook's sheet (`reading`, if its reading
-    has started already), or CSV text (on `jobs` processes where the file can be cut; a workbook
-    is read and screened in this one)."""
+    has started already; a long .xlsx sheet shared by two processes where `jobs` allows), or
+    CSV text (on `jobs` processes where the file can be cut)."""
     from cart_screen import workbook
-    from cart_screen.batch import screen_chunks
     from cart_screen.csv_list import read_chunks
     from cart_screen.list_encoding import AUTO
     from cart_screen.list_records import BatchInputError, map_columns
@@ -755,16 +782,18 @@ def _read_list(
     if kind is not None:
         if encoding.strip().lower() != AUTO:
             raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
+        from cart_screen import parallel
+
         sheet_list = workbook.read_workbook(source, kind, sheet, column_map, reading=reading)
         yield _ListRead(
             sheet_list.columns,
-            lambda job: screen_chunks(job, sheet_list.chunks),
+            lambda job: parallel.screen_sheet(job, sheet_list, helper),
             lambda: ListSource.of_sheet(sheet_list.facts, misnamed),
         )
         return
     if sheet is not None:
         raise BatchInputError(M.SHEET_FOR_CSV.both())
-    from cart_screen import parallel  # multiprocessing: not for a workbook, read in one process
+    from cart_screen import parallel
 
     workers = jobs or _default_jobs(source)
     stream, used = _open_list(source, encoding)
@@ -788,7 +817,13 @@ def _default_jobs(source: Path) -> int:
         large = source.stat().st_size > 4_000_000
     except OSError:
         return 1
-    return min(os.cpu_count() or 1, 2) if large else 1
+    return _cores() if large else 1
+
+
+def _cores() -> int:
+    """Two processes where there are two cores (a workbook's sheet is shared by two at most,
+    and only when it is long: parallel.screen_sheet)."""
+    return min(os.cpu_count() or 1, 2)
 
 
 def _open_list(path: Path, encoding: str) -> tuple[TextIO, ListEncoding]:

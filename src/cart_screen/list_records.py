@@ -31,6 +31,10 @@ class BatchInputError(Exception):
         super().__init__(said.en)
         self.said = said
 
+    def __reduce__(self) -> tuple[type[BatchInputError], tuple[Said]]:
+        """As it was made: raised in a worker process, it is raised again in this one."""
+        return type(self), (self.said,)
+
 
 @dataclass(frozen=True)
 class Columns:

@@ -26,6 +26,7 @@ import codecs
 import collections
 import contextlib
 import csv
+import importlib
 import io
 import multiprocessing
 import multiprocessing.context
@@ -42,13 +43,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
 from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
 from cart_screen.files import owned, remove_abandoned
 from cart_screen.list_records import CHUNK_SIZE, Chunk, Job
 from cart_screen.stopping import uncut
+from cart_screen.workbook import SheetFacts, SheetList, SheetPart, part_chunks
 
 if TYPE_CHECKING:
     from cart_screen.columnwise import ColumnPlan
@@ -160,18 +162,20 @@ def screen_block(job: Job, plan: ColumnPlan | None, source: ListFile, block: Blo
     return BlockOutput(outputs, block.last or not last_broken)
 
 
-_WORKER: tuple[Job, ColumnPlan | None, ListFile, str] | None = None
+_WORKER: tuple[Job | None, ColumnPlan | None, ListFile | None, str] | None = None
+"""A worker's job, plan, list file and spool (a Helper's has only its spool: its job comes with
+its work)."""
 
 SPOOL = ".cart-screen-blocks-"
 """How the folder a run's workers leave their screened blocks in is named (then its owner: see
 files.owned); a killed run's is removed by the next (files.remove_abandoned)."""
 
 
-def _start_worker(job: Job, source: ListFile, parent: int, spool: str) -> None:
+def _start_worker(job: Job | None, source: ListFile | None, parent: int, spool: str) -> None:
     global _WORKER
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
-    _WORKER = (job, column_plan(job), source, spool)
+    _WORKER = (job, column_plan(job) if job is not None else None, source, spool)
 
 
 def die_with_parent(parent: int, *, prctl: bool = True) -> None:
@@ -246,6 +250,8 @@ def _work(block: Block) -> str:
     """
     assert _WORKER is not None
     job, plan, source, spool = _WORKER
+    assert job is not None
+    assert source is not None
     output = screen_block(job, plan, source, block)
     descriptor, name = tempfile.mkstemp(suffix=".block", dir=spool)
     with os.fdopen(descriptor, "wb") as out:
@@ -262,6 +268,119 @@ def _collected(name: str) -> BlockOutput:
     finally:
         path.unlink(missing_ok=True)
     return output
+
+
+# ---------------------------------------------------------------- a sheet, in two processes
+
+SHEET_SHARE = 0.5
+"""The share of a sheet's rows this process screens when a worker screens the others: this
+one writes every row out as well (OUT.xlsx costs most), while the worker reads the sheet from
+its start to reach its rows (calamine streams rows in order)."""
+
+SHEET_ROWS_SHARED = 20_000
+"""Rows a sheet must say it has before a worker shares them."""
+
+SHEET_BYTES_SHARED = 1_500_000
+"""An .xlsx smaller than this is read in one process, its worker never started (~20,000 rows
+of a referral list take ~1.7 MB)."""
+
+
+class Helper:
+    """A worker process for a long .xlsx sheet (screen_sheet), started before the list is read:
+    Python and the imports take it ~0.5 s, done while this process loads the rules and finds
+    the sheet's header. Leaving it (a `with` block) ends the worker — at once after an
+    exception."""
+
+    def __init__(self) -> None:
+        self._workers = _workers(None, None, multiprocessing.get_context("spawn"), 1)
+        pool = self._workers.__enter__()
+        assert pool is not None
+        self.pool = pool
+        with uncut(), _output_to_devnull():  # a submit starts the worker
+            self.pool.submit(_ready_to_work)
+
+    def __enter__(self) -> Helper:
+        return self
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._workers.__exit__(*exc)
+
+
+def _ready_to_work() -> None:
+    """What a worker does first: import what screening a sheet takes."""
+    importlib.import_module("python_calamine_plus")
+
+
+def screen_sheet(
+    job: Job, sheet: SheetList, helper: Helper | None = None
+) -> Generator[ChunkOutput, None, None]:
+    """A sheet screened in order: where a `helper` is at hand and the sheet is a long streamed
+    .xlsx, in two processes (this one its first rows, the helper the others meanwhile, read on
+    their own: workbook.part_chunks), else in this one. Closing it (or an exception, Ctrl-C
+    among them) ends the worker at once (see Helper); a worker that dies has its rows screened
+    here."""
+    at = _sheet_cut(sheet) if helper is not None else None
+    if helper is None or at is None:
+        yield from screen_chunks(job, sheet.chunks)
+        return
+    part = sheet.split(at)
+    future: Future[tuple[str, int]] | None = None
+    with contextlib.suppress(BrokenProcessPool), uncut(), _output_to_devnull():
+        future = helper.pool.submit(_work_part, job, part)
+    yield from screen_chunks(job, sheet.chunks)
+    try:
+        name, empty_rows = future.result() if future is not None else ("", 0)
+    except BrokenProcessPool:
+        name = ""
+    if not name:  # the worker died: its rows are screened here
+        yield from screen_chunks(job, part_chunks(part, sheet.facts))
+        return
+    sheet.facts.empty_rows += empty_rows
+    yield from _spooled(name)
+
+
+def _sheet_cut(sheet: SheetList) -> int | None:
+    """The row a worker's share of the sheet starts at, or None: all in this process."""
+    first = sheet.rest.first if sheet.rest is not None else None
+    if first is None or sheet.last_row is None:
+        return None
+    rows = sheet.last_row - first + 1
+    if rows < SHEET_ROWS_SHARED:
+        return None
+    return first + int(rows * SHEET_SHARE)
+
+
+def _work_part(job: Job, part: SheetPart) -> tuple[str, int]:
+    """Screen a sheet's rows from `part.first` on in a worker: their chunks go, one after
+    another, to a file in the spool (see _work); its name and the empty rows met come back."""
+    assert _WORKER is not None
+    spool = _WORKER[3]
+    plan = column_plan(job)
+    facts = SheetFacts("xlsx", part.sheet, 0, 0)
+    descriptor, name = tempfile.mkstemp(suffix=".part", dir=spool)
+    with os.fdopen(descriptor, "wb") as out:
+        for chunk in part_chunks(part, facts):
+            output = screen_chunk(job, chunk, plan)
+            pickle.dump(output, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name, facts.empty_rows
+
+
+def _spooled(name: str) -> Iterator[ChunkOutput]:
+    """The chunks a worker screened, from their file in the spool (removed once read)."""
+    path = Path(name)
+    try:
+        with path.open("rb") as spooled:
+            while True:
+                try:
+                    chunk: ChunkOutput = pickle.load(spooled)
+                except EOFError:
+                    return
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- a list file, in many processes
 
 
 def screen_list(
@@ -332,8 +451,22 @@ def _screen_blocks(
     progress: Callable[[int], None] | None,
     block_bytes: int,
 ) -> Iterator[ChunkOutput]:
-    workers = jobs - 1
-    # A worker that dies (killed, out of memory) fails its blocks with BrokenProcessPool rather
+    with _workers(job, source, context, jobs - 1) as pool:
+        cuts = blocks(source.path, start, block_bytes)
+        yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
+
+
+@contextlib.contextmanager
+def _workers(
+    job: Job | None,
+    source: ListFile | None,
+    context: multiprocessing.context.SpawnContext,
+    workers: int,
+) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `workers` processes (None for none), with the spool their results come back
+    in; leaving the block ends them — at once if it is left by an exception (a stop, a failure:
+    their work is of no use then), and work not yet started is not done."""
+    # A worker that dies (killed, out of memory) fails its work with BrokenProcessPool rather
     # than leaving this process waiting for ever, as multiprocessing.Pool would (and its
     # results come back as files, see _work).
     temporary = Path(tempfile.gettempdir())
@@ -353,30 +486,17 @@ def _screen_blocks(
     with contextlib.ExitStack() as cleanup:
         if spool:
             cleanup.callback(shutil.rmtree, spool, ignore_errors=True)
-        yield from _screened_by(pool, job, source, start, plan, jobs, progress, block_bytes)
-
-
-def _screened_by(
-    pool: ProcessPoolExecutor | None,
-    job: Job,
-    source: ListFile,
-    start: int,
-    plan: ColumnPlan | None,
-    jobs: int,
-    progress: Callable[[int], None] | None,
-    block_bytes: int,
-) -> Iterator[ChunkOutput]:
-    with pool if pool is not None else contextlib.nullcontext():
-        try:
-            cuts = blocks(source.path, start, block_bytes)
-            yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
-        except BaseException:  # stopped or failed: the workers' blocks are of no use now
-            if pool is not None:
+        if pool is None:
+            yield None
+            return
+        with pool:
+            try:
+                yield pool
+            except BaseException:
                 for worker in list(pool._processes.values()):
                     worker.terminate()
-            raise
-        finally:  # blocks not yet started are not screened
-            if pool is not None:
+                raise
+            finally:
                 pool.shutdown(cancel_futures=True)
 
 

@@ -36,7 +36,8 @@ and summary as a CSV list. What it adds:
 An .xlsx sheet is streamed in this process: its rows are read from the file as the chunks ask
 for them (calamine holds no more than a row; ~15 MB in all), after its XML is scanned on a
 thread of its own while the rules load (SheetReading). Other kinds are read whole, ~50 bytes a
-cell. `--jobs` applies to CSV lists only.
+cell. A long .xlsx sheet can be read in two parts, the second by another process
+(SheetList.split, part_chunks: parallel.screen_sheet).
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ import datetime as dt
 import decimal
 import html
 import importlib
+import itertools
 import re
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal, NamedTuple
@@ -197,6 +199,20 @@ class SheetFacts:
     empty_rows: int = 0
 
 
+@dataclass(frozen=True)
+class SheetPart:
+    """The rows of a streamed .xlsx sheet from row `first` on, as a process of their own reads
+    them (parallel.py): what it needs to make the same records as the whole sheet's reading."""
+
+    path: Path
+    sheet: str
+    first: int
+    width: int
+    marks: Marks
+    merged: list[Merge]
+    size: int = CHUNK_SIZE
+
+
 @dataclass
 class SheetList:
     """A sheet ready to screen: its columns, its chunks of records (read as they are asked
@@ -205,6 +221,32 @@ class SheetList:
     columns: Columns
     chunks: Iterator[Chunk]
     facts: SheetFacts
+    rest: SheetPart | None = None
+    """The sheet from its first record on (an .xlsx, streamed), for `split`."""
+    last_row: int | None = None
+    """The last row the sheet says it has (its `<dimension>`; None: it does not say)."""
+
+    def split(self, at: int) -> SheetPart:
+        """Leave the rows from `at` on to another reader (part_chunks): `chunks` ends before
+        them. Only before the chunks are read, and only for a streamed sheet."""
+        rest = self.rest
+        if rest is None or at <= rest.first:
+            raise ValueError("a sheet is split after its first record, before it is read")
+        self.chunks = _chunks(
+            _first_rows(self._rows, at - rest.first),
+            rest.first,
+            rest.marks,
+            rest.merged,
+            self.facts,
+            rest.size,
+            rest.width,
+            until=at - 1,
+        )
+        self.rest = None
+        return replace(rest, first=at)
+
+    _rows: Iterator[list[Any]] = field(default_factory=lambda: iter(()))
+    """The sheet's rows from its first record on (what `chunks` reads)."""
 
 
 class SheetReading:
@@ -218,8 +260,14 @@ class SheetReading:
     they would have been raised had it been read then.
     """
 
-    def __init__(self, path: Path, kind: Kind, sheet: str | None) -> None:
+    def __init__(
+        self, path: Path, kind: Kind, sheet: str | None, *, scan: bool = True, first_row: int = 1
+    ) -> None:
         self.path, self.kind, self.asked = path, kind, sheet
+        self.scan = scan
+        """Whether the sheet's XML is scanned (see unreadable_cells)."""
+        self.first_row = first_row
+        """The row the rows start from (an .xlsx only: part_chunks)."""
         self.names: list[str] = []
         """The workbook's sheets, once it is open."""
         self._name: str | None = None
@@ -241,7 +289,7 @@ class SheetReading:
     def _read(self) -> None:
         try:
             self._rows = self._open()
-            if self.kind == "xlsx" and self._rows.first is not None:
+            if self.kind == "xlsx" and self.scan and self._rows.first is not None:
                 self._scanned = self._scan()
         except BaseException as exc:  # handed to the thread that asks for the sheet
             if self._rows is not None:
@@ -282,7 +330,8 @@ class SheetReading:
                 raise BatchInputError(said)
             self._name = name
             if streamed:  # the workbook stays open while its rows are read
-                rows = _Rows(book.stream_sheet_by_name(name), book, calamine.CalamineError)
+                stream = book.stream_sheet_by_name(name, min_row=self.first_row - 1)
+                rows = _Rows(stream, book, calamine.CalamineError, streamed=path)
                 book = None
                 return rows
             values = book.get_sheet_by_name(name)
@@ -316,10 +365,13 @@ class _Rows:
         book: Any,
         failure: type[Exception],
         first_column: int = 0,
+        streamed: Path | None = None,
     ) -> None:
         self._rows, self._book, self._failure = iter(rows), book, failure
         self.first_column = first_column
         """The column (from column A) that each row's first cell is in."""
+        self.streamed = streamed
+        """The .xlsx file whose sheet is streamed (None: read whole)."""
         self.first = self._next()
 
     def _next(self) -> list[Any] | None:
@@ -394,7 +446,28 @@ def read_workbook(
         for m in scanned.merged
     ]
     chunks = _chunks(rows, number + 1, marks, merged, facts, size, len(header))
-    return SheetList(columns, chunks, facts)
+    if sheet_rows.streamed is None:
+        return SheetList(columns, chunks, facts)
+    rest = SheetPart(sheet_rows.streamed, name, number + 1, len(header), marks, merged, size)
+    return SheetList(columns, chunks, facts, rest, scanned.last_row, rows)
+
+
+def _first_rows(rows: Iterator[list[Any]], count: int) -> Iterator[list[Any]]:
+    """The first `count` rows; the rest are left unread, and the sheet closed."""
+    try:
+        yield from itertools.islice(rows, count)
+    finally:
+        if isinstance(rows, Generator):
+            rows.close()
+
+
+def part_chunks(part: SheetPart, facts: SheetFacts) -> Iterator[Chunk]:
+    """The records of a sheet from row `part.first` on, read on their own (another process),
+    as the whole sheet's reading makes them; its empty rows are counted in `facts`."""
+    reading = SheetReading(part.path, "xlsx", part.sheet, scan=False, first_row=part.first)
+    _, rows, _ = reading.sheet()
+    marks = {row: cells for row, cells in part.marks.items() if row >= part.first}
+    return _chunks(iter(rows), part.first, marks, part.merged, facts, part.size, part.width)
 
 
 def _no_merged_header(merged: Sequence[Merge], row: int, width: int, sheet: str) -> None:
@@ -429,8 +502,9 @@ def _chunks(
     facts: SheetFacts,
     size: int,
     width: int,
+    until: int | None = None,
 ) -> Iterator[Chunk]:
-    """The rows from row `first` on, as chunks of records numbered by their row, each as wide
+    """The rows from row `first` on (to row `until`), as chunks of records numbered by their row, each as wide
     as the header (a streamed row ends at its last cell); an empty row is skipped and counted
     in `facts`. A cell under a merged range, other than its first, is an error on its field:
     the coordinator sees the first cell's value there, the sheet holds none (never filled in)."""
@@ -440,7 +514,7 @@ def _chunks(
     typed = _TypedCells()
     tables, read = typed.tables, typed.read
     padding: list[Cell] = [""] * width
-    for number, row in _numbered(rows, first, marks):
+    for number, row in _numbered(rows, first, marks, until):
         # A value seen before is looked up without a call (most typed cells are).
         record: list[Cell] = [
             cell if type(cell) is str else tables[type(cell)].get(cell) or read(cell)
@@ -502,15 +576,16 @@ class _Covering:
 
 
 def _numbered(
-    rows: Iterator[list[Any]], first: int, marks: Mapping[int, object]
+    rows: Iterator[list[Any]], first: int, marks: Mapping[int, object], until: int | None = None
 ) -> Iterator[tuple[int, list[Any]]]:
     """The rows numbered from `first`, then a row of nothing for each row after the last that
     has a mark (a streamed sheet ends at its last row with a value: a formula never calculated
-    there has none)."""
+    there has none), up to row `until` (the rows after it are another reader's)."""
     number = first - 1
     for number, row in enumerate(rows, start=first):
         yield number, row
-    for after in range(number + 1, max(marks, default=0) + 1):
+    last_marked = max(marks, default=0)
+    for after in range(number + 1, (last_marked if until is None else min(last_marked, until)) + 1):
         yield after, []
 
 
@@ -597,6 +672,10 @@ _MERGE = re.compile(
     rb":\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']"
 )
 
+_DIMENSION = re.compile(
+    rb"<" + _PREFIX + rb"dimension\s+ref\s*=\s*[\"'][A-Za-z]*\d*:?[A-Za-z]*(\d+)[\"']"
+)
+"""A sheet's `<dimension ref="A1:T100102">` (or `ref="A1"`): its last row."""
 _SCAN_BLOCK = 1 << 20
 _TOKEN = 64
 """Bytes kept back at the end of a block, so that no token is cut in two between blocks."""
@@ -632,6 +711,9 @@ class Scanned:
 
     unreadable: Marks = field(default_factory=dict)
     merged: list[Merge] = field(default_factory=list)
+    last_row: int | None = None
+    """The last row the sheet's `<dimension>` names, as its writer declared it (a guess at the
+    sheet's length, used only to share its rows between processes: never trusted to end it)."""
 
 
 def unreadable_cells(path: Path, sheet: str, first_column: int) -> Scanned:
@@ -705,7 +787,10 @@ def _scan(xml: IO[bytes], scanned: Scanned, first_column: int, recalculate: bool
         block = xml.read(_SCAN_BLOCK)
         text += block
         last = not block
-        tokens = tokens or _tokens(text[:4096])
+        if not tokens:
+            tokens = _tokens(text[:4096])
+            declared = _DIMENSION.search(text[:4096])
+            scanned.last_row = int(declared.group(1)) if declared else None
         if not last and not any(token in text for token in tokens):
             text = text[-_TOKEN:]
             continue

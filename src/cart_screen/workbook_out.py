@@ -396,7 +396,8 @@ class ResultsWorkbook:
         parts: list[str] = []
         last_column = 0
         for xml, last in rows:
-            parts.append(xml)
+            if xml:  # a row of blanks is none (its number passed over)
+                parts.append(xml)
             row += 1
             if last > last_column:
                 last_column = last

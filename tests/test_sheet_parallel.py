@@ -1,0 +1,157 @@
+"""A long .xlsx sheet shared by two processes gives the records, rows and files one process gives.
+
+This process screens the sheet's first rows while a worker (parallel.Helper) reads the sheet
+from its start to its share and screens the rest. Merged cells over the cut, empty rows on
+either side, formulas never calculated at the very end (rows calamine does not stream), and a
+worker that dies must change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cart_screen import parallel
+from cart_screen.batch import screen_chunks
+from cart_screen.cli import app
+from cart_screen.list_records import Job
+from cart_screen.ruleset import default_ruleset
+from cart_screen.workbook import SheetList, read_workbook
+from workbooks import write_workbook
+
+HEADER = ["patient_id", "date_of_birth", "lvef_percent", "screening_date", "notes"]
+
+
+def referral(number: int) -> list[str]:
+    """A record; every 37th row empty, and a screening date merged down three rows at 101."""
+    if number % 37 == 0:
+        return [""] * len(HEADER)
+    day = "{date 2026-10-15 down 3}" if number == 101 else "{date 2026-10-15}"
+    if number in (102, 103):
+        day = ""
+    lvef = "{formula =30+5 gives 35}" if number % 11 == 0 else f"{{number {20 + number % 50}}}"
+    if number % 13 == 0:
+        lvef = "{error #N/A}"
+    return [
+        f"R-{number:04d}",
+        f"{{date 19{40 + number % 50}-05-30}}",
+        lvef,
+        day,
+        "note, with comma",
+    ]
+
+
+def sheet(path: Path, records: int, *, never_calculated: bool = False) -> Path:
+    rows: list[list[str]] = [["{title Referrals across 3}"], HEADER]
+    rows += [referral(number) for number in range(1, records + 1)]
+    if never_calculated:  # formulas with no value, the last in rows calamine ends before
+        # (written with openpyxl: only typed cells, no merged ones, no formula values)
+        plain = {"{error #N/A}": "", "{formula =30+5 gives 35}": "{number 35}"}
+        rows = [[plain.get(c, c.replace(" down 3", "")) for c in row] for row in rows[1:]]
+        rows += [[], ["R-LAST", "", "{formula =B3*2 never calculated}"]]
+    return write_workbook(path, {"Referrals": rows})
+
+
+def batch_files(source: Path, out: Path, *options: str) -> tuple[bytes, ...]:
+    summary, details = out.with_suffix(".json"), out.with_suffix(".jsonl")
+    args = [
+        "batch",
+        str(source),
+        "-o",
+        str(out),
+        "--summary",
+        str(summary),
+        "--jsonl",
+        str(details),
+    ]
+    run = CliRunner().invoke(app, [*args, "--as-of", "2026-10-15", *options])
+    assert run.exit_code == 0, run.output
+    found = [out.read_bytes(), summary.read_bytes(), details.read_bytes()]
+    if out.suffix == ".xlsx":
+        with zipfile.ZipFile(out) as archive:
+            found = [archive.read("xl/worksheets/sheet1.xml"), *found[1:]]
+    return tuple(found)
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Any sheet shared with a worker, however short; the rows where each was cut."""
+    monkeypatch.setattr(parallel, "SHEET_ROWS_SHARED", 10)
+    monkeypatch.setattr(parallel, "SHEET_BYTES_SHARED", 0)
+    cuts: list[int] = []
+    split = SheetList.split
+
+    def noted(self: SheetList, at: int) -> Any:
+        cuts.append(at)
+        return split(self, at)
+
+    monkeypatch.setattr(SheetList, "split", noted)
+    return cuts
+
+
+@pytest.mark.parametrize("share", [0.05, 0.45, 0.95])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_two_processes_give_the_files_one_gives(
+    tmp_path: Path, shared: list[int], monkeypatch: pytest.MonkeyPatch, share: float, suffix: str
+) -> None:
+    source = sheet(tmp_path / "list.xlsx", 400)
+    one = batch_files(source, tmp_path / f"one{suffix}", "--jobs", "1")
+    assert not shared
+    monkeypatch.setattr(parallel, "SHEET_SHARE", share)
+    two = batch_files(source, tmp_path / f"two{suffix}", "--jobs", "2")
+    assert len(shared) == 1
+    assert two == one
+
+
+def test_formulas_never_calculated_after_the_last_row_streamed_are_the_workers(
+    tmp_path: Path, shared: list[int]
+) -> None:
+    source = sheet(tmp_path / "list.xlsx", 120, never_calculated=True)
+    one = batch_files(source, tmp_path / "one.csv", "--jobs", "1")
+    assert b"R-LAST" in one[0]
+    assert batch_files(source, tmp_path / "two.csv", "--jobs", "2") == one
+    assert len(shared) == 1
+
+
+def screened(outputs: Any) -> list[str]:
+    rows, number = [], 1
+    for chunk in outputs:
+        rows.append(chunk.rows(number))
+        number += len(chunk.tails)
+    return rows
+
+
+def test_a_worker_that_dies_loses_no_record(tmp_path: Path, shared: list[int]) -> None:
+    """Its rows are screened by this process instead: the rows and empty rows of one process."""
+    source = sheet(tmp_path / "list.xlsx", 300)
+    alone = read_workbook(source, "xlsx", None, {})
+    job = Job(default_ruleset(), alone.columns, dt.date(2026, 10, 15), False)
+    one = screened(screen_chunks(job, alone.chunks))
+    for when in ("before", "during"):
+        listed = read_workbook(source, "xlsx", None, {})
+        with parallel.Helper() as helper:
+            if when == "before":
+                kill_workers()
+            outputs = parallel.screen_sheet(job, listed, helper)
+            rows = screened([next(outputs)])
+            if when == "during":
+                kill_workers()
+            rows += screened(outputs)
+        assert "".join(rows) == "".join(one)
+        assert listed.facts == alone.facts
+    assert len(shared) == 2
+
+
+def kill_workers() -> None:
+    workers = multiprocessing.active_children()
+    assert workers
+    for child in workers:
+        os.kill(child.pid or 0, signal.SIGKILL)
