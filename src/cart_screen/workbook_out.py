@@ -105,6 +105,9 @@ _PLAIN = re.compile(r"(?:[^\x00-\x1f&<>_\ufffe\uffff\s][^\x00-\x1f&<>_\ufffe\uff
 `_x0041_` escapes), no space at either end (no xml:space); empty, too."""
 
 
+_INLINE_END = "</t></is></c>"
+"""How a text cell's XML ends after its text (written in its cell)."""
+
 _SHARED_CELL = 't="s"><v>'
 """How a cell referring to a shared string reads in the sheet's XML (never in a text: `<` is
 escaped there)."""
@@ -338,6 +341,8 @@ class ResultsWorkbook:
         """Whether the first column is `row`, written as numbers."""
         self._next = 0
         """The next row to write (0: the header)."""
+        self._inline_starts: dict[int, str] = {}
+        """Each column's cell XML before a plain text's first time in it (see _fresh_xml)."""
         self._endings: dict[str, list[str]] = {}
         """The cells of each end of rows met (add_pieces)."""
         self._finished = False
@@ -463,7 +468,13 @@ class ResultsWorkbook:
 
     def _fresh_xml(self, column: int, text: str) -> str:
         """A text cell's XML after its reference, for a text its column has not kept (as
-        add_rows makes it)."""
+        add_rows makes it). A plain text met for the first time (a patient id, most often) is
+        made as its column's first such cell was, without asking XlsxWriter again."""
+        once, start = self._once[column], self._inline_starts.get(column)
+        first_plain = text not in once and len(text) <= CELL_LIMIT // 2 and _PLAIN.fullmatch(text)
+        if start is not None and first_plain and len(once) < _KNOWN_TEXTS:
+            once[text] = None
+            return f"{start}{text}{_INLINE_END}"
         if len(text) > CELL_LIMIT // 2:
             text = fitted(text, self.language)
         return self._cell_xml(column, text)
@@ -488,6 +499,9 @@ class ResultsWorkbook:
                 once.clear()  # a column of ids repeats none
             once[text] = None
             first: str = self._results.cell_xml(text, cell_format)  # its first time: in the cell
+            if column != self._outcome_at and first.endswith(f"<t>{text}{_INLINE_END}"):
+                # how a plain text is written in this column (its format numbered by now)
+                self._inline_starts.setdefault(column, first[: -len(text + _INLINE_END)])
             return first
         xml: str = self._results.shared_xml(text, cell_format)
         known = self._known[column]
