@@ -414,3 +414,33 @@ def test_with_a_log_no_record_read_after_the_list_changed_is_recorded(
     assert not out.exists()
     with sqlite3.connect(log) as db:
         assert db.execute("SELECT count(*) FROM screenings").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("column_wise", [True, False])
+def test_a_green_row_with_a_value_that_could_not_be_read_is_counted_in_the_summary(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column_wise: bool
+) -> None:
+    """A screening date written day first cannot be read: the record is screened as of the
+    run's date, its row may stay no_flags — the summary says so, in words and in --summary."""
+    if not column_wise:
+        monkeypatch.setattr(screening, "column_plan", lambda job: None)
+    source = tmp_path / "list.csv"
+    text = (EXAMPLES / "referrals.csv").read_text(encoding="utf-8")
+    source.write_text(text.replace("EX-101,2026-10-15,", "EX-101,15/10/2026,"), encoding="utf-8")
+    out, figures = tmp_path / "out.csv", tmp_path / "summary.json"
+    args = [
+        "batch",
+        str(source),
+        "-o",
+        str(out),
+        "--summary",
+        str(figures),
+        "--as-of",
+        "2026-10-15",
+    ]
+    run = runner.invoke(app, args)
+    assert run.exit_code == 0, run.output
+    first = read_rows(out)[0]
+    assert (first["outcome"], first["errors"].split(":")[0]) == ("no_flags", "screening_date")
+    assert "1 no_flags records hold a value that could not be read" in run.output
+    assert json.loads(figures.read_text(encoding="utf-8"))["no_flags_with_unread_values"] == 1

@@ -144,6 +144,7 @@ def both_paths(
         needs: Counter[str] = Counter()
         ids: Counter[str] = Counter()
         advised: Counter[str] = Counter()
+        unread = 0
         for chunk in chunks:
             out = screen_chunk(job, chunk, plan)
             rows.append(out.rows(chunk.first))
@@ -152,8 +153,9 @@ def both_paths(
             needs.update(out.tally.needs_info)
             ids.update(out.tally.patient_ids)
             advised.update(out.tally.advised)
+            unread += out.tally.unread
         # a count of 0 and no count are the same
-        counts = [+outcomes, +flagged, +needs, ids, +advised]
+        counts = [+outcomes, +flagged, +needs, ids, +advised, Counter(unread=unread)]
         outputs.append(("".join(rows), counts))
     return outputs[0], outputs[1]
 

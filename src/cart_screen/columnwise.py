@@ -522,6 +522,7 @@ class ColumnPlan:
             )
         if not self._advisory_ids:  # the checks did not run: no record counts for them
             tally.advised.clear()
+        tally.unread = sum(1 for at in errors if not codes[at] and patient_ids[at])
         if self.job.log:
             least = self._flagged_least
             record_outcomes = (_outcome(code, least) for code in codes)

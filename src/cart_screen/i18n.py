@@ -409,6 +409,12 @@ class M:
     )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
+    SUMMARY_UNREAD = Msg(
+        "{count} no_flags records hold a value that could not be read (their errors cell says "
+        "which and what to write): check them before relying on the outcome",
+        "{count} 条 no_flags 记录含有无法读取的值（其 errors 单元格说明是哪个值、应如何填写）："
+        "依赖该结果前请先核对",
+    )
     SUMMARY_ENCODING_DETECTED = Msg(
         "encoding: {encoding} (detected)", "编码：{encoding}（自动识别）"
     )

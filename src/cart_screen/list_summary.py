@@ -34,6 +34,9 @@ class Tally:
     """Records by their advisory checks alone, counted apart from the outcome: with an advisory
     flag (`flagged`), else with one needing information (`needs_info`), else `no_flags`."""
     patient_ids: list[str] = field(default_factory=list)
+    unread: int = 0
+    """Records with outcome no_flags that hold a value that could not be read (its field used by
+    no rule of the label, or the screening date, then today's): a green row that needs a look."""
 
     def add(
         self, verdict: Verdict, rule_ids: Sequence[str], advisory_ids: Sequence[str] = ()
@@ -54,6 +57,8 @@ class Tally:
             self.advised[outcome_of(verdict.advisory)] += 1
         if verdict.patient_id is not None:
             self.patient_ids.append(verdict.patient_id)
+        if verdict.outcome == "no_flags" and verdict.errors:
+            self.unread += 1
 
 
 class DuplicateIds:
@@ -244,6 +249,8 @@ class Summary:
     """The advisory checks that ran (none when the site turned them off): counted apart."""
     advised: Counter[Outcome] = field(default_factory=Counter)
     """Records by their advisory checks alone (see Tally.advised)."""
+    unread: int = 0
+    """Records with no flag but a value that could not be read (see Tally.unread)."""
     ignored_columns: tuple[str, ...] = ()
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
@@ -274,6 +281,7 @@ class Summary:
         self.flagged.update(tally.flagged)
         self.needs_info.update(tally.needs_info)
         self.advised.update(tally.advised)
+        self.unread += tally.unread
         self._ids.add_all(tally.patient_ids)
 
     def finish(self) -> Summary:
@@ -287,6 +295,7 @@ class Summary:
         return {
             "records": self.records,
             "outcomes": {name: self.outcomes[name] for name in outcomes},
+            "no_flags_with_unread_values": self.unread,
             "rules": {
                 rule_id: {"flagged": self.flagged[rule_id], "needs_info": self.needs_info[rule_id]}
                 for rule_id in self.rule_ids

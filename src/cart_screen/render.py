@@ -616,8 +616,11 @@ def summary_text(summary: Summary, language: Language = "en") -> str:
 
 
 def summary_notes(summary: Summary, language: Language = "en") -> list[str]:
-    """What the summary says after its tables: duplicate ids, ignored columns (one line each)."""
+    """What the summary says after its tables: records with no flag but a value that could not
+    be read, duplicate ids, ignored columns (one line each)."""
     lang, lines = language, []
+    if summary.unread:  # a green row whose screening left something out (a screening date)
+        lines.append(M.SUMMARY_UNREAD(lang, count=summary.unread))
     if summary.duplicates and summary.show_duplicates:
         duplicates = sorted(summary.duplicates.items())
         shown = ", ".join(f"{printable(pid)} ×{n}" for pid, n in duplicates[:10])
