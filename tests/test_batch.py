@@ -428,16 +428,8 @@ def test_a_green_row_with_a_value_that_could_not_be_read_is_counted_in_the_summa
     text = (EXAMPLES / "referrals.csv").read_text(encoding="utf-8")
     source.write_text(text.replace("EX-101,2026-10-15,", "EX-101,15/10/2026,"), encoding="utf-8")
     out, figures = tmp_path / "out.csv", tmp_path / "summary.json"
-    args = [
-        "batch",
-        str(source),
-        "-o",
-        str(out),
-        "--summary",
-        str(figures),
-        "--as-of",
-        "2026-10-15",
-    ]
+    args = ["batch", str(source), "-o", str(out), "--as-of", "2026-10-15"]
+    args += ["--summary", str(figures)]
     run = runner.invoke(app, args)
     assert run.exit_code == 0, run.output
     first = read_rows(out)[0]
