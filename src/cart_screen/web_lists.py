@@ -124,14 +124,14 @@ class ScreenedList:
     compressed: bytes = b""
     """OUT.csv, deflated (the notice in every row makes it shrink ~20 times)."""
 
-    unread: int = 0
-    """Records with no flag whose values could not all be read (their errors cell says which):
-    they need attention too, and a green row would hide it."""
-
     @property
     def attention_count(self) -> int:
+        """The records that need attention: every one but no_flags, and the no_flags ones whose
+        values could not all be read (Tally.unread: a green row would hide it)."""
         outcomes = self.summary.outcomes
-        return outcomes["flagged"] + outcomes["needs_info"] + outcomes["error"] + self.unread
+        return (
+            outcomes["flagged"] + outcomes["needs_info"] + outcomes["error"] + self.summary.unread
+        )
 
     def filename(self, extension: str) -> str:
         """`<input-name>-screened-<date>.<extension>`."""
@@ -236,9 +236,7 @@ def screen_list(
             parts.append(deflate.compress(rows.encode()))
             summary.add(chunk.tally)
             room = ATTENTION_SHOWN - len(screened.attention)
-            found, unread = _attention(rows, room)
-            screened.attention += found
-            screened.unread += unread
+            screened.attention += _attention(rows, room)
             number += len(chunk.tails)
         summary.source = source()  # after the rows: a sheet's empty rows are counted as read
         summary.finish()
@@ -263,20 +261,16 @@ def _web_worded(rows: str, language: Language) -> str:
     return "".join(worded)
 
 
-def _attention(rows: str, most: int) -> tuple[list[AttentionRow], int]:
+def _attention(rows: str, most: int) -> list[AttentionRow]:
     """The first `most` OUT.csv rows that need attention — not `no_flags`, or `no_flags` with a
-    value that could not be read — read back from the rows; and how many rows are `no_flags`
-    with such a value."""
+    value that could not be read — read back from the rows."""
     found: list[AttentionRow] = []
-    unread = 0
     for cells in csv.reader(io.StringIO(rows, newline="")):
-        row = dict(zip(BATCH_COLUMNS, cells, strict=False))
-        if row["outcome"] == "no_flags":
-            if not row["errors"]:
-                continue
-            unread += 1
         if len(found) == most:
-            continue  # counted, not listed
+            break
+        row = dict(zip(BATCH_COLUMNS, cells, strict=False))
+        if row["outcome"] == "no_flags" and not row["errors"]:
+            continue
         found.append(
             AttentionRow(
                 row["row"],
@@ -287,7 +281,7 @@ def _attention(rows: str, most: int) -> tuple[list[AttentionRow], int]:
                 _as_written(row["errors"]),
             )
         )
-    return found, unread
+    return found
 
 
 def _as_written(cell: str) -> str:
