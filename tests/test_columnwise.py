@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,13 +24,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart_screen import evaluate
-from cart_screen.batch import column_plan, screen_chunk
+from cart_screen.batch import column_plan, forms_as_read, screen_chunk
 from cart_screen.columnwise import ColumnPlan
 from cart_screen.csv_list import read_chunks
 from cart_screen.evaluate import judge_for
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
-from cart_screen.list_records import Chunk, Job, map_columns
+from cart_screen.list_records import Chunk, Columns, Job, map_columns
 from cart_screen.ruleset import Ruleset, default_ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.labs import Quantity
@@ -322,3 +323,31 @@ def test_words_holding_a_lone_surrogate_make_the_whole_item_escaped_as_the_recor
         judge.phrases.clear()
     assert fast == reference
     assert any("\\udcff" in item for _, own in fast for item in own.items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(st.characters() | st.sampled_from(["\udcff", "\x00", '"', "\\"]), max_size=6),
+            min_size=3,
+            max_size=3,
+        ),
+        max_size=5,
+    ),
+    st.sampled_from([("patient_id",), ("patient_id", "notes", "lvef_percent")]),
+)
+def test_a_form_as_read_is_its_cells_as_the_json_module_writes_them(
+    rows: list[list[str]], names: tuple[str, ...]
+) -> None:
+    """Any text — a NUL, a lone surrogate from bytes that did not decode, quotes — is stored as
+    json.dumps writes the form's cells, escaped in ASCII."""
+    header = ["patient_id", "notes", "lvef_percent"]
+    columns = Columns(3, tuple((header.index(name), name) for name in names), 0, ())
+    job = Job(default_ruleset(), columns, dt.date(2026, 10, 15), False, log=True)
+    forms = forms_as_read(job, Chunk(1, rows, {}))
+    expected = [
+        json.dumps([row[index] for index, _ in columns.fields], separators=(",", ":"))
+        for row in rows
+    ]
+    assert [form for _, _, form in forms] == expected

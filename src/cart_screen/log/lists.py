@@ -17,8 +17,11 @@ process that screened the chunk.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from cart_screen.columnwise import Explained
 from cart_screen.evaluate import shared_of
@@ -70,33 +73,69 @@ class ListRecorder:
         known = self._numbers
         if len(known) > PARTS_REMEMBERED:
             known.clear()
+        items = list(map(operator.attrgetter("items"), explained))
+        errors = list(map(operator.attrgetter("errors"), explained))
+        # Each part's number, the parts met for the first time numbered in the order met:
+        # record after record, its items then its errors.
+        parts = list(itertools.chain.from_iterable(map(operator.add, items, errors)))
+        numbered = list(map(known.get, parts))
         new: list[tuple[int, str]] = []
-        number_of = known.__getitem__
-
-        def numbered(parts: tuple[str, ...]) -> str:
-            try:
-                return ",".join(map(number_of, parts))
-            except KeyError:  # a part met for the first time: numbered in the order met
-                for part in parts:
-                    if part not in known:
-                        count = self._next + len(new)
-                        known[part] = str(count)
-                        new.append((count, part))
-                return ",".join(map(number_of, parts))
-
-        rows: list[ListRow] = []
+        if None in numbered:
+            for at in itertools.compress(range(len(parts)), map(operator.is_, _NONE, numbered)):
+                number = known.get(parts[at])  # the same new part may come twice in a chunk
+                if number is None:
+                    count = self._next + len(new)
+                    number = known[parts[at]] = str(count)
+                    new.append((count, parts[at]))
+                numbered[at] = number
+        middles = _middles(cast(list[str], numbered), items, errors)
+        said = map("".join, zip(_START, middles, _END, strict=False))  # the others repeat
+        ids = [own.patient_id for own in explained]
         shown_ids = storable_ids([patient_id for patient_id, _, _ in forms])
-        for number, (_, day, form), own, shown in zip(
-            numbers, forms, explained, shown_ids, strict=False
-        ):
-            items = numbered(own.items)
-            errors = numbered(own.errors) if own.errors else ""
-            said = f'{{"items":[{items}],"errors":[{errors}]'
-            if own.patient_id != shown:  # the id as screened, where the column cannot hold it
-                said += ',"patient_id":' + json.dumps(own.patient_id)
-            rows.append((shown, own.outcome, day, number, form, said + "}"))
+        if ids != shown_ids:  # the id as screened, where the column cannot hold it
+            said = map(_with_id, said, ids, shown_ids)
+        outcomes = map(operator.attrgetter("outcome"), explained)
+        days = map(operator.itemgetter(1), forms)
+        cells = map(operator.itemgetter(2), forms)
+        rows: list[ListRow] = list(
+            zip(shown_ids, outcomes, days, numbers, cells, said, strict=False)
+        )
         self._list_id = self.log.record_list_rows(
             self._list_id, (self._shared, self._fields), self._fixed, now(), new, rows
         )
         self._next += len(new)
         self.recorded += len(rows)
+
+
+_NONE = itertools.repeat(None)
+_START = itertools.repeat('{"items":[')
+_BETWEEN = '],"errors":['
+_END = itertools.repeat("]}")
+
+
+def _middles(
+    numbers: list[str], items: list[tuple[str, ...]], errors: list[tuple[str, ...]]
+) -> Iterable[str]:
+    """Each record's `<its items' numbers>],"errors":[<its errors' numbers>`, from the numbers
+    of every record's parts in order (its items, then its errors)."""
+    sizes = set(map(len, items))
+    if len(sizes) == 1 and not any(errors):  # as nearly always: joined in C
+        size = sizes.pop()
+        if not size:
+            return itertools.repeat(_BETWEEN, len(items))
+        joined = map(",".join, zip(*[iter(numbers)] * size, strict=True))
+        return map(operator.add, joined, itertools.repeat(_BETWEEN))
+    middles, at = [], 0
+    for own_items, own_errors in zip(items, errors, strict=True):
+        end = at + len(own_items)
+        last = end + len(own_errors)
+        middles.append(f"{','.join(numbers[at:end])}{_BETWEEN}{','.join(numbers[end:last])}")
+        at = last
+    return middles
+
+
+def _with_id(said: str, patient_id: str | None, shown: str | None) -> str:
+    """A record's result with the id as screened, where the column cannot hold it."""
+    if patient_id == shown:
+        return said
+    return f'{said[:-1]},"patient_id":{json.dumps(patient_id)}}}'
