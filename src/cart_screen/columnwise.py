@@ -349,6 +349,8 @@ class _Reasons:
         self._patterns: dict[int, _Pattern] = {}
         self._words: dict[tuple[int, bool], _Said] = {}
         self._needed: dict[str, _Said] = {}
+        self._texts: dict[str, str] = {}
+        """Each item text said, as the one object that stands for it."""
 
     def explained(self, ids: Mapping[_Column, list[int]]) -> tuple[list[int], list[str]]:
         """Each record's bit and item's own part (see _Rule.explained)."""
@@ -371,15 +373,23 @@ class _Reasons:
             if plan is None:
                 plan = self._patterns[pattern] = self._pattern([c[where[0]] for c in classes])
             bits[pattern] = plan.bit
-            pieces = [
-                said.of(list(map(classes[said.position].__getitem__, where)))
-                for said in plan.pieces
-            ]
+            chosen = [list(map(classes[said.position].__getitem__, where)) for said in plan.pieces]
+            # The same classes for every record (columns not in the list, say): one text, one
+            # object — pickled once to come back from a worker, hashed once to be numbered.
+            alike = all(column.count(column[0]) == len(column) for column in chosen)
+            if alike:
+                chosen = [column[:1] for column in chosen]
+            pieces = [said.of(column) for said, column in zip(plan.pieces, chosen, strict=True)]
             if any(None in piece for piece in pieces):  # a lone surrogate: said whole
                 keys = _packed([list(map(c.__getitem__, where)) for c in classes])
                 made = [self._owner.item(key)[1] for key in keys]
-            else:
+            elif alike:
+                made = _joined(plan, cast(list[list[str]], pieces), 1) * len(where)
+            else:  # each text once, as one object (see above)
                 made = _joined(plan, cast(list[list[str]], pieces), len(where))
+                if len(self._texts) > MEMO_LIMIT:
+                    self._texts.clear()
+                made = list(map(self._texts.setdefault, made, made))
             collections.deque(map(items.__setitem__, where, made), maxlen=0)
         return list(map(bits.__getitem__, patterns)), items
 
@@ -720,14 +730,13 @@ class ColumnPlan:
         if not self._advisory_ids:  # the checks did not run: no record counts for them
             tally.advised.clear()
         if self.job.log:
-            least = self._flagged_least
-            record_outcomes = (_outcome(code, least) for code in codes)
-            explained = [
-                Explained(pid, outcome, record_items, tuple(own_errors.get(at, ())))
-                for at, (pid, outcome, record_items) in enumerate(
-                    zip(patient_ids, record_outcomes, items, strict=True)
-                )
-            ]
+            # flagged if any flagged bit, else needs info if any other: as _outcome, in C
+            either = zip(is_flagged, map(bool, needs), strict=True)
+            record_outcomes = map(_OUTCOMES.__getitem__, either)
+            record_errors: list[tuple[str, ...]] = [()] * count
+            for at, said in own_errors.items():
+                record_errors[at] = tuple(said)
+            explained = list(map(Explained, patient_ids, record_outcomes, items, record_errors))
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:
                 rows[at] = None
@@ -778,6 +787,15 @@ class ColumnPlan:
 def _names(rule_ids: Sequence[str], code: int) -> str:
     """The ids of the rules whose bits a code (or one half of it) has, joined by `;`."""
     return ";".join(rule_id for n, rule_id in enumerate(rule_ids) if code >> n & 1)
+
+
+_OUTCOMES: dict[tuple[bool, bool], Outcome] = {
+    (True, True): "flagged",
+    (True, False): "flagged",
+    (False, True): "needs_info",
+    (False, False): "no_flags",
+}
+"""The outcome of a record, by whether a rule is flagged and whether one needs information."""
 
 
 def _outcome(code: int, flagged_least: int) -> Outcome:

@@ -10,9 +10,15 @@ status and reason, an error (result.item_piece, error_piece), numbered as first 
 and its result as the numbers of its parts. Reading a screening back puts the result JSON
 together again (result.joined_result), equal to what `screen()` gives for the form as read.
 
-The parts come from the screening itself (columnwise.ColumnPlan.screen_explained works each
-reason out once per combination of values; batch.explained_of for the other records), in the
-process that screened the chunk.
+The parts come from the screening itself (columnwise.ColumnPlan.screen_explained says each
+reason from what each value says; batch.explained_of for the other records), in the process that
+screened the chunk.
+
+The chunks are stored from a thread of their own, in order, as they are handed over (add): the
+database drivers let go of the GIL while the database works and while SQLite waits for the disk
+at each commit (synchronous=FULL), so the list goes on being screened meanwhile. At most AHEAD
+chunks wait; `recorded` counts the screenings committed, exact once the thread has ended (finish,
+stop).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -32,6 +40,11 @@ from cart_screen.site import Site
 
 PARTS_REMEMBERED = 1 << 18
 """Distinct parts the recorder keeps numbers for; past it a part met again is stored again."""
+
+AHEAD = 8
+"""Chunks handed over that may wait to be stored (about a block of the parallel path's)."""
+
+_Handed = tuple[Iterable[int], Sequence[tuple[str | None, str, str]], Sequence[Explained]]
 
 
 class ListRecorder:
@@ -57,10 +70,11 @@ class ListRecorder:
         self._numbers: dict[str, str] = {}
         """Each part's number (as text) in this list."""
         self._next = 0
-
-    def columns(self, names: Sequence[str]) -> None:
-        """The form's column names, in the order each record's cells are stored."""
-        self._fields = as_json(list(names))
+        self._waiting: queue.Queue[_Handed | None] = queue.Queue(AHEAD)
+        self._thread: threading.Thread | None = None
+        self._failure: Exception | None = None
+        """What stopped the storing: raised by the next add, or by finish."""
+        self._dropping = False
 
     def add(
         self,
@@ -68,7 +82,50 @@ class ListRecorder:
         forms: Sequence[tuple[str | None, str, str]],
         explained: Sequence[Explained],
     ) -> None:
-        """Store a chunk: each record's row number, its patient id, screening date and form as
+        """Hand a chunk over to be stored (see store) once those before it are; raises what
+        stopped the storing of one before it (a LogError)."""
+        if self._failure is not None:
+            raise self._failure
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._store_handed, name="log", daemon=True)
+            self._thread.start()
+        self._waiting.put((numbers, forms, explained))
+
+    def finish(self) -> None:
+        """Wait until every chunk handed over is stored; raises what stopped the storing."""
+        self.stop(keep=True)
+        if self._failure is not None:
+            raise self._failure
+
+    def stop(self, *, keep: bool) -> None:
+        """End the storing thread: once the chunks handed over are stored (`keep`), or once the
+        one being stored is (the others are dropped). `recorded` is then exact."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._dropping = not keep
+        self._waiting.put(None)  # never waits long: the thread takes chunks until it meets this
+        thread.join()
+
+    def _store_handed(self) -> None:
+        while (handed := self._waiting.get()) is not None:
+            if self._failure is None and not self._dropping:
+                try:
+                    self.store(*handed)
+                except Exception as exc:  # told in the main thread; the rest is not stored
+                    self._failure = exc
+
+    def columns(self, names: Sequence[str]) -> None:
+        """The form's column names, in the order each record's cells are stored."""
+        self._fields = as_json(list(names))
+
+    def store(
+        self,
+        numbers: Iterable[int],
+        forms: Sequence[tuple[str | None, str, str]],
+        explained: Sequence[Explained],
+    ) -> None:
+        """Store a chunk now, in one transaction: each record's row number, its patient id, screening date and form as
         read (batch.forms_as_read), and its result's own part (Explained)."""
         known = self._numbers
         if len(known) > PARTS_REMEMBERED:
