@@ -2,7 +2,8 @@
 
 Sending parsed records to worker processes costs about as much as screening them (pickling), so
 here each process reads its own byte range of the file instead: this process finds the cuts and
-writes the results in order; it screens a block itself whenever the workers have enough to do.
+writes the results in order; it screens a block itself whenever the workers have enough to do
+(with a screening log, which it also stores, at most SHARE_LOGGED of the blocks).
 
 A cut is a line end with an even number of `"` before it: outside any quoted cell, in a file
 quoted as RFC 4180 says. A file quoted otherwise may fool that count, so each block proves its
