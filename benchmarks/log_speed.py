@@ -12,8 +12,8 @@ before this code each time: the code as it was, extracted with `git archive`, ru
 
     python benchmarks/log_speed.py [--records 100000] [--rounds 3] [--jobs 0] [--against main]
 
-2026-11-29, the 2-core development machine (shared, load 3-5), 100,000 records, two processes,
-`--rounds 3 --against main`: main 2.58× wall, 2.59× CPU; this code 2.09× wall, 2.29× CPU (median
+2026-11-29, the 2-core development machine (shared; load ~1), 100,000 records, two processes,
+`--rounds 3 --against main`: main 2.80× wall, 2.72× CPU; this code 2.20× wall, 2.39× CPU (median
 ratios; README, "Keeping a screening log", says where the rest goes). The goal is not met.
 """
 
