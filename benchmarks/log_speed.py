@@ -11,6 +11,10 @@ before this code each time: the code as it was, extracted with `git archive`, ru
 `src/` on PYTHONPATH, so the two ratios come from the same minutes of the same machine.
 
     python benchmarks/log_speed.py [--records 100000] [--rounds 3] [--jobs 0] [--against main]
+
+2026-11-29, the 2-core development machine (shared; load ~1), 100,000 records, two processes,
+`--rounds 3 --against main`: main 2.80× wall, 2.72× CPU; this code 2.20× wall, 2.39× CPU (median
+ratios; README, "Keeping a screening log", says where the rest goes). The goal is not met.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,12 +23,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cart_screen.batch import column_plan, screen_chunk
+from cart_screen import evaluate
+from cart_screen.batch import column_plan, forms_as_read, screen_chunk
 from cart_screen.columnwise import ColumnPlan
 from cart_screen.csv_list import read_chunks
+from cart_screen.evaluate import judge_for
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language
-from cart_screen.list_records import Chunk, Job, map_columns
+from cart_screen.list_records import Chunk, Columns, Job, map_columns
 from cart_screen.ruleset import Ruleset, default_ruleset
 from cart_screen.site import NO_SITE, Site
 from cart_screen.values.labs import Quantity
@@ -63,8 +67,10 @@ VALUES: dict[str, list[str]] = {
         "68 µmol/L",
         "68 µmol/L (ULN 21)",
     ],
-    "ast_x_uln": ["5", "5.1", "", "x", "180 U/L", "3.2倍正常上限"],
-    "alt_x_uln": ["5", "5.1", "", "1_0", "260 IU/L"],
+    # with a byte that did not decode, quotes, a backslash, a control character: reasons quote
+    # them, escaped as JSON text
+    "ast_x_uln": ["5", "5.1", "", "x", "180 U/L", "3.2倍正常上限", "4\udcff", '"5"'],
+    "alt_x_uln": ["5", "5.1", "", "1_0", "260 IU/L", "5\\1", "\x01"],
     "child_pugh_class": ["A", "B", "c", "", "D", "8分", "Child-Pugh 10"],
     "hypersensitivity_to_components": ["yes", "no", "是", "否", "", "maybe"],
     "on_immunosuppressants": ["Y", "n", "true", "0", ""],
@@ -271,7 +277,7 @@ def own_parts_both_ways(
             default_ruleset(),
             map_columns(read_header, {}),
             dt.date(2026, 10, 15),
-            not column_wise,  # --jsonl: every record by record, with its full result
+            False,  # without a plan, every record by record, with its full result
             language,
             site,
             log=True,
@@ -294,3 +300,60 @@ def test_column_wise_gives_each_record_the_full_result_parts_the_record_path_giv
     header, records = generated
     fast, reference = own_parts_both_ways(header, records, site, language, chunk_size)
     assert fast == reference
+
+
+def test_words_holding_a_lone_surrogate_make_the_whole_item_escaped_as_the_record_path_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An item whose reason holds a lone surrogate is escaped whole in ASCII (result.item_piece):
+    column-wise, such a record's item is said whole, not joined from pieces escaped alone."""
+    words = evaluate._Explanation.words
+
+    def with_surrogate(self: Any, leaf: Any, held: bool) -> str:
+        said = words(self, leaf, held)
+        return said + "\udcff" if leaf.field == "ast_x_uln" else said
+
+    judge = judge_for(default_ruleset())
+    judge.phrases.clear()  # the judge remembers words: none said without the surrogate
+    monkeypatch.setattr(evaluate._Explanation, "words", with_surrogate)
+    try:
+        header = ["patient_id", "total_bilirubin_x_uln", "ast_x_uln", "alt_x_uln"]
+        values = itertools.product(["0.5", "3.01", ""], ["1", "6", "x"], ["1", "y"])
+        records = [[f"R-{n}", *cells] for n, cells in enumerate(values)]
+        fast, reference = own_parts_both_ways(header, records, NO_SITE, "en", 5)
+    finally:
+        judge.phrases.clear()
+    assert fast == reference
+    assert any("\\udcff" in item for _, own in fast for item in own.items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(st.characters() | st.sampled_from(["\udcff", "\x00", '"', "\\"]), max_size=6),
+            min_size=2,  # a record of two cells is broken: kept as its cells
+            max_size=3,
+        ),
+        max_size=5,
+    ),
+    st.sampled_from([("patient_id",), ("patient_id", "notes", "lvef_percent")]),
+)
+def test_a_form_as_read_is_its_cells_as_the_json_module_writes_them(
+    rows: list[list[str]], names: tuple[str, ...]
+) -> None:
+    """Any text — a NUL, a lone surrogate from bytes that did not decode, quotes — is stored as
+    json.dumps writes the form's cells (a broken record's: all its cells), escaped in ASCII."""
+    header = ["patient_id", "notes", "lvef_percent"]
+    columns = Columns(3, tuple((header.index(name), name) for name in names), 0, ())
+    job = Job(default_ruleset(), columns, dt.date(2026, 10, 15), False, log=True)
+    forms = forms_as_read(job, Chunk(1, rows, {}))
+    expected = [
+        json.dumps(
+            [row[index] for index, _ in columns.fields] if len(row) == 3 else {"record": row},
+            separators=(",", ":"),
+        )
+        for row in rows
+    ]
+    assert [form for _, _, form in forms] == expected
+    assert [patient_id for patient_id, _, _ in forms] == [row[0].strip() or None for row in rows]

@@ -9,6 +9,7 @@ Processes are found in /proc (Linux).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -243,3 +244,45 @@ def test_a_killed_runs_temporary_output_is_removed_by_a_run_writing_another_name
         out.write("x")
     assert not left.exists()
     assert mine.exists()
+
+
+def test_a_stop_with_a_log_says_how_many_screenings_the_log_kept(
+    referrals: Path, tmp_path: Path
+) -> None:
+    """The log cannot take back what it holds: the line says how many of the list's
+    screenings are in it, exactly as many as it holds."""
+    import re
+    import sqlite3
+
+    log = tmp_path / "log.db"
+    args = [*BATCH, str(referrals), "-o", str(tmp_path / "out.csv"), "--log", str(log)]
+    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+
+        def recorded() -> int:
+            assert run.poll() is None, run.communicate()
+            if not log.exists():
+                return 0
+            with contextlib.closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as db:
+                try:
+                    return int(db.execute("SELECT count(*) FROM screenings").fetchone()[0])
+                except sqlite3.OperationalError:  # its tables not made yet
+                    return 0
+
+        wait_for(recorded)
+        os.kill(run.pid, signal.SIGINT)
+        _, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 130
+    said = re.fullmatch(
+        r"cart-screen: error: stopped before the end; nothing written; (\d+) screenings of this "
+        r"list were recorded in the log before the stop\n",
+        err,
+    )
+    assert said is not None, err
+    with contextlib.closing(sqlite3.connect(log)) as db:
+        kept = int(db.execute("SELECT count(*) FROM screenings").fetchone()[0])
+    assert 0 < kept == int(said[1]) < 30_000
+    assert [name for name in leftovers(tmp_path) if not name.startswith("log.db")] == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
@@ -167,10 +167,16 @@ def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
     import json
 
     columns = job.columns
-    names = columns.fields
-    pick = operator.itemgetter(*(index for index, _ in columns.fields))
+    indexes = [index for index, _ in columns.fields]
+    pick: Callable[[Sequence[str]], Sequence[str]] = (
+        operator.itemgetter(*indexes)  # a tuple of the cells: two names or more
+        if len(indexes) > 1
+        else lambda cells: [cells[index] for index in indexes]
+    )
     width, at_id = columns.width, columns.patient_id
     at_date = next((i for i, name in columns.fields if name == "screening_date"), None)
+    # The C string encoder the json module's encoder uses for each str of a list: the same text.
+    string = json.encoder.encode_basestring_ascii
     dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
     default = job.as_of.isoformat()
     days: dict[str, str] = {}
@@ -181,16 +187,15 @@ def forms_as_read(job: Job, chunk: Chunk) -> list[tuple[str | None, str, str]]:
         cells = cast(Sequence[str], row) if texts else list(map(cell_text, row))
         day = default
         if len(cells) == width:
-            picked = pick(cells)
-            form: Any = picked if len(names) > 1 else (picked,)
+            form = f"[{','.join(map(string, pick(cells)))}]"
             if at_date is not None and cells[at_date]:
                 day = days.get(cells[at_date]) or days.setdefault(
                     cells[at_date], _day_of(job, cells[at_date])
                 )
         else:  # a broken record: the cells there are, by position
-            form = {"record": list(cells)}
+            form = dumps({"record": list(cells)})
         patient_id = cells[at_id].strip() or None if at_id < len(cells) else None
-        forms.append((patient_id, day, dumps(form)))
+        forms.append((patient_id, day, form))
     return forms
 
 

@@ -620,13 +620,13 @@ def batch(
                             number += len(chunk.tails)
                             if details is not None:
                                 details.write(chunk.details)
+                    if recorder is not None:
+                        recorder.finish()  # every chunk handed over to the log is stored
                     if _file_state(source) != as_found:  # replaced, cut or grown while read
                         raise BatchInputError(M.LIST_CHANGED.both())
                     summary.source = listed.facts()  # after the rows: empty rows counted as read
                     summary.finish()
-                    if (
-                        workbook
-                    ):  # put together now: a workbook that cannot be leaves no file either
+                    if workbook:  # put together now: one that cannot be leaves no file either
                         cast("ResultsWorkbook", out).finish(summary)
                     # Written before OUT.csv and the details are renamed into place: a summary that
                     # cannot be written leaves none of them (the files are one result).
@@ -635,6 +635,8 @@ def batch(
                             json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
                     stopping.hold()  # every result is in: a stop now waits until they are in place
         except BatchInputError as exc:
+            if recorder is not None:  # the chunks read before the list changed are stored
+                recorder.stop(keep=True)
             if recorder is not None and recorder.recorded:  # found after some chunks were recorded
                 done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
                 fail(f"{source}: {exc.said(language)}; {done}", language)
@@ -646,14 +648,21 @@ def batch(
         except OSError as exc:
             fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
         except _log_errors(log) as exc:
+            if recorder is not None:
+                recorder.stop(keep=False)
             done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
             fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
         except KeyboardInterrupt:
+            said = M.STOPPED(language)
+            if recorder is not None:  # the log keeps what was stored before the stop: say so
+                recorder.stop(keep=False)
+                said += f"; {M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
             with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-                typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+                typer.echo(M.ERROR(language, message=said), err=True)
             raise typer.Exit(128 + stopping.signal) from None
         finally:
             if recorder is not None:
+                recorder.stop(keep=False)  # stopped or failed: what waits to be stored is not
                 recorder.log.close()
         typer.echo(summary_text(summary, language), err=True, nl=False)
         if recorder is not None:

@@ -25,20 +25,27 @@ record that is not plain: one that cannot be read, or has no patient id.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from cart_screen.evaluate import (
     STATUS_OF_TRUTH,
     Judge,
     Predicate,
+    Truth,
     advisory_ids,
     judge_for,
+    needed,
+    phrase,
     reason,
+    reason_frame,
+    said_of,
 )
 from cart_screen.form import DERIVED, FIELDS
+from cart_screen.i18n import Language
 from cart_screen.list_records import Cell, Chunk, Job
 from cart_screen.list_summary import Tally
 from cart_screen.reading import (
@@ -50,8 +57,8 @@ from cart_screen.reading import (
     cell_text,
 )
 from cart_screen.render import csv_cell, spreadsheet_safe
-from cart_screen.result import Outcome, Status, error_piece, item_piece
-from cart_screen.ruleset import Rule, leaves
+from cart_screen.result import Outcome, Status, error_piece, escaped, item_frame, item_piece
+from cart_screen.ruleset import Leaf, Rule, leaves
 from cart_screen.values.text import has_control
 
 MEMO_LIMIT = 1 << 16
@@ -217,9 +224,12 @@ class _Rule:
         """The bit of each combination of classes (packed), for a rule on several columns."""
         self._by_class: list[int] = []
         """The bit of each class, for a rule on one column (class ids count up from 0)."""
-        self._explained: dict[int, tuple[int, str]] = {}
-        """With a log: the bit and the item's own part (status and reason) of each combination."""
-        self._explained_by_class: list[tuple[int, str]] = []
+        self._bit_by_class: list[int] = []
+        """With a log, for a rule on one column: the bit of each class, and its item's own part
+        (status and reason)."""
+        self._item_by_class: list[str] = []
+        self.reasons: _Reasons | None = None
+        """With a log, for a rule on several columns: how each record's item is said."""
 
     def codes(self, ids: Mapping[_Column, list[int]]) -> list[int]:
         """Each record's bit for this rule, given the class ids of each column."""
@@ -239,16 +249,22 @@ class _Rule:
 
     def explained(self, ids: Mapping[_Column, list[int]]) -> tuple[list[int], list[str]]:
         """With a log: each record's bit, and its item's own part (see result.item_piece) —
-        worked out once for each combination of values (a reason quotes the values)."""
-        if len(self.columns) == 1:
-            known, classes = self._explained_by_class, len(self.columns[0].facts)
-            known.extend(map(self._item, range(len(known), classes)))
-            found = list(map(known.__getitem__, ids[self.columns[0]]))
-        else:
-            keys = _packed([ids[column] for column in self.columns])
-            found = _looked_up(self._explained, keys, self._item)
-        bits, items = zip(*found, strict=True) if found else ((), ())
-        return list(bits), list(items)
+        worked out once for each class (a reason quotes the values), or for a rule on several
+        columns, put together from what each class says (see _Reasons)."""
+        if self.reasons is not None:
+            return self.reasons.explained(ids)
+        column = self.columns[0]
+        bits, items = self._bit_by_class, self._item_by_class
+        for class_id in range(len(items), len(column.facts)):
+            bit, item = self._item(class_id)
+            bits.append(bit)
+            items.append(item)
+        classes = ids[column]
+        return list(map(bits.__getitem__, classes)), list(map(items.__getitem__, classes))
+
+    def item(self, key: int) -> tuple[int, str]:
+        """The bit and the item's own part for one combination of classes (packed), said whole."""
+        return self._item(key)
 
     def _item(self, key: int) -> tuple[int, str]:
         assert self._explain is not None  # a plan for a job with a log gives one
@@ -265,6 +281,190 @@ class _Rule:
                 defaulted.update(name for name, _ in pairs)
         status = STATUS_OF_TRUTH[self._predicate(facts)]
         return self.bits[status], self._explain(status, facts, errors, frozenset(defaulted))
+
+
+_TRUTH_CODES: dict[Truth, int] = {True: 1, False: 2, None: 3}
+"""A comparison's truth as two bits of a pattern (see _Reasons)."""
+
+
+class _Said:
+    """One piece of a reason (a comparison's words, or what would resolve a missing fact) for
+    each class of the column it is about, escaped as item_piece writes it (result.escaped; None
+    for words holding a lone surrogate) — worked out the first time a class needs it."""
+
+    def __init__(self, position: int, say: Callable[[int], str]):
+        self.position, self._say = position, say
+        self._known: dict[int, str | None] = {}
+
+    def of(self, class_ids: list[int]) -> list[str | None]:
+        known = self._known
+        for class_id in set(class_ids).difference(known):
+            known[class_id] = escaped(self._say(class_id))
+        return list(map(known.__getitem__, class_ids))
+
+
+class _Pattern(NamedTuple):
+    """What a rule says for one pattern of its comparisons' truths: its bit, and its item's own
+    part as `before + separator.join(pieces) + after`, each piece said by a column's class."""
+
+    bit: int
+    before: str
+    separator: str
+    after: str
+    pieces: tuple[_Said, ...]
+
+
+class _Reasons:
+    """With a log, the item of a rule on several columns for each record, without work for each
+    combination of values (with a log every value is a class of its own, and the lab values a
+    rule combines make a combination nearly every record).
+
+    A reason names comparisons (or missing facts), and which ones depends only on the truth of
+    each comparison (Judge.walked); each comparison is on one column, so its truth, its words
+    and what would resolve its fact are the column's class's. So a record's *pattern* of truths
+    is a sum of its classes' codes, each pattern is worked out once (status, frame, which pieces),
+    each piece once per class, and a record's item is its pattern's frame around its classes'
+    pieces, joined in C. Escaping JSON text goes character by character, so the item is the
+    same text result.item_piece makes of the whole reason — except for words holding a lone
+    surrogate, whose records are said whole (item_piece escapes all of such a part).
+    """
+
+    def __init__(
+        self,
+        rule: Rule,
+        predicate: Predicate,
+        placed: Sequence[tuple[Leaf, _Column]],
+        owner: _Rule,
+        judge: Judge,
+        language: Language,
+    ):
+        self._rule, self._predicate, self._owner = rule, predicate, owner
+        self._judge, self._language = judge, language
+        self._columns = owner.columns
+        self._leaves = [leaf for leaf, _ in placed]
+        self._at = [self._columns.index(column) for _, column in placed]
+        self._parts = [judge.part(leaf) for leaf in self._leaves]
+        self._truths: list[list[int]] = [[] for _ in self._columns]
+        """Each column's classes' codes: the truths of the rule's comparisons on the column."""
+        self._patterns: dict[int, _Pattern] = {}
+        self._words: dict[tuple[int, bool], _Said] = {}
+        self._needed: dict[str, _Said] = {}
+        self._texts: dict[str, str] = {}
+        """Each item text said, as the one object that stands for it."""
+
+    def explained(self, ids: Mapping[_Column, list[int]]) -> tuple[list[int], list[str]]:
+        """Each record's bit and item's own part (see _Rule.explained)."""
+        classes = [ids[column] for column in self._columns]
+        patterns: list[int] = []
+        for position, (column, codes) in enumerate(zip(self._columns, self._truths, strict=True)):
+            codes.extend(self._code(position, c) for c in range(len(codes), len(column.facts)))
+            found = map(codes.__getitem__, classes[position])
+            patterns = list(map(operator.or_, patterns, found)) if patterns else list(found)
+        count = len(patterns)
+        seen = collections.Counter(patterns)
+        order = sorted(range(count), key=patterns.__getitem__) if len(seen) > 1 else range(count)
+        items: list[str] = [""] * count
+        bits: dict[int, int] = {}
+        start = 0
+        for pattern in sorted(seen):
+            where = order[start : start + seen[pattern]]
+            start += len(where)
+            plan = self._patterns.get(pattern)
+            if plan is None:
+                plan = self._patterns[pattern] = self._pattern([c[where[0]] for c in classes])
+            bits[pattern] = plan.bit
+            chosen = [list(map(classes[said.position].__getitem__, where)) for said in plan.pieces]
+            # The same classes for every record (columns not in the list, say): one text, one
+            # object — pickled once to come back from a worker, hashed once to be numbered.
+            alike = all(column.count(column[0]) == len(column) for column in chosen)
+            if alike:
+                chosen = [column[:1] for column in chosen]
+            pieces = [said.of(column) for said, column in zip(plan.pieces, chosen, strict=True)]
+            if any(None in piece for piece in pieces):  # a lone surrogate: said whole
+                keys = _packed([list(map(c.__getitem__, where)) for c in classes])
+                made = [self._owner.item(key)[1] for key in keys]
+            elif alike:
+                made = _joined(plan, cast(list[list[str]], pieces), 1) * len(where)
+            else:  # each text once, as one object (see above)
+                made = _joined(plan, cast(list[list[str]], pieces), len(where))
+                if len(self._texts) > MEMO_LIMIT:
+                    self._texts.clear()
+                made = list(map(self._texts.setdefault, made, made))
+            collections.deque(map(items.__setitem__, where, made), maxlen=0)
+        return list(map(bits.__getitem__, patterns)), items
+
+    def _code(self, position: int, class_id: int) -> int:
+        """A class's code: two bits for each of the rule's comparisons on its column."""
+        facts = dict(self._columns[position].facts[class_id])
+        code = 0
+        for number, (part, at) in enumerate(zip(self._parts, self._at, strict=True)):
+            if at == position:
+                code |= _TRUTH_CODES[part(facts)] << (2 * number)
+        return code
+
+    def _pattern(self, class_ids: Sequence[int]) -> _Pattern:
+        """What the rule says for the pattern of truths of these classes (one record's)."""
+        facts: dict[str, Any] = {}
+        for column, class_id in zip(self._columns, class_ids, strict=True):
+            facts.update(column.facts[class_id])
+        status = STATUS_OF_TRUTH[self._predicate(facts)]
+        said, missing = said_of(self._judge, self._rule, status, facts)
+        frame = reason_frame(status, self._language)
+        start, end = item_frame(status)
+        pieces = (
+            tuple(self._needs(fact) for fact in missing)
+            if status == "needs_info"
+            else tuple(self._phrase(leaf, held) for leaf, held in said)
+        )
+        # the catalogue's text: never a lone surrogate, so never None
+        before, separator, after = (escaped(text) or "" for text in frame)
+        return _Pattern(self._owner.bits[status], start + before, separator, after + end, pieces)
+
+    def _phrase(self, leaf: Leaf, held: bool) -> _Said:
+        number = next(n for n, known in enumerate(self._leaves) if known is leaf)
+        found = self._words.get((number, held))
+        if found is None:
+            position = self._at[number]
+            column, judge, language = self._columns[position], self._judge, self._language
+
+            def say(class_id: int) -> str:
+                pairs, detail = column.facts[class_id], column.details[class_id]
+                defaulted = (
+                    frozenset(name for name, _ in pairs) if detail.defaulted else frozenset()
+                )
+                return phrase(judge, leaf, held, dict(pairs), language, defaulted)
+
+            found = self._words[(number, held)] = _Said(position, say)
+        return found
+
+    def _needs(self, fact: str) -> _Said:
+        found = self._needed.get(fact)
+        if found is None:
+            position = next(
+                a for leaf, a in zip(self._leaves, self._at, strict=True) if leaf.field == fact
+            )
+            column, language = self._columns[position], self._language
+
+            def say(class_id: int) -> str:
+                # A column's errors are of its own fields (age's: of the fields it comes from),
+                # keyed as the record-by-record path keys them: by field, the last one winning.
+                detail = column.details[class_id]
+                errors = {e.field: e for e in detail.sources or detail.errors}
+                return needed(fact, errors, language)
+
+            found = self._needed[fact] = _Said(position, say)
+        return found
+
+
+def _joined(plan: _Pattern, pieces: Sequence[list[str]], count: int) -> list[str]:
+    """Each record's item: the pattern's frame around its pieces, joined in C."""
+    if not pieces:
+        return [plan.before + plan.after] * count
+    parts: list[Iterable[str]] = [itertools.repeat(plan.before), pieces[0]]
+    for piece in pieces[1:]:
+        parts += [itertools.repeat(plan.separator), piece]
+    parts.append(itertools.repeat(plan.after))
+    return list(map("".join, zip(*parts, strict=False)))  # the repeats never end
 
 
 # Fields a rule may not use on this path: derive() may drop or fill them in, record by record.
@@ -320,13 +520,20 @@ class ColumnPlan:
         planned: list[_Rule] = []
         for number, rule in enumerate(rules):
             columns: list[_Column] = []
+            placed: list[tuple[Leaf, _Column]] = []
             for leaf in leaves(rule.flag_when):
                 column = self._derived if leaf.field in DERIVED else self._fields[leaf.field]
                 column.compares([judge.part(leaf)])
+                placed.append((leaf, column))
                 if column not in columns:
                     columns.append(column)
             explain = self._explainer(rule) if self.job.log else None
             planned.append(_Rule(predicates[number], columns, number, len(rules), explain))
+            if self.job.log and len(columns) > 1:
+                language = self.job.language
+                planned[-1].reasons = _Reasons(
+                    rule, predicates[number], placed, planned[-1], judge, language
+                )
         return planned
 
     def _explainer(self, rule: Rule) -> Explain:
@@ -524,14 +731,13 @@ class ColumnPlan:
             tally.advised.clear()
         tally.unread = sum(1 for at in errors if not codes[at] and patient_ids[at])
         if self.job.log:
-            least = self._flagged_least
-            record_outcomes = (_outcome(code, least) for code in codes)
-            explained = [
-                Explained(pid, outcome, record_items, tuple(own_errors.get(at, ())))
-                for at, (pid, outcome, record_items) in enumerate(
-                    zip(patient_ids, record_outcomes, items, strict=True)
-                )
-            ]
+            # flagged if any flagged bit, else needs info if any other: as _outcome, in C
+            either = zip(is_flagged, map(bool, needs), strict=True)
+            record_outcomes = map(_OUTCOMES.__getitem__, either)
+            record_errors: list[tuple[str, ...]] = [()] * count
+            for at, said in own_errors.items():
+                record_errors[at] = tuple(said)
+            explained = list(map(Explained, patient_ids, record_outcomes, items, record_errors))
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:
                 rows[at] = None
@@ -582,6 +788,15 @@ class ColumnPlan:
 def _names(rule_ids: Sequence[str], code: int) -> str:
     """The ids of the rules whose bits a code (or one half of it) has, joined by `;`."""
     return ";".join(rule_id for n, rule_id in enumerate(rule_ids) if code >> n & 1)
+
+
+_OUTCOMES: dict[tuple[bool, bool], Outcome] = {
+    (True, True): "flagged",
+    (True, False): "flagged",
+    (False, True): "needs_info",
+    (False, False): "no_flags",
+}
+"""The outcome of a record, by whether a rule is flagged and whether one needs information."""
 
 
 def _outcome(code: int, flagged_least: int) -> Outcome:

@@ -140,7 +140,7 @@ class Judge:
         self.phrases: dict[tuple[Any, ...], str] = {}
         """The words of each comparison already said (see _Explanation.phrase)."""
         self._leaves: dict[int, list[Predicate]] = {}
-        self._walks: dict[tuple[Truth | int, ...], _Walked] = {}
+        self._walks: dict[tuple[Truth | int, ...], Walked] = {}
         """What explaining a rule says, by the rule, the truth wanted and its comparisons'
         truths (see `walked`)."""
 
@@ -170,7 +170,7 @@ class Judge:
         """The truth of one part of a rule's condition (for explaining the result)."""
         return self._parts[id(condition)](facts)
 
-    def walked(self, rule: Rule, want: Truth, facts: Mapping[str, Any]) -> _Walked:
+    def walked(self, rule: Rule, want: Truth, facts: Mapping[str, Any]) -> Walked:
         """Which comparisons a rule's reason says (each with the truth it held) or which facts
         it misses, for these facts. Which parts of a rule's condition a reason names depends
         only on the truths of its comparisons, so the walk through the condition is made once
@@ -183,7 +183,7 @@ class Judge:
         if found is None:
             walk = _Walk(self, facts)
             walk.walk(rule.flag_when, want)
-            found = self._walks[key] = _Walked(tuple(walk.said), tuple(walk.missing))
+            found = self._walks[key] = Walked(tuple(walk.said), tuple(walk.missing))
         return found
 
 
@@ -219,7 +219,7 @@ _PHRASES: dict[tuple[str, bool], Msg] = {
 }
 
 
-class _Walked(NamedTuple):
+class Walked(NamedTuple):
     """What a rule's reason names: the comparisons said, with the truth each held (flagged or
     clear), or the facts missing (needs info)."""
 
@@ -290,18 +290,24 @@ class _Explanation:
 
     def needs(self, missing: Sequence[str]) -> str:
         """Which data would resolve an item that needs information."""
-        lang, parts = self.language, []
-        for fact in missing:
-            spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
-            unreadable = [self.errors[s] for s in sources if s in self.errors]
-            for error in unreadable:
-                label = FIELDS[error.field].label(lang)
-                value = repr(error.value)
-                parts.append(M.NEEDS_UNREADABLE(lang, label=label, field=error.field, value=value))
-            if not unreadable:
-                fields = M.OR(lang).join(sources)
-                parts.append(M.NEEDS_MISSING(lang, label=spec.label(lang), fields=fields))
-        return M.NEEDS(lang, parts=M.SEPARATOR(lang).join(parts))
+        parts = [needed(fact, self.errors, self.language) for fact in missing]
+        return M.NEEDS(self.language, parts=M.SEPARATOR(self.language).join(parts))
+
+
+def needed(fact: str, errors: Mapping[str, FieldError], language: Language) -> str:
+    """What would resolve one missing fact: its value, or — where its sources could not be read —
+    what they held (one part of a needs-info reason, see ReasonFrame)."""
+    spec, sources = DERIVED[fact] if fact in DERIVED else (FIELDS[fact], (fact,))
+    unreadable = [errors[s] for s in sources if s in errors]
+    parts = []
+    for error in unreadable:
+        label = FIELDS[error.field].label(language)
+        value = repr(error.value)
+        parts.append(M.NEEDS_UNREADABLE(language, label=label, field=error.field, value=value))
+    if not unreadable:
+        fields = M.OR(language).join(sources)
+        parts.append(M.NEEDS_MISSING(language, label=spec.label(language), fields=fields))
+    return M.SEPARATOR(language).join(parts)
 
 
 def reason(
@@ -319,6 +325,43 @@ def reason(
         return _Explanation(judge, facts, errors, language, defaulted).needs(missing)
     separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
     return separator.join(_phrases(judge, said, facts, language, defaulted)) + end
+
+
+class ReasonFrame(NamedTuple):
+    """How a reason is put together from its pieces: `before + separator.join(pieces) + after`,
+    where the pieces are the words of the comparisons said (phrase), or for an item that needs
+    information, what would resolve each missing fact (needed)."""
+
+    before: str
+    separator: str
+    after: str
+
+
+def reason_frame(status: Status, language: Language) -> ReasonFrame:
+    """The frame of a reason with this status, in this language (see `reason`)."""
+    separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
+    if status != "needs_info":
+        return ReasonFrame("", separator, end)
+    before, after = M.NEEDS(language, parts="\0").split("\0")
+    return ReasonFrame(before, M.SEPARATOR(language), after)
+
+
+def said_of(judge: Judge, rule: Rule, status: Status, facts: Mapping[str, Any]) -> Walked:
+    """What a rule's reason names for these facts and this status (Judge.walked): the
+    comparisons said, each with the truth it held, or the facts missing."""
+    return judge.walked(rule, _WANTED[status], facts)
+
+
+def phrase(
+    judge: Judge,
+    leaf: Leaf,
+    held: bool,
+    facts: Mapping[str, Any],
+    language: Language,
+    defaulted: frozenset[str],
+) -> str:
+    """One comparison in words, as a reason says it (one piece of a reason, see ReasonFrame)."""
+    return _phrases(judge, ((leaf, held),), facts, language, defaulted)[0]
 
 
 def _phrases(

@@ -1105,6 +1105,10 @@ class M:
     LOG_LIST_RECORDED = Msg(
         "{count} screenings recorded in {where}", "已在 {where} 中记录 {count} 次筛查"
     )
+    LOG_LIST_STOPPED = Msg(
+        "{count} screenings of this list were recorded in the log before the stop",
+        "停止前，本名单已有 {count} 次筛查写入记录库",
+    )
     LOG_LIST_PARTLY = Msg(
         "{count} screenings of this list were recorded in the log before it failed",
         "失败前，本名单已有 {count} 次筛查写入记录库",

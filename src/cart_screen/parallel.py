@@ -2,7 +2,8 @@
 
 Sending parsed records to worker processes costs about as much as screening them (pickling), so
 here each process reads its own byte range of the file instead: this process finds the cuts and
-writes the results in order; it screens a block itself whenever the workers have enough to do.
+writes the results in order; it screens a block itself whenever the workers have enough to do
+(with a screening log, which it also stores, at most SHARE_LOGGED of the blocks).
 
 A cut is a line end with an even number of `"` before it: outside any quoted cell, in a file
 quoted as RFC 4180 says. A file quoted otherwise may fool that count, so each block proves its
@@ -57,6 +58,12 @@ if TYPE_CHECKING:
 
 BLOCK_BYTES = 1 << 19
 """Bytes a block holds (about 4,000 referrals): enough to pay for its dispatch, little to hold."""
+
+SHARE_LOGGED = 0.15
+"""With a screening log, the most of the blocks this process screens itself: it also stores
+every chunk (log/lists.py) and takes the workers' results back, so it leaves most of the
+screening to them. A 100,000-record list in 24 blocks, with one worker: this process screened 11
+blocks otherwise (4.4 s CPU against the worker's 2.4 s), now 4 (3.5 s against 3.4 s)."""
 
 SPLITTABLE = frozenset(
     codecs.lookup(name).name
@@ -513,19 +520,26 @@ def _in_order(
     pending: collections.deque[BlockOutput | Future[str]] = collections.deque()
     order: collections.deque[Block] = collections.deque()
     broken = False
+    share, handed, here = SHARE_LOGGED if job.log else 1.0, 0, 0
     while True:
-        # Hand out a block: to the workers while they have under two each still to do, else
-        # screen it here.
+        # Hand out a block: to the workers while they have under two each still to do (or
+        # this process has screened its share), else screen it here.
         block = next(cuts, None)
         if block is not None:
             order.append(block)
             busy = sum(not _ready(item) for item in pending)
+            handed += 1
             if block.rest:  # passed on below as a block to read on from in one stream
                 pending.append(BlockOutput([], whole=False))
-            elif pool is not None and not broken and busy < 2 * (jobs - 1):
+            elif (
+                pool is not None
+                and not broken
+                and (busy < 2 * (jobs - 1) or here >= share * handed)
+            ):
                 with uncut(), _output_to_devnull():  # a submit may start a worker
                     pending.append(pool.submit(_work, block))
             else:
+                here += 1
                 pending.append(screen_block(job, plan, source, block))
         # Pass on, in order, what is done (all of it once every block is handed out).
         while pending and (block is None or _ready(pending[0]) or len(pending) > 2 * jobs):

@@ -133,6 +133,21 @@ def item_piece(status: str, reason: str) -> str:
     return f'{{"status":"{status}","reason":{said}}}'
 
 
+def item_frame(status: str) -> tuple[str, str]:
+    """What comes before and after the reason in an item's own part: item_piece(status, reason)
+    is `before + escaped(reason) + after` wherever escaped(reason) is not None."""
+    return f'{{"status":"{status}","reason":"', '"}'
+
+
+def escaped(text: str) -> str | None:
+    """A text as item_piece writes it inside its JSON string (C's string encoder, without the
+    quotes) — or None for one holding a lone surrogate, for which item_piece escapes the whole
+    part. It escapes character by character, so the escaped pieces of a text, joined, are the
+    escaped text."""
+    said = _json_string(text)
+    return said[1:-1] if _encodable(said) else None
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")

@@ -7,12 +7,17 @@ import csv
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from cart_screen.cli import app
-from cart_screen.log.screening_log import ScreeningLog
+from cart_screen.i18n import Said
+from cart_screen.list_summary import Summary, Tally
+from cart_screen.log.lists import ListRecorder
+from cart_screen.log.screening_log import Screening, ScreeningLog
+from cart_screen.log.store import LogError
 from cart_screen.result import NOTICE
 
 FIRST = "patient_id: R-0042\nscreening_date: 2026-10-01\ndiagnosis: DLBCL_NOS\n"
@@ -117,6 +122,66 @@ def test_a_log_that_cannot_be_used_leaves_the_result_shown_and_says_so(tmp_path:
     assert err.count("\n") == 1
     assert "NOT RECORDED" in err
     assert "Traceback" not in err
+
+
+def a_list_of(count: int, folder: Path) -> Path:
+    rows = ["patient_id,screening_date,lvef_percent,diagnosis"]
+    rows += [f"B-{n},2026-10-{10 + n % 5:02d},{30 + n % 40},DLBCL_NOS" for n in range(count)]
+    source = folder / "list.csv"
+    source.write_text("\n".join(rows) + "\n", "utf-8")
+    return source
+
+
+def stored(log_target: str) -> int:
+    with ScreeningLog.open(log_target) as log:
+        return sum(isinstance(event, Screening) for event in log.everything())
+
+
+def test_a_log_that_fails_partway_through_a_list_says_exactly_how_many_it_holds(
+    log_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are stored from a thread of their own: a failure there still stops the run with
+    one line, counting the screenings the log holds — the chunks after it are not stored."""
+    source = a_list_of(2400, tmp_path)  # five chunks
+    real_store, calls = ListRecorder.store, []
+
+    def third_fails(self: ListRecorder, *chunk: Any) -> None:
+        calls.append(chunk)
+        if len(calls) == 3:
+            raise LogError(Said("the database went away", "数据库已断开"))
+        real_store(self, *chunk)
+
+    monkeypatch.setattr(ListRecorder, "store", third_fails)
+    out = tmp_path / "out.csv"
+    code, _, err = run("batch", str(source), "-o", str(out), "--log", log_target, "--jobs", "1")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "the database went away" in err
+    assert "1000 screenings of this list were recorded in the log before it failed" in err
+    assert stored(log_target) == 1000
+    assert not out.exists()
+
+
+def test_a_list_that_changes_partway_keeps_in_the_log_only_what_was_read_before(
+    log_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = a_list_of(2400, tmp_path)
+    real_add, tallies = Summary.add, []
+
+    def third_grows_the_list(self: Summary, tally: Tally) -> None:
+        real_add(self, tally)
+        tallies.append(tally)
+        if len(tallies) == 3:  # before the third chunk is handed to the log
+            with source.open("a", encoding="utf-8") as more:
+                more.write("B-9999,2026-10")
+
+    monkeypatch.setattr(Summary, "add", third_grows_the_list)
+    out = tmp_path / "out.csv"
+    code, _, err = run("batch", str(source), "-o", str(out), "--log", log_target, "--jobs", "1")
+    assert code == 2
+    assert "the list changed while it was being read" in err
+    assert "1000 screenings of this list were recorded in the log before it failed" in err
+    assert stored(log_target) == 1000
 
 
 def test_batch_records_every_record_once_per_chunk_and_says_how_many(

@@ -34,7 +34,7 @@ def a_log_with_one_of_each(target: str) -> ScreeningLog:
     rules = default_ruleset()
     items = len(rules.rules) + len(rules.advisory)  # the label's, then the advisory checks'
     parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * items, ())
-    recorder.add([1], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+    recorder.store([1], [("L-1", "2026-11-27", '["L-1"]')], [parts])
     return log
 
 

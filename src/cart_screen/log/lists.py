@@ -10,15 +10,26 @@ status and reason, an error (result.item_piece, error_piece), numbered as first 
 and its result as the numbers of its parts. Reading a screening back puts the result JSON
 together again (result.joined_result), equal to what `screen()` gives for the form as read.
 
-The parts come from the screening itself (columnwise.ColumnPlan.screen_explained works each
-reason out once per combination of values; batch.explained_of for the other records), in the
-process that screened the chunk.
+The parts come from the screening itself (columnwise.ColumnPlan.screen_explained says each
+reason from what each value says; batch.explained_of for the other records), in the process that
+screened the chunk.
+
+The chunks are stored from a thread of their own, in order, as they are handed over (add): the
+database drivers let go of the GIL while the database works and while SQLite waits for the disk
+at each commit (synchronous=FULL), so the list goes on being screened meanwhile. At most AHEAD
+chunks wait; `recorded` counts the screenings committed, exact once the thread has ended (finish,
+stop).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
+import queue
+import threading
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from cart_screen.columnwise import Explained
 from cart_screen.evaluate import shared_of
@@ -29,6 +40,11 @@ from cart_screen.site import Site
 
 PARTS_REMEMBERED = 1 << 18
 """Distinct parts the recorder keeps numbers for; past it a part met again is stored again."""
+
+AHEAD = 8
+"""Chunks handed over that may wait to be stored (about a block of the parallel path's)."""
+
+_Handed = tuple[Iterable[int], Sequence[tuple[str | None, str, str]], Sequence[Explained]]
 
 
 class ListRecorder:
@@ -54,10 +70,11 @@ class ListRecorder:
         self._numbers: dict[str, str] = {}
         """Each part's number (as text) in this list."""
         self._next = 0
-
-    def columns(self, names: Sequence[str]) -> None:
-        """The form's column names, in the order each record's cells are stored."""
-        self._fields = as_json(list(names))
+        self._waiting: queue.Queue[_Handed | None] = queue.Queue(AHEAD)
+        self._thread: threading.Thread | None = None
+        self._failure: Exception | None = None
+        """What stopped the storing: raised by the next add, or by finish."""
+        self._dropping = False
 
     def add(
         self,
@@ -65,38 +82,117 @@ class ListRecorder:
         forms: Sequence[tuple[str | None, str, str]],
         explained: Sequence[Explained],
     ) -> None:
-        """Store a chunk: each record's row number, its patient id, screening date and form as
+        """Hand a chunk over to be stored (see store) once those before it are; raises what
+        stopped the storing of one before it (a LogError)."""
+        if self._failure is not None:
+            raise self._failure
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._store_handed, name="log", daemon=True)
+            self._thread.start()
+        self._waiting.put((numbers, forms, explained))
+
+    def finish(self) -> None:
+        """Wait until every chunk handed over is stored; raises what stopped the storing."""
+        self.stop(keep=True)
+        if self._failure is not None:
+            raise self._failure
+
+    def stop(self, *, keep: bool) -> None:
+        """End the storing thread: once the chunks handed over are stored (`keep`), or once the
+        one being stored is (the others are dropped). `recorded` is then exact."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._dropping = not keep
+        self._waiting.put(None)  # never waits long: the thread takes chunks until it meets this
+        thread.join()
+
+    def _store_handed(self) -> None:
+        while (handed := self._waiting.get()) is not None:
+            if self._failure is None and not self._dropping:
+                try:
+                    self.store(*handed)
+                except Exception as exc:  # told in the main thread; the rest is not stored
+                    self._failure = exc
+
+    def columns(self, names: Sequence[str]) -> None:
+        """The form's column names, in the order each record's cells are stored."""
+        self._fields = as_json(list(names))
+
+    def store(
+        self,
+        numbers: Iterable[int],
+        forms: Sequence[tuple[str | None, str, str]],
+        explained: Sequence[Explained],
+    ) -> None:
+        """Store a chunk now, in one transaction: each record's row number, its patient id, screening date and form as
         read (batch.forms_as_read), and its result's own part (Explained)."""
         known = self._numbers
         if len(known) > PARTS_REMEMBERED:
             known.clear()
+        items = list(map(operator.attrgetter("items"), explained))
+        errors = list(map(operator.attrgetter("errors"), explained))
+        # Each part's number, the parts met for the first time numbered in the order met:
+        # record after record, its items then its errors.
+        parts = list(itertools.chain.from_iterable(map(operator.add, items, errors)))
+        numbered = list(map(known.get, parts))
         new: list[tuple[int, str]] = []
-        number_of = known.__getitem__
-
-        def numbered(parts: tuple[str, ...]) -> str:
-            try:
-                return ",".join(map(number_of, parts))
-            except KeyError:  # a part met for the first time: numbered in the order met
-                for part in parts:
-                    if part not in known:
-                        count = self._next + len(new)
-                        known[part] = str(count)
-                        new.append((count, part))
-                return ",".join(map(number_of, parts))
-
-        rows: list[ListRow] = []
+        if None in numbered:
+            for at in itertools.compress(range(len(parts)), map(operator.is_, _NONE, numbered)):
+                number = known.get(parts[at])  # the same new part may come twice in a chunk
+                if number is None:
+                    count = self._next + len(new)
+                    number = known[parts[at]] = str(count)
+                    new.append((count, parts[at]))
+                numbered[at] = number
+        middles = _middles(cast(list[str], numbered), items, errors)
+        said = map("".join, zip(_START, middles, _END, strict=False))  # the others repeat
+        ids = [own.patient_id for own in explained]
         shown_ids = storable_ids([patient_id for patient_id, _, _ in forms])
-        for number, (_, day, form), own, shown in zip(
-            numbers, forms, explained, shown_ids, strict=False
-        ):
-            items = numbered(own.items)
-            errors = numbered(own.errors) if own.errors else ""
-            said = f'{{"items":[{items}],"errors":[{errors}]'
-            if own.patient_id != shown:  # the id as screened, where the column cannot hold it
-                said += ',"patient_id":' + json.dumps(own.patient_id)
-            rows.append((shown, own.outcome, day, number, form, said + "}"))
+        if ids != shown_ids:  # the id as screened, where the column cannot hold it
+            said = map(_with_id, said, ids, shown_ids)
+        outcomes = map(operator.attrgetter("outcome"), explained)
+        days = map(operator.itemgetter(1), forms)
+        cells = map(operator.itemgetter(2), forms)
+        rows: list[ListRow] = list(
+            zip(shown_ids, outcomes, days, numbers, cells, said, strict=False)
+        )
         self._list_id = self.log.record_list_rows(
             self._list_id, (self._shared, self._fields), self._fixed, now(), new, rows
         )
         self._next += len(new)
         self.recorded += len(rows)
+
+
+_NONE = itertools.repeat(None)
+_START = itertools.repeat('{"items":[')
+_BETWEEN = '],"errors":['
+_END = itertools.repeat("]}")
+
+
+def _middles(
+    numbers: list[str], items: list[tuple[str, ...]], errors: list[tuple[str, ...]]
+) -> Iterable[str]:
+    """Each record's `<its items' numbers>],"errors":[<its errors' numbers>`, from the numbers
+    of every record's parts in order (its items, then its errors)."""
+    sizes = set(map(len, items))
+    if len(sizes) == 1 and not any(errors):  # as nearly always: joined in C
+        size = sizes.pop()
+        if not size:
+            return itertools.repeat(_BETWEEN, len(items))
+        joined = map(",".join, zip(*[iter(numbers)] * size, strict=True))
+        return map(operator.add, joined, itertools.repeat(_BETWEEN))
+    middles, at = [], 0
+    for own_items, own_errors in zip(items, errors, strict=True):
+        end = at + len(own_items)
+        last = end + len(own_errors)
+        middles.append(f"{','.join(numbers[at:end])}{_BETWEEN}{','.join(numbers[end:last])}")
+        at = last
+    return middles
+
+
+def _with_id(said: str, patient_id: str | None, shown: str | None) -> str:
+    """A record's result with the id as screened, where the column cannot hold it."""
+    if patient_id == shown:
+        return said
+    return f'{said[:-1]},"patient_id":{json.dumps(patient_id)}}}'
