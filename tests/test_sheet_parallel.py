@@ -155,3 +155,17 @@ def kill_workers() -> None:
     assert workers
     for child in workers:
         os.kill(child.pid or 0, signal.SIGKILL)
+
+
+def test_where_no_worker_can_be_started_the_sheet_is_screened_here(
+    tmp_path: Path, shared: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = sheet(tmp_path / "list.xlsx", 200)
+    one = batch_files(source, tmp_path / "one.csv", "--jobs", "1")
+
+    def refused() -> None:
+        raise OSError(38, "Function not implemented")  # no semaphores in this sandbox
+
+    monkeypatch.setattr(parallel, "Helper", refused)
+    assert batch_files(source, tmp_path / "two.csv", "--jobs", "2") == one
+    assert not shared

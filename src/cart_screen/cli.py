@@ -706,10 +706,11 @@ def _sheet_helper(
     from cart_screen import parallel
 
     try:
-        long = reading.path.stat().st_size > parallel.SHEET_BYTES_SHARED
-    except OSError:
-        return contextlib.nullcontext()
-    return parallel.Helper() if long else contextlib.nullcontext()
+        if reading.path.stat().st_size > parallel.SHEET_BYTES_SHARED:
+            return parallel.Helper()
+    except OSError:  # no file there (told in its turn), or no process can be started here
+        pass
+    return contextlib.nullcontext()
 
 
 def _list_recorder(
