@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,98 @@ def test_where_no_worker_can_be_started_the_sheet_is_screened_here(
     monkeypatch.setattr(parallel, "Helper", refused)
     assert batch_files(source, tmp_path / "two.csv", "--jobs", "2") == one
     assert not shared
+
+
+def test_a_sheet_replaced_after_it_was_opened_is_refused_not_read_half_from_each(
+    tmp_path: Path, shared: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sheet is opened as the command starts and read again by the worker later: a list
+    put in its place meanwhile (a save, a `mv`) must not give half of each list."""
+    import cart_screen.cli as cli
+
+    source = sheet(tmp_path / "list.xlsx", 300)
+    other = sheet(tmp_path / "other.xlsx", 300)
+    setting = cli._setting
+
+    def replaced(*args: Any) -> Any:  # while the rules load, the sheet open already
+        other.replace(source)
+        return setting(*args)
+
+    monkeypatch.setattr(cli, "_setting", replaced)
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--jobs", "2"])
+    assert run.exit_code == 2, run.output
+    assert "the list changed while it was being read" in run.output
+    assert not out.exists()
+
+
+def test_a_worker_refuses_a_sheet_that_is_not_as_it_was_found(tmp_path: Path) -> None:
+    from cart_screen.files import file_state
+    from cart_screen.list_records import BatchInputError
+    from cart_screen.workbook import SheetFacts, part_chunks
+
+    source = sheet(tmp_path / "list.xlsx", 300)
+    listed = read_workbook(source, "xlsx", None, {}, state=file_state(source))
+    part = listed.split(150)
+    facts = SheetFacts("xlsx", "Referrals", 0, 0)
+    assert sum(len(chunk.cells) for chunk in part_chunks(part, facts)) > 100
+    for change in ("replaced", "removed"):
+        if change == "replaced":
+            sheet(tmp_path / "other.xlsx", 300).replace(source)
+        else:
+            source.unlink()
+        with pytest.raises(BatchInputError) as refused:
+            list(part_chunks(part, facts))
+        assert "changed while it was being read" in str(refused.value)
+
+
+def test_workers_are_started_with_a_few_bytes_never_the_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """multiprocessing writes a worker's start-up arguments into its pipe while this process
+    holds the other end: past the pipe's 64 KB, a worker killed as it starts left that write
+    waiting for ever (a run that even SIGTERM could not end)."""
+    import pickle
+
+    from cart_screen.list_records import map_columns
+
+    started: list[bytes] = []
+
+    class Recorded(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(pickle.dumps(kwargs["initargs"]))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Recorded)
+    columns = map_columns(HEADER, {})
+    job = Job(default_ruleset(), columns, dt.date(2026, 10, 15), False)
+    context = multiprocessing.get_context("spawn")
+    with parallel._workers(job, None, context, 1), parallel.Helper():
+        pass
+    assert len(started) == 2
+    assert all(len(arguments) < 4096 for arguments in started)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_sheet_cut_short_while_read_is_a_list_that_changed_not_a_damaged_one(
+    tmp_path: Path, shared: list[int], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Truncated in place (a copy over it, still being written) the workbook cannot be read:
+    what to say is that the list changed, not to open and save it again in Excel."""
+    import cart_screen.cli as cli
+
+    source = sheet(tmp_path / "list.xlsx", 300)
+    setting = cli._setting
+
+    def cut(*args: Any) -> Any:
+        with source.open("r+b") as handle:
+            handle.truncate(source.stat().st_size // 2)
+        return setting(*args)
+
+    monkeypatch.setattr(cli, "_setting", cut)
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--jobs", jobs])
+    assert run.exit_code == 2, run.output
+    assert "the list changed while it was being read" in run.output
+    assert "damaged" not in run.output
+    assert not out.exists()

@@ -28,7 +28,7 @@ from cart_screen.ruleset import Ruleset, RulesetError, default_rules_path, load_
 
 if TYPE_CHECKING:
     from cart_screen.batch import ChunkOutput
-    from cart_screen.files import SpecialFileError
+    from cart_screen.files import FileState, SpecialFileError
     from cart_screen.list_encoding import ListEncoding
     from cart_screen.list_records import Columns, Job
     from cart_screen.list_summary import ListSource
@@ -551,12 +551,15 @@ def batch(
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen.evaluate import advisory_ids
-    from cart_screen.files import SpecialFileError, atomic_write
+    from cart_screen.files import SpecialFileError, atomic_write, file_state
     from cart_screen.list_records import BatchInputError, Job, load_column_map
     from cart_screen.list_summary import Summary
     from cart_screen.render import BATCH_COLUMNS, printable, summary_text
     from cart_screen.stopping import StopSignals
 
+    # The list as found before anything opens it: replaced, cut or grown after this, it is
+    # refused (a sheet is opened now, and read again later by a worker).
+    as_found = file_state(source)
     reading = _sheet_reading(source, sheet)  # a workbook's sheet is read while the rules load
     # A long .xlsx sheet's later rows are screened by a worker: started now, its Python is
     # ready by the time the sheet's header is read (parallel.Helper).
@@ -569,9 +572,8 @@ def batch(
         stopping = StopSignals()
         try:
             column_map = load_column_map(columns) if columns else {}
-            as_found = _file_state(source)
             listing = _read_list(
-                source, encoding, sheet, column_map, jobs, language, reading, helper
+                source, encoding, sheet, column_map, jobs, language, reading, helper, as_found
             )
             with stopping, listing as listed:
                 rule_ids = tuple(r.id for r in ruleset.rules)
@@ -608,7 +610,7 @@ def batch(
                             if recorder is not None:
                                 # The log cannot take back what it holds: never a screening of a
                                 # record read after the list began to change (half a line).
-                                if _file_state(source) != as_found:
+                                if file_state(source) != as_found:
                                     raise BatchInputError(M.LIST_CHANGED.both())
                                 recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
                             if workbook:  # its rows from their pieces, never read back
@@ -622,7 +624,7 @@ def batch(
                                 details.write(chunk.details)
                     if recorder is not None:
                         recorder.finish()  # every chunk handed over to the log is stored
-                    if _file_state(source) != as_found:  # replaced, cut or grown while read
+                    if file_state(source) != as_found:  # replaced, cut or grown while read
                         raise BatchInputError(M.LIST_CHANGED.both())
                     summary.source = listed.facts()  # after the rows: empty rows counted as read
                     summary.finish()
@@ -635,12 +637,15 @@ def batch(
                             json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
                     stopping.hold()  # every result is in: a stop now waits until they are in place
         except BatchInputError as exc:
+            said = exc.said(language)
+            if file_state(source) != as_found:  # what broke the reading: the list was changed
+                said = M.LIST_CHANGED(language)
             if recorder is not None:  # the chunks read before the list changed are stored
                 recorder.stop(keep=True)
             if recorder is not None and recorder.recorded:  # found after some chunks were recorded
                 done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
-                fail(f"{source}: {exc.said(language)}; {done}", language)
-            fail(f"{source}: {exc.said(language)}", language)
+                fail(f"{source}: {said}; {done}", language)
+            fail(f"{source}: {said}", language)
         except SpecialFileError as exc:  # put in place while the list was screened
             fail(_special_said(exc, language), language)
         except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
@@ -755,16 +760,6 @@ class _ListRead:
     facts: Callable[[], ListSource]
 
 
-def _file_state(path: Path) -> tuple[int, ...] | None:
-    """What tells whether a file was replaced, cut or written to: its device, inode, size and
-    modification time (None: it is not there)."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
-
-
 @contextlib.contextmanager
 def _read_list(
     source: Path,
@@ -775,6 +770,7 @@ def _read_list(
     language: Language,
     reading: SheetReading | None = None,
     helper: Helper | None = None,
+    state: FileState = None,
 ) -> Iterator[_ListRead]:
     """Open a referral list as its content says: a workbook's sheet (`reading`, if its reading
     has started already; a long .xlsx sheet shared by two processes where `jobs` allows), or
@@ -794,7 +790,9 @@ def _read_list(
             raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
         from cart_screen import parallel
 
-        sheet_list = workbook.read_workbook(source, kind, sheet, column_map, reading=reading)
+        sheet_list = workbook.read_workbook(
+            source, kind, sheet, column_map, reading=reading, state=state
+        )
         yield _ListRead(
             sheet_list.columns,
             lambda job: parallel.screen_sheet(job, sheet_list, helper),

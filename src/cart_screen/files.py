@@ -61,6 +61,19 @@ def refuse_special(path: Path) -> None:
         raise SpecialFileError(path, kind)
 
 
+FileState = tuple[int, ...] | None
+
+
+def file_state(path: Path) -> FileState:
+    """What tells whether a file was replaced, cut or written to: its device, inode, size and
+    modification time (None: it is not there)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: Path, *, encoding: str = "utf-8", newline: str | None = None

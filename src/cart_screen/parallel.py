@@ -44,7 +44,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
 from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
@@ -178,11 +178,31 @@ SPOOL = ".cart-screen-blocks-"
 files.owned); a killed run's is removed by the next (files.remove_abandoned)."""
 
 
-def _start_worker(job: Job | None, source: ListFile | None, parent: int, spool: str) -> None:
+def _start_worker(job_file: str, source: ListFile | None, parent: int, spool: str) -> None:
+    """A worker's start: its job from `job_file` (none: it comes with the work).
+
+    The job is never in the start-up arguments: multiprocessing writes them into the new
+    process's pipe from this thread while it still holds the pipe's other end, so a worker that
+    dies before reading them (killed as it starts) leaves that write waiting for ever once they
+    pass the pipe's 64 KB — a run hung, immune to SIGTERM. A file's name is a few bytes."""
     global _WORKER
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    job: Job | None = _unpickled(job_file) if job_file else None
     _WORKER = (job, column_plan(job) if job is not None else None, source, spool)
+
+
+def _pickled(value: object, spool: str, suffix: str) -> str:
+    """A value in a file of the spool, pickled now (in this thread: never while it changes)."""
+    descriptor, name = tempfile.mkstemp(suffix=suffix, dir=spool)
+    with os.fdopen(descriptor, "wb") as out:
+        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _unpickled(name: str) -> Any:
+    with Path(name).open("rb") as spooled:
+        return pickle.load(spooled)
 
 
 def die_with_parent(parent: int, *, prctl: bool = True) -> None:
@@ -259,22 +279,15 @@ def _work(block: Block) -> str:
     job, plan, source, spool = _WORKER
     assert job is not None
     assert source is not None
-    output = screen_block(job, plan, source, block)
-    descriptor, name = tempfile.mkstemp(suffix=".block", dir=spool)
-    with os.fdopen(descriptor, "wb") as out:
-        pickle.dump(output, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return name
+    return _pickled(screen_block(job, plan, source, block), spool, ".block")
 
 
 def _collected(name: str) -> BlockOutput:
     """A block a worker screened, from its file in the spool (removed once read)."""
-    path = Path(name)
     try:
-        with path.open("rb") as spooled:
-            output: BlockOutput = pickle.load(spooled)
+        return cast(BlockOutput, _unpickled(name))
     finally:
-        path.unlink(missing_ok=True)
-    return output
+        Path(name).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- a sheet, in two processes
@@ -300,7 +313,7 @@ class Helper:
 
     def __init__(self) -> None:
         self._workers = _workers(None, None, multiprocessing.get_context("spawn"), 1)
-        pool = self._workers.__enter__()
+        pool, self.spool = self._workers.__enter__()
         assert pool is not None
         self.pool = pool
         with uncut(), _output_to_devnull():  # a submit starts the worker
@@ -331,9 +344,12 @@ def screen_sheet(
         yield from screen_chunks(job, sheet.chunks)
         return
     part = sheet.split(at)
+    # Pickled here and now: the pool's own thread would pickle the job while this one screens,
+    # filling the caches the job holds ("dictionary changed size during iteration").
+    work = _pickled((job, part), helper.spool, ".work")
     future: Future[tuple[str, int]] | None = None
     with contextlib.suppress(BrokenProcessPool), uncut(), _output_to_devnull():
-        future = helper.pool.submit(_work_part, job, part)
+        future = helper.pool.submit(_work_part, work)
     yield from screen_chunks(job, sheet.chunks)
     try:
         name, empty_rows = future.result() if future is not None else ("", 0)
@@ -357,11 +373,13 @@ def _sheet_cut(sheet: SheetList) -> int | None:
     return first + int(rows * SHEET_SHARE)
 
 
-def _work_part(job: Job, part: SheetPart) -> tuple[str, int]:
-    """Screen a sheet's rows from `part.first` on in a worker: their chunks go, one after
-    another, to a file in the spool (see _work); its name and the empty rows met come back."""
+def _work_part(work: str) -> tuple[str, int]:
+    """Screen a sheet's rows from `part.first` on in a worker (the job and part pickled in the
+    file `work`): their chunks go, one after another, to a file in the spool (see _work); its
+    name and the empty rows met come back."""
     assert _WORKER is not None
     spool = _WORKER[3]
+    job, part = cast(tuple[Job, SheetPart], _unpickled(work))
     plan = column_plan(job)
     facts = SheetFacts("xlsx", part.sheet, 0, 0)
     descriptor, name = tempfile.mkstemp(suffix=".part", dir=spool)
@@ -458,7 +476,7 @@ def _screen_blocks(
     progress: Callable[[int], None] | None,
     block_bytes: int,
 ) -> Iterator[ChunkOutput]:
-    with _workers(job, source, context, jobs - 1) as pool:
+    with _workers(job, source, context, jobs - 1) as (pool, _):
         cuts = blocks(source.path, start, block_bytes)
         yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
 
@@ -469,8 +487,8 @@ def _workers(
     source: ListFile | None,
     context: multiprocessing.context.SpawnContext,
     workers: int,
-) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of `workers` processes (None for none), with the spool their results come back
+) -> Iterator[tuple[ProcessPoolExecutor | None, str]]:
+    """A pool of `workers` processes (None for none), and the spool their results come back
     in; leaving the block ends them — at once if it is left by an exception (a stop, a failure:
     their work is of no use then), and work not yet started is not done."""
     # A worker that dies (killed, out of memory) fails its work with BrokenProcessPool rather
@@ -479,13 +497,14 @@ def _workers(
     temporary = Path(tempfile.gettempdir())
     remove_abandoned(temporary, SPOOL)
     spool = tempfile.mkdtemp(prefix=owned(SPOOL), dir=temporary) if workers else ""
+    job_file = _pickled(job, spool, ".job") if workers and job is not None else ""
     with uncut(), _output_to_devnull():  # the pool's locks start the resource tracker
         pool = (
             ProcessPoolExecutor(
                 workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(job, source, os.getpid(), spool),
+                initargs=(job_file, source, os.getpid(), spool),
             )
             if workers
             else None
@@ -494,11 +513,11 @@ def _workers(
         if spool:
             cleanup.callback(shutil.rmtree, spool, ignore_errors=True)
         if pool is None:
-            yield None
+            yield None, spool
             return
         with pool:
             try:
-                yield pool
+                yield pool, spool
             except BaseException:
                 for worker in list(pool._processes.values()):
                     worker.terminate()

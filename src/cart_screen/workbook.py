@@ -57,6 +57,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import IO, Any, Literal, NamedTuple
 
+from cart_screen.files import FileState, file_state
 from cart_screen.i18n import M, Said
 from cart_screen.list_records import (
     CHUNK_SIZE,
@@ -211,6 +212,9 @@ class SheetPart:
     marks: Marks
     merged: list[Merge]
     size: int = CHUNK_SIZE
+    state: FileState = None
+    """The file's state when this process first opened it (files.file_state): one found in
+    another state is another list now, and is refused."""
 
 
 @dataclass
@@ -404,6 +408,7 @@ def read_workbook(
     column_map: Mapping[str, str],
     size: int = CHUNK_SIZE,
     reading: SheetReading | None = None,
+    state: FileState = None,
 ) -> SheetList:
     """Open sheet `sheet` (default: the first) of a workbook, find its header and map its
     columns; the records are read as the chunks are asked for. `reading` is that sheet being
@@ -448,7 +453,7 @@ def read_workbook(
     chunks = _chunks(rows, number + 1, marks, merged, facts, size, len(header))
     if sheet_rows.streamed is None:
         return SheetList(columns, chunks, facts)
-    rest = SheetPart(sheet_rows.streamed, name, number + 1, len(header), marks, merged, size)
+    rest = SheetPart(sheet_rows.streamed, name, number + 1, len(header), marks, merged, size, state)
     return SheetList(columns, chunks, facts, rest, scanned.last_row, rows)
 
 
@@ -463,11 +468,26 @@ def _first_rows(rows: Iterator[list[Any]], count: int) -> Iterator[list[Any]]:
 
 def part_chunks(part: SheetPart, facts: SheetFacts) -> Iterator[Chunk]:
     """The records of a sheet from row `part.first` on, read on their own (another process),
-    as the whole sheet's reading makes them; its empty rows are counted in `facts`."""
-    reading = SheetReading(part.path, "xlsx", part.sheet, scan=False, first_row=part.first)
-    _, rows, _ = reading.sheet()
-    marks = {row: cells for row, cells in part.marks.items() if row >= part.first}
-    return _chunks(iter(rows), part.first, marks, part.merged, facts, part.size, part.width)
+    as the whole sheet's reading makes them; its empty rows are counted in `facts`. A file
+    that is not as it was found (replaced, cut, removed: `part.state`) is a list that changed,
+    whatever its reading finds."""
+
+    def changed() -> bool:
+        return part.state is not None and file_state(part.path) != part.state
+
+    if changed():
+        raise BatchInputError(M.LIST_CHANGED.both())
+    try:
+        reading = SheetReading(part.path, "xlsx", part.sheet, scan=False, first_row=part.first)
+        _, rows, _ = reading.sheet()
+        marks = {row: cells for row, cells in part.marks.items() if row >= part.first}
+        yield from _chunks(iter(rows), part.first, marks, part.merged, facts, part.size, part.width)
+    except BatchInputError:
+        if changed():
+            raise BatchInputError(M.LIST_CHANGED.both()) from None
+        raise
+    if changed():
+        raise BatchInputError(M.LIST_CHANGED.both())
 
 
 def _no_merged_header(merged: Sequence[Merge], row: int, width: int, sheet: str) -> None:
