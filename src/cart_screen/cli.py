@@ -570,111 +570,127 @@ def batch(
         day = _day(as_of) or dt.date.today()
         recorder = _list_recorder(log, source, ruleset, site, language) if log else None
         stopping = StopSignals()
-        try:
-            column_map = load_column_map(columns) if columns else {}
-            listing = _read_list(
-                source, encoding, sheet, column_map, jobs, language, reading, helper, as_found
-            )
-            with stopping, listing as listed:
-                rule_ids = tuple(r.id for r in ruleset.rules)
-                details_wanted = jsonl is not None
-                job = Job(
-                    ruleset,
-                    listed.columns,
-                    day,
-                    details_wanted,
-                    language,
-                    site,
-                    log=recorder is not None,
+        failure: str | None = None
+        log_failed = False
+        # One scope for the stop signals, the failures and the last lines too: a second signal
+        # while stopping, or one once every result is in, is noted and not acted on.
+        with stopping:
+            try:
+                column_map = load_column_map(columns) if columns else {}
+                listing = _read_list(
+                    source, encoding, sheet, column_map, jobs, language, reading, helper, as_found
                 )
-                if recorder is not None:
-                    recorder.columns([name for _, name in listed.columns.fields])
-                with (
-                    Summary(
-                        rule_ids,
-                        ignored_columns=listed.columns.ignored,
-                        advisory_ids=advisory_ids(ruleset, site),
-                        screened_with=(ruleset.id, ruleset.sha256, site),
-                        scratch=output.parent,
-                        show_duplicates=show_duplicates,
-                    ) as summary,
-                    _results_file(output, workbook, excel, ruleset, day, language) as out,
-                    atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
-                ):
-                    out.write(",".join(BATCH_COLUMNS) + "\r\n")
-                    number = 1
-                    outputs = listed.screen(job)
-                    with contextlib.closing(outputs):  # stopped: its workers end at once
-                        for chunk in outputs:
-                            summary.add(chunk.tally)
-                            if recorder is not None:
-                                # The log cannot take back what it holds: never a screening of a
-                                # record read after the list began to change (half a line).
-                                if file_state(source) != as_found:
-                                    raise BatchInputError(M.LIST_CHANGED.both())
-                                recorder.add(chunk.numbered(number), chunk.forms, chunk.explained)
-                            if workbook:  # its rows from their pieces, never read back
-                                cast("ResultsWorkbook", out).add_pieces(
-                                    chunk.numbered(number), chunk.tails, chunk.end
-                                )
-                            else:
-                                out.write(chunk.rows(number))
-                            number += len(chunk.tails)
-                            if details is not None:
-                                details.write(chunk.details)
+                with listing as listed:
+                    rule_ids = tuple(r.id for r in ruleset.rules)
+                    details_wanted = jsonl is not None
+                    job = Job(
+                        ruleset,
+                        listed.columns,
+                        day,
+                        details_wanted,
+                        language,
+                        site,
+                        log=recorder is not None,
+                    )
                     if recorder is not None:
-                        recorder.finish()  # every chunk handed over to the log is stored
-                    if file_state(source) != as_found:  # replaced, cut or grown while read
-                        raise BatchInputError(M.LIST_CHANGED.both())
-                    summary.source = listed.facts()  # after the rows: empty rows counted as read
-                    summary.finish()
-                    if workbook:  # put together now: one that cannot be leaves no file either
-                        cast("ResultsWorkbook", out).finish(summary)
-                    # Written before OUT.csv and the details are renamed into place: a summary that
-                    # cannot be written leaves none of them (the files are one result).
-                    if summary_file:
-                        with atomic_write(summary_file) as figures:
-                            json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
-                    stopping.hold()  # every result is in: a stop now waits until they are in place
-        except BatchInputError as exc:
-            said = exc.said(language)
-            if file_state(source) != as_found:  # what broke the reading: the list was changed
-                said = M.LIST_CHANGED(language)
-            if recorder is not None:  # the chunks read before the list changed are stored
-                recorder.stop(keep=True)
-            if recorder is not None and recorder.recorded:  # found after some chunks were recorded
-                done = M.LOG_LIST_PARTLY(language, count=recorder.recorded)
-                fail(f"{source}: {said}; {done}", language)
-            fail(f"{source}: {said}", language)
-        except SpecialFileError as exc:  # put in place while the list was screened
-            fail(_special_said(exc, language), language)
-        except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
-            fail(f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}", language)
-        except OSError as exc:
-            fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
-        except _log_errors(log) as exc:
+                        recorder.columns([name for _, name in listed.columns.fields])
+                    with (
+                        Summary(
+                            rule_ids,
+                            ignored_columns=listed.columns.ignored,
+                            advisory_ids=advisory_ids(ruleset, site),
+                            screened_with=(ruleset.id, ruleset.sha256, site),
+                            scratch=output.parent,
+                            show_duplicates=show_duplicates,
+                        ) as summary,
+                        _results_file(output, workbook, excel, ruleset, day, language) as out,
+                        atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
+                    ):
+                        out.write(",".join(BATCH_COLUMNS) + "\r\n")
+                        number = 1
+                        outputs = listed.screen(job)
+                        with contextlib.closing(outputs):  # stopped: its workers end at once
+                            for chunk in outputs:
+                                summary.add(chunk.tally)
+                                if recorder is not None:
+                                    # The log cannot take back what it holds: never a screening of a
+                                    # record read after the list began to change (half a line).
+                                    if file_state(source) != as_found:
+                                        raise BatchInputError(M.LIST_CHANGED.both())
+                                    recorder.log.still_there()
+                                    recorder.add(
+                                        chunk.numbered(number), chunk.forms, chunk.explained
+                                    )
+                                if workbook:  # its rows from their pieces, never read back
+                                    cast("ResultsWorkbook", out).add_pieces(
+                                        chunk.numbered(number), chunk.tails, chunk.end
+                                    )
+                                else:
+                                    out.write(chunk.rows(number))
+                                number += len(chunk.tails)
+                                if details is not None:
+                                    details.write(chunk.details)
+                        if recorder is not None:
+                            recorder.finish()  # every chunk handed over to the log is stored
+                            recorder.log.still_there()  # and where it says it is
+                        if file_state(source) != as_found:  # replaced, cut or grown while read
+                            raise BatchInputError(M.LIST_CHANGED.both())
+                        summary.source = (
+                            listed.facts()
+                        )  # after the rows: empty rows counted as read
+                        summary.finish()
+                        if workbook:  # put together now: one that cannot be leaves no file either
+                            cast("ResultsWorkbook", out).finish(summary)
+                        # Written before OUT.csv and the details are renamed into place: a summary that
+                        # cannot be written leaves none of them (the files are one result).
+                        if summary_file:
+                            with atomic_write(summary_file) as figures:
+                                json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
+                        stopping.hold()  # every result is in: a stop now waits until they are in place
+            except BatchInputError as exc:
+                stopping.hold()
+                said = exc.said(language)
+                if file_state(source) != as_found:  # what broke the reading: the list was changed
+                    said = M.LIST_CHANGED(language)
+                failure = f"{source}: {said}"
+                if recorder is not None:  # the chunks read before the list changed are stored
+                    recorder.stop(keep=True)
+            except SpecialFileError as exc:  # put in place while the list was screened
+                stopping.hold()
+                failure = _special_said(exc, language)
+            except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
+                stopping.hold()
+                failure = f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}"
+            except OSError as exc:
+                stopping.hold()
+                failure = M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
+            except _log_errors(log) as exc:
+                stopping.hold()
+                failure, log_failed = f"{exc.said(language)}; {M.STOPPED(language)}", True
+            except KeyboardInterrupt:
+                said = M.STOPPED(language)
+                if recorder is not None:  # the log keeps what was stored before the stop: say so
+                    recorder.stop(keep=False)
+                    said += f"; {M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
+                with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                    typer.echo(M.ERROR(language, message=said), err=True)
+                raise typer.Exit(128 + stopping.signal) from None
+            finally:
+                if recorder is not None:
+                    recorder.stop(keep=False)  # stopped or failed: what waits to be stored is not
+                    recorder.log.close()
+            if failure is not None:
+                if recorder is not None and (recorder.recorded or log_failed):
+                    # the log cannot take back what it holds: say how much, or the list is
+                    # screened into it twice
+                    failure += f"; {M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
+                fail(failure, language)
+            typer.echo(summary_text(summary, language), err=True, nl=False)
             if recorder is not None:
-                recorder.stop(keep=False)
-            done = M.LOG_LIST_PARTLY(language, count=recorder.recorded if recorder else 0)
-            fail(f"{exc.said(language)}; {M.STOPPED(language)}; {done}", language)
-        except KeyboardInterrupt:
-            said = M.STOPPED(language)
-            if recorder is not None:  # the log keeps what was stored before the stop: say so
-                recorder.stop(keep=False)
-                said += f"; {M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
-            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-                typer.echo(M.ERROR(language, message=said), err=True)
-            raise typer.Exit(128 + stopping.signal) from None
-        finally:
-            if recorder is not None:
-                recorder.stop(keep=False)  # stopped or failed: what waits to be stored is not
-                recorder.log.close()
-        typer.echo(summary_text(summary, language), err=True, nl=False)
-        if recorder is not None:
-            where = printable(recorder.log.where)
-            typer.echo(
-                M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
-            )
+                where = printable(recorder.log.where)
+                typer.echo(
+                    M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
+                )
 
 
 def _log_errors(log: str | None) -> tuple[type[LogError], ...]:

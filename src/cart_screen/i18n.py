@@ -1105,6 +1105,11 @@ class M:
     LOG_LIST_RECORDED = Msg(
         "{count} screenings recorded in {where}", "已在 {where} 中记录 {count} 次筛查"
     )
+    LOG_FILE_GONE = Msg(
+        "the screening log {where} was removed or replaced while the list was screened: the "
+        "screenings recorded went to the file that was there then, not to the one there now",
+        "筛查期间记录库 {where} 被删除或替换：已记录的筛查写入了当时的文件，而非现在的文件",
+    )
     LOG_LIST_STOPPED = Msg(
         "{count} screenings of this list were recorded in the log before the stop",
         "停止前，本名单已有 {count} 次筛查写入记录库",

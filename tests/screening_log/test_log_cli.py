@@ -264,3 +264,74 @@ def test_a_decision_on_an_earlier_screening_is_said_to_be_earlier_and_outputs_ca
     with export.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["notice"] for row in rows} == {NOTICE}
+
+
+def test_a_run_that_fails_writing_its_results_says_how_many_screenings_the_log_kept(
+    log_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The results cannot be written (a full disk, a file size limit, a link put in OUT's
+    place) after the log has taken some of the list: the line counts them, or the coordinator
+    screens the list again into the log and every patient is in it twice."""
+    import cart_screen.cli as cli
+
+    rows = ["patient_id,lvef_percent"] + [f"W-{n},{30 + n % 40}" for n in range(3000)]
+    source = tmp_path / "list.csv"
+    source.write_text("\n".join(rows) + "\n", "utf-8")
+    results_file = cli._results_file
+
+    def failing(*args: Any) -> Any:
+        opened = results_file(*args)
+
+        class Full:
+            def __enter__(self) -> Any:
+                out = opened.__enter__()
+                written = [0]
+                write = out.write
+
+                def write_until_full(text: str) -> Any:
+                    written[0] += 1
+                    if written[0] > 3:  # the header, then two chunks
+                        raise OSError(27, "File too large")
+                    return write(text)
+
+                setattr(out, "write", write_until_full)  # noqa: B010
+                return out
+
+            def __exit__(self, *exc: Any) -> Any:
+                return opened.__exit__(*exc)
+
+        return Full()
+
+    monkeypatch.setattr(cli, "_results_file", failing)
+    out = tmp_path / "out.csv"
+    code, _, err = run("batch", str(source), "-o", str(out), "--log", log_target, "--jobs", "1")
+    assert code == 2
+    assert "cannot write the results (OSError: File too large)" in err
+    kept = stored(log_target)
+    assert kept >= 1
+    assert f"{kept} screenings of this list were recorded in the log before it failed" in err
+    assert not out.exists()
+
+
+def test_a_log_file_removed_while_the_list_is_screened_is_said_never_counted_as_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite goes on writing to a file removed from under it: without a look, the run said
+    '3000 screenings recorded in log.db' of a file that was no longer there."""
+    rows = ["patient_id,lvef_percent"] + [f"G-{n},{30 + n % 40}" for n in range(3000)]
+    source = tmp_path / "list.csv"
+    source.write_text("\n".join(rows) + "\n", "utf-8")
+    log = tmp_path / "log.db"
+    add = ListRecorder.add
+
+    def add_then_remove(recorder: ListRecorder, *args: Any) -> None:
+        add(recorder, *args)
+        for path in tmp_path.glob("log.db*"):
+            path.unlink()
+
+    monkeypatch.setattr(ListRecorder, "add", add_then_remove)
+    code, _, err = run("batch", str(source), "-o", str(tmp_path / "out.csv"), "--log", str(log))
+    assert code == 2
+    assert f"the screening log {log} was removed or replaced while the list was screened" in err
+    assert "screenings recorded in" not in err
+    assert not (tmp_path / "out.csv").exists()

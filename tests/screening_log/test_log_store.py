@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -158,3 +159,49 @@ def test_the_newest_revision_the_store_knows_is_alembics_head() -> None:
     config = Config()
     config.set_main_option("script_location", str(store.MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == store.HEAD
+
+
+def test_a_stop_that_cuts_the_wait_for_the_log_still_counts_what_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while `finish` waits for the chunks to be stored: the stop that follows waits for
+    the chunk being stored, so the count said is what the log holds (it said one chunk less)."""
+    import threading
+    import time
+
+    log = ScreeningLog.open(str(tmp_path / "log.db"))
+    recorder = ListRecorder(
+        log, Source("batch", "tester", "l.csv"), default_ruleset(), NO_SITE, "en"
+    )
+    recorder.columns(["patient_id"])
+    rules = default_ruleset()
+    items = len(rules.rules) + len(rules.advisory)
+    parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * items, ())
+    store = recorder.store
+
+    def slow(*args: Any) -> None:
+        time.sleep(0.2)  # a log that takes its time (a lock, a slow disk)
+        store(*args)
+
+    monkeypatch.setattr(recorder, "store", slow)
+    for number in range(1, 4):
+        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+    time.sleep(0.05)  # the first chunk is being stored
+    join = threading.Thread.join
+    cut: list[bool] = []
+
+    def interrupted(thread: threading.Thread, timeout: float | None = None) -> None:
+        if thread.name == "log" and not cut:
+            cut.append(True)
+            raise KeyboardInterrupt  # Ctrl-C while waiting
+        join(thread, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        recorder.finish()
+    recorder.stop(keep=False)
+    with log.engine.connect() as connection:
+        held = connection.exec_driver_sql("SELECT count(*) FROM screenings").scalar()
+    assert recorder.recorded == held
+    assert 1 <= held <= 3
+    log.close()

@@ -75,6 +75,8 @@ class ListRecorder:
         self._failure: Exception | None = None
         """What stopped the storing: raised by the next add, or by finish."""
         self._dropping = False
+        self._ending = False
+        """Whether the thread has been told to end (once)."""
 
     def add(
         self,
@@ -88,6 +90,7 @@ class ListRecorder:
             raise self._failure
         if self._thread is None:
             self._thread = threading.Thread(target=self._store_handed, name="log", daemon=True)
+            self._ending = False
             self._thread.start()
         self._waiting.put((numbers, forms, explained))
 
@@ -100,12 +103,17 @@ class ListRecorder:
     def stop(self, *, keep: bool) -> None:
         """End the storing thread: once the chunks handed over are stored (`keep`), or once the
         one being stored is (the others are dropped). `recorded` is then exact."""
-        thread, self._thread = self._thread, None
+        thread = self._thread
         if thread is None:
             return
-        self._dropping = not keep
-        self._waiting.put(None)  # never waits long: the thread takes chunks until it meets this
+        self._dropping = self._dropping or not keep
+        if not self._ending:
+            self._ending = True
+            self._waiting.put(None)  # never waits long: the thread takes chunks until it meets this
+        # Forgotten only once it has ended: a stop that cuts this wait short (Ctrl-C while the
+        # chunks are stored) comes back here, and the count is read after the last commit.
         thread.join()
+        self._thread = None
 
     def _store_handed(self) -> None:
         while (handed := self._waiting.get()) is not None:

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -279,6 +280,24 @@ class ScreeningLog:
 
     def __init__(self, engine: Engine, where: str):
         self.engine, self.where = engine, where
+        self._file = self._identity()
+        """A SQLite log's file (device and inode) as opened (None: a database server's)."""
+
+    def _identity(self) -> tuple[int, int] | None:
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            return None
+        try:
+            found = Path(database).stat()
+        except OSError:
+            return (-1, -1)  # not made yet: made by the first use
+        return (found.st_dev, found.st_ino)
+
+    def still_there(self) -> None:
+        """Raise LogError if a SQLite log's file was removed or replaced since it was opened:
+        what is recorded then goes to a file no one will read (deleted) or another one."""
+        if self._file is not None and self._identity() != self._file:
+            raise LogError(M.LOG_FILE_GONE.both(where=self.where))
 
     @classmethod
     def open(cls, target: str, *, existing: bool = False) -> ScreeningLog:
@@ -292,6 +311,7 @@ class ScreeningLog:
         except BaseException:
             engine.dispose()
             raise
+        log._file = log._identity()  # made by now
         return log
 
     def close(self) -> None:
