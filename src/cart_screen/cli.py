@@ -670,20 +670,25 @@ def batch(
             except KeyboardInterrupt:
                 said = M.STOPPED(language)
                 if recorder is not None:  # the log keeps what was stored before the stop: say so
-                    recorder.stop(keep=False)
+                    recorder.stop(keep=False, wait=LOG_STOP_WAIT)
                     said += f"; {M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
+                    if recorder.in_doubt:
+                        said += f"; {M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
                 with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
                     typer.echo(M.ERROR(language, message=said), err=True)
                 raise typer.Exit(128 + stopping.signal) from None
             finally:
                 if recorder is not None:
-                    recorder.stop(keep=False)  # stopped or failed: what waits to be stored is not
+                    # stopped or failed: what waits to be stored is not
+                    recorder.stop(keep=False, wait=LOG_STOP_WAIT)
                     recorder.log.close()
             if failure is not None:
                 if recorder is not None and (recorder.recorded or log_failed):
                     # the log cannot take back what it holds: say how much, or the list is
                     # screened into it twice
                     failure += f"; {M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
+                if recorder is not None and recorder.in_doubt:
+                    failure += f"; {M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
                 fail(failure, language)
             typer.echo(summary_text(summary, language), err=True, nl=False)
             if recorder is not None:
@@ -691,6 +696,11 @@ def batch(
                 typer.echo(
                     M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
                 )
+
+
+LOG_STOP_WAIT = 5.0
+"""Seconds a stopped or failed run waits for the log to finish storing the chunk under way
+(a database server frozen would make it wait for ever): past them, that chunk is in doubt."""
 
 
 def _log_errors(log: str | None) -> tuple[type[LogError], ...]:

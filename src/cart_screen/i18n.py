@@ -1110,6 +1110,11 @@ class M:
         "screenings recorded went to the file that was there then, not to the one there now",
         "筛查期间记录库 {where} 被删除或替换：已记录的筛查写入了当时的文件，而非现在的文件",
     )
+    LOG_IN_DOUBT = Msg(
+        "the log did not answer about {count} more, being stored when the run stopped waiting "
+        "for it: look in the log before screening them again",
+        "另有 {count} 次筛查在停止等待时仍在写入，记录库未回应：重新筛查前请先在记录库中核对",
+    )
     LOG_LIST_STOPPED = Msg(
         "{count} screenings of this list were recorded in the log before the stop",
         "停止前，本名单已有 {count} 次筛查写入记录库",

@@ -161,6 +161,19 @@ def test_the_newest_revision_the_store_knows_is_alembics_head() -> None:
     assert ScriptDirectory.from_config(config).get_current_head() == store.HEAD
 
 
+def a_list_recorder(folder: Path) -> tuple[ScreeningLog, ListRecorder, Explained]:
+    """A new log, a recorder of a list in it, and a record's own part of its result."""
+    log = ScreeningLog.open(str(folder / "log.db"))
+    recorder = ListRecorder(
+        log, Source("batch", "tester", "l.csv"), default_ruleset(), NO_SITE, "en"
+    )
+    recorder.columns(["patient_id"])
+    rules = default_ruleset()
+    items = len(rules.rules) + len(rules.advisory)
+    parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * items, ())
+    return log, recorder, parts
+
+
 def test_a_stop_that_cuts_the_wait_for_the_log_still_counts_what_it_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,14 +182,7 @@ def test_a_stop_that_cuts_the_wait_for_the_log_still_counts_what_it_holds(
     import threading
     import time
 
-    log = ScreeningLog.open(str(tmp_path / "log.db"))
-    recorder = ListRecorder(
-        log, Source("batch", "tester", "l.csv"), default_ruleset(), NO_SITE, "en"
-    )
-    recorder.columns(["patient_id"])
-    rules = default_ruleset()
-    items = len(rules.rules) + len(rules.advisory)
-    parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * items, ())
+    log, recorder, parts = a_list_recorder(tmp_path)
     store = recorder.store
 
     def slow(*args: Any) -> None:
@@ -204,4 +210,33 @@ def test_a_stop_that_cuts_the_wait_for_the_log_still_counts_what_it_holds(
         held = connection.exec_driver_sql("SELECT count(*) FROM screenings").scalar()
     assert recorder.recorded == held
     assert 1 <= held <= 3
+    log.close()
+
+
+def test_a_log_that_does_not_answer_leaves_the_chunk_in_doubt_and_the_stop_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database server frozen mid-chunk: a stop waits a while, then says which screenings
+    it cannot vouch for, rather than waiting with it for ever (Ctrl-C included)."""
+    import threading
+
+    log, recorder, parts = a_list_recorder(tmp_path)
+    frozen, entered = threading.Event(), threading.Event()
+    store = recorder.store
+
+    def stuck(*args: Any) -> None:
+        entered.set()
+        frozen.wait(30)  # the server does not answer
+        store(*args)
+
+    monkeypatch.setattr(recorder, "store", stuck)
+    recorder.add([1, 2], [("L-1", "2026-11-27", '["L-1"]')] * 2, [parts, parts])
+    for number in range(3, 11):  # as many as wait in line: the stop must not wait to queue either
+        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+    assert entered.wait(5)
+    recorder.stop(keep=False, wait=0.2)
+    assert (recorder.recorded, recorder.in_doubt) == (0, 2)
+    frozen.set()  # the server comes back: the chunk under way is stored, the rest dropped
+    recorder.stop(keep=False)
+    assert (recorder.recorded, recorder.in_doubt) == (2, 2)
     log.close()

@@ -77,6 +77,11 @@ class ListRecorder:
         self._dropping = False
         self._ending = False
         """Whether the thread has been told to end (once)."""
+        self._storing = 0
+        """The screenings of the chunk being stored (0: none)."""
+        self.in_doubt = 0
+        """Screenings whose storing the run stopped waiting for (see stop): the log may hold
+        them or not."""
 
     def add(
         self,
@@ -100,28 +105,41 @@ class ListRecorder:
         if self._failure is not None:
             raise self._failure
 
-    def stop(self, *, keep: bool) -> None:
+    def stop(self, *, keep: bool, wait: float | None = None) -> None:
         """End the storing thread: once the chunks handed over are stored (`keep`), or once the
-        one being stored is (the others are dropped). `recorded` is then exact."""
+        one being stored is (the others are dropped). `recorded` is then exact — unless the
+        database has not answered within `wait` seconds (a server frozen, a lock never let go):
+        then the screenings being stored are `in_doubt`, and the thread is left to end with the
+        process."""
         thread = self._thread
         if thread is None:
             return
         self._dropping = self._dropping or not keep
-        if not self._ending:
-            self._ending = True
-            self._waiting.put(None)  # never waits long: the thread takes chunks until it meets this
-        # Forgotten only once it has ended: a stop that cuts this wait short (Ctrl-C while the
-        # chunks are stored) comes back here, and the count is read after the last commit.
-        thread.join()
+        try:
+            if not self._ending:
+                # never waits long: the thread takes chunks until it meets this
+                self._waiting.put(None, timeout=wait)
+                self._ending = True
+            # Forgotten only once it has ended: a stop that cuts this wait short (Ctrl-C while
+            # the chunks are stored) comes back here, and the count is read after the last commit.
+            thread.join(wait)
+        except queue.Full:
+            pass
+        if thread.is_alive():
+            self.in_doubt = self._storing
+            return
         self._thread = None
 
     def _store_handed(self) -> None:
         while (handed := self._waiting.get()) is not None:
             if self._failure is None and not self._dropping:
+                self._storing = len(handed[1])
                 try:
                     self.store(*handed)
                 except Exception as exc:  # told in the main thread; the rest is not stored
                     self._failure = exc
+                finally:
+                    self._storing = 0
 
     def columns(self, names: Sequence[str]) -> None:
         """The form's column names, in the order each record's cells are stored."""
