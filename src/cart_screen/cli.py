@@ -570,6 +570,7 @@ def batch(
         day = _day(as_of) or dt.date.today()
         recorder = _list_recorder(log, source, ruleset, site, language) if log else None
         stopping = StopSignals()
+        sep = M.SEPARATOR(language)  # between the parts of a failure's line
         failure: str | None = None
         log_failed = False
         # One scope for the stop signals, the failures and the last lines too: a second signal
@@ -666,14 +667,14 @@ def batch(
                 failure = M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
             except _log_errors(log) as exc:
                 stopping.hold()
-                failure, log_failed = f"{exc.said(language)}; {M.STOPPED(language)}", True
+                failure, log_failed = f"{exc.said(language)}{sep}{M.STOPPED(language)}", True
             except KeyboardInterrupt:
                 said = M.STOPPED(language)
                 if recorder is not None:  # the log keeps what was stored before the stop: say so
                     recorder.stop(keep=False, wait=LOG_STOP_WAIT)
-                    said += f"; {M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
+                    said += f"{sep}{M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
                     if recorder.in_doubt:
-                        said += f"; {M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                        said += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
                 with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
                     typer.echo(M.ERROR(language, message=said), err=True)
                 raise typer.Exit(128 + stopping.signal) from None
@@ -686,9 +687,9 @@ def batch(
                 if recorder is not None and (recorder.recorded or log_failed):
                     # the log cannot take back what it holds: say how much, or the list is
                     # screened into it twice
-                    failure += f"; {M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
+                    failure += f"{sep}{M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
                 if recorder is not None and recorder.in_doubt:
-                    failure += f"; {M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                    failure += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
                 fail(failure, language)
             typer.echo(summary_text(summary, language), err=True, nl=False)
             if recorder is not None:
