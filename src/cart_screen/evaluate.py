@@ -259,11 +259,10 @@ class _Explanation:
         self,
         judge: Judge,
         facts: Mapping[str, Any],
-        errors: Mapping[str, FieldError],
         language: Language,
         defaulted: frozenset[str],
     ) -> None:
-        self.judge, self.facts, self.errors, self.language = judge, facts, errors, language
+        self.judge, self.facts, self.language = judge, facts, language
         self.defaulted = defaulted
         self.vocabulary = judge.ruleset.vocabulary
 
@@ -287,11 +286,6 @@ class _Explanation:
         if leaf.field in self.defaulted:
             phrase += M.SITE_DEFAULT(lang)
         return phrase
-
-    def needs(self, missing: Sequence[str]) -> str:
-        """Which data would resolve an item that needs information."""
-        parts = [needed(fact, self.errors, self.language) for fact in missing]
-        return M.NEEDS(self.language, parts=M.SEPARATOR(self.language).join(parts))
 
 
 def needed(fact: str, errors: Mapping[str, FieldError], language: Language) -> str:
@@ -319,12 +313,15 @@ def reason(
     language: Language = "en",
     defaulted: frozenset[str] = frozenset(),
 ) -> str:
-    """Why a rule came out as it did, with the values used, or which data would resolve it."""
-    said, missing = judge.walked(rule, _WANTED[status], facts)
+    """Why a rule came out as it did, with the values used, or which data would resolve it: its
+    frame (reason_frame) around its pieces, as the column-wise path puts it together too."""
+    said, missing = said_of(judge, rule, status, facts)
+    before, separator, after = reason_frame(status, language)
     if status == "needs_info":
-        return _Explanation(judge, facts, errors, language, defaulted).needs(missing)
-    separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
-    return separator.join(_phrases(judge, said, facts, language, defaulted)) + end
+        pieces = [needed(fact, errors, language) for fact in missing]
+    else:
+        pieces = _phrases(judge, said, facts, language, defaulted)
+    return before + separator.join(pieces) + after
 
 
 class ReasonFrame(NamedTuple):
@@ -337,6 +334,7 @@ class ReasonFrame(NamedTuple):
     after: str
 
 
+@functools.cache
 def reason_frame(status: Status, language: Language) -> ReasonFrame:
     """The frame of a reason with this status, in this language (see `reason`)."""
     separator, end = _PUNCTUATION.get(language, _PUNCTUATION["en"])
@@ -382,13 +380,13 @@ def _phrases(
         try:
             known = phrases.get(key)
         except TypeError:  # a value that cannot be a key: said afresh
-            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            explanation = _Explanation(judge, facts, language, defaulted)
             found.append(explanation.words(leaf, held))
             continue
         if known is None:
             if len(phrases) >= PHRASES_REMEMBERED:
                 phrases.clear()
-            explanation = _Explanation(judge, facts, {}, language, defaulted)
+            explanation = _Explanation(judge, facts, language, defaulted)
             known = phrases[key] = explanation.words(leaf, held)
         found.append(known)
     return found
