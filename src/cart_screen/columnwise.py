@@ -256,7 +256,7 @@ class _Rule:
         column = self.columns[0]
         bits, items = self._bit_by_class, self._item_by_class
         for class_id in range(len(items), len(column.facts)):
-            bit, item = self._item(class_id)
+            bit, item = self.item(class_id)
             bits.append(bit)
             items.append(item)
         classes = ids[column]
@@ -264,9 +264,6 @@ class _Rule:
 
     def item(self, key: int) -> tuple[int, str]:
         """The bit and the item's own part for one combination of classes (packed), said whole."""
-        return self._item(key)
-
-    def _item(self, key: int) -> tuple[int, str]:
         assert self._explain is not None  # a plan for a job with a log gives one
         facts: dict[str, Any] = {}
         errors: dict[str, FieldError] = {}

@@ -280,8 +280,8 @@ class ScreeningLog:
 
     def __init__(self, engine: Engine, where: str):
         self.engine, self.where = engine, where
-        self._file = self._identity()
-        """A SQLite log's file (device and inode) as opened (None: a database server's)."""
+        self._file: tuple[int, int] | None = None
+        """A SQLite log's file (device and inode) once open (None: a database server's)."""
 
     def _identity(self) -> tuple[int, int] | None:
         database = self.engine.url.database
@@ -290,7 +290,7 @@ class ScreeningLog:
         try:
             found = Path(database).stat()
         except OSError:
-            return (-1, -1)  # not made yet: made by the first use
+            return (-1, -1)  # not there (any more)
         return (found.st_dev, found.st_ino)
 
     def still_there(self) -> None:
@@ -311,7 +311,7 @@ class ScreeningLog:
         except BaseException:
             engine.dispose()
             raise
-        log._file = log._identity()  # made by now
+        log._file = log._identity()  # the file as made or found
         return log
 
     def close(self) -> None:
