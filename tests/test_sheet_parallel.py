@@ -203,6 +203,7 @@ def test_a_worker_refuses_a_sheet_that_is_not_as_it_was_found(tmp_path: Path) ->
     source = sheet(tmp_path / "list.xlsx", 300)
     listed = read_workbook(source, "xlsx", None, {}, state=file_state(source))
     part = listed.split(150)
+    assert part is not None
     facts = SheetFacts("xlsx", "Referrals", 0, 0)
     assert sum(len(chunk.cells) for chunk in part_chunks(part, facts)) > 100
     for change in ("replaced", "removed"):

@@ -340,10 +340,10 @@ def screen_sheet(
     among them) ends the worker at once (see Helper); a worker that dies has its rows screened
     here."""
     at = _sheet_cut(sheet) if helper is not None else None
-    if helper is None or at is None:
+    part = sheet.split(at) if at is not None else None
+    if helper is None or part is None:
         yield from screen_chunks(job, sheet.chunks)
         return
-    part = sheet.split(at)
     # Pickled here and now: the pool's own thread would pickle the job while this one screens,
     # filling the caches the job holds ("dictionary changed size during iteration").
     work = _pickled((job, part), helper.spool, ".work")
@@ -364,8 +364,8 @@ def screen_sheet(
 
 def _sheet_cut(sheet: SheetList) -> int | None:
     """The row a worker's share of the sheet starts at, or None: all in this process."""
-    first = sheet.rest.first if sheet.rest is not None else None
-    if first is None or sheet.last_row is None:
+    first = sheet.rest.first
+    if sheet.rest.path is None or sheet.last_row is None:
         return None
     rows = sheet.last_row - first + 1
     if rows < SHEET_ROWS_SHARED:

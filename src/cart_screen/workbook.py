@@ -202,10 +202,11 @@ class SheetFacts:
 
 @dataclass(frozen=True)
 class SheetPart:
-    """The rows of a streamed .xlsx sheet from row `first` on, as a process of their own reads
-    them (parallel.py): what it needs to make the same records as the whole sheet's reading."""
+    """The rows of a sheet from row `first` on: what makes them records (chunks), there or in a
+    process of their own that reads a streamed .xlsx sheet again (parallel.py, part_chunks)."""
 
-    path: Path
+    path: Path | None
+    """The .xlsx file whose sheet is streamed (None: a sheet read whole, which is not split)."""
     sheet: str
     first: int
     width: int
@@ -216,6 +217,14 @@ class SheetPart:
     """The file's state when this process first opened it (files.file_state): one found in
     another state is another list now, and is refused."""
 
+    def chunks(
+        self, rows: Iterator[list[Any]], facts: SheetFacts, until: int | None = None
+    ) -> Iterator[Chunk]:
+        """These rows (the sheet's from row `first` on, to row `until`) as chunks of records."""
+        return _chunks(
+            rows, self.first, self.marks, self.merged, facts, self.size, self.width, until
+        )
+
 
 @dataclass
 class SheetList:
@@ -223,34 +232,28 @@ class SheetList:
     for), and what the summary says about it."""
 
     columns: Columns
-    chunks: Iterator[Chunk]
     facts: SheetFacts
-    rest: SheetPart | None = None
-    """The sheet from its first record on (an .xlsx, streamed), for `split`."""
+    rest: SheetPart
+    """The sheet from its first record on: what its records are made of."""
+    rows: Iterator[list[Any]]
+    """The sheet's rows from its first record on, read as the chunks are."""
     last_row: int | None = None
     """The last row the sheet says it has (its `<dimension>`; None: it does not say)."""
 
-    def split(self, at: int) -> SheetPart:
-        """Leave the rows from `at` on to another reader (part_chunks): `chunks` ends before
-        them. Only before the chunks are read, and only for a streamed sheet."""
-        rest = self.rest
-        if rest is None or at <= rest.first:
-            raise ValueError("a sheet is split after its first record, before it is read")
-        self.chunks = _chunks(
-            _first_rows(self._rows, at - rest.first),
-            rest.first,
-            rest.marks,
-            rest.merged,
-            self.facts,
-            rest.size,
-            rest.width,
-            until=at - 1,
-        )
-        self.rest = None
-        return replace(rest, first=at)
+    def __post_init__(self) -> None:
+        self.chunks: Iterator[Chunk] = self.rest.chunks(self.rows, self.facts)
+        """The sheet's records, a chunk at a time (to its end, or to where it was split)."""
 
-    _rows: Iterator[list[Any]] = field(default_factory=lambda: iter(()))
-    """The sheet's rows from its first record on (what `chunks` reads)."""
+    def split(self, at: int) -> SheetPart | None:
+        """Leave the rows from `at` on to another reader (part_chunks): `chunks` ends before
+        them. Only before the chunks are read; None for a sheet that is not streamed."""
+        rest = self.rest
+        if rest.path is None:
+            return None
+        if at <= rest.first:
+            raise ValueError("a sheet is split after its first record")
+        self.chunks = rest.chunks(_first_rows(self.rows, at - rest.first), self.facts, at - 1)
+        return replace(rest, first=at)
 
 
 class SheetReading:
@@ -450,11 +453,8 @@ def read_workbook(
         m._replace(first_column=m.first_column - first, last_column=m.last_column - first)
         for m in scanned.merged
     ]
-    chunks = _chunks(rows, number + 1, marks, merged, facts, size, len(header))
-    if sheet_rows.streamed is None:
-        return SheetList(columns, chunks, facts)
     rest = SheetPart(sheet_rows.streamed, name, number + 1, len(header), marks, merged, size, state)
-    return SheetList(columns, chunks, facts, rest, scanned.last_row, rows)
+    return SheetList(columns, facts, rest, rows, scanned.last_row)
 
 
 def _first_rows(rows: Iterator[list[Any]], count: int) -> Iterator[list[Any]]:
@@ -472,22 +472,21 @@ def part_chunks(part: SheetPart, facts: SheetFacts) -> Iterator[Chunk]:
     that is not as it was found (replaced, cut, removed: `part.state`) is a list that changed,
     whatever its reading finds."""
 
-    def changed() -> bool:
-        return part.state is not None and file_state(part.path) != part.state
+    path = part.path
+    assert path is not None  # only a streamed sheet is split
 
-    if changed():
-        raise BatchInputError(M.LIST_CHANGED.both())
+    def unchanged() -> None:
+        if part.state is not None and file_state(path) != part.state:
+            raise BatchInputError(M.LIST_CHANGED.both())
+
+    unchanged()
     try:
-        reading = SheetReading(part.path, "xlsx", part.sheet, scan=False, first_row=part.first)
-        _, rows, _ = reading.sheet()
-        marks = {row: cells for row, cells in part.marks.items() if row >= part.first}
-        yield from _chunks(iter(rows), part.first, marks, part.merged, facts, part.size, part.width)
+        reading = SheetReading(path, "xlsx", part.sheet, scan=False, first_row=part.first)
+        yield from part.chunks(iter(reading.sheet()[1]), facts)
     except BatchInputError:
-        if changed():
-            raise BatchInputError(M.LIST_CHANGED.both()) from None
+        unchanged()
         raise
-    if changed():
-        raise BatchInputError(M.LIST_CHANGED.both())
+    unchanged()
 
 
 def _no_merged_header(merged: Sequence[Merge], row: int, width: int, sheet: str) -> None:
