@@ -551,7 +551,7 @@ def batch(
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
     from cart_screen.evaluate import advisory_ids
-    from cart_screen.files import SpecialFileError, atomic_write, file_state
+    from cart_screen.files import atomic_write, file_state
     from cart_screen.list_records import BatchInputError, Job, load_column_map
     from cart_screen.list_summary import Summary
     from cart_screen.render import BATCH_COLUMNS, printable, summary_text
@@ -573,6 +573,9 @@ def batch(
         sep = M.SEPARATOR(language)  # between the parts of a failure's line
         failure: str | None = None
         log_failed = False
+        # what stops a run with one line (_batch_failure): a list, a text encoding, a file, the log
+        failures: tuple[type[Exception], ...] = (BatchInputError, UnicodeError, OSError)
+        failures += _log_errors(log)
         # One scope for the stop signals, the failures and the last lines too: a second signal
         # while stopping, or one once every result is in, is noted and not acted on.
         with stopping:
@@ -614,8 +617,8 @@ def batch(
                             for chunk in outputs:
                                 summary.add(chunk.tally)
                                 if recorder is not None:
-                                    # The log cannot take back what it holds: never a screening of a
-                                    # record read after the list began to change (half a line).
+                                    # The log cannot take back what it holds: never a screening
+                                    # of a record read after the list began to change.
                                     if file_state(source) != as_found:
                                         raise BatchInputError(M.LIST_CHANGED.both())
                                     recorder.log.still_there()
@@ -636,38 +639,25 @@ def batch(
                             recorder.log.still_there()  # and where it says it is
                         if file_state(source) != as_found:  # replaced, cut or grown while read
                             raise BatchInputError(M.LIST_CHANGED.both())
-                        summary.source = (
-                            listed.facts()
-                        )  # after the rows: empty rows counted as read
+                        # after the rows: a sheet's empty rows are counted as read
+                        summary.source = listed.facts()
                         summary.finish()
                         if workbook:  # put together now: one that cannot be leaves no file either
                             cast("ResultsWorkbook", out).finish(summary)
-                        # Written before OUT.csv and the details are renamed into place: a summary that
-                        # cannot be written leaves none of them (the files are one result).
+                        # Written before OUT.csv and the details are renamed into place: a
+                        # summary that cannot be written leaves none of them (one result).
                         if summary_file:
                             with atomic_write(summary_file) as figures:
                                 json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
-                        stopping.hold()  # every result is in: a stop now waits until they are in place
-            except BatchInputError as exc:
-                stopping.hold()
-                said = exc.said(language)
-                if file_state(source) != as_found:  # what broke the reading: the list was changed
-                    said = M.LIST_CHANGED(language)
-                failure = f"{source}: {said}"
-                if recorder is not None:  # the chunks read before the list changed are stored
-                    recorder.stop(keep=True)
-            except SpecialFileError as exc:  # put in place while the list was screened
-                stopping.hold()
-                failure = _special_said(exc, language)
-            except UnicodeError:  # a text encoding that is not the list's: UTF-16 on UTF-8 bytes
-                stopping.hold()
-                failure = f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}"
-            except OSError as exc:
-                stopping.hold()
-                failure = M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
-            except _log_errors(log) as exc:
-                stopping.hold()
-                failure, log_failed = f"{exc.said(language)}{sep}{M.STOPPED(language)}", True
+                        # every result is in: a stop now waits until they are in place
+                        stopping.hold()
+            except failures as exc:
+                stopping.hold()  # failed: a stop now changes nothing
+                changed = file_state(source) != as_found
+                failure = _batch_failure(exc, source, encoding, language, changed=changed)
+                log_failed = not isinstance(exc, BatchInputError | UnicodeError | OSError)
+                if recorder is not None and isinstance(exc, BatchInputError):
+                    recorder.stop(keep=True)  # the chunks read before the list changed are stored
             except KeyboardInterrupt:
                 said = M.STOPPED(language)
                 if recorder is not None:  # the log keeps what was stored before the stop: say so
@@ -697,6 +687,26 @@ def batch(
                 typer.echo(
                     M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
                 )
+
+
+def _batch_failure(
+    exc: Exception, source: Path, encoding: str, language: Language, *, changed: bool
+) -> str:
+    """The line a batch that failed says (before what the log kept): `changed`, the list was
+    changed meanwhile, which is what broke its reading."""
+    from cart_screen.files import SpecialFileError
+    from cart_screen.list_records import BatchInputError
+
+    if isinstance(exc, BatchInputError):
+        return f"{source}: {M.LIST_CHANGED(language) if changed else exc.said(language)}"
+    if isinstance(exc, SpecialFileError):  # put in place while the list was screened
+        return _special_said(exc, language)
+    if isinstance(exc, UnicodeError):  # a text encoding that is not the list's: UTF-16 on UTF-8
+        return f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}"
+    if isinstance(exc, OSError):
+        return M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
+    said = cast("LogError", exc).said(language)  # the log failed: the run stopped there
+    return f"{said}{M.SEPARATOR(language)}{M.STOPPED(language)}"
 
 
 LOG_STOP_WAIT = 5.0
@@ -802,7 +812,7 @@ def _read_list(
     """Open a referral list as its content says: a workbook's sheet (`reading`, if its reading
     has started already; a long .xlsx sheet shared by two processes where `jobs` allows), or
     CSV text (on `jobs` processes where the file can be cut)."""
-    from cart_screen import workbook
+    from cart_screen import parallel, workbook
     from cart_screen.csv_list import read_chunks
     from cart_screen.list_encoding import AUTO
     from cart_screen.list_records import BatchInputError, map_columns
@@ -815,8 +825,6 @@ def _read_list(
     if kind is not None:
         if encoding.strip().lower() != AUTO:
             raise BatchInputError(M.ENCODING_FOR_WORKBOOK.both(kind=f".{kind}"))
-        from cart_screen import parallel
-
         sheet_list = workbook.read_workbook(
             source, kind, sheet, column_map, reading=reading, state=state
         )
@@ -828,8 +836,6 @@ def _read_list(
         return
     if sheet is not None:
         raise BatchInputError(M.SHEET_FOR_CSV.both())
-    from cart_screen import parallel
-
     workers = jobs or _default_jobs(source)
     stream, used = _open_list(source, encoding)
     with stream, _progress(source, language) as progress:

@@ -523,10 +523,11 @@ def _chunks(
     width: int,
     until: int | None = None,
 ) -> Iterator[Chunk]:
-    """The rows from row `first` on (to row `until`), as chunks of records numbered by their row, each as wide
-    as the header (a streamed row ends at its last cell); an empty row is skipped and counted
-    in `facts`. A cell under a merged range, other than its first, is an error on its field:
-    the coordinator sees the first cell's value there, the sheet holds none (never filled in)."""
+    """The rows from row `first` on (to row `until`), as chunks of records numbered by their
+    row, each as wide as the header (a streamed row ends at its last cell); an empty row is
+    skipped and counted in `facts`. A cell under a merged range, other than its first, is an
+    error on its field: the coordinator sees the first cell's value there, the sheet holds none
+    (never filled in)."""
     covering = _Covering(merged, width)
     cells: list[Sequence[Cell]] = []
     numbers: list[int] = []

@@ -151,8 +151,9 @@ class ListRecorder:
         forms: Sequence[tuple[str | None, str, str]],
         explained: Sequence[Explained],
     ) -> None:
-        """Store a chunk now, in one transaction: each record's row number, its patient id, screening date and form as
-        read (batch.forms_as_read), and its result's own part (Explained)."""
+        """Store a chunk now, in one transaction: each record's row number, its patient id,
+        screening date and form as read (batch.forms_as_read), and its result's own part
+        (Explained)."""
         known = self._numbers
         if len(known) > PARTS_REMEMBERED:
             known.clear()
