@@ -13,14 +13,14 @@ import multiprocessing
 import os
 import signal
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from cart_screen import parallel
+from cart_screen import parallel, workbook
 from cart_screen.batch import screen_chunks
 from cart_screen.cli import app
 from cart_screen.list_records import Job
@@ -266,3 +266,47 @@ def test_a_sheet_cut_short_while_read_is_a_list_that_changed_not_a_damaged_one(
     assert "the list changed while it was being read" in run.output
     assert "damaged" not in run.output
     assert not out.exists()
+
+
+def test_a_worker_that_dies_after_handing_over_some_chunks_loses_none_and_repeats_none(
+    tmp_path: Path, shared: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunks it handed over are written once; the rows after them are screened here."""
+    monkeypatch.setattr(parallel, "SHEET_SHARE", 0.01)
+    source = sheet(tmp_path / "list.xlsx", 1500)
+    alone = read_workbook(source, "xlsx", None, {}, size=20)
+    job = Job(default_ruleset(), alone.columns, dt.date(2026, 10, 15), False)
+    one = screened(screen_chunks(job, alone.chunks))
+    read_here: list[int] = []
+    part_chunks = workbook.part_chunks
+
+    def noted(part: Any, facts: Any) -> Any:
+        read_here.append(part.first)
+        return part_chunks(part, facts)
+
+    monkeypatch.setattr(parallel, "part_chunks", noted)
+    listed = read_workbook(source, "xlsx", None, {}, size=20)
+    with parallel.Helper() as helper:
+        outputs = parallel.screen_sheet(job, listed, helper)
+        taken = []
+        for output in outputs:
+            taken.append(output)
+            if output.numbers and output.numbers[0] >= shared[0]:  # the worker's first
+                kill_workers()
+                break
+        taken += list(outputs)
+    assert "".join(screened(taken)) == "".join(one)
+    assert listed.facts == alone.facts
+    assert len(read_here) == 1
+    assert read_here[0] >= shared[0] + 20  # after what was handed over, not from the cut
+
+
+def test_a_chunk_half_written_by_a_worker_that_ended_is_a_worker_that_died(
+    tmp_path: Path,
+) -> None:
+    whole = parallel._FRAME.pack(3) + b"abc"
+    (tmp_path / "handed").write_bytes(whole[:-1])
+    ended: Future[int] = Future()
+    ended.set_result(0)
+    with pytest.raises(parallel._Died):
+        list(parallel._handed_over(str(tmp_path / "handed"), ended))

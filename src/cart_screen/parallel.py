@@ -35,14 +35,15 @@ import os
 import pickle
 import shutil
 import signal
+import struct
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
@@ -292,10 +293,11 @@ def _collected(name: str) -> BlockOutput:
 
 # ---------------------------------------------------------------- a sheet, in two processes
 
-SHEET_SHARE = 0.5
+SHEET_SHARE = 0.4
 """The share of a sheet's rows this process screens when a worker screens the others: this
 one writes every row out as well (OUT.xlsx costs most), while the worker reads the sheet from
-its start to reach its rows (calamine streams rows in order)."""
+its start to reach its rows (calamine streams rows in order). Measured on 100,000 rows on two
+cores: 0.4 ends soonest (0.5 and 0.35 take some 5 % longer); benchmarks/workbook_speed.py."""
 
 SHEET_ROWS_SHARED = 20_000
 """Rows a sheet must say it has before a worker shares them."""
@@ -322,6 +324,10 @@ class Helper:
     def __enter__(self) -> Helper:
         return self
 
+    def done(self) -> None:
+        """Let the worker end now, while this process finishes: its work is in."""
+        self.pool.shutdown(wait=False)
+
     def __exit__(self, *exc: Any) -> bool | None:
         return self._workers.__exit__(*exc)
 
@@ -336,9 +342,10 @@ def screen_sheet(
 ) -> Generator[ChunkOutput, None, None]:
     """A sheet screened in order: where a `helper` is at hand and the sheet is a long streamed
     .xlsx, in two processes (this one its first rows, the helper the others meanwhile, read on
-    their own: workbook.part_chunks), else in this one. Closing it (or an exception, Ctrl-C
-    among them) ends the worker at once (see Helper); a worker that dies has its rows screened
-    here."""
+    their own: workbook.part_chunks), else in this one. The helper's chunks are taken as it
+    writes them (see _handed_over), so that this process writes them out while the helper
+    screens the next ones. Closing it (or an exception, Ctrl-C among them) ends the worker at
+    once (see Helper); a worker that dies has the rows it had not handed over screened here."""
     at = _sheet_cut(sheet) if helper is not None else None
     part = sheet.split(at) if at is not None else None
     if helper is None or part is None:
@@ -347,19 +354,29 @@ def screen_sheet(
     # Pickled here and now: the pool's own thread would pickle the job while this one screens,
     # filling the caches the job holds ("dictionary changed size during iteration").
     work = _pickled((job, part), helper.spool, ".work")
-    future: Future[tuple[str, int]] | None = None
+    handed = _pickled(None, helper.spool, ".part")  # the worker writes its chunks over it
+    future: Future[int] | None = None
     with contextlib.suppress(BrokenProcessPool), uncut(), _output_to_devnull():
-        future = helper.pool.submit(_work_part, work)
+        future = helper.pool.submit(_work_part, work, handed)
     yield from screen_chunks(job, sheet.chunks)
+    last, empty_rows = part.first - 1, 0
     try:
-        name, empty_rows = future.result() if future is not None else ("", 0)
-    except BrokenProcessPool:
-        name = ""
-    if not name:  # the worker died: its rows are screened here
-        yield from screen_chunks(job, part_chunks(part, sheet.facts))
+        for output, met in _handed_over(handed, future):
+            if output.numbers:
+                last = output.numbers[-1]
+            empty_rows = met
+            yield output
+        assert future is not None  # _handed_over says a worker never started died
+        sheet.facts.empty_rows += future.result()
+        helper.done()
         return
+    except (BrokenProcessPool, _Died):
+        pass
+    finally:
+        Path(handed).unlink(missing_ok=True)
+    # the worker died: the rows after the last one it handed over are screened here
     sheet.facts.empty_rows += empty_rows
-    yield from _spooled(name)
+    yield from screen_chunks(job, part_chunks(replace(part, first=last + 1), sheet.facts))
 
 
 def _sheet_cut(sheet: SheetList) -> int | None:
@@ -373,36 +390,60 @@ def _sheet_cut(sheet: SheetList) -> int | None:
     return first + int(rows * SHEET_SHARE)
 
 
-def _work_part(work: str) -> tuple[str, int]:
+_FRAME = struct.Struct("<Q")
+"""What comes before each chunk a worker hands over in its file: the chunk's length in bytes."""
+
+HANDOVER_WAIT = 0.002
+"""Seconds this process waits before it looks again for a chunk the worker has not written yet."""
+
+
+class _Died(Exception):
+    """The worker ended without handing over all it had screened (or never started)."""
+
+
+def _work_part(work: str, handed: str) -> int:
     """Screen a sheet's rows from `part.first` on in a worker (the job and part pickled in the
-    file `work`): their chunks go, one after another, to a file in the spool (see _work); its
-    name and the empty rows met come back."""
+    file `work`): each chunk, with the empty rows met before its last record, is written to the
+    file `handed` as it is screened, its length first (see _handed_over). The empty rows met
+    in all come back."""
     assert _WORKER is not None
-    spool = _WORKER[3]
     job, part = cast(tuple[Job, SheetPart], _unpickled(work))
     plan = column_plan(job)
     facts = SheetFacts("xlsx", part.sheet, 0, 0)
-    descriptor, name = tempfile.mkstemp(suffix=".part", dir=spool)
-    with os.fdopen(descriptor, "wb") as out:
+    with Path(handed).open("wb") as out:
         for chunk in part_chunks(part, facts):
             output = screen_chunk(job, chunk, plan)
-            pickle.dump(output, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return name, facts.empty_rows
+            body = pickle.dumps((output, facts.empty_rows), protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_FRAME.pack(len(body)) + body)
+            out.flush()  # handed over: this process may take it now
+    return facts.empty_rows
 
 
-def _spooled(name: str) -> Iterator[ChunkOutput]:
-    """The chunks a worker screened, from their file in the spool (removed once read)."""
-    path = Path(name)
-    try:
-        with path.open("rb") as spooled:
-            while True:
-                try:
-                    chunk: ChunkOutput = pickle.load(spooled)
-                except EOFError:
-                    return
-                yield chunk
-    finally:
-        path.unlink(missing_ok=True)
+def _handed_over(name: str, future: Future[int] | None) -> Iterator[tuple[ChunkOutput, int]]:
+    """The chunks a worker writes to the file `name` (and the empty rows met before each one's
+    last record), each once it is written whole, until the worker has ended. Raises the
+    worker's failure; _Died (or BrokenProcessPool) if it died, with what it handed over before
+    given already."""
+    with Path(name).open("rb") as spooled:
+        while True:
+            start = spooled.tell()
+            head = spooled.read(_FRAME.size)
+            if len(head) == _FRAME.size:
+                (size,) = _FRAME.unpack(head)
+                body = spooled.read(size)
+                if len(body) == size:
+                    yield pickle.loads(body)
+                    continue
+            if future is None:  # never started
+                raise _Died
+            ended = future.done()
+            if ended and start == spooled.seek(0, os.SEEK_END):
+                future.result()  # the worker's failure, if it failed
+                return
+            spooled.seek(start)
+            if ended:  # a chunk half written, the worker gone
+                raise _Died
+            wait([future], timeout=HANDOVER_WAIT)
 
 
 # ---------------------------------------------------------------- a list file, in many processes
