@@ -12,7 +12,9 @@ becomes a verdict with outcome `error` and the reason, and every other record is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import itertools
 import operator
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -215,3 +217,30 @@ def screen_chunks(job: Job, chunks: Iterable[Chunk]) -> Generator[ChunkOutput, N
     plan = column_plan(job)
     for chunk in chunks:
         yield screen_chunk(job, chunk, plan)
+
+
+COLLECT_AFTER = (10_000, 10, 10)
+"""The garbage collector's thresholds while a list is screened (Python's are 700, 10, 10)."""
+
+
+def collect_less() -> None:
+    """Set the garbage collector for screening a list, in each process that screens one: what
+    is loaded by now (the rules, the modules) is frozen out of its passes, and it runs every
+    10,000 new containers rather than 700. A list's screening makes a great many short-lived
+    lists and tuples (a row, its cells) and hardly a cycle; the collector's passes over them
+    and over the rules took some 5 % of a batch (benchmarks/workbook_speed.py)."""
+    gc.freeze()
+    gc.set_threshold(*COLLECT_AFTER)
+
+
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """collect_less for a while (a list's screening in a process that goes on after it: the
+    collector is as it was afterwards, what was frozen free to be collected again)."""
+    was = gc.get_threshold()
+    collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*was)
+        gc.unfreeze()

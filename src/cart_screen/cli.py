@@ -550,6 +550,7 @@ def batch(
     lang: LangOption = None,
 ) -> None:
     """Screen a referral list: one row per record, in order. / 筛查转诊名单：每条记录一行，顺序不变。"""
+    from cart_screen.batch import collecting_less
     from cart_screen.evaluate import advisory_ids
     from cart_screen.files import atomic_write, file_state
     from cart_screen.list_records import BatchInputError, Job, load_column_map
@@ -584,7 +585,8 @@ def batch(
                 listing = _read_list(
                     source, encoding, sheet, column_map, jobs, language, reading, helper, as_found
                 )
-                with listing as listed:
+                # (the collector: once the rules and the list's reader are loaded)
+                with listing as listed, collecting_less():
                     rule_ids = tuple(r.id for r in ruleset.rules)
                     details_wanted = jsonl is not None
                     job = Job(

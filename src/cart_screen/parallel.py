@@ -47,7 +47,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
-from cart_screen.batch import ChunkOutput, column_plan, screen_chunk, screen_chunks
+from cart_screen.batch import (
+    ChunkOutput,
+    collect_less,
+    column_plan,
+    screen_chunk,
+    screen_chunks,
+)
 from cart_screen.csv_list import RECORD_LIMIT, UNDECODED, Records, chunks_of, quote_cut
 from cart_screen.files import owned, remove_abandoned
 from cart_screen.list_records import CHUNK_SIZE, Chunk, Job
@@ -191,6 +197,7 @@ def _start_worker(job_file: str, source: ListFile | None, parent: int, spool: st
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     job: Job | None = _unpickled(job_file) if job_file else None
     _WORKER = (job, column_plan(job) if job is not None else None, source, spool)
+    collect_less()
 
 
 def _pickled(value: object, spool: str, suffix: str) -> str:
@@ -409,6 +416,7 @@ def _work_part(work: str, handed: str) -> int:
     assert _WORKER is not None
     job, part = cast(tuple[Job, SheetPart], _unpickled(work))
     plan = column_plan(job)
+    collect_less()  # the job is loaded now
     facts = SheetFacts("xlsx", part.sheet, 0, 0)
     with Path(handed).open("wb") as out:
         for chunk in part_chunks(part, facts):
