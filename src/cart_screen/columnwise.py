@@ -26,6 +26,7 @@ record that is not plain: one that cannot be read, or has no patient id.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -87,6 +88,7 @@ def _unpacked(packed: int, count: int) -> list[int]:
 
 _NONE = itertools.repeat(None)
 """For `map(operator.is_, _NONE, values)`: which values are None, tested in C."""
+_ONE = itertools.repeat(1)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -490,7 +492,11 @@ class ColumnPlan:
             name: _Column(self._reader_of(name), by_value=logged or name in DERIVE_INPUTS)
             for name in FIELDS
         }
-        self._derived = _Column(self._derive, by_value=logged)
+        self._derived = _Column(self._derive_key, by_value=logged)
+        self._pending: dict[int, int] = {}
+        """A chunk's age keys (see _derived_ids), each with the inputs of one record it came from."""
+        self._days: dict[_Column, list[int | None]] = {}
+        """Each derive input column's classes as a date (yyyymmdd; see _day_numbers)."""
         self._rules = self._plan(job.ruleset.rules, judge.rule_predicates, judge)
         advisory = job.ruleset.advisory if self._advisory_ids else ()
         self._advisory = self._plan(advisory, judge.advisory_predicates, judge)
@@ -585,6 +591,70 @@ class ColumnPlan:
 
         return learn
 
+    def _derived_ids(self, ids: Mapping[_Column, list[int]]) -> list[int]:
+        """Each record's key for the derived column (age): what its age is derived from.
+
+        Derived whole, that is the record's classes of the screening date, date of birth and
+        age in years together (`~packed`, below 0) — nearly one key a record, since each date
+        is a class of its own. But where both dates are plain dates (or blank) and the birth is
+        not after the screening date, derive() finds the same age, and the same errors, for
+        every record with the same age in completed years and age in years: that pair is the
+        key (at or above 0; what it stands for is derived from the first record it came from:
+        _pending). The age is worked out in C from the dates as numbers yyyymmdd: the completed
+        years are (screening − birth) // 10000. With a log, each combination is derived whole:
+        the errors it gives quote the dates."""
+        inputs = [ids[column] for column in self._inputs]
+        packed = _packed(inputs)
+        whole = list(map(operator.invert, packed))
+        if self.job.log or not packed:
+            return whole
+        screening, birth, stated = inputs
+        day = self.job.as_of or dt.date.today()  # as derive() takes it for a blank
+        on_days = list(map(self._day_numbers(self._inputs[0], day).__getitem__, screening))
+        born_days = list(map(self._day_numbers(self._inputs[1], None).__getitem__, birth))
+        if None in on_days or None in born_days:  # a date that is not a plain date: whole
+            return whole
+        on, born = cast(list[int], on_days), cast(list[int], born_days)
+        # the age in completed years, shifted past the age in years' class and a bit saying
+        # a date of birth was given
+        ages = map(operator.floordiv, map(operator.sub, on, born), itertools.repeat(10_000))
+        keys = list(
+            map(
+                operator.or_,
+                map(operator.lshift, ages, itertools.repeat(_ID_BITS + 1)),
+                map(operator.or_, map(operator.lshift, stated, itertools.repeat(1)), _ONE),
+            )
+        )
+        if 0 in born:  # no date of birth: the age in years alone
+            for at in itertools.compress(range(len(keys)), map(operator.not_, born)):
+                keys[at] = stated[at] << 1
+        if any(map(operator.gt, born, on)):  # born after the screening date: an error
+            for at in itertools.compress(range(len(keys)), map(operator.gt, born, on)):
+                keys[at] = whole[at]
+        self._pending = dict(zip(keys, packed, strict=True))
+        return keys
+
+    def _day_numbers(self, column: _Column, blank: dt.date | None) -> list[int | None]:
+        """Each class of a date column as the number yyyymmdd of its date (`blank`'s, or 0,
+        for a class with none: blank, or not read), None for a value that is not a plain date."""
+        known = self._days.setdefault(column, [])
+        for class_id in range(len(known), len(column.facts)):
+            day = next((value for _, value in column.facts[class_id]), blank)
+            if day is None or day is UNREADABLE:
+                day = blank
+            known.append(
+                0
+                if day is None
+                else day.year * 10_000 + day.month * 100 + day.day
+                if type(day) is dt.date
+                else None
+            )
+        return known
+
+    def _derive_key(self, key: int) -> Learned:
+        """The derived facts of a key of _derived_ids."""
+        return self._derive(~key if key < 0 else self._pending[key])
+
     def _derive(self, packed: int) -> Learned:
         """The derived facts (age) from the values derive() reads, and the errors it finds."""
         values: dict[str, Any] = {}
@@ -643,11 +713,13 @@ class ColumnPlan:
             column.errors_into(errors, ids[column])
         for column in self._unmapped:  # not in the list: blank for every record
             ids[column] = column.classify([""]) * count
-        ids[self._derived] = self._derived.classify(_packed([ids[c] for c in self._inputs]))
+        ids[self._derived] = self._derived.classify(self._derived_ids(ids))
         self._derived.errors_into(errors, ids[self._derived])
 
         # 2. each rule's bit of each record's code; 3. the status cells of each code
         explained: list[Explained | None] = []
+        bits: list[_Bits]
+        advisory_bits: list[_Bits]
         if self.job.log:
             # each record's items: the label's, then the advisory checks' (result.items, then
             # result.advisory, as the log keeps them)
@@ -663,9 +735,9 @@ class ColumnPlan:
             derived = self._derived
             derived.errors_into(own_errors, ids[derived], self._error_pieces(derived))
         else:
-            bits = [rule.codes(ids) for rule in self._rules]
-            advisory_bits = [rule.codes(ids) for rule in self._advisory]
-        codes = list(map(sum, zip(*bits, strict=True))) if bits else [0] * count
+            bits = self._codes(self._rules, ids, count)
+            advisory_bits = self._codes(self._advisory, ids, count)
+        codes = _summed(bits, count)
         flagged = list(map(operator.rshift, codes, itertools.repeat(len(bits))))
         needs = list(map(operator.and_, codes, itertools.repeat((1 << len(bits)) - 1)))
         is_flagged = list(map(bool, flagged))
@@ -677,9 +749,7 @@ class ColumnPlan:
                 cell = self._needs_cell(is_flagged[at], needs[at])
                 rest_cells[at] = tables[at].setdefault(needs[at], cell)
 
-        advisory_codes = (
-            list(map(sum, zip(*advisory_bits, strict=True))) if advisory_bits else [0] * count
-        )
+        advisory_codes = _summed(advisory_bits, count)
         advisory_cells = _looked_up(self._advisory_cells, advisory_codes, self._advisory_cell)
 
         error_cells = blank[:]
@@ -715,8 +785,8 @@ class ColumnPlan:
         ]
         for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
             for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
-                tally.flagged[rule_id] = rule_bits.count(rule.bits["flagged"])
-                tally.needs_info[rule_id] = rule_bits.count(rule.bits["needs_info"])
+                tally.flagged[rule_id] = _counted(rule_bits, rule.bits["flagged"], count)
+                tally.needs_info[rule_id] = _counted(rule_bits, rule.bits["needs_info"], count)
             no_flags = group_codes.count(0)
             flagged_count = sum(map(least.__le__, group_codes))
             outcomes.update(
@@ -742,13 +812,27 @@ class ColumnPlan:
                     explained[at] = None
                 for rule_ids, rules, group_bits, group_codes, outcomes, least in groups:
                     for rule_id, rule, rule_bits in zip(rule_ids, rules, group_bits, strict=True):
-                        tally.flagged[rule_id] -= rule_bits[at] == rule.bits["flagged"]
-                        tally.needs_info[rule_id] -= rule_bits[at] == rule.bits["needs_info"]
+                        bit = rule_bits if isinstance(rule_bits, int) else rule_bits[at]
+                        tally.flagged[rule_id] -= bit == rule.bits["flagged"]
+                        tally.needs_info[rule_id] -= bit == rule.bits["needs_info"]
                     if self._advisory_ids or outcomes is tally.outcomes:
                         outcomes[_outcome(group_codes[at], least)] -= 1
             patient_ids = list(filter(None, patient_ids))
         tally.patient_ids.extend(patient_ids)
         return rows, tally, explained
+
+    def _codes(
+        self, rules: Sequence[_Rule], ids: Mapping[_Column, list[int]], count: int
+    ) -> list[_Bits]:
+        """Each rule's bit of each record's code — or, for a rule on columns the list does not
+        have (blank for every record: most advisory checks), its one bit for all of them."""
+        unmapped = set(self._unmapped)
+        return [
+            rule.codes({c: ids[c][:1] for c in rule.columns})[0]
+            if count and unmapped.issuperset(rule.columns)
+            else rule.codes(ids)
+            for rule in rules
+        ]
 
     def _error_pieces(self, column: _Column) -> list[tuple[str, ...]]:
         """Each class's errors as the result's `errors` has them (result.error_piece)."""
@@ -780,6 +864,27 @@ class ColumnPlan:
 
     def _names(self, code: int) -> str:
         return _names(self._rule_ids, code)
+
+
+_Bits = list[int] | int
+"""A rule's bit of each record's code, or the one bit of every record's (see ColumnPlan._codes)."""
+
+
+def _summed(bits: Sequence[_Bits], count: int) -> list[int]:
+    """Each record's code: the sum of its rules' bits."""
+    constant = sum(b for b in bits if isinstance(b, int))
+    varying = [b for b in bits if not isinstance(b, int)]
+    if not varying:
+        return [constant] * count
+    codes = list(map(sum, zip(*varying, strict=True)))
+    return list(map(constant.__add__, codes)) if constant else codes
+
+
+def _counted(bits: _Bits, bit: int, count: int) -> int:
+    """How many of the records have this bit for the rule."""
+    if isinstance(bits, int):
+        return count if bits == bit else 0
+    return bits.count(bit)
 
 
 def _names(rule_ids: Sequence[str], code: int) -> str:
