@@ -601,19 +601,25 @@ class ColumnPlan:
         every record with the same age in completed years and age in years: that pair is the
         key (at or above 0; what it stands for is derived from the first record it came from:
         _pending). The age is worked out in C from the dates as numbers yyyymmdd: the completed
-        years are (screening − birth) // 10000. With a log, each combination is derived whole:
-        the errors it gives quote the dates."""
+        years are (screening − birth) // 10000. With a log, a date that could not be read is
+        derived whole too: the log's reasons name the errors of the fields age comes from."""
         inputs = [ids[column] for column in self._inputs]
         packed = _packed(inputs)
         whole = list(map(operator.invert, packed))
-        if self.job.log or not packed:
+        if not packed:
             return whole
         screening, birth, stated = inputs
         day = self.job.as_of or dt.date.today()  # as derive() takes it for a blank
         on_days = list(map(self._day_numbers(self._inputs[0], day).__getitem__, screening))
         born_days = list(map(self._day_numbers(self._inputs[1], None).__getitem__, birth))
-        if None in on_days or None in born_days:  # a date that is not a plain date: whole
-            return whole
+        odd: list[int] = []  # records with a date that is not a plain date: derived whole
+        if None in on_days or None in born_days:
+            either = map(
+                operator.or_, map(operator.is_, on_days, _NONE), map(operator.is_, born_days, _NONE)
+            )
+            odd = list(itertools.compress(range(len(packed)), either))
+            on_days = [0 if day is None else day for day in on_days]
+            born_days = [0 if day is None else day for day in born_days]
         on, born = cast(list[int], on_days), cast(list[int], born_days)
         # the age in completed years, shifted past the age in years' class and a bit saying
         # a date of birth was given
@@ -629,18 +635,22 @@ class ColumnPlan:
             for at in itertools.compress(range(len(keys)), map(operator.not_, born)):
                 keys[at] = stated[at] << 1
         if any(map(operator.gt, born, on)):  # born after the screening date: an error
-            for at in itertools.compress(range(len(keys)), map(operator.gt, born, on)):
-                keys[at] = whole[at]
+            odd += itertools.compress(range(len(keys)), map(operator.gt, born, on))
+        for at in odd:
+            keys[at] = whole[at]
         self._pending = dict(zip(keys, packed, strict=True))
         return keys
 
     def _day_numbers(self, column: _Column, blank: dt.date | None) -> list[int | None]:
         """Each class of a date column as the number yyyymmdd of its date (`blank`'s, or 0,
-        for a class with none: blank, or not read), None for a value that is not a plain date."""
+        for a class with none: blank, or not read), None for a value that is not a plain date
+        (or, with a log, one that could not be read)."""
         known = self._days.setdefault(column, [])
         for class_id in range(len(known), len(column.facts)):
             day = next((value for _, value in column.facts[class_id]), blank)
-            if day is None or day is UNREADABLE:
+            if day is UNREADABLE and self.job.log:
+                day = "not read"  # (not a plain date)
+            elif day is None or day is UNREADABLE:
                 day = blank
             known.append(
                 0
