@@ -599,7 +599,7 @@ class ColumnPlan:
         is a class of its own. But where both dates are plain dates (or blank) and the birth is
         not after the screening date, derive() finds the same age, and the same errors, for
         every record with the same age in completed years and age in years: that pair is the
-        key (at or above 0; what it stands for is derived from the first record it came from:
+        key (at or above 0; what it stands for is derived from one record it came from:
         _pending). The age is worked out in C from the dates as numbers yyyymmdd: the completed
         years are (screening − birth) // 10000. With a log, a date that could not be read is
         derived whole too: the log's reasons name the errors of the fields age comes from."""
@@ -618,8 +618,8 @@ class ColumnPlan:
                 operator.or_, map(operator.is_, on_days, _NONE), map(operator.is_, born_days, _NONE)
             )
             odd = list(itertools.compress(range(len(packed)), either))
-            on_days = [0 if day is None else day for day in on_days]
-            born_days = [0 if day is None else day for day in born_days]
+            on_days = [0 if number is None else number for number in on_days]
+            born_days = [0 if number is None else number for number in born_days]
         on, born = cast(list[int], on_days), cast(list[int], born_days)
         # the age in completed years, shifted past the age in years' class and a bit saying
         # a date of birth was given

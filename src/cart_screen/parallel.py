@@ -361,7 +361,8 @@ def screen_sheet(
     # Pickled here and now: the pool's own thread would pickle the job while this one screens,
     # filling the caches the job holds ("dictionary changed size during iteration").
     work = _pickled((job, part), helper.spool, ".work")
-    handed = _pickled(None, helper.spool, ".part")  # the worker writes its chunks over it
+    descriptor, handed = tempfile.mkstemp(suffix=".part", dir=helper.spool)
+    os.close(descriptor)  # the worker writes its chunks to it
     future: Future[int] | None = None
     with contextlib.suppress(BrokenProcessPool), uncut(), _output_to_devnull():
         future = helper.pool.submit(_work_part, work, handed)

@@ -26,7 +26,6 @@ import datetime as dt
 import io
 import itertools
 import re
-import secrets
 import shutil
 import tempfile
 import zipfile
@@ -160,12 +159,12 @@ class _TwoThreadDeflate:
         return b"".join(done) + last
 
 
-_ROWS_MARK = re.compile(rb"<!--cart-screen rows ([0-9a-f]{32})-->")
+_ROWS_MARK = "<!--cart-screen rows-->"
 """Where a sheet's rows go in its XML as XlsxWriter puts it together (_TextSheet): they are
 copied from their own file straight into the zip file (_QuickZip.write)."""
 
 _ROWS_FILES: dict[str, str] = {}
-"""The file holding the rows of each sheet whose XML holds a _ROWS_MARK, by its mark."""
+"""The file holding the rows of each sheet's XML file that holds the _ROWS_MARK."""
 
 
 class _QuickZip(zipfile.ZipFile):
@@ -185,13 +184,14 @@ class _QuickZip(zipfile.ZipFile):
         compress_type: Any = None,
         compresslevel: Any = None,
     ) -> None:
-        with Path(filename).open("rb") as part:
-            xml = part.read(1 << 20)  # a sheet without its rows is small; any other part too
-            mark = _ROWS_MARK.search(xml) if len(xml) < 1 << 20 else None
-        rows = _ROWS_FILES.pop(mark.group(1).decode(), None) if mark is not None else None
-        if mark is None or rows is None:
+        rows = _ROWS_FILES.pop(str(filename), None)
+        if rows is None:
             super().write(filename, arcname, compress_type, compresslevel)
             return
+        xml = Path(filename).read_bytes()  # the sheet without its rows: small
+        head, mark, tail = xml.partition(_ROWS_MARK.encode())
+        if not mark:  # never a sheet without its rows
+            raise RuntimeError("a worksheet's rows were not where they go")
         member = zipfile.ZipInfo.from_file(filename, arcname)
         member.compress_type = self.compression if compress_type is None else compress_type
         level = self.compresslevel if compresslevel is None else compresslevel
@@ -201,9 +201,9 @@ class _QuickZip(zipfile.ZipFile):
                 # (ZipFile's writer compresses what it is given with its `_compressor`: where
                 # a later Python names it otherwise, the rows are compressed on one thread)
                 setattr(out, "_compressor", _TwoThreadDeflate(level))  # noqa: B010
-            out.write(xml[: mark.start()])
+            out.write(head)
             shutil.copyfileobj(written, out, _DEFLATE_BLOCK)
-            out.write(xml[mark.end() :])
+            out.write(tail)
         Path(rows).unlink()  # as XlsxWriter removes it once copied
 
 
@@ -305,14 +305,14 @@ class _TextSheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type hin
     def _write_optimized_sheet_data(self) -> None:
         """XlsxWriter's, in constant-memory mode, but with a _ROWS_MARK where it copies the
         rows from their file: _QuickZip.write puts them there."""
-        if self.dim_rowmin is None:
+        sheet_file = getattr(self.fh, "name", None)
+        if self.dim_rowmin is None or not isinstance(sheet_file, str):
             super()._write_optimized_sheet_data()
             return
         self.row_data_fh.close()
-        mark = secrets.token_hex(16)
-        _ROWS_FILES[mark] = self.row_data_filename
+        _ROWS_FILES[sheet_file] = self.row_data_filename
         self._xml_start_tag("sheetData")
-        self.fh.write(f"<!--cart-screen rows {mark}-->")
+        self.fh.write(_ROWS_MARK)
         self._xml_end_tag("sheetData")
 
     def write_held_row(self) -> None:
