@@ -75,9 +75,9 @@ class DuplicateIds:
     """
 
     PARTITIONS = 256
-    SPILL_AT = 1 << 15
+    SPILL_AT = 1 << 13
     """Characters a partition holds in memory before it is appended to its file: all of them
-    together hold at most some 8 MB, and a list of up to ~200,000 ids is counted without a file
+    together hold at most some 2 MB, and a list of up to ~150,000 ids is counted without a file
     (256 files made and read back took ~0.07 s at the end of a 100,000-record batch)."""
     BATCH = 1 << 13
     """Ids gathered before they are partitioned (each partitioning visits every partition)."""
