@@ -286,7 +286,7 @@ def own_parts_both_ways(
         own: list[Any] = []
         for chunk in chunks:
             out = screen_chunk(job, chunk, plan)
-            own.extend(zip(out.forms, out.explained, strict=True))
+            own.extend(zip(out.forms, out.own.explained(), strict=True))
         outputs.append(own)
     return outputs[0], outputs[1]
 

@@ -25,6 +25,7 @@ record that is not plain: one that cannot be read, or has no patient id.
 
 from __future__ import annotations
 
+import array
 import collections
 import itertools
 import operator
@@ -195,6 +196,60 @@ class Explained(NamedTuple):
     outcome: Outcome
     items: tuple[str, ...]
     errors: tuple[str, ...]
+
+
+class OwnParts(NamedTuple):
+    """A chunk's records' own parts (Explained), in the form that is cheap to hand over from a
+    worker and to number in the log (log/lists.py): each distinct part once, numbered from 0 in
+    the order first met — record after record, its items then its errors — and each record's
+    parts as those numbers, in one array. A worker's chunk pickled so is a few arrays and the
+    distinct texts, not a tuple of thirty-odd texts per record."""
+
+    patient_ids: list[str | None]
+    outcomes: list[Outcome]
+    parts: list[str]
+    """The distinct parts, in the order first met."""
+    numbers: array.array[int]
+    """Each record's parts' numbers (in `parts`), record after record: its items, its errors."""
+    items: list[int]
+    """How many items each record has."""
+    errors: list[int]
+    """How many errors each record has (all 0, as nearly always: empty)."""
+
+    @classmethod
+    def of(cls, explained: Sequence[Explained]) -> OwnParts:
+        """The records' own parts, numbered (each step a pass in C)."""
+        items = list(map(operator.attrgetter("items"), explained))
+        errors = list(map(operator.attrgetter("errors"), explained))
+        counted = list(map(len, errors))
+        said = map(operator.add, items, errors) if any(counted) else items
+        flat = list(itertools.chain.from_iterable(said))
+        parts = list(dict.fromkeys(flat))
+        number = dict(zip(parts, range(len(parts)), strict=True))
+        return cls(
+            list(map(operator.attrgetter("patient_id"), explained)),
+            list(map(operator.attrgetter("outcome"), explained)),
+            parts,
+            array.array("I", map(number.__getitem__, flat)),
+            list(map(len, items)),
+            counted if any(counted) else [],
+        )
+
+    def explained(self) -> list[Explained]:
+        """Each record's own part again (for tests, and for reading it as Explained)."""
+        texts = list(map(self.parts.__getitem__, self.numbers))
+        errors = self.errors or [0] * len(self.items)
+        found, at = [], 0
+        for patient_id, outcome, items, own_errors in zip(
+            self.patient_ids, self.outcomes, self.items, errors, strict=True
+        ):
+            end = at + items
+            last = end + own_errors
+            found.append(
+                Explained(patient_id, outcome, tuple(texts[at:end]), tuple(texts[end:last]))
+            )
+            at = last
+        return found
 
 
 class _Rule:
