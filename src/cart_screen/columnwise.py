@@ -159,16 +159,24 @@ class _Column:
         return _looked_up(self._ids, texts, self._class_of)
 
     def errors_into(
-        self, errors: dict[int, list[str]], ids: list[int], of: Sequence[Sequence[str]] = ()
+        self,
+        errors: dict[int, list[str]],
+        ids: list[int],
+        own: dict[int, list[str]] | None = None,
+        of: Sequence[Sequence[str]] = (),
     ) -> None:
-        """Add to each record's error cells (by position) those of its class in this column
-        (or, given `of`, what `of` holds for its class)."""
+        """Add to each record's error cells (by position) those of its class in this column —
+        and given `own`, to its own errors what `of` holds for its class (the log's: one pass
+        finds the records of a class with errors for both)."""
         for class_id in self.error_ids.intersection(ids):
-            cells, at = (of or self.errors)[class_id], -1
+            cells, at = self.errors[class_id], -1
+            pieces = of[class_id] if own is not None else ()
             try:
                 while True:  # list.index scans in C for the next record of this class
                     at = ids.index(class_id, at + 1)
                     errors.setdefault(at, []).extend(cells)
+                    if own is not None:
+                        own.setdefault(at, []).extend(pieces)
             except ValueError:
                 pass
 
@@ -691,15 +699,21 @@ class ColumnPlan:
         blank = [""] * count
 
         # 1. classes, and the error cells of each record (field order, then what derive finds)
+        # (with a log, and each record's own errors: result.error_piece)
         ids: dict[_Column, list[int]] = {}
         errors: dict[int, list[str]] = {}
+        own_errors: dict[int, list[str]] = {}
+        own = own_errors if self.job.log else None
         for index, column in self._mapped:
             ids[column] = column.classify(columns[index])
-            column.errors_into(errors, ids[column])
+            said = self._error_pieces(column) if self.job.log else ()
+            column.errors_into(errors, ids[column], own, said)
         for column in self._unmapped:  # not in the list: blank for every record
             ids[column] = column.classify([""]) * count
-        ids[self._derived] = self._derived.classify(_packed([ids[c] for c in self._inputs]))
-        self._derived.errors_into(errors, ids[self._derived])
+        derived = self._derived
+        ids[derived] = derived.classify(_packed([ids[c] for c in self._inputs]))
+        said = self._error_pieces(derived) if self.job.log else ()
+        derived.errors_into(errors, ids[derived], own, said)
 
         # 2. each rule's bit of each record's code; 3. the status cells of each code
         explained: list[Explained | None] = []
@@ -712,11 +726,6 @@ class ColumnPlan:
             advisory_bits = [rule_bits for rule_bits, _ in advised]
             pieces = [rule_items for _, rule_items in [*both, *advised]]
             items = list(zip(*pieces, strict=True)) if pieces else [()] * count
-            own_errors: dict[int, list[str]] = {}
-            for _, column in self._mapped:
-                column.errors_into(own_errors, ids[column], self._error_pieces(column))
-            derived = self._derived
-            derived.errors_into(own_errors, ids[derived], self._error_pieces(derived))
         else:
             bits = [rule.codes(ids) for rule in self._rules]
             advisory_bits = [rule.codes(ids) for rule in self._advisory]
@@ -787,8 +796,8 @@ class ColumnPlan:
             either = zip(is_flagged, map(bool, needs), strict=True)
             record_outcomes = map(_OUTCOMES.__getitem__, either)
             record_errors: list[tuple[str, ...]] = [()] * count
-            for at, said in own_errors.items():
-                record_errors[at] = tuple(said)
+            for at, own_said in own_errors.items():
+                record_errors[at] = tuple(own_said)
             explained = list(map(Explained, patient_ids, record_outcomes, items, record_errors))
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:
