@@ -12,7 +12,9 @@ together again (result.joined_result), equal to what `screen()` gives for the fo
 
 The parts come from the screening itself (columnwise.ColumnPlan.screen_explained says each
 reason from what each value says; batch.explained_of for the other records), in the process that
-screened the chunk.
+screened the chunk, which also numbers the chunk's distinct parts (columnwise.OwnParts: a worker
+hands over each part once and the records' parts as numbers in an array). Here each distinct
+part of a chunk is given its number in the list, and the records' numbers are mapped to those.
 
 The chunks are stored from a thread of their own, in order, as they are handed over (add): the
 database drivers let go of the GIL while the database works and while SQLite waits for the disk
