@@ -6,7 +6,6 @@ count, which the next block's check must catch, reading the rest in one stream.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -71,11 +70,9 @@ def both_ways(
     *,
     interrupt: Callable[[], None] | None = None,
     limit: int = RECORD_LIMIT,
-    helper: bool = False,
 ) -> tuple[Any, Any]:
     """The list screened in blocks (calling `interrupt` after the first chunk) and in one stream,
-    records over `limit` characters being error rows; `helper`: two processes, the worker a
-    parallel.Helper started before (as `batch` starts one for a long CSV list)."""
+    records over `limit` characters being error rows."""
     with path.open(encoding="utf-8-sig", errors=UNDECODED, newline="") as stream:
         header, chunks = read_chunks(stream, "utf-8", size=3, limit=limit)
         job = Job(default_ruleset(), map_columns(header, {}), dt.date(2026, 10, 15), False)
@@ -83,14 +80,11 @@ def both_ways(
     listed = parallel.ListFile(path, "utf-8-sig", "utf-8", limit)
     start = parallel.records_start(listed, header)
     assert start is not None
-    with parallel.Helper(parallel.ready_to_screen) if helper else contextlib.nullcontext() as h:
-        outputs = parallel.screen_file(
-            job, listed, start, jobs=jobs, block_bytes=block_bytes, helper=h
-        )
-        first = list(itertools.islice(outputs, 1))
-        if interrupt is not None:
-            interrupt()
-        return screened(itertools.chain(first, outputs)), one_stream
+    outputs = parallel.screen_file(job, listed, start, jobs=jobs, block_bytes=block_bytes)
+    first = list(itertools.islice(outputs, 1))
+    if interrupt is not None:
+        interrupt()
+    return screened(itertools.chain(first, outputs)), one_stream
 
 
 @settings(
@@ -119,8 +113,7 @@ def test_a_stray_quote_that_fools_the_count_is_caught_and_read_in_one_stream(
         assert cut == one_stream
 
 
-@pytest.mark.parametrize("helper", [False, True])
-def test_worker_processes_and_small_blocks_match_one_process(tmp_path: Path, helper: bool) -> None:
+def test_worker_processes_and_small_blocks_match_one_process(tmp_path: Path) -> None:
     text = "".join(
         ["patient_id,lvef_percent,notes\r\n"]
         + [
@@ -130,7 +123,7 @@ def test_worker_processes_and_small_blocks_match_one_process(tmp_path: Path, hel
     )
     path = tmp_path / "list.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    cut, one_stream = both_ways(path, jobs=2, block_bytes=4096, helper=helper)
+    cut, one_stream = both_ways(path, jobs=2, block_bytes=4096)
     assert cut == one_stream
     numbers = [row.split(",", 1)[0] for row in one_stream[0].split("\r\n") if row[:1].isdigit()]
     assert numbers == [str(n) for n in range(1, 3001)]
@@ -182,8 +175,7 @@ def test_with_no_cut_near_a_stray_quote_the_rest_is_read_in_one_stream(tmp_path:
     assert cut == one_stream
 
 
-@pytest.mark.parametrize("helper", [False, True])
-def test_a_worker_that_dies_loses_no_record(tmp_path: Path, helper: bool) -> None:
+def test_a_worker_that_dies_loses_no_record(tmp_path: Path) -> None:
     """Its blocks are screened by this process instead; the rows are those of one stream."""
     import multiprocessing
     import os
@@ -199,7 +191,5 @@ def test_a_worker_that_dies_loses_no_record(tmp_path: Path, helper: bool) -> Non
         for child in workers:
             os.kill(child.pid or 0, signal.SIGKILL)
 
-    cut, one_stream = both_ways(
-        path, jobs=2, block_bytes=2048, interrupt=kill_the_worker, helper=helper
-    )
+    cut, one_stream = both_ways(path, jobs=2, block_bytes=2048, interrupt=kill_the_worker)
     assert cut == one_stream

@@ -564,7 +564,7 @@ def batch(
     reading = _sheet_reading(source, sheet)  # a workbook's sheet is read while the rules load
     # A long .xlsx sheet's later rows are screened by a worker: started now, its Python is
     # ready by the time the sheet's header is read (parallel.Helper).
-    with _sheet_helper(source, reading, jobs) as helper:
+    with _sheet_helper(reading, jobs) as helper:
         language, ruleset, site = _setting(lang, rules, icu_available, site_file)
         _distinct_outputs(source, language, output, jsonl, summary_file)
         workbook = _output_format(output, language) == "xlsx"
@@ -739,13 +739,11 @@ def _sheet_reading(source: Path, sheet: str | None) -> SheetReading | None:
 
 
 def _sheet_helper(
-    source: Path, reading: SheetReading | None, jobs: int
+    reading: SheetReading | None, jobs: int
 ) -> contextlib.AbstractContextManager[Helper | None]:
-    """A worker process for a long .xlsx sheet or a CSV list screened in two processes,
-    started now (parallel.Helper), where `jobs` allows two processes; else nothing."""
-    if reading is None:  # a CSV list (or no list: told later, by _read_list)
-        return _csv_helper(source, jobs)
-    if reading.kind != "xlsx" or (jobs or _cores()) < 2:
+    """A worker process for a long .xlsx sheet, started now (parallel.Helper), where `jobs`
+    allows two processes; else nothing."""
+    if reading is None or reading.kind != "xlsx" or (jobs or _cores()) < 2:
         return contextlib.nullcontext()
     from cart_screen import parallel
 
@@ -755,24 +753,6 @@ def _sheet_helper(
     except OSError:  # no file there (told in its turn), or no process can be started here
         pass
     return contextlib.nullcontext()
-
-
-def _csv_helper(source: Path, jobs: int) -> contextlib.AbstractContextManager[Helper | None]:
-    """The worker for a CSV list screened in two processes, started before the rules load and
-    the log opens (its Python takes ~0.4 s to start, and the main process has that to do
-    meanwhile); nothing for one process, or for more than two (a pool of their own)."""
-    try:
-        two = source.is_file() and (jobs or _default_jobs(source)) == 2
-    except OSError:
-        return contextlib.nullcontext()
-    if not two:
-        return contextlib.nullcontext()
-    from cart_screen import parallel
-
-    try:
-        return parallel.Helper(parallel.ready_to_screen)
-    except OSError:  # no process can be started here: the list is screened in this one
-        return contextlib.nullcontext()
 
 
 def _list_recorder(
@@ -865,7 +845,7 @@ def _read_list(
         yield _ListRead(
             chosen,
             lambda job: parallel.screen_list(
-                job, listed, header, stream, chunks, jobs=workers, progress=progress, helper=helper
+                job, listed, header, stream, chunks, jobs=workers, progress=progress
             ),
             lambda: ListSource(used.name, used.detected, misnamed=misnamed),
         )

@@ -320,13 +320,13 @@ class Helper:
     the sheet's header. Leaving it (a `with` block) ends the worker — at once after an
     exception."""
 
-    def __init__(self, ready: Callable[[], None] | None = None) -> None:
+    def __init__(self) -> None:
         self._workers = _workers(None, None, multiprocessing.get_context("spawn"), 1)
         pool, self.spool = self._workers.__enter__()
         assert pool is not None
         self.pool = pool
         with uncut(), _output_to_devnull():  # a submit starts the worker
-            self.pool.submit(ready or _ready_to_work)
+            self.pool.submit(_ready_to_work)
 
     def __enter__(self) -> Helper:
         return self
@@ -342,27 +342,6 @@ class Helper:
 def _ready_to_work() -> None:
     """What a worker does first: import what screening a sheet takes."""
     importlib.import_module("python_calamine_plus")
-
-
-def ready_to_screen() -> None:
-    """What a worker for a CSV list does first: nothing more (starting, it imported this module,
-    and with it what screening a list takes)."""
-
-
-_JOB: tuple[str, Job, ColumnPlan | None] | None = None
-"""In a Helper's worker screening a CSV list's blocks: the job's file, the job and its plan."""
-
-
-def _work_with(job_file: str, source: ListFile, block: Block) -> str:
-    """Screen a block in a Helper's worker, the job from `job_file` (loaded once): as _work."""
-    global _JOB
-    assert _WORKER is not None
-    if _JOB is None or _JOB[0] != job_file:
-        job = cast(Job, _unpickled(job_file))
-        _JOB = (job_file, job, column_plan(job))
-        collect_less()  # the job is loaded now
-    _, job, plan = _JOB
-    return _pickled(screen_block(job, plan, source, block), _WORKER[3], ".block")
 
 
 def screen_sheet(
@@ -487,19 +466,17 @@ def screen_list(
     *,
     jobs: int,
     progress: Callable[[int], None] | None = None,
-    helper: Helper | None = None,
 ) -> Generator[ChunkOutput, None, None]:
     """A list screened in order: in `jobs` processes where its file can be cut, else in one.
 
     `stream` is the list opened as text, already past its `header`, and `chunks` its records
     (read_chunks): what one process screens. `progress` is told the byte offset reached.
-    Closing it (or an exception, Ctrl-C among them) ends the worker processes at once. A
-    `helper` started already is the worker of two processes.
+    Closing it (or an exception, Ctrl-C among them) ends the worker processes at once.
     """
     if jobs > 1 and splittable(source.codec):
         start = records_start(source, header)
         if start is not None:
-            yield from screen_file(job, source, start, jobs=jobs, progress=progress, helper=helper)
+            yield from screen_file(job, source, start, jobs=jobs, progress=progress)
             return
     outputs = screen_chunks(job, chunks)
     yield from outputs if progress is None else _reporting(outputs, stream, progress)
@@ -521,13 +498,10 @@ def screen_file(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     block_bytes: int = BLOCK_BYTES,
-    helper: Helper | None = None,
 ) -> Generator[ChunkOutput, None, None]:
     """Screen the records from byte `start` to the end, in `jobs` processes, in input order.
 
-    `progress` is told the byte offset reached after each block. For two processes, a `helper`
-    started already is the worker (its job comes in a file of its spool); it is let go once
-    every block is in.
+    `progress` is told the byte offset reached after each block.
     """
     plan = column_plan(job)
     context = multiprocessing.get_context("spawn")
@@ -536,18 +510,6 @@ def screen_file(
     switch = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
     try:
-        if helper is not None and jobs == 2:
-            # Pickled here and now, as for a sheet (see screen_sheet).
-            job_file = _pickled(job, helper.spool, ".job")
-
-            def submit(block: Block) -> Future[str]:
-                assert helper is not None
-                return helper.pool.submit(_work_with, job_file, source, block)
-
-            cuts = blocks(source.path, start, block_bytes)
-            yield from _in_order(job, plan, source, submit, jobs, cuts, progress)
-            helper.done()
-            return
         yield from _screen_blocks(job, source, start, plan, context, jobs, progress, block_bytes)
     finally:
         sys.setswitchinterval(switch)
@@ -565,17 +527,7 @@ def _screen_blocks(
 ) -> Iterator[ChunkOutput]:
     with _workers(job, source, context, jobs - 1) as (pool, _):
         cuts = blocks(source.path, start, block_bytes)
-        submit = None if pool is None else _submitter(pool)
-        yield from _in_order(job, plan, source, submit, jobs, cuts, progress)
-
-
-def _submitter(pool: ProcessPoolExecutor) -> Callable[[Block], Future[str]]:
-    """A block handed to the pool's workers (_work)."""
-
-    def submit(block: Block) -> Future[str]:
-        return pool.submit(_work, block)
-
-    return submit
+        yield from _in_order(job, plan, source, pool, jobs, cuts, progress)
 
 
 @contextlib.contextmanager
@@ -616,7 +568,7 @@ def _workers(
             try:
                 yield pool, spool
             except BaseException:
-                for worker in list((pool._processes or {}).values()):  # none once let go
+                for worker in list(pool._processes.values()):
                     worker.terminate()
                 raise
             finally:
@@ -627,13 +579,12 @@ def _in_order(
     job: Job,
     plan: ColumnPlan | None,
     source: ListFile,
-    submit: Callable[[Block], Future[str]] | None,
+    pool: ProcessPoolExecutor | None,
     jobs: int,
     cuts: Iterator[Block],
     progress: Callable[[int], None] | None,
 ) -> Iterator[ChunkOutput]:
-    """Hand out the blocks (to the workers: `submit`, None for none) and pass on their chunks
-    in input order."""
+    """Hand out the blocks and pass on their chunks in input order."""
     pending: collections.deque[BlockOutput | Future[str]] = collections.deque()
     order: collections.deque[Block] = collections.deque()
     broken = False
@@ -649,12 +600,12 @@ def _in_order(
             if block.rest:  # passed on below as a block to read on from in one stream
                 pending.append(BlockOutput([], whole=False))
             elif (
-                submit is not None
+                pool is not None
                 and not broken
                 and (busy < 2 * (jobs - 1) or here >= share * handed)
             ):
                 with uncut(), _output_to_devnull():  # a submit may start a worker
-                    pending.append(submit(block))
+                    pending.append(pool.submit(_work, block))
             else:
                 here += 1
                 pending.append(screen_block(job, plan, source, block))
