@@ -12,9 +12,12 @@ before this code each time: the code as it was, extracted with `git archive`, ru
 
     python benchmarks/log_speed.py [--records 100000] [--rounds 3] [--jobs 0] [--against main]
 
-2026-11-29, the 2-core development machine (shared; load ~1), 100,000 records, two processes,
-`--rounds 3 --against main`: main 2.80× wall, 2.72× CPU; this code 2.20× wall, 2.39× CPU (median
-ratios; README, "Keeping a screening log", says where the rest goes). The goal is not met.
+2026-11-29 evening, the 2-core development machine (shared; load 1.5-2), 100,000 records, two
+processes, `--rounds 3`, median ratios: `--against 1c8f660` (this branch's start) 2.19× wall,
+2.31× CPU, this code in the same run 2.07× wall, 2.09× CPU; `--against main` (5f3a8c0, whose run
+without the log has since got faster) 2.37×, 2.64×, this code 1.99×, 2.11×. With the log ~4.0-4.2 s
+wall / 6.1-6.2 s CPU (6.5-6.6 s at 1c8f660), without it ~1.9 s / 2.9 s. README, "Keeping a
+screening log", says where the rest goes. The goal is not met.
 """
 
 from __future__ import annotations

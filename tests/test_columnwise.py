@@ -286,7 +286,7 @@ def own_parts_both_ways(
         own: list[Any] = []
         for chunk in chunks:
             out = screen_chunk(job, chunk, plan)
-            own.extend(zip(out.forms, out.explained, strict=True))
+            own.extend(zip(out.forms, out.own.explained(), strict=True))
         outputs.append(own)
     return outputs[0], outputs[1]
 
@@ -299,6 +299,25 @@ def test_column_wise_gives_each_record_the_full_result_parts_the_record_path_giv
     """Reasons worked out once per combination of values are each record's own reasons."""
     header, records = generated
     fast, reference = own_parts_both_ways(header, records, site, language, chunk_size)
+    assert fast == reference
+
+
+@pytest.mark.parametrize("trial", [0, 10**9])
+def test_a_rule_on_several_columns_says_the_same_items_looked_up_or_worked_out_each_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trial: int
+) -> None:
+    """With a log, a rule on several columns looks up the item of a combination of classes met
+    before, unless most combinations are new (columnwise.MEMO_TRIAL): either way, each record's
+    own parts are what the record-by-record path says."""
+    from cart_screen import columnwise
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from make_referrals import write
+
+    monkeypatch.setattr(columnwise, "MEMO_TRIAL", trial)
+    source = write(tmp_path / "list.csv", 1200)
+    header, *records = list(csv.reader(io.StringIO(source.read_text("utf-8"), newline="")))
+    fast, reference = own_parts_both_ways(header, records, NO_SITE, "en", 100)
     assert fast == reference
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from cart_screen.columnwise import ColumnPlan, Explained
+from cart_screen.columnwise import ColumnPlan, Explained, OwnParts
 from cart_screen.csv_list import shown_undecoded
 from cart_screen.evaluate import Verdict, advisory_ids, decide, result_of
 from cart_screen.i18n import M, Said
@@ -95,8 +95,9 @@ class ChunkOutput:
     forms: list[tuple[str | None, str, str]] = field(default_factory=list)
     """For the screening log (Job.log): each record's patient id, screening date and form as
     read (see forms_as_read)."""
-    explained: list[Explained] = field(default_factory=list)
-    """For the screening log: each record's own part of its full result (see Explained)."""
+    own: OwnParts = field(default_factory=lambda: OwnParts.of(()))
+    """For the screening log: each record's own part of its full result (see Explained), its
+    distinct parts numbered (OwnParts)."""
 
     def numbered(self, first: int) -> Sequence[int]:
         """Each row's number, counting from `first` (or as `numbers` has them)."""
@@ -132,7 +133,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
             explained = [None] * len(chunk.cells) if job.log else []
     if None not in tails:
         done = cast(list[str], tails)
-        own = cast(list[Explained], explained)
+        own = OwnParts.of(cast(list[Explained], explained))
         return ChunkOutput(done, writer.row_end, "", tally, chunk.numbers, forms, own)
     details: list[str] = []
     left = [at for at, tail in enumerate(tails) if tail is None]
@@ -147,7 +148,7 @@ def screen_chunk(job: Job, chunk: Chunk, plan: ColumnPlan | None = None) -> Chun
                 forms[at] = (patient_id, item.result.screening_date.isoformat(), form)
         tally.add(item.verdict, rule_ids, advised)
     done = cast(list[str], tails)  # every record's row is in now
-    own = cast(list[Explained], explained)
+    own = OwnParts.of(cast(list[Explained], explained))
     return ChunkOutput(done, writer.row_end, "".join(details), tally, chunk.numbers, forms, own)
 
 

@@ -624,9 +624,7 @@ def batch(
                                     if file_state(source) != as_found:
                                         raise BatchInputError(M.LIST_CHANGED.both())
                                     recorder.log.still_there()
-                                    recorder.add(
-                                        chunk.numbered(number), chunk.forms, chunk.explained
-                                    )
+                                    recorder.add(chunk.numbered(number), chunk.forms, chunk.own)
                                 if workbook:  # its rows from their pieces, never read back
                                     cast("ResultsWorkbook", out).add_pieces(
                                         chunk.numbered(number), chunk.tails, chunk.end

@@ -25,6 +25,7 @@ record that is not plain: one that cannot be read, or has no patient id.
 
 from __future__ import annotations
 
+import array
 import collections
 import datetime as dt
 import itertools
@@ -67,6 +68,10 @@ MEMO_LIMIT = 1 << 16
 
 CLASS_LIMIT = 1 << 16
 """Classes a column may have (a column of dates has one a day) before the plan starts afresh."""
+
+MEMO_TRIAL = 8_000
+"""Records a rule on several columns looks up its combinations for before it judges whether
+that pays (with a log: see _Reasons.explained)."""
 
 _ID_BITS = 17
 """Bits a class id takes when several are packed into one int (CLASS_LIMIT fits)."""
@@ -160,16 +165,24 @@ class _Column:
         return _looked_up(self._ids, texts, self._class_of)
 
     def errors_into(
-        self, errors: dict[int, list[str]], ids: list[int], of: Sequence[Sequence[str]] = ()
+        self,
+        errors: dict[int, list[str]],
+        ids: list[int],
+        own: dict[int, list[str]] | None = None,
+        of: Sequence[Sequence[str]] = (),
     ) -> None:
-        """Add to each record's error cells (by position) those of its class in this column
-        (or, given `of`, what `of` holds for its class)."""
+        """Add to each record's error cells (by position) those of its class in this column —
+        and given `own`, to its own errors what `of` holds for its class (the log's: one pass
+        finds the records of a class with errors for both)."""
         for class_id in self.error_ids.intersection(ids):
-            cells, at = (of or self.errors)[class_id], -1
+            cells, at = self.errors[class_id], -1
+            pieces = of[class_id] if own is not None else ()
             try:
                 while True:  # list.index scans in C for the next record of this class
                     at = ids.index(class_id, at + 1)
                     errors.setdefault(at, []).extend(cells)
+                    if own is not None:
+                        own.setdefault(at, []).extend(pieces)
             except ValueError:
                 pass
 
@@ -197,6 +210,60 @@ class Explained(NamedTuple):
     outcome: Outcome
     items: tuple[str, ...]
     errors: tuple[str, ...]
+
+
+class OwnParts(NamedTuple):
+    """A chunk's records' own parts (Explained), in the form that is cheap to hand over from a
+    worker and to number in the log (log/lists.py): each distinct part once, numbered from 0 in
+    the order first met — record after record, its items then its errors — and each record's
+    parts as those numbers, in one array. A worker's chunk pickled so is a few arrays and the
+    distinct texts, not a tuple of thirty-odd texts per record."""
+
+    patient_ids: list[str | None]
+    outcomes: list[Outcome]
+    parts: list[str]
+    """The distinct parts, in the order first met."""
+    numbers: array.array[int]
+    """Each record's parts' numbers (in `parts`), record after record: its items, its errors."""
+    items: list[int]
+    """How many items each record has."""
+    errors: list[int]
+    """How many errors each record has (all 0, as nearly always: empty)."""
+
+    @classmethod
+    def of(cls, explained: Sequence[Explained]) -> OwnParts:
+        """The records' own parts, numbered (each step a pass in C)."""
+        items = list(map(operator.attrgetter("items"), explained))
+        errors = list(map(operator.attrgetter("errors"), explained))
+        counted = list(map(len, errors))
+        said = map(operator.add, items, errors) if any(counted) else items
+        flat = list(itertools.chain.from_iterable(said))
+        parts = list(dict.fromkeys(flat))
+        number = dict(zip(parts, range(len(parts)), strict=True))
+        return cls(
+            list(map(operator.attrgetter("patient_id"), explained)),
+            list(map(operator.attrgetter("outcome"), explained)),
+            parts,
+            array.array("I", map(number.__getitem__, flat)),
+            list(map(len, items)),
+            counted if any(counted) else [],
+        )
+
+    def explained(self) -> list[Explained]:
+        """Each record's own part again (for tests, and for reading it as Explained)."""
+        texts = list(map(self.parts.__getitem__, self.numbers))
+        errors = self.errors or [0] * len(self.items)
+        found, at = [], 0
+        for patient_id, outcome, items, own_errors in zip(
+            self.patient_ids, self.outcomes, self.items, errors, strict=True
+        ):
+            end = at + items
+            last = end + own_errors
+            found.append(
+                Explained(patient_id, outcome, tuple(texts[at:end]), tuple(texts[end:last]))
+            )
+            at = last
+        return found
 
 
 class _Rule:
@@ -350,10 +417,40 @@ class _Reasons:
         self._needed: dict[str, _Said] = {}
         self._texts: dict[str, str] = {}
         """Each item text said, as the one object that stands for it."""
+        self._items: dict[int, str] = {}
+        self._bits: dict[int, int] = {}
+        """The item and the bit of each combination of classes (packed) met."""
+        self._met = self._new = 0
+        """Records looked up in `_items`, and how many of them were not there."""
 
     def explained(self, ids: Mapping[_Column, list[int]]) -> tuple[list[int], list[str]]:
-        """Each record's bit and item's own part (see _Rule.explained)."""
+        """Each record's bit and item's own part (see _Rule.explained): looked up in C for a
+        combination of classes met before (most records: the cardiac rule's columns have a few
+        hundred combinations in 100,000 records), worked out from the pieces for the others —
+        all of them once most records bring a combination not met before (the hepatic rule's
+        lab values), where looking them up first costs more than it saves."""
         classes = [ids[column] for column in self._columns]
+        if self._met > MEMO_TRIAL and self._new * 2 > self._met:
+            return self._worked_out(classes)
+        if len(self._items) > MEMO_LIMIT:
+            self._items.clear()
+            self._bits.clear()
+        keys = _packed(classes)
+        items = list(map(self._items.get, keys))
+        self._met += len(keys)
+        if None in items:
+            new = list(itertools.compress(range(len(keys)), map(operator.is_, _NONE, items)))
+            self._new += len(new)
+            new_keys = list(map(keys.__getitem__, new))
+            bits, made = self._worked_out([list(map(c.__getitem__, new)) for c in classes])
+            self._items.update(zip(new_keys, made, strict=True))
+            self._bits.update(zip(new_keys, bits, strict=True))
+            collections.deque(map(items.__setitem__, new, made), maxlen=0)
+        return list(map(self._bits.__getitem__, keys)), cast(list[str], items)
+
+    def _worked_out(self, classes: list[list[int]]) -> tuple[list[int], list[str]]:
+        """Each record's bit and item's own part from its classes (one list per column), said
+        from the pieces of its pattern of truths."""
         patterns: list[int] = []
         for position, (column, codes) in enumerate(zip(self._columns, self._truths, strict=True)):
             codes.extend(self._code(position, c) for c in range(len(codes), len(column.facts)))
@@ -716,15 +813,21 @@ class ColumnPlan:
         blank = [""] * count
 
         # 1. classes, and the error cells of each record (field order, then what derive finds)
+        # (with a log, and each record's own errors: result.error_piece)
         ids: dict[_Column, list[int]] = {}
         errors: dict[int, list[str]] = {}
+        own_errors: dict[int, list[str]] = {}
+        own = own_errors if self.job.log else None
         for index, column in self._mapped:
             ids[column] = column.classify(columns[index])
-            column.errors_into(errors, ids[column])
+            said = self._error_pieces(column) if self.job.log else ()
+            column.errors_into(errors, ids[column], own, said)
         for column in self._unmapped:  # not in the list: blank for every record
             ids[column] = column.classify([""]) * count
-        ids[self._derived] = self._derived.classify(self._derived_ids(ids))
-        self._derived.errors_into(errors, ids[self._derived])
+        derived = self._derived
+        ids[derived] = derived.classify(self._derived_ids(ids))
+        said = self._error_pieces(derived) if self.job.log else ()
+        derived.errors_into(errors, ids[derived], own, said)
 
         # 2. each rule's bit of each record's code; 3. the status cells of each code
         explained: list[Explained | None] = []
@@ -739,11 +842,6 @@ class ColumnPlan:
             advisory_bits = [rule_bits for rule_bits, _ in advised]
             pieces = [rule_items for _, rule_items in [*both, *advised]]
             items = list(zip(*pieces, strict=True)) if pieces else [()] * count
-            own_errors: dict[int, list[str]] = {}
-            for _, column in self._mapped:
-                column.errors_into(own_errors, ids[column], self._error_pieces(column))
-            derived = self._derived
-            derived.errors_into(own_errors, ids[derived], self._error_pieces(derived))
         else:
             bits = self._codes(self._rules, ids, count)
             advisory_bits = self._codes(self._advisory, ids, count)
@@ -812,8 +910,8 @@ class ColumnPlan:
             either = zip(is_flagged, map(bool, needs), strict=True)
             record_outcomes = map(_OUTCOMES.__getitem__, either)
             record_errors: list[tuple[str, ...]] = [()] * count
-            for at, said in own_errors.items():
-                record_errors[at] = tuple(said)
+            for at, own_said in own_errors.items():
+                record_errors[at] = tuple(own_said)
             explained = list(map(Explained, patient_ids, record_outcomes, items, record_errors))
         if "" in patient_ids:  # no patient id, or not readable: left to the other path
             for at in [at for at, pid in enumerate(patient_ids) if not pid]:

@@ -569,7 +569,8 @@ def _workers(
             try:
                 yield pool, spool
             except BaseException:
-                for worker in list(pool._processes.values()):
+                # (none left once the pool is shut down: Helper.done)
+                for worker in list((pool._processes or {}).values()):
                     worker.terminate()
                 raise
             finally:

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cart_screen import screen
-from cart_screen.columnwise import Explained
+from cart_screen.columnwise import Explained, OwnParts
 from cart_screen.log import store
 from cart_screen.log.lists import ListRecorder
 from cart_screen.log.screening_log import ScreeningLog, Source
@@ -35,7 +35,7 @@ def a_log_with_one_of_each(target: str) -> ScreeningLog:
     rules = default_ruleset()
     items = len(rules.rules) + len(rules.advisory)  # the label's, then the advisory checks'
     parts = Explained("L-1", "needs_info", (item_piece("needs_info", "Needs data."),) * items, ())
-    recorder.store([1], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+    recorder.store([1], [("L-1", "2026-11-27", '["L-1"]')], OwnParts.of([parts]))
     return log
 
 
@@ -191,7 +191,7 @@ def test_a_stop_that_cuts_the_wait_for_the_log_still_counts_what_it_holds(
 
     monkeypatch.setattr(recorder, "store", slow)
     for number in range(1, 4):
-        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], OwnParts.of([parts]))
     time.sleep(0.05)  # the first chunk is being stored
     join = threading.Thread.join
     cut: list[bool] = []
@@ -230,9 +230,9 @@ def test_a_log_that_does_not_answer_leaves_the_chunk_in_doubt_and_the_stop_goes_
         store(*args)
 
     monkeypatch.setattr(recorder, "store", stuck)
-    recorder.add([1, 2], [("L-1", "2026-11-27", '["L-1"]')] * 2, [parts, parts])
+    recorder.add([1, 2], [("L-1", "2026-11-27", '["L-1"]')] * 2, OwnParts.of([parts, parts]))
     for number in range(3, 11):  # as many as wait in line: the stop must not wait to queue either
-        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], [parts])
+        recorder.add([number], [("L-1", "2026-11-27", '["L-1"]')], OwnParts.of([parts]))
     assert entered.wait(5)
     recorder.stop(keep=False, wait=0.2)
     assert (recorder.recorded, recorder.in_doubt) == (0, 2)

@@ -12,7 +12,9 @@ together again (result.joined_result), equal to what `screen()` gives for the fo
 
 The parts come from the screening itself (columnwise.ColumnPlan.screen_explained says each
 reason from what each value says; batch.explained_of for the other records), in the process that
-screened the chunk.
+screened the chunk, which also numbers the chunk's distinct parts (columnwise.OwnParts: a worker
+hands over each part once and the records' parts as numbers in an array). Here each distinct
+part of a chunk is given its number in the list, and the records' numbers are mapped to those.
 
 The chunks are stored from a thread of their own, in order, as they are handed over (add): the
 database drivers let go of the GIL while the database works and while SQLite waits for the disk
@@ -31,7 +33,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from cart_screen.columnwise import Explained
+from cart_screen.columnwise import OwnParts
 from cart_screen.evaluate import shared_of
 from cart_screen.i18n import Language
 from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_ids
@@ -44,7 +46,7 @@ PARTS_REMEMBERED = 1 << 18
 AHEAD = 8
 """Chunks handed over that may wait to be stored (about a block of the parallel path's)."""
 
-_Handed = tuple[Iterable[int], Sequence[tuple[str | None, str, str]], Sequence[Explained]]
+_Handed = tuple[Iterable[int], Sequence[tuple[str | None, str, str]], OwnParts]
 
 
 class ListRecorder:
@@ -87,7 +89,7 @@ class ListRecorder:
         self,
         numbers: Iterable[int],
         forms: Sequence[tuple[str | None, str, str]],
-        explained: Sequence[Explained],
+        own: OwnParts,
     ) -> None:
         """Hand a chunk over to be stored (see store) once those before it are; raises what
         stopped the storing of one before it (a LogError)."""
@@ -97,7 +99,7 @@ class ListRecorder:
             self._thread = threading.Thread(target=self._store_handed, name="log", daemon=True)
             self._ending = False
             self._thread.start()
-        self._waiting.put((numbers, forms, explained))
+        self._waiting.put((numbers, forms, own))
 
     def finish(self) -> None:
         """Wait until every chunk handed over is stored; raises what stopped the storing."""
@@ -149,36 +151,31 @@ class ListRecorder:
         self,
         numbers: Iterable[int],
         forms: Sequence[tuple[str | None, str, str]],
-        explained: Sequence[Explained],
+        own: OwnParts,
     ) -> None:
         """Store a chunk now, in one transaction: each record's row number, its patient id,
         screening date and form as read (batch.forms_as_read), and its result's own part
-        (Explained)."""
+        (Explained, numbered in the chunk: OwnParts)."""
         known = self._numbers
         if len(known) > PARTS_REMEMBERED:
             known.clear()
-        items = list(map(operator.attrgetter("items"), explained))
-        errors = list(map(operator.attrgetter("errors"), explained))
-        # Each part's number, the parts met for the first time numbered in the order met:
-        # record after record, its items then its errors.
-        parts = list(itertools.chain.from_iterable(map(operator.add, items, errors)))
-        numbered = list(map(known.get, parts))
+        # Each distinct part's number in the list: those met for the first time numbered in the
+        # order met (record after record, its items then its errors), as own.parts has them.
+        numbered = list(map(known.get, own.parts))
         new: list[tuple[int, str]] = []
         if None in numbered:
-            for at in itertools.compress(range(len(parts)), map(operator.is_, _NONE, numbered)):
-                number = known.get(parts[at])  # the same new part may come twice in a chunk
-                if number is None:
-                    count = self._next + len(new)
-                    number = known[parts[at]] = str(count)
-                    new.append((count, parts[at]))
-                numbered[at] = number
-        middles = _middles(cast(list[str], numbered), items, errors)
+            for at in itertools.compress(range(len(numbered)), map(operator.is_, _NONE, numbered)):
+                count = self._next + len(new)
+                numbered[at] = known[own.parts[at]] = str(count)
+                new.append((count, own.parts[at]))
+        texts = cast(list[str], numbered)
+        middles = _middles(list(map(texts.__getitem__, own.numbers)), own.items, own.errors)
         said = map("".join, zip(_START, middles, _END, strict=False))  # the others repeat
-        ids = [own.patient_id for own in explained]
+        ids = own.patient_ids
         shown_ids = storable_ids([patient_id for patient_id, _, _ in forms])
         if ids != shown_ids:  # the id as screened, where the column cannot hold it
             said = map(_with_id, said, ids, shown_ids)
-        outcomes = map(operator.attrgetter("outcome"), explained)
+        outcomes = own.outcomes
         days = map(operator.itemgetter(1), forms)
         cells = map(operator.itemgetter(2), forms)
         rows: list[ListRow] = list(
@@ -197,22 +194,21 @@ _BETWEEN = '],"errors":['
 _END = itertools.repeat("]}")
 
 
-def _middles(
-    numbers: list[str], items: list[tuple[str, ...]], errors: list[tuple[str, ...]]
-) -> Iterable[str]:
+def _middles(numbers: list[str], items: list[int], errors: list[int]) -> Iterable[str]:
     """Each record's `<its items' numbers>],"errors":[<its errors' numbers>`, from the numbers
-    of every record's parts in order (its items, then its errors)."""
-    sizes = set(map(len, items))
-    if len(sizes) == 1 and not any(errors):  # as nearly always: joined in C
+    of every record's parts in order (its items, then its errors) and how many of each it has
+    (`errors` empty: none)."""
+    sizes = set(items)
+    if len(sizes) == 1 and not errors:  # as nearly always: joined in C
         size = sizes.pop()
         if not size:
             return itertools.repeat(_BETWEEN, len(items))
         joined = map(",".join, zip(*[iter(numbers)] * size, strict=True))
         return map(operator.add, joined, itertools.repeat(_BETWEEN))
     middles, at = [], 0
-    for own_items, own_errors in zip(items, errors, strict=True):
-        end = at + len(own_items)
-        last = end + len(own_errors)
+    for own_items, own_errors in zip(items, errors or [0] * len(items), strict=True):
+        end = at + own_items
+        last = end + own_errors
         middles.append(f"{','.join(numbers[at:end])}{_BETWEEN}{','.join(numbers[end:last])}")
         at = last
     return middles

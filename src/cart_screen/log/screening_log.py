@@ -9,6 +9,7 @@ file name and row) and by whom (the OS user, or the web page's user: see web_log
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import re
@@ -264,9 +265,26 @@ def result_row(
     }
 
 
-_ROWS_AT_ONCE = 100
-"""Rows one INSERT stores (15 values each: well within SQLite's 32,766 and PostgreSQL's 65,535
-parameters to a statement)."""
+_ROWS_AT_ONCE = 500
+"""Rows one INSERT stores: a chunk of a list in one statement (on SQLite six values a row and the
+nine all rows share, bound once; on PostgreSQL 15 a row: well within SQLite's 32,766 and
+PostgreSQL's 65,535 parameters to a statement). The driver lets go of the GIL for each statement
+and the storing thread then waits to have it back from the thread that screens: one statement to
+a chunk's screenings rather than five."""
+
+
+@functools.cache
+def _value_lists(marker: str, alike: int, count: int, rows: int) -> str:
+    """`(…), (…)` for `rows` rows of `alike` values bound once (?1…?alike, in every row) and
+    `count` of their own."""
+    if not alike:
+        return ", ".join([f"({', '.join([marker] * count)})"] * rows)
+    first = [f"?{number}" for number in range(1, alike + 1)]
+    return ", ".join(
+        f"({', '.join([*first, *(f'?{alike + row * count + n}' for n in range(1, count + 1))])})"
+        for row in range(rows)
+    )
+
 
 _LIST_COLUMNS = ("patient_id", "outcome", "screening_date", "source_row", "form", "result")
 
@@ -370,26 +388,34 @@ class ScreeningLog:
             sqlite = connection.dialect.name == "sqlite"
             marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
-            def insert(table: str, names: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
-                one = f"({', '.join([marker] * len(names))})"
+            def insert(
+                table: str,
+                names: Sequence[str],
+                values: Sequence[tuple[Any, ...]],
+                alike: tuple[Any, ...] = (),
+            ) -> None:
+                """Many rows to a statement; `alike` (SQLite only): the first columns' values,
+                the same for every row, bound once to a statement as ?1…?n."""
+                count = len(names) - len(alike)
                 start = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                 for first in range(0, len(values), _ROWS_AT_ONCE):
                     some = values[first : first + _ROWS_AT_ONCE]
                     connection.exec_driver_sql(
-                        start + ", ".join([one] * len(some)),
-                        tuple(itertools.chain.from_iterable(some)),
+                        start + _value_lists(marker, len(alike), count, len(some)),
+                        (*alike, *itertools.chain.from_iterable(some)),
                     )
 
             if parts:
                 insert("list_parts", ("list_id", "number", "part"), [(list_id, *p) for p in parts])
-            when: object = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
-            head = (*fixed.values(), list_id, when)
+            names = [*fixed, "list_id", "recorded_at", *_LIST_COLUMNS]
             if sqlite:
-                values = [(*head, *row) for row in rows]
+                when = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+                insert("screenings", names, rows, (*fixed.values(), list_id, when))
             else:
                 day = dt.date.fromisoformat
+                head = (*fixed.values(), list_id, at)
                 values = [(*head, p, o, day(d), n, f, r) for p, o, d, n, f, r in rows]
-            insert("screenings", [*fixed, "list_id", "recorded_at", *_LIST_COLUMNS], values)
+                insert("screenings", names, values)
         return list_id
 
     def decide(
