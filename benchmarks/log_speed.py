@@ -12,11 +12,10 @@ before this code each time: the code as it was, extracted with `git archive`, ru
 
     python benchmarks/log_speed.py [--records 100000] [--rounds 3] [--jobs 0] [--against main]
 
-2026-11-29 evening, the 2-core development machine (shared; load 1.5-2), 100,000 records, two
-processes, `--rounds 3`, median ratios: `--against 1c8f660` (this branch's start) 2.19× wall,
-2.31× CPU, this code in the same run 2.07× wall, 2.09× CPU; `--against main` (5f3a8c0, whose run
-without the log has since got faster) 2.37×, 2.64×, this code 1.99×, 2.11×. With the log ~4.0-4.2 s
-wall / 6.1-6.2 s CPU (6.5-6.6 s at 1c8f660), without it ~1.9 s / 2.9 s. README, "Keeping a
+2026-11-29 evening, the 2-core development machine (shared), 100,000 records, two processes,
+`--rounds 3 --against 1bee581` (that day's session start): 1bee581 2.20× wall, 2.45× CPU; the
+session's end in the same run 2.22× wall, 2.46× CPU — both runs ~20-25 % faster (with the log
+4.1-4.5 s wall then, 3.3-3.5 s now; without it 1.9-2.0 s then, 1.5 s now). README, "Keeping a
 screening log", says where the rest goes. The goal is not met.
 """
 
