@@ -184,6 +184,21 @@ class _QuickZip(zipfile.ZipFile):
         compress_type: Any = None,
         compresslevel: Any = None,
     ) -> None:
+        try:
+            self._write(filename, arcname, compress_type, compresslevel)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def close(self) -> None:
+        """As ZipFile's; but a zip file whose writing failed (a full disk) is not finished: it
+        is left as it is (its target is cut: _Target), rather than have an end written after
+        its last whole part when it is collected, which fails again with a traceback."""
+        if getattr(self, "_failed", False):
+            self._didModify = False
+        super().close()
+
+    def _write(self, filename: Any, arcname: Any, compress_type: Any, compresslevel: Any) -> None:
         rows = _ROWS_FILES.pop(str(filename), None)
         if rows is None:
             super().write(filename, arcname, compress_type, compresslevel)
