@@ -315,6 +315,11 @@ def test_a_chunk_half_written_by_a_worker_that_ended_is_a_worker_that_died(
 def test_a_helper_let_go_and_then_left_by_a_failure_passes_the_failure_on() -> None:
     """A list found changed once the worker's rows are in (its pool shut down already) is one
     line, not a traceback from ending workers that are gone."""
-    with pytest.raises(KeyError, match="the list changed"), parallel.Helper() as helper:
-        helper.done()
-        raise KeyError("the list changed")
+
+    def let_go_then_fail() -> None:
+        with parallel.Helper() as helper:
+            helper.done()
+            raise KeyError("the list changed")
+
+    with pytest.raises(KeyError, match="the list changed"):
+        let_go_then_fail()
