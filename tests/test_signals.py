@@ -286,3 +286,46 @@ def test_a_stop_with_a_log_says_how_many_screenings_the_log_kept(
         kept = int(db.execute("SELECT count(*) FROM screenings").fetchone()[0])
     assert 0 < kept == int(said[1]) < 30_000
     assert [name for name in leftovers(tmp_path) if not name.startswith("log.db")] == []
+
+
+def stopped_at(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> None:
+    """SIGTERM to this process as `module.name` is called (then it goes on as it was)."""
+    original = getattr(module, name)
+
+    def stop_then_go_on(*args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, stop_then_go_on)
+
+
+def test_a_stop_before_the_list_is_read_is_one_line_and_143(
+    referrals: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the rules load (or a worker starts, or the log opens): nothing begun, one line."""
+    from typer.testing import CliRunner
+
+    from cart_screen import cli
+
+    stopped_at(monkeypatch, cli, "_setting")
+    run = CliRunner().invoke(cli.app, ["batch", str(referrals), "-o", str(tmp_path / "o.csv")])
+    assert run.exit_code == 143
+    assert run.stderr == STOPPED
+    assert leftovers(tmp_path) == []
+
+
+def test_a_stop_once_every_result_is_in_changes_nothing(
+    referrals: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the summary is written (the results in place): exit 0, every line said — a wrapper
+    that took a stopped run for one to redo would screen the list into the log twice."""
+    from typer.testing import CliRunner
+
+    from cart_screen import cli, render
+
+    stopped_at(monkeypatch, render, "summary_text")
+    out = tmp_path / "o.csv"
+    run = CliRunner().invoke(cli.app, ["batch", str(referrals), "-o", str(out)])
+    assert run.exit_code == 0, run.stderr
+    assert "Pre-screening aid only" in run.stderr
+    assert len(out.read_text("utf-8").splitlines()) > 30_000

@@ -564,129 +564,157 @@ def batch(
     reading = _sheet_reading(source, sheet)  # a workbook's sheet is read while the rules load
     # A long .xlsx sheet's later rows are screened by a worker: started now, its Python is
     # ready by the time the sheet's header is read (parallel.Helper).
-    with _sheet_helper(reading, jobs) as helper:
-        language, ruleset, site = _setting(lang, rules, icu_available, site_file)
-        _distinct_outputs(source, language, output, jsonl, summary_file)
-        workbook = _output_format(output, language) == "xlsx"
-        day = _day(as_of) or dt.date.today()
-        recorder = _list_recorder(log, source, ruleset, site, language) if log else None
-        stopping = StopSignals()
-        sep = M.SEPARATOR(language)  # between the parts of a failure's line
-        failure: str | None = None
-        log_failed = False
-        # what stops a run with one line (_batch_failure): a list, a text encoding, a file, the log
-        failures: tuple[type[Exception], ...] = (BatchInputError, UnicodeError, OSError)
-        failures += _log_errors(log)
-        # One scope for the stop signals, the failures and the last lines too: a second signal
-        # while stopping, or one once every result is in, is noted and not acted on.
-        with stopping:
-            try:
-                column_map = load_column_map(columns) if columns else {}
-                listing = _read_list(
-                    source, encoding, sheet, column_map, jobs, language, reading, helper, as_found
-                )
-                # (the collector: once the rules and the list's reader are loaded)
-                with listing as listed, collecting_less():
-                    rule_ids = tuple(r.id for r in ruleset.rules)
-                    details_wanted = jsonl is not None
-                    job = Job(
-                        ruleset,
-                        listed.columns,
-                        day,
-                        details_wanted,
+    # Until the run's own scope below takes over (and once it is done, while the worker ends and
+    # the last lines are written), the stop signals are in force too: a stop early on is one
+    # line, and one once every result is in is noted and not acted on (exit 0: the files are
+    # in place, and a wrapper rerunning the list would record it in the log twice).
+    early = StopSignals()
+    try:
+        with early, _sheet_helper(reading, jobs) as helper:
+            language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+            _distinct_outputs(source, language, output, jsonl, summary_file)
+            workbook = _output_format(output, language) == "xlsx"
+            day = _day(as_of) or dt.date.today()
+            recorder = _list_recorder(log, source, ruleset, site, language) if log else None
+            stopping = StopSignals()
+            sep = M.SEPARATOR(language)  # between the parts of a failure's line
+            failure: str | None = None
+            log_failed = False
+            # what stops a run with one line (_batch_failure): a list, a text encoding, a file, the log
+            failures: tuple[type[Exception], ...] = (BatchInputError, UnicodeError, OSError)
+            failures += _log_errors(log)
+            # One scope for the stop signals, the failures and the last lines too: a second signal
+            # while stopping, or one once every result is in, is noted and not acted on.
+            with stopping:
+                try:
+                    column_map = load_column_map(columns) if columns else {}
+                    listing = _read_list(
+                        source,
+                        encoding,
+                        sheet,
+                        column_map,
+                        jobs,
                         language,
-                        site,
-                        log=recorder is not None,
+                        reading,
+                        helper,
+                        as_found,
                     )
-                    if recorder is not None:
-                        recorder.columns([name for _, name in listed.columns.fields])
-                    with (
-                        Summary(
-                            rule_ids,
-                            ignored_columns=listed.columns.ignored,
-                            advisory_ids=advisory_ids(ruleset, site),
-                            screened_with=(ruleset.id, ruleset.sha256, site),
-                            scratch=output.parent,
-                            show_duplicates=show_duplicates,
-                        ) as summary,
-                        _results_file(output, workbook, excel, ruleset, day, language) as out,
-                        atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
-                    ):
-                        out.write(",".join(BATCH_COLUMNS) + "\r\n")
-                        number = 1
-                        outputs = listed.screen(job)
-                        with contextlib.closing(outputs):  # stopped: its workers end at once
-                            for chunk in outputs:
-                                summary.add(chunk.tally)
-                                if recorder is not None:
-                                    # The log cannot take back what it holds: never a screening
-                                    # of a record read after the list began to change.
-                                    if file_state(source) != as_found:
-                                        raise BatchInputError(M.LIST_CHANGED.both())
-                                    recorder.log.still_there()
-                                    recorder.add(chunk.numbered(number), chunk.forms, chunk.own)
-                                if workbook:  # its rows from their pieces, never read back
-                                    cast("ResultsWorkbook", out).add_pieces(
-                                        chunk.numbered(number), chunk.tails, chunk.end
-                                    )
-                                else:
-                                    out.write(chunk.rows(number))
-                                number += len(chunk.tails)
-                                if details is not None:
-                                    details.write(chunk.details)
+                    # (the collector: once the rules and the list's reader are loaded)
+                    with listing as listed, collecting_less():
+                        rule_ids = tuple(r.id for r in ruleset.rules)
+                        details_wanted = jsonl is not None
+                        job = Job(
+                            ruleset,
+                            listed.columns,
+                            day,
+                            details_wanted,
+                            language,
+                            site,
+                            log=recorder is not None,
+                        )
                         if recorder is not None:
-                            recorder.finish()  # every chunk handed over to the log is stored
-                            recorder.log.still_there()  # and where it says it is
-                        if file_state(source) != as_found:  # replaced, cut or grown while read
-                            raise BatchInputError(M.LIST_CHANGED.both())
-                        # after the rows: a sheet's empty rows are counted as read
-                        summary.source = listed.facts()
-                        summary.finish()
-                        if workbook:  # put together now: one that cannot be leaves no file either
-                            cast("ResultsWorkbook", out).finish(summary)
-                        # Written before OUT.csv and the details are renamed into place: a
-                        # summary that cannot be written leaves none of them (one result).
-                        if summary_file:
-                            with atomic_write(summary_file) as figures:
-                                json.dump(summary.as_json(), figures, indent=2, ensure_ascii=False)
-                        # every result is in: a stop now waits until they are in place
-                        stopping.hold()
-            except failures as exc:
-                stopping.hold()  # failed: a stop now changes nothing
-                changed = file_state(source) != as_found
-                failure = _batch_failure(exc, source, encoding, language, changed=changed)
-                log_failed = not isinstance(exc, BatchInputError | UnicodeError | OSError)
-                if recorder is not None and isinstance(exc, BatchInputError):
-                    recorder.stop(keep=True)  # the chunks read before the list changed are stored
-            except KeyboardInterrupt:
-                said = M.STOPPED(language)
-                if recorder is not None:  # the log keeps what was stored before the stop: say so
-                    recorder.stop(keep=False, wait=LOG_STOP_WAIT)
-                    said += f"{sep}{M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
-                    if recorder.in_doubt:
-                        said += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
-                with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-                    typer.echo(M.ERROR(language, message=said), err=True)
-                raise typer.Exit(128 + stopping.signal) from None
-            finally:
+                            recorder.columns([name for _, name in listed.columns.fields])
+                        with (
+                            Summary(
+                                rule_ids,
+                                ignored_columns=listed.columns.ignored,
+                                advisory_ids=advisory_ids(ruleset, site),
+                                screened_with=(ruleset.id, ruleset.sha256, site),
+                                scratch=output.parent,
+                                show_duplicates=show_duplicates,
+                            ) as summary,
+                            _results_file(output, workbook, excel, ruleset, day, language) as out,
+                            atomic_write(jsonl) if jsonl else contextlib.nullcontext() as details,
+                        ):
+                            out.write(",".join(BATCH_COLUMNS) + "\r\n")
+                            number = 1
+                            outputs = listed.screen(job)
+                            with contextlib.closing(outputs):  # stopped: its workers end at once
+                                for chunk in outputs:
+                                    summary.add(chunk.tally)
+                                    if recorder is not None:
+                                        # The log cannot take back what it holds: never a screening
+                                        # of a record read after the list began to change.
+                                        if file_state(source) != as_found:
+                                            raise BatchInputError(M.LIST_CHANGED.both())
+                                        recorder.log.still_there()
+                                        recorder.add(chunk.numbered(number), chunk.forms, chunk.own)
+                                    if workbook:  # its rows from their pieces, never read back
+                                        cast("ResultsWorkbook", out).add_pieces(
+                                            chunk.numbered(number), chunk.tails, chunk.end
+                                        )
+                                    else:
+                                        out.write(chunk.rows(number))
+                                    number += len(chunk.tails)
+                                    if details is not None:
+                                        details.write(chunk.details)
+                            if recorder is not None:
+                                recorder.finish()  # every chunk handed over to the log is stored
+                                recorder.log.still_there()  # and where it says it is
+                            if file_state(source) != as_found:  # replaced, cut or grown while read
+                                raise BatchInputError(M.LIST_CHANGED.both())
+                            # after the rows: a sheet's empty rows are counted as read
+                            summary.source = listed.facts()
+                            summary.finish()
+                            # put together now: one that cannot be leaves no file either
+                            if workbook:
+                                cast("ResultsWorkbook", out).finish(summary)
+                            # Written before OUT.csv and the details are renamed into place: a
+                            # summary that cannot be written leaves none of them (one result).
+                            if summary_file:
+                                with atomic_write(summary_file) as figures:
+                                    json.dump(
+                                        summary.as_json(), figures, indent=2, ensure_ascii=False
+                                    )
+                            # every result is in: a stop now waits until they are in place
+                            stopping.hold()
+                except failures as exc:
+                    stopping.hold()  # failed: a stop now changes nothing
+                    changed = file_state(source) != as_found
+                    failure = _batch_failure(exc, source, encoding, language, changed=changed)
+                    log_failed = not isinstance(exc, BatchInputError | UnicodeError | OSError)
+                    if recorder is not None and isinstance(exc, BatchInputError):
+                        # the chunks read before the list changed are stored
+                        recorder.stop(keep=True)
+                except KeyboardInterrupt:
+                    said = M.STOPPED(language)
+                    # the log keeps what was stored before the stop: say so
+                    if recorder is not None:
+                        recorder.stop(keep=False, wait=LOG_STOP_WAIT)
+                        said += f"{sep}{M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
+                        if recorder.in_doubt:
+                            said += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                        typer.echo(M.ERROR(language, message=said), err=True)
+                    raise typer.Exit(128 + stopping.signal) from None
+                finally:
+                    # Done, stopped or failed: a stop from now on changes nothing (nor says
+                    # so twice), while the worker ends and the last lines are written.
+                    early.hold()
+                    if recorder is not None:
+                        # stopped or failed: what waits to be stored is not
+                        recorder.stop(keep=False, wait=LOG_STOP_WAIT)
+                        recorder.log.close()
+                if failure is not None:
+                    if recorder is not None and (recorder.recorded or log_failed):
+                        # the log cannot take back what it holds: say how much, or the list is
+                        # screened into it twice
+                        failure += f"{sep}{M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
+                    if recorder is not None and recorder.in_doubt:
+                        failure += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                    fail(failure, language)
+                typer.echo(summary_text(summary, language), err=True, nl=False)
                 if recorder is not None:
-                    # stopped or failed: what waits to be stored is not
-                    recorder.stop(keep=False, wait=LOG_STOP_WAIT)
-                    recorder.log.close()
-            if failure is not None:
-                if recorder is not None and (recorder.recorded or log_failed):
-                    # the log cannot take back what it holds: say how much, or the list is
-                    # screened into it twice
-                    failure += f"{sep}{M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
-                if recorder is not None and recorder.in_doubt:
-                    failure += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
-                fail(failure, language)
-            typer.echo(summary_text(summary, language), err=True, nl=False)
-            if recorder is not None:
-                where = printable(recorder.log.where)
-                typer.echo(
-                    M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where), err=True
-                )
+                    where = printable(recorder.log.where)
+                    typer.echo(
+                        M.LOG_LIST_RECORDED(language, count=recorder.recorded, where=where),
+                        err=True,
+                    )
+    except KeyboardInterrupt:  # before the run's own scope: nothing begun to undo
+        language = _language(lang)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            typer.echo(M.ERROR(language, message=M.STOPPED(language)), err=True)
+        raise typer.Exit(128 + early.signal) from None
 
 
 def _batch_failure(
@@ -1233,6 +1261,8 @@ def rules_sql(
 
 def main() -> None:
     """Run the command line; an unexpected failure is one line, never a traceback."""
+    from cart_screen.stopping import ignored_from_now_on
+
     try:
         app()
     except Exception as exc:
@@ -1242,3 +1272,5 @@ def main() -> None:
         language = language_from_environment()
         sys.stderr.write(M.INTERNAL_ERROR(language, kind=type(exc).__name__) + "\n")
         sys.exit(1)
+    finally:  # the command is done: a stop while this process exits changes nothing
+        ignored_from_now_on()

@@ -70,6 +70,16 @@ class StopSignals:
             raise KeyboardInterrupt
 
 
+def ignored_from_now_on() -> None:
+    """No stop signal acts any more (for a process whose command has done its work: a signal
+    while the interpreter exits would turn a finished run into exit 130/143)."""
+    if threading.current_thread() is threading.main_thread():
+        for name in STOP_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is not None:
+                signal.signal(number, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def uncut() -> Iterator[None]:
     """A step that a stop signal must not cut in half: one arriving meanwhile is raised after."""
