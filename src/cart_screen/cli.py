@@ -1261,8 +1261,9 @@ def rules_sql(
 
 def main() -> None:
     """Run the command line; an unexpected failure is one line, never a traceback."""
-    from cart_screen.stopping import ignored_from_now_on
+    from cart_screen.stopping import StopSignals, ignored_from_now_on
 
+    StopSignals.ignored_once_done = True  # this process ends with its command
     try:
         app()
     except Exception as exc:

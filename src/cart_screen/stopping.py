@@ -25,6 +25,9 @@ class StopSignals:
     """The stop signals in force for a `with` block (in the main thread; elsewhere, none)."""
 
     current: ClassVar[StopSignals | None] = None
+    ignored_once_done: ClassVar[bool] = False
+    """Whether a scope whose run is done leaves the stop signals ignored (the command line's own
+    process: `ignored_from_now_on` then) rather than as they were (a caller that goes on)."""
 
     def __init__(self) -> None:
         self.signal = int(signal.SIGINT)
@@ -44,8 +47,11 @@ class StopSignals:
         return self
 
     def __exit__(self, *_: object) -> None:
+        # Done (held) in a process that ends with its command: the signals stay ignored to its
+        # end, rather than a default that would end a finished run as stopped.
+        done = self._held and StopSignals.ignored_once_done
         for number, handler in self._previous.items():
-            signal.signal(number, handler)
+            signal.signal(number, signal.SIG_IGN if done else handler)
         if StopSignals.current is self:
             StopSignals.current = None
 
@@ -72,7 +78,8 @@ class StopSignals:
 
 def ignored_from_now_on() -> None:
     """No stop signal acts any more (for a process whose command has done its work: a signal
-    while the interpreter exits would turn a finished run into exit 130/143)."""
+    while the interpreter exits would turn a finished run into exit 130/143). See also
+    StopSignals.ignored_once_done."""
     if threading.current_thread() is threading.main_thread():
         for name in STOP_SIGNALS:
             number = getattr(signal, name, None)

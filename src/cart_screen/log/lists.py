@@ -74,6 +74,8 @@ class ListRecorder:
         self._next = 0
         self._waiting: queue.Queue[_Handed | None] = queue.Queue(AHEAD)
         self._thread: threading.Thread | None = None
+        self._ended = threading.Event()
+        """Set by the storing thread as it ends, after its last commit."""
         self._failure: Exception | None = None
         """What stopped the storing: raised by the next add, or by finish."""
         self._dropping = False
@@ -96,6 +98,7 @@ class ListRecorder:
         if self._failure is not None:
             raise self._failure
         if self._thread is None:
+            self._ended = threading.Event()
             self._thread = threading.Thread(target=self._store_handed, name="log", daemon=True)
             self._ending = False
             self._thread.start()
@@ -124,15 +127,23 @@ class ListRecorder:
                 self._ending = True
             # Forgotten only once it has ended: a stop that cuts this wait short (Ctrl-C while
             # the chunks are stored) comes back here, and the count is read after the last commit.
-            thread.join(wait)
+            # (Not Thread.join: before Python 3.13 a join cut short by KeyboardInterrupt can mark
+            # the thread as ended while it still stores — and the count is read too soon.)
+            self._ended.wait(wait)
         except queue.Full:
             pass
-        if thread.is_alive():
+        if not self._ended.is_set():
             self.in_doubt = self._storing
             return
         self._thread = None
 
     def _store_handed(self) -> None:
+        try:
+            self._store_until_told()
+        finally:
+            self._ended.set()  # after the last commit
+
+    def _store_until_told(self) -> None:
         while (handed := self._waiting.get()) is not None:
             if self._failure is None and not self._dropping:
                 self._storing = len(handed[1])
