@@ -6,7 +6,10 @@ files, the scratch folder, worker processes) and says so on one line. A step tha
 in half (starting a worker process, lending stdout and stderr to it) runs `uncut`: a stop that
 arrives meanwhile is raised as soon as it ends. After `hold` no stop is raised any more: the run
 has finished its work and puts its files in place. A signal ignored when the command started (as
-`nohup` ignores SIGHUP) stays ignored; a second one while stopping is not acted on.
+`nohup` ignores SIGHUP) stays ignored; a second one while stopping is not acted on. In the command
+line's own process (cli.main) a scope whose run is done leaves the signals ignored, and so does
+the end of any command (`ignored_from_now_on`): a stop while the process exits would turn a
+finished run into exit 130/143, which a wrapper would run again.
 """
 
 from __future__ import annotations
