@@ -731,8 +731,7 @@ class ColumnPlan:
         if 0 in born:  # no date of birth: the age in years alone
             for at in itertools.compress(range(len(keys)), map(operator.not_, born)):
                 keys[at] = stated[at] << 1
-        if any(map(operator.gt, born, on)):  # born after the screening date: an error
-            odd += itertools.compress(range(len(keys)), map(operator.gt, born, on))
+        odd += itertools.compress(range(len(keys)), map(operator.gt, born, on))  # born after
         for at in odd:
             keys[at] = whole[at]
         self._pending = dict(zip(keys, packed, strict=True))
@@ -744,18 +743,18 @@ class ColumnPlan:
         (or, with a log, one that could not be read)."""
         known = self._days.setdefault(column, [])
         for class_id in range(len(known), len(column.facts)):
-            day = next((value for _, value in column.facts[class_id]), blank)
+            day = next((value for _, value in column.facts[class_id]), None)
             if day is UNREADABLE and self.job.log:
-                day = "not read"  # (not a plain date)
-            elif day is None or day is UNREADABLE:
+                known.append(None)
+                continue
+            if day is None or day is UNREADABLE:
                 day = blank
-            known.append(
-                0
-                if day is None
-                else day.year * 10_000 + day.month * 100 + day.day
-                if type(day) is dt.date
-                else None
-            )
+            if day is None:
+                known.append(0)
+            elif type(day) is dt.date:
+                known.append(day.year * 10_000 + day.month * 100 + day.day)
+            else:
+                known.append(None)
         return known
 
     def _derive_key(self, key: int) -> Learned:
