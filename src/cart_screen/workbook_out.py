@@ -175,6 +175,8 @@ class _QuickZip(zipfile.ZipFile):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("compresslevel", ZIP_LEVEL)
+        self._failed = False
+        """Whether a part's writing failed (see close)."""
         super().__init__(*args, **kwargs)
 
     def write(
@@ -194,7 +196,7 @@ class _QuickZip(zipfile.ZipFile):
         """As ZipFile's; but a zip file whose writing failed (a full disk) is not finished: it
         is left as it is (its target is cut: _Target), rather than have an end written after
         its last whole part when it is collected, which fails again with a traceback."""
-        if getattr(self, "_failed", False):
+        if self._failed:
             self._didModify = False
         super().close()
 
