@@ -127,10 +127,11 @@ def piece_text(value: Mapping[str, Any]) -> str:
 def item_piece(status: str, reason: str) -> str:
     """What an item says of one patient: its status and the reason (as piece_text writes it,
     through the json module's C string encoder: a list has one for each rule and record)."""
-    said = _json_string(reason)
-    if not _encodable(said):  # a lone surrogate, from bytes that did not decode
+    said = escaped(reason)
+    if said is None:  # a lone surrogate, from bytes that did not decode
         return piece_text({"status": status, "reason": reason})
-    return f'{{"status":"{status}","reason":{said}}}'
+    before, after = item_frame(status)
+    return before + said + after
 
 
 def item_frame(status: str) -> tuple[str, str]:
