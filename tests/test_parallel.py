@@ -193,3 +193,29 @@ def test_a_worker_that_dies_loses_no_record(tmp_path: Path) -> None:
 
     cut, one_stream = both_ways(path, jobs=2, block_bytes=2048, interrupt=kill_the_worker)
     assert cut == one_stream
+
+
+def test_a_pool_found_broken_as_a_block_is_handed_out_loses_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that died before any block of its said so: the pool refuses the next block
+    (BrokenProcessPool at submit), which is screened here, as every block after it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    text = "patient_id,lvef_percent\r\n" + "".join(f"P{i},{20 + i % 60}\r\n" for i in range(4000))
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    submit = ProcessPoolExecutor.submit
+    calls: list[bool] = []
+
+    def broken_after_one(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(True)
+        if len(calls) > 1:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_after_one)
+    cut, one_stream = both_ways(path, jobs=2, block_bytes=2048)
+    assert len(calls) > 1
+    assert cut == one_stream

@@ -599,15 +599,22 @@ def _in_order(
             order.append(block)
             busy = sum(not _ready(item) for item in pending)
             handed += 1
-            if block.rest:  # passed on below as a block to read on from in one stream
-                pending.append(BlockOutput([], whole=False))
-            elif (
-                pool is not None
+            submitted: Future[str] | None = None
+            if (
+                not block.rest
+                and pool is not None
                 and not broken
                 and (busy < 2 * (jobs - 1) or here >= share * handed)
             ):
-                with uncut(), _output_to_devnull():  # a submit may start a worker
-                    pending.append(pool.submit(_work, block))
+                # a submit may start a worker; it fails once a worker has died (the pool is
+                # broken before a block of its says so): this block is screened here then
+                with contextlib.suppress(BrokenProcessPool), uncut(), _output_to_devnull():
+                    submitted = pool.submit(_work, block)
+                broken = submitted is None
+            if block.rest:  # passed on below as a block to read on from in one stream
+                pending.append(BlockOutput([], whole=False))
+            elif submitted is not None:
+                pending.append(submitted)
             else:
                 here += 1
                 pending.append(screen_block(job, plan, source, block))
