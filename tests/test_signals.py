@@ -329,3 +329,24 @@ def test_a_stop_once_every_result_is_in_changes_nothing(
     assert run.exit_code == 0, run.stderr
     assert "Pre-screening aid only" in run.stderr
     assert len(out.read_text("utf-8").splitlines()) > 30_000
+
+
+def test_a_ctrl_c_while_the_command_line_loads_is_130_without_a_traceback(tmp_path: Path) -> None:
+    """The console script and `python -m cart_screen` start in __main__.run: a KeyboardInterrupt
+    in one of the command line's imports (here raised by an import hook, as a Ctrl-C there
+    would be) ends the command with 130 and says nothing, as Python's traceback would."""
+    hook = tmp_path / "sitecustomize.py"
+    hook.write_text(
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'cart_screen.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n",
+        encoding="utf-8",
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    run = subprocess.run(
+        [*BATCH[:3], "--help"], capture_output=True, text=True, env=environment, timeout=60
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (130, "", "")

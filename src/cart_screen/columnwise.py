@@ -30,7 +30,7 @@ import collections
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar, cast
 
 from cart_screen.evaluate import (
@@ -92,8 +92,13 @@ def _unpacked(packed: int, count: int) -> list[int]:
 
 
 _NONE = itertools.repeat(None)
-"""For `map(operator.is_, _NONE, values)`: which values are None, tested in C."""
 _ONE = itertools.repeat(1)
+
+
+def nones(values: Sequence[object]) -> Iterator[int]:
+    """The positions of the values that are None, found in C (`is None` for each value)."""
+    return itertools.compress(range(len(values)), map(operator.is_, _NONE, values))
+
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -103,7 +108,7 @@ def _looked_up(table: dict[K, V], keys: Sequence[K], make: Callable[[K], V]) -> 
     """table[key] for each key, in C; a key not in the table is made once and remembered."""
     found = list(map(table.get, keys))
     if None in found:
-        for at in itertools.compress(range(len(found)), map(operator.is_, _NONE, found)):
+        for at in nones(found):
             key = keys[at]
             value = table.get(key)  # the same new key may come twice in a chunk
             if value is None:
@@ -439,7 +444,7 @@ class _Reasons:
         items = list(map(self._items.get, keys))
         self._met += len(keys)
         if None in items:
-            new = list(itertools.compress(range(len(keys)), map(operator.is_, _NONE, items)))
+            new = list(nones(items))
             self._new += len(new)
             new_keys = list(map(keys.__getitem__, new))
             bits, made = self._worked_out([list(map(c.__getitem__, new)) for c in classes])
@@ -852,7 +857,7 @@ class ColumnPlan:
         tables = list(map(self._needs_cells.__getitem__, is_flagged))
         rest_cells = list(map(dict.get, tables, needs))
         if None in rest_cells:
-            for at in itertools.compress(range(count), map(operator.is_, _NONE, rest_cells)):
+            for at in nones(rest_cells):
                 cell = self._needs_cell(is_flagged[at], needs[at])
                 rest_cells[at] = tables[at].setdefault(needs[at], cell)
 

@@ -33,7 +33,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from cart_screen.columnwise import OwnParts
+from cart_screen.columnwise import OwnParts, nones
 from cart_screen.evaluate import shared_of
 from cart_screen.i18n import Language
 from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_ids
@@ -175,7 +175,7 @@ class ListRecorder:
         numbered = list(map(known.get, own.parts))
         new: list[tuple[int, str]] = []
         if None in numbered:
-            for at in itertools.compress(range(len(numbered)), map(operator.is_, _NONE, numbered)):
+            for at in nones(numbered):
                 count = self._next + len(new)
                 numbered[at] = known[own.parts[at]] = str(count)
                 new.append((count, own.parts[at]))
@@ -199,7 +199,6 @@ class ListRecorder:
         self.recorded += len(rows)
 
 
-_NONE = itertools.repeat(None)
 _START = itertools.repeat('{"items":[')
 _BETWEEN = '],"errors":['
 _END = itertools.repeat("]}")
