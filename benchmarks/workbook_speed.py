@@ -5,11 +5,15 @@ row above the header, dates as date cells, counts, LVEF and lab values as number
 as TRUE/FALSE, the rest as text (make_referrals.py's records), an empty row every 1,000. Each
 round times calamine alone two ways (python-calamine reading the sheet whole and iterating it;
 python-calamine-plus streaming its rows, as batch reads an .xlsx), then `batch` to OUT.csv and to
-OUT.xlsx (read + screen + write), and prints each one's wall time and CPU time, their ratios to
-that round's calamine passes and its peak memory (RSS of all its processes together). Goal
-(issue 10) on 100,000 rows: ratio ≤ 2.0 and peak RSS ≤ 200 MB (read + screen + OUT.xlsx, the
-issue's wording; OUT.csv beside it). `--against CHECKOUT` times
-another checkout's batch in the same rounds (before/after, interleaved).
+OUT.xlsx (read + screen + write), and the same records written as a CSV list screened to
+OUT.csv, and prints each one's wall time and CPU time, their ratios to that round's calamine
+passes and its peak memory (RSS of all its processes together). Goal (issue 10) on 100,000 rows:
+read + screen + OUT.xlsx in ≤ 2.0× the time python-calamine — the reading library the issue
+names — takes to iterate the sheet, and peak RSS ≤ 200 MB (OUT.csv beside it). The ratio to
+python-calamine-plus's stream is shown too; the CSV list's ratio to it is a floor no workbook
+run can go under (it has no workbook to read: the screening and writing alone).
+`--against CHECKOUT` times another checkout's batch in the same rounds (before/after,
+interleaved).
 
     python benchmarks/workbook_speed.py [--rows 100000] [--rounds 3] [--keep DIR] [--against DIR]
 """
@@ -28,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_speed import Memory, _mb, measure
-from make_referrals import HEADER, record
+from make_referrals import HEADER, record, write
 
 BARE_PASS = (
     "import sys, python_calamine\n"
@@ -45,6 +49,7 @@ BARE_STREAM = (
 """The two ways calamine reads a sheet alone: python-calamine's whole sheet (the baseline of the
 figures before batch streamed .xlsx) and python-calamine-plus's stream (what batch reads with)."""
 GOAL_RATIO, GOAL_MB = 2.0, 200
+CSV_LIST = "the same records as a CSV list: screen + OUT.csv"
 DATES = {"screening_date", "date_of_birth"}
 NUMBERS = {
     "prior_systemic_lines", "lvef_percent", "total_bilirubin_x_uln", "ast_x_uln", "alt_x_uln",
@@ -113,12 +118,15 @@ def main() -> int:
     source = folder / f"referrals-{args.rows}.xlsx"
     if not source.exists():
         write_workbook(source, args.rows)
+    as_csv = folder / f"referrals-{args.rows}.csv"
+    if not as_csv.exists():
+        write(as_csv, args.rows)  # the same records (the same seed), as a CSV list
     print(f"rows: {args.rows:,} ({source.stat().st_size / 1e6:.1f} MB .xlsx)")
     bare = {
         "whole": [sys.executable, "-c", BARE_PASS, str(source)],
         "stream": [sys.executable, "-c", BARE_STREAM, str(source)],
     }
-    runs = _runs(source, folder, args.against)
+    runs = _runs(source, as_csv, folder, args.against)
     ratios: dict[tuple[str, str], list[float]] = {(n, b): [] for n in runs for b in bare}
     cpu_ratios: dict[tuple[str, str], list[float]] = {(n, b): [] for n in runs for b in bare}
     memory = dict.fromkeys(runs, Memory())
@@ -141,19 +149,27 @@ def main() -> int:
                 f"  {name}: {seconds:5.2f} s = {_against(ratios, name, -1)}, CPU {cpu:5.2f} s = "
                 f"{_against(cpu_ratios, name, -1)}; {_mb(used)}"
             )
-    print(f"goal: ≤ {GOAL_RATIO}× the reading library alone, ≤ {GOAL_MB} MB")
+    print(
+        f"goal: ≤ {GOAL_RATIO}× python-calamine alone iterating the sheet (the reading library "
+        f"issue 10 names), ≤ {GOAL_MB} MB; the stream's ratio for information"
+    )
     for name in runs:
         medians = {key: statistics.median(values) for key, values in ratios.items()}
         cpu_medians = {key: statistics.median(values) for key, values in cpu_ratios.items()}
         whole, stream = medians[name, "whole"], medians[name, "stream"]
         shown = ", ".join(f"{r:.2f}×" for r in ratios[name, "whole"])
+        verdict = "" if CSV_LIST in name else f" ({_met(whole <= GOAL_RATIO)})"
+        memory_verdict = "" if CSV_LIST in name else f" ({_met(memory[name].rss <= GOAL_MB)})"
         print(
-            f"{name}: median {whole:.2f}× calamine's whole sheet ({shown}), {stream:.2f}× its "
-            f"stream ({'met' if max(whole, stream) <= GOAL_RATIO else 'NOT met'}); CPU median "
-            f"{cpu_medians[name, 'whole']:.2f}× / {cpu_medians[name, 'stream']:.2f}×; peak "
-            f"{_mb(memory[name])} ({'met' if memory[name].rss <= GOAL_MB else 'NOT met'})"
+            f"{name}: median {whole:.2f}× calamine's whole sheet ({shown}){verdict}, "
+            f"{stream:.2f}× its stream; CPU median {cpu_medians[name, 'whole']:.2f}× / "
+            f"{cpu_medians[name, 'stream']:.2f}×; peak {_mb(memory[name])}{memory_verdict}"
         )
     return 0
+
+
+def _met(held: bool) -> str:
+    return "met" if held else "NOT met"
 
 
 def _against(ratios: dict[tuple[str, str], list[float]], name: str, at: int) -> str:
@@ -173,10 +189,11 @@ def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float
 
 
 def _runs(
-    source: Path, folder: Path, against: Path | None
+    source: Path, as_csv: Path, folder: Path, against: Path | None
 ) -> dict[str, tuple[list[str], dict[str, str] | None]]:
-    """The batch runs timed each round: to OUT.csv and to OUT.xlsx, by this checkout (and by
-    `against`'s, run from its own src/ with this interpreter)."""
+    """The batch runs timed each round: the workbook to OUT.csv and to OUT.xlsx, by this
+    checkout (and by `against`'s, run from its own src/ with this interpreter); the same records
+    as a CSV list to OUT.csv, by this checkout."""
     checkouts: dict[str, dict[str, str] | None] = {"": None}
     if against is not None:
         other = dict(os.environ, PYTHONPATH=str(against.resolve() / "src"))
@@ -187,6 +204,8 @@ def _runs(
             command = [sys.executable, "-m", "cart_screen", "batch", str(source)]
             command += ["-o", str(folder / out.lower())]
             runs[f"{label}read + screen + {out}"] = (command, env)
+    command = [sys.executable, "-m", "cart_screen", "batch", str(as_csv)]
+    runs[CSV_LIST] = ([*command, "-o", str(folder / "from-csv.csv")], None)
     return runs
 
 
