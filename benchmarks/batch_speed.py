@@ -1,7 +1,7 @@
 """Time `cart-screen batch` against a bare csv.DictReader pass over the same file, same run.
 
-Prints both wall times, their ratio and each one's peak memory (RSS). Goal (issue 3) on
-1,000,000 records: ratio ≤ 3.0 and peak RSS ≤ 150 MB.
+Prints both wall times, their ratio and each one's peak memory (RSS), and what writing OUT.csv's
+bytes alone costs. Goal (issue 3) on 1,000,000 records: ratio ≤ 3.0 and peak RSS ≤ 150 MB.
 
     python benchmarks/batch_speed.py [--records 1000000] [--keep DIR] [--jobs 1 2] [--rounds 3]
 """
@@ -29,6 +29,19 @@ BARE_PASS = (
     "        pass\n"
 )
 GOAL_RATIO, GOAL_MB = 3.0, 150
+WRITE_ONLY = (
+    "import os, sys\n"
+    "size, block = int(sys.argv[2]), b'x' * (1 << 20)\n"
+    "with open(sys.argv[1], 'wb') as f:\n"
+    "    for _ in range(size >> 20):\n"
+    "        f.write(block)\n"
+    "    f.write(block[: size & ((1 << 20) - 1)])\n"
+    "    f.flush()\n"
+    "    os.fsync(f.fileno())\n"
+)
+"""Writing as many bytes as OUT.csv holds, and syncing them as batch does: what OUT's size
+costs any way of screening the list, before a line of it is built (issue 17 asks how far an
+engine could go; OUT.csv holds ~800 bytes a record since the advisory columns)."""
 
 
 class Memory(NamedTuple):
@@ -118,6 +131,16 @@ def main() -> int:
             print(
                 f"  batch --jobs {jobs}: {seconds:6.2f} s = {seconds / bare_s:.2f}× the bare pass; {_mb(used)}"
             )
+    out_size = Path(out).stat().st_size
+    floor = [sys.executable, "-c", WRITE_ONLY, str(folder / "bytes.out"), str(out_size)]
+    bare_s, _ = measure(bare)
+    floor_s, _ = measure(floor)
+    Path(folder / "bytes.out").unlink()
+    print(
+        f"OUT.csv is {out_size / 1e6:.0f} MB ({out_size / source.stat().st_size:.1f}× the list); "
+        f"writing that many bytes alone, synced: {floor_s:.2f} s = {floor_s / bare_s:.2f}× the "
+        f"bare pass ({bare_s:.2f} s)"
+    )
     for jobs in args.jobs:
         ratio, used = statistics.median(ratios[jobs]), memory[jobs]
         speed = "met" if ratio <= GOAL_RATIO else "NOT met"
