@@ -193,9 +193,25 @@ def _refuse_special(language: Language, *paths: Path | None) -> None:
 
 
 def _special_said(exc: SpecialFileError, language: Language) -> str:
+    from cart_screen.files import DATABASE
     from cart_screen.i18n import FILE_KINDS
 
+    if exc.kind == DATABASE:
+        return M.IS_A_DATABASE(language, path=exc.path)
     return M.NOT_A_REGULAR_FILE(language, path=exc.path, kind=FILE_KINDS[exc.kind](language))
+
+
+def _not_the_log(log: str | None, language: Language, *paths: Path | None) -> None:
+    """Refuse a file the command would write (or a list it would read) that is the screening
+    log, or one of SQLite's files beside it — before the log is opened, and so before it is
+    created: an output renamed onto the log would destroy every screening it holds."""
+    if not log or "://" in log:
+        return
+    where = Path(log).expanduser().resolve()
+    beside = {where, *(where.with_name(where.name + end) for end in ("-wal", "-shm", "-journal"))}
+    for path in paths:
+        if path is not None and path.expanduser().resolve() in beside:
+            fail(M.IS_THE_LOG(language, path=path), language)
 
 
 @contextlib.contextmanager
@@ -312,6 +328,7 @@ def form(
     from cart_screen.wizard import Wizard
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+    _not_the_log(log, language, save, result_file, prefill)
     _refuse_special(language, save, result_file)  # before the answers are typed, not after
     start = _form_file(prefill, language) if prefill else {}
     wizard = Wizard.prefilled(ruleset, start, _day(as_of), language, site)
@@ -572,6 +589,7 @@ def batch(
     try:
         with early, _sheet_helper(reading, jobs) as helper:
             language, ruleset, site = _setting(lang, rules, icu_available, site_file)
+            _not_the_log(log, language, source, output, jsonl, summary_file)
             _distinct_outputs(source, language, output, jsonl, summary_file)
             workbook = _output_format(output, language) == "xlsx"
             day = _day(as_of) or dt.date.today()
@@ -1148,6 +1166,7 @@ def log_export(
     language = _language(lang)
     if output.suffix.lower() not in FORMATS:
         fail(M.LOG_EXPORT_FORMAT(language, path=output), language)
+    _not_the_log(log, language, output)
     _refuse_special(language, output)
     with _log_in_use(log, language) as opened, _written_by(language):
         count = write_export(output, EXPORT_COLUMNS, export_rows(opened.everything()))

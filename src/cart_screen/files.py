@@ -34,9 +34,15 @@ SPECIAL_KINDS = {
 }
 """What a path may be instead of a regular file, in the words the refusal uses."""
 
+DATABASE = "database"
+"""The kind of a regular file that an output never replaces: a SQLite database or its
+write-ahead log (a screening log: append-only, and the only record of what was screened)."""
+_DATABASE_MAGIC = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
 
 class SpecialFileError(OSError):
-    """An output path that is a symbolic link, a device, a FIFO, a socket or a folder."""
+    """An output path that is a symbolic link, a device, a FIFO, a socket, a folder or a
+    database."""
 
     def __init__(self, path: Path, kind: str):
         super().__init__(errno.EINVAL, f"{path} is a {kind}", str(path))
@@ -44,7 +50,8 @@ class SpecialFileError(OSError):
 
 
 def refuse_special(path: Path) -> None:
-    """Raise SpecialFileError unless `path` is a regular file or does not exist.
+    """Raise SpecialFileError unless `path` is a regular file or does not exist — and not a
+    database (DATABASE), which no output replaces.
 
     Why refuse rather than write through: renaming the finished file onto a device, a FIFO or a
     link replaces the special file itself (`-o /dev/null` as root left a regular file where
@@ -57,8 +64,20 @@ def refuse_special(path: Path) -> None:
     except FileNotFoundError:
         return
     kind = SPECIAL_KINDS.get(stat.S_IFMT(mode))
+    if kind is None and _is_database(path):
+        kind = DATABASE
     if kind is not None:
         raise SpecialFileError(path, kind)
+
+
+def _is_database(path: Path) -> bool:
+    """Whether a regular file starts as a SQLite database or its write-ahead log does."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError:  # unreadable: writing it will say why
+        return False
+    return head.startswith(_DATABASE_MAGIC)
 
 
 FileState = tuple[int, ...] | None

@@ -652,6 +652,14 @@ class M:
         "{path} 已是另一个输出文件；请另选文件",
     )
     IS_A_FOLDER = Msg("{path} is a folder; name a file", "{path} 是文件夹；请指定文件")
+    IS_THE_LOG = Msg(
+        "{path} is the screening log (--log) or one of its files; choose another file",
+        "{path} 是筛查记录库（--log）或其附属文件；请另选文件",
+    )
+    IS_A_DATABASE = Msg(
+        "{path} is a database (a screening log?); no output replaces one: choose another file",
+        "{path} 是数据库（筛查记录库？）；输出不会覆盖数据库：请另选文件",
+    )
     NOT_A_REGULAR_FILE = Msg(
         "{path} is a {kind}; outputs are written only to regular files or new paths "
         "(whole, then renamed into place)",

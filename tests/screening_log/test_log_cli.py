@@ -335,3 +335,77 @@ def test_a_log_file_removed_while_the_list_is_screened_is_said_never_counted_as_
     assert f"the screening log {log} was removed or replaced while the list was screened" in err
     assert "screenings recorded in" not in err
     assert not (tmp_path / "out.csv").exists()
+
+
+def _log_with_one_screening(tmp_path: Path, name: str = "screening.db") -> Path:
+    log = tmp_path / name
+    first, _ = forms(tmp_path)
+    assert run("check", str(first), "--log", str(log))[0] == 0
+    return log
+
+
+def _still_holds_its_screening(log: Path) -> bool:
+    code, out, _ = run("log", "list", "--log", str(log))
+    return code == 0 and "R-0042" in out
+
+
+@pytest.mark.parametrize("as_what", ["--output", "--jsonl", "--summary", "the list"])
+def test_batch_refuses_to_write_over_its_own_log_or_read_it_as_the_list(
+    tmp_path: Path, as_what: str
+) -> None:
+    """A hostile tryout destroyed a log with `batch -o LOG --log LOG` ("3 screenings recorded",
+    then "database disk image is malformed"): refused before anything is read or written."""
+    log = _log_with_one_screening(tmp_path)
+    listed = tmp_path / "in.csv"
+    listed.write_text("patient_id,lvef_percent\nR-1,35\n", "utf-8")
+    args = {
+        "--output": [str(listed), "-o", str(log)],
+        "--jsonl": [str(listed), "-o", str(tmp_path / "o.csv"), "--jsonl", str(log)],
+        "--summary": [str(listed), "-o", str(tmp_path / "o.csv"), "--summary", f"{log}-wal"],
+        "the list": [str(log), "-o", str(tmp_path / "o.csv")],
+    }[as_what]
+    before = log.read_bytes()
+    code, _, err = run("batch", *args, "--log", str(log))
+    assert code == 2
+    assert "is the screening log (--log) or one of its files; choose another file" in err
+    assert log.read_bytes() == before
+    assert not (tmp_path / "o.csv").exists()
+    assert _still_holds_its_screening(log)
+
+
+def test_a_new_log_named_as_the_output_is_refused_before_it_is_made(tmp_path: Path) -> None:
+    listed = tmp_path / "in.csv"
+    listed.write_text("patient_id,lvef_percent\nR-1,35\n", "utf-8")
+    log = tmp_path / "new.db"
+    code, _, err = run("batch", str(listed), "-o", str(log), "--log", str(log))
+    assert code == 2
+    assert "is the screening log" in err
+    assert not log.exists()
+
+
+def test_log_export_and_form_never_write_over_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _log_with_one_screening(tmp_path, "log.csv")  # as the tryout named it
+    before = log.read_bytes()
+    code, _, err = run("log", "export", "--output", str(log), "--log", str(log))
+    assert (code, "is the screening log" in err) == (2, True)
+    monkeypatch.setenv("CART_SCREEN_LOG", str(log))  # the log from the environment, as often
+    code, _, err = run("form", "--save", str(log))
+    assert (code, "is the screening log" in err) == (2, True)
+    assert log.read_bytes() == before
+    assert _still_holds_its_screening(log)
+
+
+def test_no_output_replaces_a_database_even_one_not_named_by_log(tmp_path: Path) -> None:
+    """`template` (or any command) pointed at a log by mistake: a SQLite database, or its
+    write-ahead log, is never replaced by an output."""
+    log = _log_with_one_screening(tmp_path)
+    before = log.read_bytes()
+    code, _, err = run("template", str(log))
+    assert code == 2
+    assert "is a database (a screening log?); no output replaces one" in err
+    assert log.read_bytes() == before
+    wal = tmp_path / "other.db-wal"
+    wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    assert run("rules", "basis", "--output", str(wal))[0] == 2
