@@ -20,7 +20,7 @@ from cart_screen.form import FIELDS
 from cart_screen.list_records import BatchInputError, load_column_map
 from cart_screen.list_summary import DuplicateIds, Summary, Tally
 from cart_screen.render import spreadsheet_safe
-from cart_screen.values.text import has_control
+from cart_screen.values.text import FormValueError, has_control, has_invisible, id_text
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -275,6 +275,12 @@ def test_every_record_gives_one_row_in_order_whatever_the_list_holds(
             assert row["outcome"] == "error"
             assert "patient_id: holds " in row["errors"]
             expected_id = ""
+        elif expected_id and has_invisible(raw) and len(record) == len(COLUMNS):  # see id_text
+            try:
+                expected_id = id_text(raw)
+            except FormValueError:
+                assert "patient_id: holds an invisible character" in row["errors"]
+                expected_id = ""
         if row["outcome"] != "error" or len(record) == len(COLUMNS):
             assert row["patient_id"] == spreadsheet_safe(expected_id)
 

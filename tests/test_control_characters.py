@@ -124,3 +124,36 @@ def test_a_form_file_a_csv_cell_and_the_web_form_refuse_it_alike(
     page = client.post("/check", data={**GOOD, "nyha_class": "II\x1b[DI"})
     assert page.status_code == 422
     assert said in page.text
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_id_with_an_invisible_character_is_taken_as_seen_or_refused_never_kept(
+    runner: CliRunner, tmp_path: Path, jobs: str
+) -> None:
+    """A tryout found `\\ufeffP2` (a second export glued on, its byte-order mark inside the
+    file) and `P1\\u200b` (a zero-width space) kept in ids: P1 twice went unnoticed as a
+    duplicate. Around an id they go, as spaces do; inside one it is an error on patient_id."""
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = ["\ufeffP2", "P1\u200b", " \u2060P1\u200e ", "P\u200b9", "P1"]
+    with source.open("w", encoding="utf-8", newline="") as listed:
+        writer = csv.writer(listed)
+        writer.writerow(list(GOOD))
+        for patient_id in rows:
+            writer.writerow({**GOOD, "patient_id": patient_id}.values())
+    run = runner.invoke(app, ["batch", str(source), "-o", str(out), "--jobs", jobs])
+    assert run.exit_code == 0
+    with out.open(encoding="utf-8", newline="") as results:
+        found = [
+            (row["patient_id"], row["outcome"], row["errors"]) for row in csv.DictReader(results)
+        ]
+    refused = (
+        "patient_id: holds an invisible character (U+200B) inside it, so it looks like another id"
+    )
+    assert [(pid, outcome) for pid, outcome, _ in found] == [
+        ("P2", "no_flags"), ("P1", "no_flags"), ("P1", "no_flags"), ("", "error"), ("P1", "no_flags")
+    ]  # fmt: skip
+    assert found[3][2].startswith(refused)
+    assert "patient ids occur more than once" in run.stderr
+    result = screen({**GOOD, "patient_id": "P\u200d1"}, as_of=dt.date(2026, 10, 15))
+    assert [e.field for e in result.errors] == ["patient_id"]
+    assert result.outcome == "error"

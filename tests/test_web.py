@@ -480,6 +480,7 @@ COMMAND_LINE_ONLY = {
     "LOG_BAD_TARGET",  # the log's command-line options: the page's log is set when it starts
     "LOG_NEEDED",
     "LOG_NO_SUCH_FILE",  # the log commands only
+    "IS_THE_LOG",  # an output of the command line's named as its --log
     "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
     "SQL_ONE_OUTPUT",  # rules sql
 }

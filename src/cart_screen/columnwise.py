@@ -61,7 +61,7 @@ from cart_screen.reading import (
 from cart_screen.render import csv_cell, spreadsheet_safe
 from cart_screen.result import Outcome, Status, error_piece, escaped, item_frame, item_piece
 from cart_screen.ruleset import Leaf, Rule, leaves
-from cart_screen.values.text import has_control
+from cart_screen.values.text import has_control, has_invisible
 
 MEMO_LIMIT = 1 << 16
 """Entries a table (texts, combinations, cells) remembers before it starts afresh."""
@@ -1037,9 +1037,12 @@ def _patient_ids(cells: Sequence[Cell]) -> list[str]:
         ids = [cell.strip() if isinstance(cell, str) else "" for cell in cells]
         texts = [cell if isinstance(cell, str) else "" for cell in cells]
     # The cell as it is: str.strip() takes off control characters too (\x1c-\x1f, \x85),
-    # which the reader refuses in an id that is not blank.
-    if has_control("".join(texts)):
-        return ["" if has_control(text) else pid for text, pid in zip(texts, ids, strict=True)]
+    # which the reader refuses in an id that is not blank; and it leaves the invisible ones
+    # (a zero-width space, a byte-order mark), which the reader takes off or refuses.
+    joined = "".join(texts)
+    if has_control(joined) or has_invisible(joined):
+        odd = [has_control(text) or has_invisible(text) for text in texts]
+        return ["" if bad else pid for bad, pid in zip(odd, ids, strict=True)]
     return ids
 
 

@@ -165,6 +165,11 @@ class M:
         "holds the control character {shown}, which is no part of a value: write the value without it",
         "含有控制字符 {shown}，它不是数值的一部分：请去掉后重新填写",
     )
+    INVISIBLE_CHARACTER = Msg(
+        "holds an invisible character ({shown}) inside it, so it looks like another id: "
+        "type the id again",
+        "中间含有不可见字符（{shown}），看起来会与另一个编号相同：请重新输入编号",
+    )
     CONTROL_KEY = Msg(
         "holds {shown}, which the {key} key types in a terminal without line editing: "
         "write the value without it",
@@ -1338,7 +1343,7 @@ FILE_KINDS: dict[str, Said] = {
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "INVISIBLE_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",

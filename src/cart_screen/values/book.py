@@ -39,6 +39,7 @@ from cart_screen.values.text import (
     control_problem,
     fold,
     fold_affixes,
+    id_text,
     match_key,
     not_finite,
     number_shape,
@@ -213,7 +214,7 @@ class ValueBook:
     def _text(self, name: str, kind: Kind, raw: Any) -> str:
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise self._reject(name, kind)
-        return str(raw).strip()
+        return id_text(str(raw))
 
     def _date(self, name: str, raw: Any) -> dt.date:
         if isinstance(raw, dt.datetime):

@@ -53,6 +53,28 @@ class Measured(float):
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters no value holds: C0 but tab and line breaks (a cell copied from a report may
 wrap), DEL and C1. Arrow keys in a terminal that does no line editing type ESC sequences."""
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+"""Characters that show as nothing (zero-width space and joiners, direction marks, the byte-order
+mark a second export glued on carries, the soft hyphen): an id holding one looks like another."""
+_INVISIBLE_INSIDE = re.compile(f"[{_INVISIBLE}]")
+_EDGES = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
+
+
+def id_text(text: str) -> str:
+    """An id as written, without space or invisible characters around it ('\\ufeffP2 ' -> 'P2').
+    Raise FormValueError when one is left inside it: 'P\\u200b1' looks like 'P1' and is not."""
+    found = _EDGES.sub("", text)
+    inside = _INVISIBLE_INSIDE.search(found)
+    if inside is not None:
+        raise FormValueError(M.INVISIBLE_CHARACTER.both(shown=f"U+{ord(inside[0]):04X}"))
+    return found
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds a character that shows as nothing (see id_text)."""
+    return _INVISIBLE_INSIDE.search(text) is not None
+
+
 _SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]|.", re.DOTALL)
 """A control sequence (CSI `ESC [ … final`, a two-character escape) or else one character."""
 _KEYS = {"\x1b[A": "↑", "\x1b[B": "↓", "\x1b[C": "→", "\x1b[D": "←", "\x7f": "⌫", "\x08": "⌫"}
