@@ -481,6 +481,7 @@ COMMAND_LINE_ONLY = {
     "LOG_NEEDED",
     "LOG_NO_SUCH_FILE",  # the log commands only
     "IS_THE_LOG",  # an output of the command line's named as its --log
+    "LOG_TARGET_EMPTY",  # an empty --log or CART_SCREEN_LOG
     "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
     "SQL_ONE_OUTPUT",  # rules sql
 }

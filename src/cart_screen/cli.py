@@ -99,11 +99,23 @@ SiteOption = Annotated[
         "of normal), also from CART_SCREEN_SITE.",
     ),
 ]
+def _log_given(value: str | None) -> str | None:
+    """The --log target; an empty one is refused — `--log "$LOGDB"` with the variable unset, or
+    CART_SCREEN_LOG set to nothing, would otherwise record nothing without a word."""
+    from cart_screen.i18n import language_from_environment
+
+    empty_variable = os.environ.get("CART_SCREEN_LOG", "x").strip() == ""
+    if (value is not None and not value.strip()) or (value is None and empty_variable):
+        fail(M.LOG_TARGET_EMPTY.both(), language_from_environment())
+    return value
+
+
 LogOption = Annotated[
     str | None,
     typer.Option(
         "--log",
         envvar="CART_SCREEN_LOG",
+        callback=_log_given,
         metavar="DB",
         help="Record every screening in this screening log: a SQLite file path or a "
         "postgresql+psycopg:// URL (also from CART_SCREEN_LOG).",

@@ -657,6 +657,13 @@ class M:
         "{path} 已是另一个输出文件；请另选文件",
     )
     IS_A_FOLDER = Msg("{path} is a folder; name a file", "{path} 是文件夹；请指定文件")
+    LOG_TARGET_EMPTY = Msg(
+        "--log (or CART_SCREEN_LOG) is empty: name the screening log — a file path or a "
+        "postgresql+psycopg:// URL — or leave the option out (and the variable unset) to "
+        "record nothing",
+        "--log（或 CART_SCREEN_LOG）为空：请指定筛查记录库（文件路径或 postgresql+psycopg:// "
+        "URL），或不用该选项（并取消该变量）以不作记录",
+    )
     IS_THE_LOG = Msg(
         "{path} is the screening log (--log) or one of its files; choose another file",
         "{path} 是筛查记录库（--log）或其附属文件；请另选文件",

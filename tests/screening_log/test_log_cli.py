@@ -409,3 +409,23 @@ def test_no_output_replaces_a_database_even_one_not_named_by_log(tmp_path: Path)
     wal = tmp_path / "other.db-wal"
     wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
     assert run("rules", "basis", "--output", str(wal))[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "environment"),
+    [(["--log", ""], {}), (["--log", "  "], {}), ([], {"CART_SCREEN_LOG": ""})],
+    ids=["--log ''", "--log spaces", "CART_SCREEN_LOG=''"],
+)
+def test_an_empty_log_is_refused_never_silently_off(
+    tmp_path: Path, args: list[str], environment: dict[str, str]
+) -> None:
+    """`--log "$LOGDB"` with the variable unset recorded nothing without a word (a tryout)."""
+    first, _ = forms(tmp_path)
+    listed = tmp_path / "in.csv"
+    listed.write_text("patient_id,lvef_percent\nR-1,35\n", "utf-8")
+    for command in (["check", str(first)], ["batch", str(listed), "-o", str(tmp_path / "o.csv")]):
+        result = CliRunner().invoke(app, [*command, *args], env=environment)
+        assert result.exit_code == 2
+        assert result.stderr.startswith("cart-screen: error: --log (or CART_SCREEN_LOG) is empty")
+        assert result.stdout == ""
+    assert not (tmp_path / "o.csv").exists()
