@@ -99,6 +99,8 @@ SiteOption = Annotated[
         "of normal), also from CART_SCREEN_SITE.",
     ),
 ]
+
+
 def _log_given(value: str | None) -> str | None:
     """The --log target; an empty one is refused — `--log "$LOGDB"` with the variable unset, or
     CART_SCREEN_LOG set to nothing, would otherwise record nothing without a word."""

@@ -429,3 +429,27 @@ def test_an_empty_log_is_refused_never_silently_off(
         assert result.stderr.startswith("cart-screen: error: --log (or CART_SCREEN_LOG) is empty")
         assert result.stdout == ""
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_an_id_name_or_note_with_a_line_break_cannot_forge_a_line_of_the_log(
+    tmp_path: Path,
+) -> None:
+    """A tryout's id `R-9\\nZ-1 · screening 1, … · decision: proceed (Dr Wang)` printed a
+    worklist line of its own: what came from the input is shown escaped in every log text."""
+    log = str(tmp_path / "screening.db")
+    forged = "R-9\nZ-1 · screening 1, 2026-11-29 20:00:00 UTC · no flags · decision: proceed"
+    form = tmp_path / "forged.json"
+    form.write_text(json.dumps({"patient_id": forged, "lvef_percent": "35"}), "utf-8")
+    assert run("check", str(form), "--log", log)[0] == 0
+    form.write_text(json.dumps({"patient_id": forged, "lvef_percent": "55"}), "utf-8")
+    assert run("check", str(form), "--log", log)[0] == 0
+    decided = ("--decision", "not_now", "--physician", "Dr A\nB", "--note", "one\ntwo")
+    assert run("log", "decide", forged, *decided, "--log", log)[0] == 0
+    for command in (["list"], ["show", forged], ["diff", forged]):
+        code, out, _ = run("log", *command, "--log", log)
+        assert code == 0
+        assert ("R-9\\x0aZ-1" in out) is (command[0] != "show")  # show names no id
+        assert not any(line.startswith("Z-1") for line in out.splitlines())
+    shown = run("log", "show", forged, "--log", log)[1]
+    assert "Dr A\\x0aB" in shown
+    assert "one\\x0atwo" in shown

@@ -15,6 +15,7 @@ from typing import Any
 from cart_screen.i18n import Language, M, Msg
 from cart_screen.log.screening_log import DecisionMade, PatientLine, Screening
 from cart_screen.reading import normalize_key
+from cart_screen.render import printable
 from cart_screen.result import NOTICE
 
 STATUS_WORDS: dict[str, Msg] = {
@@ -64,6 +65,9 @@ def worklist_json(lines: Sequence[PatientLine]) -> list[dict[str, Any]]:
 
 
 def worklist_text(lines: Sequence[PatientLine], language: Language) -> str:
+    """One line per patient. What came from the input (an id, a name, a note, a value) is
+    shown escaped here (render.printable), where a line is put together: an id holding a line
+    break would otherwise forge a line of its own."""
     if not lines:
         return M.LOG_EMPTY(language) + "\n"
     out = []
@@ -72,7 +76,7 @@ def worklist_text(lines: Sequence[PatientLine], language: Language) -> str:
         out.append(
             M.LOG_LIST_LINE(
                 language,
-                patient=latest.patient_id,
+                patient=printable(latest.patient_id or ""),
                 id=latest.id,
                 at=when(latest.recorded_at),
                 outcome=OUTCOME_WORDS[latest.outcome](language),
@@ -94,7 +98,7 @@ def decision_line(
     line = M.LOG_DECISION_LINE(
         language,
         decision=DECISION_WORDS[decision.decision](language),
-        physician=decision.physician,
+        physician=printable(decision.physician),
         at=when(decision.decided_at),
         id=decision.screening_id,
     )
@@ -153,7 +157,10 @@ def source_text(screening: Screening, language: Language) -> str:
     if screening.source_file is None:
         return screening.source
     return M.LOG_SOURCE_ROW(
-        language, source=screening.source, file=screening.source_file, row=screening.source_row
+        language,
+        source=screening.source,
+        file=printable(screening.source_file),
+        row=screening.source_row,
     )
 
 
@@ -169,7 +176,7 @@ def history_text(
                 id=s.id,
                 at=when(s.recorded_at),
                 source=source_text(s, language),
-                who=s.recorded_by,
+                who=printable(s.recorded_by),
                 date=s.screening_date.isoformat(),
                 outcome=OUTCOME_WORDS[s.outcome](language),
                 sha=s.ruleset_sha256[:12],
@@ -182,7 +189,9 @@ def history_text(
             lines.append("  " + M.LOG_OPEN_ITEMS(language, items=items))
         errors = s.result.get("errors") or []
         if errors:
-            said = M.SEPARATOR(language).join(f"{e['field']}: {e['message']}" for e in errors)
+            said = printable(
+                M.SEPARATOR(language).join(f"{e['field']}: {e['message']}" for e in errors)
+            )
             lines.append("  " + M.LOG_ERRORS(language, errors=said))
         events.append((s.recorded_at, 0, lines))
     for d in decisions:
@@ -192,13 +201,13 @@ def history_text(
                 id=d.id,
                 at=when(d.decided_at),
                 decision=DECISION_WORDS[d.decision](language),
-                physician=d.physician,
+                physician=printable(d.physician),
                 screening=d.screening_id,
-                who=d.recorded_by,
+                who=printable(d.recorded_by),
             )
         ]
         if d.note:
-            lines.append("  " + M.LOG_NOTE(language, note=d.note))
+            lines.append("  " + M.LOG_NOTE(language, note=printable(d.note)))
         events.append((d.decided_at, 1, lines))
     events.sort(key=lambda event: (event[0], event[1]))
     return "\n".join(line for _, _, lines in events for line in lines) + "\n"
@@ -272,7 +281,8 @@ def diff_lines(
     said: set[str] = set()
 
     def value(change: Change) -> str:
-        return f"{change.name}: {change.before or missing} → {change.after or missing}"
+        before, after = printable(change.before or missing), printable(change.after or missing)
+        return f"{printable(change.name)}: {before} → {after}"
 
     for change in found.changes:
         moved = [by_field[f] for f in rule_fields.get(change.name, ()) if f in by_field]
@@ -293,7 +303,7 @@ def diff_lines(
 def diff_text(found: Diff, rule_fields: Mapping[str, Iterable[str]], language: Language) -> str:
     head = M.LOG_DIFF_HEAD(
         language,
-        patient=found.patient_id,
+        patient=printable(found.patient_id),
         before=found.before.id,
         before_at=when(found.before.recorded_at),
         after=found.after.id,
