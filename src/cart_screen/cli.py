@@ -734,6 +734,9 @@ def batch(
                         failure += f"{sep}{M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
                     if recorder is not None and recorder.in_doubt:
                         failure += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                    if recorder is not None and recorder.unconfirmed:
+                        unconfirmed = recorder.unconfirmed
+                        failure += f"{sep}{M.LOG_UNCONFIRMED(language, count=unconfirmed)}"
                     fail(failure, language)
                 typer.echo(summary_text(summary, language), err=True, nl=False)
                 if recorder is not None:

@@ -1135,6 +1135,11 @@ class M:
         "for it: look in the log before screening them again",
         "另有 {count} 次筛查在停止等待时仍在写入，记录库未回应：重新筛查前请先在记录库中核对",
     )
+    LOG_UNCONFIRMED = Msg(
+        "the log lost the connection as it committed {count} more: it may hold them or not — "
+        "look in the log before screening them again",
+        "另有 {count} 次筛查在提交时与记录库断开连接：记录库可能已保存，也可能没有——重新筛查前请先在记录库中核对",
+    )
     LOG_LIST_STOPPED = Msg(
         "{count} screenings of this list were recorded in the log before the stop",
         "停止前，本名单已有 {count} 次筛查写入记录库",

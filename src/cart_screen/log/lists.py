@@ -37,6 +37,7 @@ from cart_screen.columnwise import OwnParts, nones
 from cart_screen.evaluate import shared_of
 from cart_screen.i18n import Language
 from cart_screen.log.screening_log import ListRow, ScreeningLog, Source, as_json, now, storable_ids
+from cart_screen.log.store import CommitUnconfirmed
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import Site
 
@@ -86,6 +87,9 @@ class ListRecorder:
         self.in_doubt = 0
         """Screenings whose storing the run stopped waiting for (see stop): the log may hold
         them or not."""
+        self.unconfirmed = 0
+        """Screenings whose transaction's COMMIT failed (CommitUnconfirmed): the database may
+        have committed them, and the answer been lost."""
 
     def add(
         self,
@@ -149,6 +153,9 @@ class ListRecorder:
                 self._storing = len(handed[1])
                 try:
                     self.store(*handed)
+                except CommitUnconfirmed as exc:
+                    self.unconfirmed = self._storing
+                    self._failure = exc
                 except Exception as exc:  # told in the main thread; the rest is not stored
                     self._failure = exc
                 finally:

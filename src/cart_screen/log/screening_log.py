@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from cart_screen.i18n import M, Said
-from cart_screen.log.store import LogError, engine_for, migrate, reported
+from cart_screen.log.store import CommitUnconfirmed, LogError, engine_for, migrate, reported
 from cart_screen.log.tables import decisions, list_parts, screened_lists, screenings
 from cart_screen.result import Outcome, ScreeningResult, joined_result
 from cart_screen.values.text import control_problem
@@ -375,7 +375,8 @@ class ScreeningLog:
         """
         if not rows:
             return list_id
-        with reported(self.where), self.engine.begin() as connection:
+        with reported(self.where), self.engine.connect() as connection:
+            transaction = connection.begin()  # rolled back as the connection closes, unless
             if list_id is None:
                 shared, fields = list_shared
                 list_id = int(
@@ -416,6 +417,11 @@ class ScreeningLog:
                 head = (*fixed.values(), list_id, at)
                 values = [(*head, p, o, day(d), n, f, r) for p, o, d, n, f, r in rows]
                 insert("screenings", names, values)
+            try:
+                with reported(self.where):
+                    transaction.commit()
+            except LogError as exc:  # the server may have committed and the answer been lost
+                raise CommitUnconfirmed(exc.said) from exc
         return list_id
 
     def decide(

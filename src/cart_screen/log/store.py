@@ -43,6 +43,11 @@ class LogError(Exception):
         self.said = said
 
 
+class CommitUnconfirmed(LogError):
+    """A transaction's COMMIT failed (the connection lost as it was sent, say): the database may
+    have committed it, or not — what it holds is in doubt until someone looks."""
+
+
 def engine_for(target: str, *, existing: bool = False) -> tuple[Engine, str]:
     """An engine for a `--log` target, and how to name the log in messages (no password).
 
