@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from cart_screen import workbook_out
 from cart_screen.cli import app
-from cart_screen.i18n import M
+from cart_screen.i18n import Language, M
 from cart_screen.list_summary import Summary
 from cart_screen.ruleset import default_ruleset
 from cart_screen.workbook_out import ResultsWorkbook, WorkbookFull, workbook_bytes
@@ -279,6 +279,21 @@ def test_a_table_of_texts_with_excels_escapes_reads_back_as_written() -> None:
     assert sheet_rows(path) == expected
     assert calamine_rows(path) == expected
     assert formula_cells(path) == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_table_cell_too_long_for_excel_is_cut_and_says_so(language: Language) -> None:
+    """`log export` to .xlsx cut a 40,000-character id or form at 32,767 without a word (a
+    tryout): the form's JSON no longer parsed, and nothing said it was not whole."""
+    buffer = io.BytesIO()
+    long = "R" * 40_000
+    assert workbook_out.write_table(buffer, "log", ["patient_id"], [[long]], language) == 1
+    path = Path(tempfile.mkdtemp()) / "table.xlsx"
+    path.write_bytes(buffer.getvalue())
+    cell = sheet_rows(path)[1][0]
+    assert len(cell) <= workbook_out.CELL_LIMIT
+    assert cell == workbook_out.fitted(long, language)
+    assert cell.endswith(M.WORKBOOK_CELL_CUT(language, length="40,000", limit="32,767"))
 
 
 @settings(

@@ -1186,7 +1186,7 @@ def log_export(
     _not_the_log(log, language, output)
     _refuse_special(language, output)
     with _log_in_use(log, language) as opened, _written_by(language):
-        count = write_export(output, EXPORT_COLUMNS, export_rows(opened.everything()))
+        count = write_export(output, EXPORT_COLUMNS, export_rows(opened.everything()), language)
     typer.echo(M.LOG_EXPORTED(language, count=count, path=printable(str(output))))
 
 

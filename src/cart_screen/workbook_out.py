@@ -361,11 +361,15 @@ anything else."""
 
 
 def write_table(
-    target: IO[bytes], sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[str]]
+    target: IO[bytes],
+    sheet_name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    language: Language = "en",
 ) -> int:
     """A workbook of one sheet of text cells (e.g. `log export`): the header bold and frozen
-    with an autofilter, every cell a string (never a formula, never rich-text XML). The rows
-    written are counted."""
+    with an autofilter, every cell a string (never a formula, never rich-text XML), a text too
+    long for a cell cut and saying so (fitted). The rows written are counted."""
     book = xlsxwriter.Workbook(target, TEXT_ONLY)
     sheet = book.add_worksheet(sheet_name, worksheet_class=_TextSheet)
     bold = book.add_format({"bold": True})
@@ -377,7 +381,7 @@ def write_table(
         if count >= SHEET_ROWS:
             raise WorkbookFull(M.WORKBOOK_FULL.both(limit=f"{SHEET_ROWS - 1:,}"))
         for column, cell in enumerate(row):
-            sheet.write_string(count, column, cell)
+            sheet.write_string(count, column, fitted(cell, language))
     sheet.autofilter(0, 0, count, max(len(header) - 1, 0))
     book.close()
     return count

@@ -12,15 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cart_screen.files import atomic_write
+from cart_screen.i18n import Language
 from cart_screen.render import spreadsheet_safe
 
 FORMATS = (".csv", ".xlsx")
 
 
-def write_export(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> int:
-    """Write the header and rows to `path` (.csv or .xlsx, by its suffix); the rows written."""
+def write_export(
+    path: Path, header: tuple[str, ...], rows: Iterable[list[str]], language: Language = "en"
+) -> int:
+    """Write the header and rows to `path` (.csv or .xlsx, by its suffix); the rows written.
+    In a workbook a text longer than a cell holds is cut, saying so (in `language`)."""
     if path.suffix.lower() == ".xlsx":
-        return _write_xlsx(path, header, rows)
+        return _write_xlsx(path, header, rows, language)
     count = 0
     with atomic_write(path, encoding="utf-8-sig", newline="") as out:  # BOM: Excel reads UTF-8
         writer = csv.writer(out, lineterminator="\r\n")
@@ -31,10 +35,12 @@ def write_export(path: Path, header: tuple[str, ...], rows: Iterable[list[str]])
     return count
 
 
-def _write_xlsx(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> int:
+def _write_xlsx(
+    path: Path, header: tuple[str, ...], rows: Iterable[list[str]], language: Language
+) -> int:
     """One sheet: the header frozen with an autofilter, every cell a string (the workbook
     writer OUT.xlsx is written with)."""
     from cart_screen.workbook_out import write_table
 
     with atomic_write(path) as out:
-        return write_table(out.buffer, "log", header, rows)
+        return write_table(out.buffer, "log", header, rows, language)
