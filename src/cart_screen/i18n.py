@@ -1135,6 +1135,13 @@ class M:
         "for it: look in the log before screening them again",
         "另有 {count} 次筛查在停止等待时仍在写入，记录库未回应：重新筛查前请先在记录库中核对",
     )
+    LOG_UNGUARDED = Msg(
+        "the screening log {where} is no longer append-only — its triggers {missing} are gone "
+        "or changed, so what it holds may have been altered: it is not used; restore it from a "
+        "backup or ask its administrator",
+        "筛查记录库 {where} 已不再是只追加的——其触发器 {missing} 已被删除或更改，所存内容可能已被改动："
+        "不再使用；请从备份恢复或联系管理员",
+    )
     LOG_UNCONFIRMED = Msg(
         "the log lost the connection as it committed {count} more: it may hold them or not — "
         "look in the log before screening them again",

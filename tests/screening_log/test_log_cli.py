@@ -40,7 +40,7 @@ def forms(folder: Path) -> tuple[Path, Path]:
 def test_check_records_and_the_log_commands_tell_the_story(log_target: str, tmp_path: Path) -> None:
     first, second = forms(tmp_path)
     code, out, err = run("check", str(first), "--log", log_target)
-    assert code == 0
+    assert code == 0, err
     assert "Pre-screening aid only" in out
     assert "recorded as screening 1" in err
     assert run("check", str(second), "--log", log_target)[0] == 0
@@ -488,3 +488,30 @@ def test_an_id_name_or_note_with_a_line_break_cannot_forge_a_line_of_the_log(
     shown = run("log", "show", forged, "--log", log)[1]
     assert "Dr A\\x0aB" in shown
     assert "one\\x0atwo" in shown
+
+
+def test_a_log_whose_append_only_triggers_are_dropped_is_not_used(
+    log_target: str, tmp_path: Path
+) -> None:
+    """A tryout dropped `screenings_no_update` through sqlite3; the log went on taking
+    screenings, and an UPDATE of an outcome then went through. A log no longer guarded is
+    refused when it is opened (the result still shown, NOT RECORDED, exit 2)."""
+    import sqlalchemy as sa
+
+    from cart_screen.log.store import engine_for
+
+    first, second = forms(tmp_path)
+    assert run("check", str(first), "--log", log_target)[0] == 0
+    engine, _ = engine_for(log_target)
+    dropped = (
+        "screenings_no_update" if engine.dialect.name == "sqlite" else "screenings_append_only"
+    )
+    with engine.begin() as connection:
+        on = "" if engine.dialect.name == "sqlite" else " ON screenings"
+        connection.execute(sa.text(f"DROP TRIGGER {dropped}{on}"))
+    engine.dispose()
+    code, out, err = run("check", str(second), "--log", log_target)
+    assert code == 2
+    assert "Pre-screening aid only" in out  # the result is shown all the same
+    assert f"is no longer append-only — its triggers {dropped} are gone or changed" in err
+    assert run("log", "list", "--log", log_target)[0] == 2

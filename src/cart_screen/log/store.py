@@ -136,9 +136,50 @@ HEAD = "0002"
 opened without loading Alembic (a tenth of a second, every run)."""
 
 
+GUARDED = ("screenings", "decisions", "screened_lists", "list_parts")
+"""The tables the migrations make append-only, each with its triggers (see `guards`)."""
+
+
+def guards(dialect: str) -> set[str]:
+    """The names of the triggers that keep the log append-only on an engine (the migrations')."""
+    ends = (
+        ("no_update", "no_delete", "no_replace")
+        if dialect == "sqlite"
+        else ("append_only", "no_truncate")
+    )
+    return {f"{table}_{end}" for table in GUARDED for end in ends}
+
+
+def check_guarded(engine: Engine, where: str) -> None:
+    """Refuse a log whose append-only triggers are gone, disabled or no longer refuse (dropped
+    through sqlite3 or psql, say): it would take screenings, then let them be changed."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            found = connection.execute(
+                sa.text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND sql LIKE '%RAISE(ABORT%'"
+                )
+            )
+        else:
+            found = connection.execute(  # text(): the driver's paramstyle takes `%` otherwise
+                sa.text(
+                    "SELECT t.tgname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                    "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
+                    "AND p.proname = 'screening_log_append_only' "
+                    "AND p.prosrc LIKE '%RAISE EXCEPTION%'"
+                )
+            )
+        missing = sorted(guards(connection.dialect.name) - set(found.scalars()))
+    if missing:
+        raise LogError(M.LOG_UNGUARDED.both(where=where, missing=", ".join(missing)))
+
+
 def migrate(engine: Engine, where: str) -> None:
-    """Bring the log's schema to the newest revision (nothing to do when it is there)."""
+    """Bring the log's schema to the newest revision (nothing to do when it is there), and
+    check that it is still append-only (check_guarded)."""
     if _at_head(engine):
+        check_guarded(engine, where)
         return
     from alembic import command
     from alembic.config import Config
@@ -153,6 +194,7 @@ def migrate(engine: Engine, where: str) -> None:
             raise LogError(M.LOG_FOREIGN.both(where=where))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    check_guarded(engine, where)
 
 
 def _at_head(engine: Engine) -> bool:
