@@ -79,9 +79,16 @@ def control_problem(text: str) -> Said | None:
     return M.CONTROL_KEY.both(shown=shown, key=key)
 
 
+_ROMAN_SIGN = re.compile("[\u2160-\u2188]")
+"""A Unicode Roman numeral sign (Ⅲ): one numeral each, so 'ⅠⅠ' is two values, never II."""
+
+
 def fold(text: str) -> str:
-    """Width, Roman-numeral forms, case and surrounding space do not count: 'Ⅲ级 ' -> 'iii级'."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    """Width, Roman-numeral forms, case and surrounding space do not count: 'Ⅲ级 ' -> 'iii 级'.
+
+    A Roman numeral sign stands apart as one word ('ⅡⅠ' -> 'ii i', two values, never III)."""
+    spaced = _ROMAN_SIGN.sub(lambda sign: f" {sign[0]} ", text)
+    return unicodedata.normalize("NFKC", spaced).casefold().strip()
 
 
 _NEGATIVE = re.compile(r"(?<=[^\W_])-(?![^\W_])")
@@ -128,6 +135,39 @@ _NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", 
 def plain_number(text: str) -> float | None:
     """The number a folded text is, written as a plain decimal ('35', '3.2', '.5'), or None."""
     return float(text) if _DECIMAL.fullmatch(text) else None
+
+
+def stray_mark(
+    text: str,
+    spellings: Sequence[str],
+    punctuation: frozenset[str],
+    bounds: frozenset[str],
+    ranges: frozenset[str],
+) -> str | None:
+    """The first mark in a folded text that no value may hold, or None; a comparison sign is
+    returned as itself (the caller says 'a bound').
+
+    Spellings of the field that hold marks ('阳性(+)', '%', '->') are set aside first, longest
+    first; one holding a comparison sign only between two words ('R-CHOP -> R-ICE'). What remains
+    may hold letters, digits, spaces, signs kept in matching ('EBV+', 'EBV−') and `punctuation`; a sign of
+    `ranges` between two values is a range ('2~3'), a bound anywhere else ('~50')."""
+    for spelling in spellings:
+        if any(ch in bounds for ch in spelling):
+            text = re.sub(rf"(?<=\S)\s*{re.escape(spelling)}\s*(?=\S)", " ", text)
+        else:
+            text = text.replace(spelling, " ")
+    for at, ch in enumerate(text):
+        if ch.isalnum() or ch.isspace() or ch in "+_\u2212" or ch in punctuation:
+            continue
+        if ch in ranges and _between_values(text, at):
+            continue
+        return ch
+    return None
+
+
+def _between_values(text: str, at: int) -> bool:
+    before, after = text[:at].rstrip(), text[at + 1 :].lstrip()
+    return bool(before) and bool(after) and before[-1].isalnum() and after[0].isalnum()
 
 
 def not_finite(text: str) -> bool:

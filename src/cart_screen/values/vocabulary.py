@@ -94,6 +94,16 @@ class Vocabulary:
             )
         raise FormValueError(M.UNKNOWN_DIAGNOSIS.both())
 
+    def spellings(self) -> list[str]:
+        """Every term as written: codes, names, synonyms, ambiguous terms, compound parts."""
+        data = self.data
+        words = [w for entry in data.ambiguous for w in entry.terms]
+        for code, term in data.codes.items():
+            words += [code, term.abbreviation, term.name.en, term.name.zh, *term.synonyms]
+        for compound in data.compounds:
+            words += [*compound.bases, *compound.qualifiers]
+        return words
+
     def describe(self, code: str, language: Language = "en") -> str:
         """A short display name: 'PMBCL (Primary mediastinal large B-cell lymphoma)'."""
         term = self.codes.get(code)
