@@ -180,6 +180,10 @@ class M:
         "a bound, not a measured value: record the value itself",
         "这是上下限而非测得值：请记录具体数值",
     )
+    TOO_MANY_DIGITS = Msg(
+        "more digits than can be compared: record it as the report gives it",
+        "位数多于可比较的精度：请按报告原样记录",
+    )
     STRAY_MARK = Msg(
         "holds '{mark}', which is no part of a value: record the value without it",
         "含有符号“{mark}”，不属于任何取值：请去掉该符号后记录",
@@ -1334,7 +1338,7 @@ FILE_KINDS: dict[str, Said] = {
 FIELD_ERROR_MESSAGES = (
     "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND", "STRAY_MARK",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND", "STRAY_MARK", "TOO_MANY_DIGITS",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",

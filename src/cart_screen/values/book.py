@@ -46,6 +46,7 @@ from cart_screen.values.text import (
     stray_mark,
     strip_affixes,
     strip_folded,
+    too_many_digits,
 )
 from cart_screen.values.vocabulary import Vocabulary, VocabularyFile, index_terms
 
@@ -341,6 +342,8 @@ class ValueBook:
         text = fold(raw)
         if not_finite(text):
             raise self._reject(name, kind, M.NOT_FINITE.both())
+        if too_many_digits(text):  # never rounded across a threshold ('39.99999999999999999')
+            raise self._reject(name, kind, M.TOO_MANY_DIGITS.both())
         shape = number_shape(text)
         if shape is not None:
             raise self._reject(name, kind, _SHAPES[shape].both())

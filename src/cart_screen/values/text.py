@@ -170,6 +170,23 @@ def _between_values(text: str, at: int) -> bool:
     return bool(before) and bool(after) and before[-1].isalnum() and after[0].isalnum()
 
 
+EXACT_DIGITS = 15
+"""Significant digits a double holds exactly: a text with more is rounded when read, and may be
+rounded across a threshold ('39.9999999999999999999' would read as 40)."""
+_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def too_many_digits(text: str) -> bool:
+    """Whether a number in `text` has more significant digits than a double holds exactly
+    (leading zeros and a decimal's trailing zeros do not count)."""
+    for run in _DIGIT_RUN.findall(text):
+        whole, _, fraction = run.partition(".")
+        fraction = fraction.rstrip("0")
+        if len((whole + fraction).lstrip("0")) > EXACT_DIGITS:
+            return True
+    return False
+
+
 def not_finite(text: str) -> bool:
     """Whether a folded text names a number that is not finite (NaN, infinity)."""
     return text.replace(" ", "") in _NOT_FINITE
