@@ -38,7 +38,10 @@ from cart_screen.values.labs import Quantity
 VALUES: dict[str, list[str]] = {
     "patient_id": ["R-1", "R-2", " R-3 ", "", "=HYPERLINK()", "a,b", 'say "x"', "两行\n编号", "-7"],
     "screening_date": ["2026-10-15", "", "2026/10/15", "2027-01-01", "2026-02-30"],
-    "date_of_birth": ["1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"],
+    "date_of_birth": [
+        *("1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"),
+        "1900-02-28",  # an age of 126: implausible, counted as missing
+    ],
     "age_years": ["", "17", "18", "66", "200", "x"],
     "diagnosis": [
         "DLBCL_NOS",

@@ -216,6 +216,8 @@ def test_sqlite_which_stores_any_value_in_any_column_reads_only_real_dates_and_w
         {"patient_id": "day-31", "date_of_birth": "2008-11-31"},  # SQLite would read 1 Dec
         {"patient_id": "part-line", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2.5},
         {"patient_id": "part-age", "age_years": 17.9},
+        {"patient_id": "age-126", "date_of_birth": "1900-02-28"},  # outside 0–120: missing
+        {"patient_id": "age-126-stated", "date_of_birth": "1900-02-28", "age_years": 30},
         {"patient_id": "good", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2},
     ]
     with sqlite3.connect(":memory:") as connection:

@@ -287,6 +287,12 @@ class M:
         "after the screening date {day} — expected a date of birth on or before it",
         "晚于筛查日期 {day}；出生日期应不晚于筛查日期",
     )
+    AGE_FROM_BIRTH_IMPLAUSIBLE = Msg(
+        "gives an age of {age} years at the screening date {day}, outside the plausible "
+        "{low}–{high} years — expected a date of birth giving an age from {low} to {high}",
+        "至筛查日期 {day} 年龄为 {age} 岁，超出合理范围 {low}–{high} 岁；"
+        "出生日期应使年龄在 {low} 至 {high} 岁之间",
+    )
     AGE_CONFLICT = Msg(
         "conflicts with date_of_birth (age {age} at the screening date) — correct one of them",
         "与出生日期不符（按出生日期，筛查日年龄为 {age} 岁）；请更正其中之一",
@@ -1336,7 +1342,7 @@ FILE_KINDS: dict[str, Said] = {
 
 
 FIELD_ERROR_MESSAGES = (
-    "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
+    "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING", "AGE_FROM_BIRTH_IMPLAUSIBLE",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
     "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND", "STRAY_MARK", "TOO_MANY_DIGITS",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",

@@ -330,6 +330,11 @@ def _age(ruleset: Ruleset, day: exp.Expr) -> exp.Expr:
     born = exp.and_(
         accepted(ruleset, "date_of_birth"), exp.LTE(this=birth.copy(), expression=day.copy())
     )
+    ages = ruleset.book.field("age_years").range  # an age from a birth date is held to them too
+    if ages is not None and ages.min is not None:
+        born = exp.and_(born, exp.GTE(this=_paren(years), expression=exp.Literal.number(ages.min)))
+    if ages is not None and ages.max is not None:
+        born = exp.and_(born, exp.LTE(this=_paren(years), expression=exp.Literal.number(ages.max)))
     return exp.Case().when(born, from_birth).when(stated_ok.copy(), stated.copy()).else_(exp.null())
 
 
