@@ -95,6 +95,8 @@ Feature: Numbers as referrals write them — LVEF
     Examples:
       | written  | status     | shown                      |
       | LVEF 35% | flagged    | LVEF 35 % is below 40 %    |
+      | 39.99999999999 | flagged | LVEF 39.99999999999 % is below 40 % |
+      | 40.0000001 | clear    | LVEF 40.0000001 % is not below 40 % |
       | ３５％   | flagged    | LVEF 35 % is below 40 %    |
       | EF 55%   | clear      | LVEF 55 % is not below 40 % |
       | 0.55     | needs_info | could not be read: '0.55'  |

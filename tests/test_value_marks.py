@@ -7,7 +7,7 @@ import pytest
 
 from cart_screen.values.book import shipped_book
 from cart_screen.values.kinds import Kind
-from cart_screen.values.text import FormValueError, too_many_digits
+from cart_screen.values.text import FormValueError, Measured, apart, too_many_digits
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,31 @@ def test_marks_that_are_part_of_a_spelling_or_punctuation_still_read(
 def test_a_list_separator_holding_a_sign_is_still_a_list() -> None:
     with pytest.raises(FormValueError, match="a list, not a count"):
         shipped_book().read("prior_systemic_lines", Kind.INTEGER, "R-CHOP -> R-ICE")
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "shown", "expected"),
+    [
+        (39.99999999999, 40.0, "40", "39.99999999999"),
+        (3.0000000000000004, 3.0, "3", "3.0000000000000004"),
+        (3.24, 3.0, "3.24", "3.24"),  # already apart: unchanged
+        (40.0, 40.0, "40", "40"),  # on the threshold: shown so
+        (3.246, 3.247, "3.25", "3.246"),  # rounded across a threshold off the grid
+    ],
+)
+def test_a_value_is_shown_apart_from_its_threshold(
+    value: float, limit: float, shown: str, expected: str
+) -> None:
+    assert apart(value, limit, shown) == expected
+
+
+def test_a_measured_value_keeps_how_it_was_shaped_through_pickling() -> None:
+    import pickle
+
+    read = shipped_book().read(
+        "total_bilirubin_x_uln", Kind.NUMBER, "61.50000001 µmol/L (ULN 20.5)"
+    )
+    assert isinstance(read, Measured)
+    again = pickle.loads(pickle.dumps(read))
+    assert "= 3.0000000005×ULN" in again.how_against(3.0).en
+    assert "= 3×ULN" in again.how.en

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-from cart_screen.i18n import M, Said
+from cart_screen.i18n import M, Msg, Said
 
 
 class FormValueError(ValueError):
@@ -36,18 +37,59 @@ class Shown(str):
         return (Shown, (str(self), self.how))
 
 
+class Shaped(NamedTuple):
+    """How a `Measured.how` was said, to say it again with more digits: the message, its parts,
+    which part holds the number compared, that number as shown, and what follows it there."""
+
+    message: Msg
+    parts: dict[str, str]
+    key: str
+    number: str
+    after: str = ""
+
+
 class Measured(float):
     """A number worked out from what was written ('68 µmol/L (ULN 21)' -> 3.24): `how` says how."""
 
     how: Said
+    shaped: Shaped | None
 
-    def __new__(cls, value: float, how: Said) -> Measured:
+    def __new__(cls, value: float, how: Said, shaped: Shaped | None = None) -> Measured:
         made = super().__new__(cls, value)
         made.how = how
+        made.shaped = shaped
         return made
 
-    def __reduce__(self) -> tuple[type[Measured], tuple[float, Said]]:
-        return (Measured, (float(self), self.how))
+    def __reduce__(self) -> tuple[type[Measured], tuple[float, Said, Shaped | None]]:
+        return (Measured, (float(self), self.how, self.shaped))
+
+    def how_against(self, limit: float) -> Said:
+        """`how`, with the number compared shown apart from `limit` (see `apart`)."""
+        shaped = self.shaped
+        if shaped is None:
+            return self.how
+        number = apart(float(self), limit, shaped.number)
+        if number == shaped.number:
+            return self.how
+        return shaped.message.both(**{**shaped.parts, shaped.key: number + shaped.after})
+
+
+def apart(value: float, limit: float, shown: str) -> str:
+    """`shown` (how `value` is written in a reason), unless it reads as `limit` or across it
+    though `value` does not ('40' for 39.99999999999 against 40): then `value` with the fewest
+    significant digits that keep it on its side of `limit`."""
+
+    def side(number: float) -> int:
+        return (number > limit) - (number < limit)
+
+    if side(float(shown)) == side(value):
+        return shown
+    at_least = len(shown.replace(".", "").lstrip("+-0")) or 1  # never fewer than shown
+    for digits in range(at_least, 18):
+        text = f"{value:.{digits}g}"
+        if side(float(text)) == side(value):
+            return text
+    return repr(value)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
