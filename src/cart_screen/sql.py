@@ -52,6 +52,7 @@ from cart_screen.ruleset import (
     Member,
     Not,
     Ruleset,
+    default_ruleset,
     spec_of,
 )
 from cart_screen.values.kinds import Kind
@@ -622,6 +623,13 @@ def schema_sql(dialect: str, *, table: str = DEFAULT_TABLE) -> str:
 
 
 # ---------------------------------------------------------------- the terms lookup table
+
+
+def term_key(field: str, text: str, ruleset: Ruleset | None = None) -> str | None:
+    """The `normalised` key of a warehouse's text for the lookup table, or None where the text
+    must stay unknown (a sign, a stray mark or a question mark: 'NYHA ＞II' is not II)."""
+    book = (ruleset or default_ruleset()).book
+    return book.lookup_key(field, FIELDS[field].kind, text)
 
 
 def terms(ruleset: Ruleset) -> Iterator[tuple[str, str, str]]:

@@ -204,6 +204,18 @@ class ValueBook:
             reader = self._readers[(name, kind)] = self._reader(name, kind)
         return reader(raw)
 
+    def lookup_key(self, name: str, kind: Kind, text: str) -> str | None:
+        """The match key a text is looked up by outside this reader (the SQL lookup table), or
+        None where it must stay unknown: a control character, a question mark, a comparison sign
+        or a stray mark ('NYHA ＞II', 'III?', 'III*'), which matching would otherwise set aside."""
+        if control_problem(text) is not None or _DOUBT.search(text):
+            return None
+        try:
+            self._check_marks(name, kind, text)
+        except FormValueError:
+            return None
+        return match_key(text)
+
     def _check_marks(self, name: str, kind: Kind, raw: str) -> None:
         """Refuse a value holding a comparison sign (a bound: 'NYHA ＞II', '≥两线') or a mark no
         spelling of the field has ('↑III', 'C*', '#3'): matching sets marks aside, so neither
