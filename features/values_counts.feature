@@ -40,6 +40,25 @@ Feature: Counts as referrals write them — prior lines of therapy and age
       | 2.5                    | not a whole number                     | 不是整数               |
       | 25                     | 25 is outside the plausible range      | 0 至 20 之间的整数     |
 
+  Scenario Outline: A sign before a count in words is a bound; a stray mark is refused
+    When the referral writes <field> as "<written>"
+    Then it is refused: "<says>"
+
+    Examples:
+      | field                | written | says                                          |
+      | prior_systemic_lines | ‹两线   | a bound, not a measured value                 |
+      | prior_systemic_lines | < two   | a bound, not a measured value                 |
+      | prior_systemic_lines | ≥两线   | a bound, not a measured value                 |
+      | prior_systemic_lines | ≦二     | a bound, not a measured value                 |
+      | prior_systemic_lines | ~两线   | a bound, not a measured value                 |
+      | prior_systemic_lines | ‹三线   | a bound, not a measured value                 |
+      | prior_systemic_lines | ‹ 三    | a bound, not a measured value                 |
+      | prior_systemic_lines | 2~3     | a range, not one value                        |
+      | prior_systemic_lines | #3      | holds '#', which is no part of a value        |
+      | ecog_ps              | ＞2     | a bound, not a measured value                 |
+      | ecog_ps              | 1*      | holds '*', which is no part of a value        |
+      | age_years            | ~50     | a bound, not a measured value                 |
+
   Scenario Outline: Age written with its unit reads as years
     When the referral writes age_years as "<written>"
     Then it reads as <years>

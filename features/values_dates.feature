@@ -62,3 +62,22 @@ Feature: Dates as referrals write them
       | 2026-03-14    | 1965年3月14日  | 2026-03-14 | 61  |
       | 2026年3月14日 | 1965.3.14      | 2026-03-14 | 61  |
       | 20260314      | 2008/03/15     | 2026-03-14 | 17  |
+
+  Scenario Outline: A date of birth giving an age outside the plausible range is an error
+    An age worked out from a date of birth is held to the range age_years is (0–120 years): a
+    date cell of 1900-02-28 is no patient of 126. The date counts as missing.
+
+    Given a referral with nothing to flag, screened on 2026-11-29
+    And its age_years is missing
+    And its date_of_birth is <born>
+    When it is screened
+    Then indication.adult is needs_info
+    And there is 1 error on date_of_birth
+    And the error on date_of_birth says "gives an age of <age> years at the screening date 2026-11-29, outside the plausible 0–120 years"
+    And the indication.adult reason mentions "Date of birth (date_of_birth) could not be read: '<born>'"
+
+    Examples:
+      | born       | age |
+      | 1900-02-28 | 126 |
+      | 1905-11-28 | 121 |
+

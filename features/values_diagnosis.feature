@@ -77,6 +77,31 @@ Feature: Diagnosis as pathology reports write it
       | tranformed FL | tFL       |
       | PMBLC         | PMBCL     |
 
+  Scenario Outline: A large B-cell lymphoma arising from another lymphoma reads as its own code
+    When the referral writes diagnosis as "<written>"
+    Then it reads as <code>
+
+    Examples:
+      | written                  | code                 |
+      | CLL transformed to DLBCL | RICHTER              |
+      | DLBCL arising from CLL   | RICHTER              |
+      | 里克特转化               | RICHTER              |
+      | Richter's syndrome       | RICHTER              |
+      | DLBCL arising from MZL   | TRANSFORMED_MZL      |
+      | DLBCL arising from NLPHL | TRANSFORMED_INDOLENT |
+      | transformed NLPBL        | TRANSFORMED_INDOLENT |
+
+  Scenario Outline: A near miss naming another origin is never offered tFL, a covered subtype
+    When the referral writes diagnosis as "<written>"
+    Then it is refused: "did you mean <close> ("
+    And the refusal does not mention "tFL"
+
+    Examples:
+      | written                      | close                |
+      | CLL transformed into DLBCL   | Richter              |
+      | MZL transformed into DLBCL   | tMZL                 |
+      | NLPHL transformed into DLBCL | transformed indolent |
+
   Scenario Outline: The subtype read is the one the checklist judges
     Given a referral with nothing to flag, screened on 2026-10-15
     And its diagnosis is <written>

@@ -108,6 +108,30 @@ Feature: Liver tests as lab print-outs write them — multiples of ULN, units an
       | ast_x_uln             | 250 U/L            | flagged | AST 250 U/L ÷ ULN 40 U/L (site file) = 6.25×ULN is above 5×ULN  |
       | alt_x_uln             | 180 U/L            | clear   | ALT 180 U/L ÷ ULN 50 U/L (site file) = 3.6×ULN is not above 5×ULN |
 
+  Scenario Outline: A value a hair from the threshold is shown with the digits that tell them apart
+    The value shown never reads the same as the threshold it is compared with when it is on the
+    other side: never "3×ULN is above 3×ULN".
+
+    Given the site file:
+      """
+      lab_uln:
+        total_bilirubin: 20.5 µmol/L
+      """
+    And a referral with nothing to flag, screened on 2026-10-15
+    And its <field> is <written>
+    When it is screened at that site
+    Then precaution.hepatic is <status>
+    And the precaution.hepatic reason mentions "<shown>"
+
+    Examples:
+      | field                 | written                       | status  | shown                                                                       |
+      | total_bilirubin_x_uln | 61.50000001 µmol/L (ULN 20.5) | flagged | Total bilirubin 61.50000001 µmol/L ÷ ULN 20.5 µmol/L = 3.0000000005×ULN is above 3×ULN |
+      | total_bilirubin_x_uln | 61.50000001 µmol/L            | flagged | = 3.0000000005×ULN is above 3×ULN                                           |
+      | total_bilirubin_x_uln | 61.49999999 µmol/L            | clear   | = 2.9999999995×ULN is not above 3×ULN                                       |
+      | total_bilirubin_x_uln | 3.00000001                    | flagged | Total bilirubin 3.00000001×ULN is above 3×ULN                               |
+      | total_bilirubin_x_uln | 2.9999999                     | clear   | Total bilirubin 2.9999999×ULN is not above 3×ULN                            |
+      | ast_x_uln             | 5.0025                        | flagged | AST 5.0025×ULN is above 5×ULN                                               |
+
   Scenario: Without a site file the same value needs info and says why
     Given a referral with nothing to flag, screened on 2026-10-15
     And its total_bilirubin_x_uln is 68 µmol/L

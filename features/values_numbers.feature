@@ -59,6 +59,32 @@ Feature: Numbers as referrals write them — LVEF
       | 正常    | not a number                        | 不是数值               |
       | NaN     | not a finite number                 | 不是有限数值           |
 
+  Scenario Outline: A number with more digits than can be compared is refused, never rounded
+    A double holds 15 significant digits: "39.9999999999999999999" would read as 40 and cross
+    LVEF's threshold. Leading zeros and a decimal's trailing zeros do not count.
+
+    When the referral writes <field> as "<written>"
+    Then it is refused: "more digits than can be compared: record it as the report gives it"
+    And in Chinese the refusal says "位数多于可比较的精度"
+
+    Examples:
+      | field                 | written                         |
+      | lvef_percent          | 39.9999999999999999999          |
+      | lvef_percent          | LVEF 39.99999999999999%         |
+      | total_bilirubin_x_uln | 2.9999999999999999              |
+      | total_bilirubin_x_uln | 61.500000000000001 µmol/L (ULN 20.5) |
+      | prior_systemic_lines  | 1.9999999999999999999           |
+
+  Scenario Outline: Up to 15 significant digits are read as written
+    When the referral writes <field> as "<written>"
+    Then it reads as <value>
+
+    Examples:
+      | field        | written                   | value          |
+      | lvef_percent | 39.5000000000000          | 39.5           |
+      | lvef_percent | 40.000000000000000000     | 40             |
+      | lvef_percent | 0035.5                    | 35.5           |
+
   Scenario Outline: The LVEF read is the one the checklist judges
     Given a referral with nothing to flag, screened on 2026-10-15
     And its lvef_percent is <written>
@@ -69,6 +95,8 @@ Feature: Numbers as referrals write them — LVEF
     Examples:
       | written  | status     | shown                      |
       | LVEF 35% | flagged    | LVEF 35 % is below 40 %    |
+      | 39.99999999999 | flagged | LVEF 39.99999999999 % is below 40 % |
+      | 40.0000001 | clear    | LVEF 40.0000001 % is not below 40 % |
       | ３５％   | flagged    | LVEF 35 % is below 40 %    |
       | EF 55%   | clear      | LVEF 55 % is not below 40 % |
       | 0.55     | needs_info | could not be read: '0.55'  |

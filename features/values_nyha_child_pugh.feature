@@ -84,6 +84,54 @@ Feature: NYHA and Child-Pugh classes as referrals write them
       | D       | expected one of A, B, C                                       |
       | B-C     | names more than one value (B or C)                            |
 
+  Scenario Outline: A comparison sign in any of its forms is a bound, never the class named
+    A Chinese keyboard types the full-width "＞"; "‹", "〈", "≈" and "~" are signs too. Matching
+    sets marks aside, so a sign must be refused before it: otherwise "NYHA ＞II" would read as II.
+
+    When the referral writes <field> as "<written>"
+    Then it is refused: "a bound, not a measured value"
+    And in Chinese the refusal says "这是上下限而非测得值"
+
+    Examples:
+      | field            | written        |
+      | nyha_class       | ＞II           |
+      | nyha_class       | 心功能＞II级   |
+      | nyha_class       | NYHA ＞II      |
+      | nyha_class       | ＞2            |
+      | nyha_class       | ＞二级         |
+      | nyha_class       | ﹥III          |
+      | nyha_class       | ‹III           |
+      | nyha_class       | 〈II           |
+      | nyha_class       | ≈II            |
+      | nyha_class       | ≪IV            |
+      | child_pugh_class | ＞B            |
+      | child_pugh_class | Child-Pugh ＞B |
+      | child_pugh_class | ≥B             |
+
+  Scenario Outline: Any other mark no spelling holds makes the value unreadable, never dropped
+    When the referral writes <field> as "<written>"
+    Then it is refused: "holds '<mark>', which is no part of a value: record the value without it"
+    And in Chinese the refusal says "含有符号“<mark>”"
+
+    Examples:
+      | field            | written | mark |
+      | nyha_class       | ↑III    | ↑    |
+      | nyha_class       | III↓    | ↓    |
+      | nyha_class       | III*    | *    |
+      | nyha_class       | §III    | §    |
+      | nyha_class       | #3      | #    |
+      | child_pugh_class | C*      | *    |
+
+  Scenario Outline: Roman numeral signs run together are two classes, never one
+    When the referral writes nyha_class as "<written>"
+    Then it is refused: "<says>"
+
+    Examples:
+      | written | says                                 |
+      | ⅠⅠ      | names more than one value (I or I)   |
+      | ⅡⅠ      | names more than one value (II or I)  |
+      | ⅢⅠ      | names more than one value (III or I) |
+
   Scenario Outline: The class read is the one the checklist judges, with how it was read
     Given a referral with nothing to flag, screened on 2026-10-15
     And its <field> is <written>

@@ -38,7 +38,10 @@ from cart_screen.values.labs import Quantity
 VALUES: dict[str, list[str]] = {
     "patient_id": ["R-1", "R-2", " R-3 ", "", "=HYPERLINK()", "a,b", 'say "x"', "两行\n编号", "-7"],
     "screening_date": ["2026-10-15", "", "2026/10/15", "2027-01-01", "2026-02-30"],
-    "date_of_birth": ["1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"],
+    "date_of_birth": [
+        *("1960-05-01", "2008-10-16", "2008-10-15", "2030-01-01", "", "abc"),
+        "1900-02-28",  # an age of 126: implausible, counted as missing
+    ],
     "age_years": ["", "17", "18", "66", "200", "x"],
     "diagnosis": [
         "DLBCL_NOS",
@@ -53,10 +56,19 @@ VALUES: dict[str, list[str]] = {
         "double hit",
     ],
     "disease_status": ["relapsed", "Refractory", "remission", "复发", "", "n/a", "r/r", "PR"],
-    "prior_systemic_lines": ["0", "1", "2", "3", "2.5", "-1", "", "三线", "R-CHOP, R-ICE"],
+    "prior_systemic_lines": [
+        *("0", "1", "2", "3", "2.5", "-1", "", "三线", "R-CHOP, R-ICE"),
+        *("‹两线", "≦二", "#3"),  # a bound, a stray mark: refused both ways
+    ],
     "active_infection": ["none", "controlled", "uncontrolled", "", "maybe", "未控制"],
-    "lvef_percent": ["39.9", "40", "55 %", "", "abc", "101", "nan", "LVEF 35%", "0.55"],
-    "nyha_class": ["I", "II", "III", "4", "", "V", "心功能III级", "II-III"],
+    "lvef_percent": [
+        *("39.9", "40", "55 %", "", "abc", "101", "nan", "LVEF 35%", "0.55"),
+        *("39.99999999999", "39.9999999999999999999"),  # shown apart from 40; too many digits
+    ],
+    "nyha_class": [
+        *("I", "II", "III", "4", "", "V", "心功能III级", "II-III"),
+        *("＞II", "心功能＞II级", "III*", "ⅡⅠ"),
+    ],
     "total_bilirubin_x_uln": [
         "3",
         "3.01",
@@ -71,7 +83,7 @@ VALUES: dict[str, list[str]] = {
     # them, escaped as JSON text
     "ast_x_uln": ["5", "5.1", "", "x", "180 U/L", "3.2倍正常上限", "4\udcff", '"5"'],
     "alt_x_uln": ["5", "5.1", "", "1_0", "260 IU/L", "5\\1", "\x01"],
-    "child_pugh_class": ["A", "B", "c", "", "D", "8分", "Child-Pugh 10"],
+    "child_pugh_class": ["A", "B", "c", "", "D", "8分", "Child-Pugh 10", "Child-Pugh ＞B", "C*"],
     "hypersensitivity_to_components": ["yes", "no", "是", "否", "", "maybe"],
     "on_immunosuppressants": ["Y", "n", "true", "0", ""],
     "recent_live_vaccine": ["1", "FALSE", "", "?"],

@@ -351,6 +351,24 @@ def test_a_values_file_spelling_naming_two_values_is_refused_with_its_location(
             "'III' is also a value",
             id="prefix-is-a-value",
         ),
+        pytest.param(
+            '  ranges: ["~"]',
+            '  ranges: ["#"]',
+            "'#' must also be a bound (before one value)",
+            id="range-sign-not-a-bound",
+        ),
+        pytest.param(
+            '  punctuation: ["-",',
+            '  punctuation: ["＞", "-",',
+            "'＞' is a comparison sign: it cannot be punctuation",
+            id="sign-as-punctuation",
+        ),
+        pytest.param(
+            '  punctuation: ["-",',
+            '  punctuation: ["--", "-",',
+            "'--' is not one mark",
+            id="punctuation-not-one-mark",
+        ),
     ],
 )
 def test_a_malformed_values_file_is_refused_with_its_location(

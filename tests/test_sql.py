@@ -26,6 +26,7 @@ from cart_screen.sql import (
     screening_query,
     screening_sql,
     table_of,
+    term_key,
     terms,
     terms_sql,
 )
@@ -150,6 +151,17 @@ def test_the_lookup_table_maps_each_normalised_spelling_once() -> None:
     assert found[("icu_available", match_key("是"))] == "true"
     assert ("diagnosis", match_key("DLBCL")) not in found  # an umbrella term: never a guess
     assert ("disease_status", match_key("PR")) not in found  # ambiguous: refused, not mapped
+    # a text with a sign, a stray mark or a question mark has no key: it stays unknown
+    assert term_key("diagnosis", "DLBCL, GCB type") == match_key("DLBCL, GCB type")
+    for field, text in [
+        ("nyha_class", "NYHA ＞II"),
+        ("nyha_class", "III*"),
+        ("nyha_class", "III?"),
+        ("child_pugh_class", "Child-Pugh ＞B"),
+        ("icu_available", "✓"),
+        ("diagnosis", "↑DLBCL NOS"),
+    ]:
+        assert term_key(field, text) is None, text
 
 
 def test_rules_sql_screens_a_table_made_from_its_own_schema(runner: CliRunner) -> None:
@@ -216,6 +228,8 @@ def test_sqlite_which_stores_any_value_in_any_column_reads_only_real_dates_and_w
         {"patient_id": "day-31", "date_of_birth": "2008-11-31"},  # SQLite would read 1 Dec
         {"patient_id": "part-line", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2.5},
         {"patient_id": "part-age", "age_years": 17.9},
+        {"patient_id": "age-126", "date_of_birth": "1900-02-28"},  # outside 0–120: missing
+        {"patient_id": "age-126-stated", "date_of_birth": "1900-02-28", "age_years": 30},
         {"patient_id": "good", "date_of_birth": "1960-01-01", "prior_systemic_lines": 2},
     ]
     with sqlite3.connect(":memory:") as connection:

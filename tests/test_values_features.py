@@ -119,6 +119,11 @@ def refused(reading: Reading, text: str) -> None:
     assert text in reading.refusal().message.en, reading.refusal().message.en
 
 
+@then(parsers.parse('the refusal does not mention "{text}"'))
+def refusal_does_not_mention(reading: Reading, text: str) -> None:
+    assert text not in reading.refusal().message.en, reading.refusal().message.en
+
+
 @then(parsers.parse('in Chinese the refusal says "{text}"'))
 def refused_in_chinese(reading: Reading, text: str) -> None:
     assert text in reading.refusal().message.zh, reading.refusal().message.zh

@@ -776,7 +776,8 @@ class ColumnPlan:
             values.update((k, v) for k, v in column.facts[class_id] if v is not UNREADABLE)
             sources.extend(column.details[class_id].errors)
         errors: list[FieldError] = []
-        facts = FormReader.derive(values, errors, self.job.as_of).facts
+        ages = self.job.ruleset.book.field("age_years").range
+        facts = FormReader.derive(values, errors, self.job.as_of, ages=ages).facts
         language = self.job.language
         cells = tuple(f"{e.field}: {e.message(language)}" for e in errors)
         derived = {name: facts[name] for name in DERIVED if facts.get(name) is not None}

@@ -279,7 +279,8 @@ class _Explanation:
         else:
             limit = spec.show(leaf.value, self.vocabulary, language=lang)
         template = M.PHRASE_IS if spec.kind is Kind.YES_NO else _PHRASES[(leaf.op, held)]
-        shown_value = spec.show(value, self.vocabulary, language=lang)
+        against = None if isinstance(leaf, Member) else leaf.value
+        shown_value = spec.show(value, self.vocabulary, language=lang, against=against)
         phrase = template(lang, label=label, value=shown_value, limit=limit)
         if held and leaf.basis is not None:
             phrase += M.PHRASE_BASIS(lang, basis=leaf.basis(lang))

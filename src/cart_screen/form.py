@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 from cart_screen.i18n import CHOICE_NAMES, Language, M, Said
 from cart_screen.values.book import FieldValues, ValueBook, shipped_book
 from cart_screen.values.kinds import Kind
-from cart_screen.values.text import FormValueError, Measured, Shown
+from cart_screen.values.text import FormValueError, Measured, Shown, apart
 from cart_screen.values.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -71,13 +71,21 @@ class FieldSpec:
         *,
         short: bool = False,
         language: Language = "en",
+        against: Any = None,
     ) -> str:
         """Format a canonical value for a sentence: '35 %', '3.5×ULN', 'yes', 'PMBCL (…)'.
 
         A value worked out from what was written shows how ('68 µmol/L ÷ ULN 20.5 µmol/L = …').
+        `against`: the threshold it is compared with, never shown the same as it when the value
+        is on the other side ('39.99999999999 %', not '40 %' below 40 %).
         """
+        limit = (
+            float(against)
+            if isinstance(against, int | float) and not isinstance(against, bool)
+            else None
+        )
         if isinstance(value, Measured):
-            return value.how(language)
+            return (value.how if limit is None else value.how_against(limit))(language)
         if self.kind is Kind.DIAGNOSIS and vocabulary is not None:
             term = vocabulary.codes.get(value)
             if term is not None:
@@ -88,6 +96,8 @@ class FieldSpec:
             shown = _choice_name(str(value))(language)
             return f"{shown} ({value.how(language)})" if isinstance(value, Shown) else shown
         text = f"{value:g}" if isinstance(value, float) else str(value)
+        if isinstance(value, float) and limit is not None:
+            text = apart(value, limit, text)
         return text + self.unit(language)
 
     def __get_pydantic_json_schema__(

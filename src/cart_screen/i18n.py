@@ -185,6 +185,14 @@ class M:
         "a bound, not a measured value: record the value itself",
         "这是上下限而非测得值：请记录具体数值",
     )
+    TOO_MANY_DIGITS = Msg(
+        "more digits than can be compared: record it as the report gives it",
+        "位数多于可比较的精度：请按报告原样记录",
+    )
+    STRAY_MARK = Msg(
+        "holds '{mark}', which is no part of a value: record the value without it",
+        "含有符号“{mark}”，不属于任何取值：请去掉该符号后记录",
+    )
     A_RANGE = Msg(
         "a range, not one value: record one value", "这是范围而非单个数值：请只记录一个数值"
     )
@@ -283,6 +291,12 @@ class M:
     BIRTH_AFTER_SCREENING = Msg(
         "after the screening date {day} — expected a date of birth on or before it",
         "晚于筛查日期 {day}；出生日期应不晚于筛查日期",
+    )
+    AGE_FROM_BIRTH_IMPLAUSIBLE = Msg(
+        "gives an age of {age} years at the screening date {day}, outside the plausible "
+        "{low}–{high} years — expected a date of birth giving an age from {low} to {high}",
+        "至筛查日期 {day} 年龄为 {age} 岁，超出合理范围 {low}–{high} 岁；"
+        "出生日期应使年龄在 {low} 至 {high} 岁之间",
     )
     AGE_CONFLICT = Msg(
         "conflicts with date_of_birth (age {age} at the screening date) — correct one of them",
@@ -1360,9 +1374,9 @@ FILE_KINDS: dict[str, Said] = {
 
 
 FIELD_ERROR_MESSAGES = (
-    "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING",
+    "REFUSED_BECAUSE", "EXPECTED", "UNKNOWN_DIAGNOSIS", "UNKNOWN_FIELD", "BIRTH_AFTER_SCREENING", "AGE_FROM_BIRTH_IMPLAUSIBLE",
     "AGE_CONFLICT", "MISSING_ID", "CELLS_COUNT", "BAD_BYTES", "BAD_CSV", "RECORD_TOO_LONG", "NOT_SCREENED",
-    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "INVISIBLE_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND",
+    "GIVEN_TWICE", "DAY_MONTH_ORDER", "NOT_YEAR_FIRST", "IN_DOUBT", "CONTROL_CHARACTER", "INVISIBLE_CHARACTER", "CONTROL_KEY", "DATE_IMPLAUSIBLE", "IMPLAUSIBLE", "A_LIST", "A_BOUND", "STRAY_MARK", "TOO_MANY_DIGITS",
     "A_RANGE", "DECIMAL_COMMA", "TWO_VALUES", "DID_YOU_MEAN", "SCORE_OUT", "UNKNOWN_DIAGNOSIS_CLOSE",
     "LAB_UNREADABLE", "LAB_UNKNOWN_UNIT", "LAB_TWO_ULNS", "LAB_BARE_LARGE", "LAB_VALUE_UNIT", "LAB_NO_ULN", "LAB_ULN_NOT_POSITIVE", "LAB_ULN_IMPLAUSIBLE",
     "ALLOWED_LAB", "ALLOWED_YES_NO", "ALLOWED_DATE",

@@ -20,6 +20,7 @@ from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_
 from cart_screen.form import FIELDS, PatientForm
 from cart_screen.i18n import M, Said
 from cart_screen.values.kinds import Kind
+from cart_screen.values.labs import Bounds
 from cart_screen.values.text import FormValueError
 
 if TYPE_CHECKING:
@@ -139,6 +140,8 @@ class FormReader:
     def __init__(self, book: ValueBook):
         self.book = book
         self.vocabulary = book.vocabulary
+        self.ages = book.field("age_years").range
+        """The plausible ages: one worked out from a date of birth is held to them too."""
         self._memo: dict[str, dict[str | SheetCell, _Reading]] = {name: {} for name in FIELDS}
 
     def reading(self, name: str, text: str | SheetCell) -> _Reading:
@@ -234,7 +237,7 @@ class FormReader:
             errors: list[FieldError] = []
         else:
             values, errors = self.parse_fields(raw)
-        return self.derive(values, errors, as_of, site)
+        return self.derive(values, errors, as_of, site, ages=self.ages)
 
     def read_cells(
         self,
@@ -245,7 +248,7 @@ class FormReader:
     ) -> ReadForm:
         """Read one list record (see parse_cells)."""
         values, errors = self.parse_cells(fields, cells)
-        return self.derive(values, errors, as_of, site)
+        return self.derive(values, errors, as_of, site, ages=self.ages)
 
     @staticmethod
     def derive(
@@ -253,10 +256,15 @@ class FormReader:
         errors: list[FieldError],
         as_of: dt.date | None,
         site: Mapping[str, Any] | None = None,
+        *,
+        ages: Bounds | None,
     ) -> ReadForm:
-        """Add what is computed or defaulted: screening date, age, cross-field errors, site facts."""
+        """Add what is computed or defaulted: screening date, age, cross-field errors, site facts.
+
+        `ages`: the plausible ages (age_years' range), which an age from a date of birth must be in.
+        """
         screening_date = values.get("screening_date") or as_of or dt.date.today()
-        age, birth_ok = _age(values, screening_date, errors)
+        age, birth_ok = _age(values, screening_date, errors, ages)
         if not birth_ok:
             del values["date_of_birth"]
         defaulted = []
@@ -285,12 +293,16 @@ may fill in (SPEC §2). A patient's data is never defaulted: missing stays needs
 
 
 def _age(
-    values: Mapping[str, Any], screening_date: dt.date, errors: list[FieldError]
+    values: Mapping[str, Any],
+    screening_date: dt.date,
+    errors: list[FieldError],
+    ages: Bounds | None,
 ) -> tuple[int | None, bool]:
     """Age from date of birth, else age in years, and whether the date of birth stands.
 
-    A date of birth after the screening date, or one that disagrees with age_years by more than
-    a year, is an error; a conflict leaves the age unknown.
+    A date of birth after the screening date, one giving an age outside `ages` (a date cell of
+    1900-02-28 is no patient of 126), or one that disagrees with age_years by more than a year,
+    is an error; the first two count the date as missing, a conflict leaves the age unknown.
     """
     birth: dt.date | None = values.get("date_of_birth")
     stated_age: int | None = values.get("age_years")
@@ -301,6 +313,16 @@ def _age(
         errors.append(FieldError("date_of_birth", birth.isoformat(), message))
         return stated_age, False
     age = age_on(birth, screening_date)
+    low, high = (ages.min, ages.max) if ages is not None else (None, None)
+    if (low is not None and age < low) or (high is not None and age > high):
+        message = M.AGE_FROM_BIRTH_IMPLAUSIBLE.both(
+            age=age,
+            day=screening_date.isoformat(),
+            low=f"{low if low is not None else 0:g}",
+            high=f"{high:g}" if high is not None else "…",
+        )
+        errors.append(FieldError("date_of_birth", birth.isoformat(), message))
+        return stated_age, False
     if stated_age is not None and abs(stated_age - age) > 1:
         errors.append(FieldError("age_years", stated_age, M.AGE_CONFLICT.both(age=age)))
         return None, True

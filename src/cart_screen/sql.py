@@ -52,6 +52,7 @@ from cart_screen.ruleset import (
     Member,
     Not,
     Ruleset,
+    default_ruleset,
     spec_of,
 )
 from cart_screen.values.kinds import Kind
@@ -330,6 +331,11 @@ def _age(ruleset: Ruleset, day: exp.Expr) -> exp.Expr:
     born = exp.and_(
         accepted(ruleset, "date_of_birth"), exp.LTE(this=birth.copy(), expression=day.copy())
     )
+    ages = ruleset.book.field("age_years").range  # an age from a birth date is held to them too
+    if ages is not None and ages.min is not None:
+        born = exp.and_(born, exp.GTE(this=_paren(years), expression=exp.Literal.number(ages.min)))
+    if ages is not None and ages.max is not None:
+        born = exp.and_(born, exp.LTE(this=_paren(years), expression=exp.Literal.number(ages.max)))
     return exp.Case().when(born, from_birth).when(stated_ok.copy(), stated.copy()).else_(exp.null())
 
 
@@ -617,6 +623,13 @@ def schema_sql(dialect: str, *, table: str = DEFAULT_TABLE) -> str:
 
 
 # ---------------------------------------------------------------- the terms lookup table
+
+
+def term_key(field: str, text: str, ruleset: Ruleset | None = None) -> str | None:
+    """The `normalised` key of a warehouse's text for the lookup table, or None where the text
+    must stay unknown (a sign, a stray mark or a question mark: 'NYHA ＞II' is not II)."""
+    book = (ruleset or default_ruleset()).book
+    return book.lookup_key(field, FIELDS[field].kind, text)
 
 
 def terms(ruleset: Ruleset) -> Iterator[tuple[str, str, str]]:

@@ -44,8 +44,10 @@ from cart_screen.values.text import (
     not_finite,
     number_shape,
     plain_number,
+    stray_mark,
     strip_affixes,
     strip_folded,
+    too_many_digits,
 )
 from cart_screen.values.vocabulary import Vocabulary, VocabularyFile, index_terms
 
@@ -87,9 +89,21 @@ class Dates(DataModel):
     latest: dt.date
 
 
+class Marks(DataModel):
+    """Marks a value may hold: comparison signs (a bound), range signs, harmless punctuation.
+
+    Each is one character as folded (full-width '＞' is '>'); anything else not in a spelling of
+    the field makes the value unreadable."""
+
+    bounds: list[StrictStr] = Field(default_factory=list)
+    ranges: list[StrictStr] = Field(default_factory=list)
+    punctuation: list[StrictStr] = Field(default_factory=list)
+
+
 class ValuesFile(DataModel):
     """values.yaml as written."""
 
+    marks: Marks = Field(default_factory=Marks)
     not_recorded: list[StrictStr] = Field(default_factory=list)
     yes_no: dict[StrictStr, list[StrictStr]]
     number_words: dict[StrictInt, list[StrictStr]] = Field(default_factory=dict)
@@ -106,7 +120,9 @@ _TWO_VALUES = re.compile(
 )
 """What stands between two values written together: 'II-III', 'I/II', 'I II', 'B或C'."""
 _DOUBT = re.compile(r"[?？]")
-_SIGNS = re.compile(r"[<>≤≥≦≧⩽⩾~～]")
+_READ_BY_SPELLING = frozenset({Kind.CHOICE, Kind.YES_NO, Kind.DIAGNOSIS, Kind.INTEGER, Kind.NUMBER})
+"""Kinds whose text is matched with its marks set aside, so a mark is checked first (dates and
+lab tests have a grammar of their own that reads every character)."""
 _SIGNED_NUMBER = re.compile(r"[-+−]\s*\d")
 
 
@@ -144,6 +160,11 @@ class ValueBook:
         }
         self._readers: dict[tuple[str, Kind], Callable[[Any], Any]] = {}
         self._listed_by_field: dict[str, frozenset[str]] = {}
+        self._marked: dict[tuple[str, Kind], tuple[str, ...]] = {}
+        marks = data.marks
+        self._bounds = frozenset(fold(c) for c in marks.bounds)
+        self._ranges = frozenset(fold(c) for c in marks.ranges)
+        self._punctuation = frozenset(fold(c) for c in marks.punctuation)
 
     def with_site_uln(self, site_uln: Mapping[str, Quantity]) -> ValueBook:
         """The same book reading absolute lab values against the site's ULNs."""
@@ -177,10 +198,62 @@ class ValueBook:
         if isinstance(raw, str) and _DOUBT.search(raw):
             # "yes?", "tFL?": a value in doubt is not a value yet
             raise self._reject(name, kind, M.IN_DOUBT.both())
+        if isinstance(raw, str) and kind in _READ_BY_SPELLING:
+            self._check_marks(name, kind, raw)
         reader = self._readers.get((name, kind))
         if reader is None:
             reader = self._readers[(name, kind)] = self._reader(name, kind)
         return reader(raw)
+
+    def lookup_key(self, name: str, kind: Kind, text: str) -> str | None:
+        """The match key a text is looked up by outside this reader (the SQL lookup table), or
+        None where it must stay unknown: a control character, a question mark, a comparison sign
+        or a stray mark ('NYHA ＞II', 'III?', 'III*'), which matching would otherwise set aside."""
+        if control_problem(text) is not None or _DOUBT.search(text):
+            return None
+        try:
+            self._check_marks(name, kind, text)
+        except FormValueError:
+            return None
+        return match_key(text)
+
+    def _check_marks(self, name: str, kind: Kind, raw: str) -> None:
+        """Refuse a value holding a comparison sign (a bound: 'NYHA ＞II', '≥两线') or a mark no
+        spelling of the field has ('↑III', 'C*', '#3'): matching sets marks aside, so neither
+        may reach it. Lab tests and measures read every character themselves."""
+        spec = self.field(name)
+        if spec.analyte is not None or name in self._measures:
+            return
+        spellings = self._marked.get((name, kind))
+        if spellings is None:
+            spellings = self._marked[(name, kind)] = self._marked_spellings(name, kind)
+        mark = stray_mark(fold(raw), spellings, self._punctuation, self._bounds, self._ranges)
+        if mark is None:
+            return
+        if mark in self._bounds:
+            raise self._reject(name, kind, M.A_BOUND.both())
+        raise self._reject(name, kind, M.STRAY_MARK.both(mark=mark))
+
+    def _marked_spellings(self, name: str, kind: Kind) -> tuple[str, ...]:
+        """The field's spellings (folded) holding a mark that is not punctuation, longest first."""
+        spec = self.field(name)
+        words: list[str] = [*spec.prefixes, *spec.suffixes, *spec.list_separators]
+        if kind is Kind.CHOICE:
+            words += [*spec.choices, *(w for ws in spec.choices.values() for w in ws)]
+            words += [*spec.score_words, *(t for entry in spec.ambiguous for t in entry.terms)]
+        elif kind is Kind.YES_NO:
+            words += [w for ws in self.data.yes_no.values() for w in ws]
+        elif kind is Kind.DIAGNOSIS:
+            words += self.vocabulary.spellings()
+        elif spec.number_words:
+            words += [w for ws in self.data.number_words.values() for w in ws]
+        plain = self._punctuation | {"+", "_", "\u2212"}
+        marked = {
+            folded
+            for folded in map(fold, words)
+            if any(not (c.isalnum() or c.isspace() or c in plain) for c in folded)
+        }
+        return tuple(sorted(marked, key=len, reverse=True))
 
     def _reader(self, name: str, kind: Kind) -> Callable[[Any], Any]:
         spec = self.field(name)
@@ -282,6 +355,8 @@ class ValueBook:
         text = fold(raw)
         if not_finite(text):
             raise self._reject(name, kind, M.NOT_FINITE.both())
+        if too_many_digits(text):  # never rounded across a threshold ('39.99999999999999999')
+            raise self._reject(name, kind, M.TOO_MANY_DIGITS.both())
         shape = number_shape(text)
         if shape is not None:
             raise self._reject(name, kind, _SHAPES[shape].both())
@@ -328,9 +403,7 @@ class ValueBook:
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise self._reject(name, Kind.CHOICE)
         lexicon = self.lexicons[name]
-        text = str(raw)
-        if _SIGNS.search(text):  # 'NYHA >II', 'Child-Pugh ≥B': a bound, never the class named
-            raise self._reject(name, Kind.CHOICE, M.A_BOUND.both())
+        text = str(raw)  # a bound ('NYHA ＞II') or a stray mark ('III*') was refused by read()
         key = match_key(text)
         # A listed spelling as written ('r/r', 'relapsed/refractory') is read before the text is
         # split, so that two values run together ('I-II' would key as 'iii') are never one.
@@ -572,7 +645,7 @@ def _range_words(noun: str, low: float | None, high: float | None, lang: Languag
 def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Location, str]]]:
     """A lexicon per choice field (and one for yes/no); every spelling clash with where it is."""
     lexicons: dict[str, Lexicon] = {}
-    clashes: list[tuple[Location, str]] = []
+    clashes: list[tuple[Location, str]] = _mark_problems(data.marks)
     yes_no = lexicons["yes/no"] = Lexicon()
     for value, words in data.yes_no.items():
         if value not in ("yes", "no"):
@@ -620,6 +693,23 @@ def index_values(data: ValuesFile) -> tuple[dict[str, Lexicon], list[tuple[Locat
                     clashes.append(((*at, role, i), why))
         clashes += lexicon.clashes
     return lexicons, clashes
+
+
+def _mark_problems(marks: Marks) -> list[tuple[Location, str]]:
+    """What is wrong with the marks: not one character, or a sign that is also punctuation."""
+    problems: list[tuple[Location, str]] = []
+    bounds = {fold(c) for c in marks.bounds}
+    for role in ("bounds", "ranges", "punctuation"):
+        for i, written in enumerate(getattr(marks, role)):
+            mark = fold(written)
+            at: Location = ("marks", role, i)
+            if len(mark) != 1 or mark.isalnum() or mark.isspace():
+                problems.append((at, f"{written!r} is not one mark (a sign or punctuation)"))
+            elif role == "punctuation" and mark in bounds:
+                problems.append((at, f"{written!r} is a comparison sign: it cannot be punctuation"))
+            elif role == "ranges" and mark not in bounds:
+                problems.append((at, f"{written!r} must also be a bound (before one value)"))
+    return problems
 
 
 def _measure_problems(data: ValuesFile, name: str, spec: FieldValues) -> list[tuple[Location, str]]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from cart_screen.datafile import DataModel, Text
-from cart_screen.i18n import M, Said
-from cart_screen.values.text import FormValueError, Measured, fold
+from cart_screen.i18n import M
+from cart_screen.values.text import FormValueError, Measured, Shaped, fold
 
 Number = StrictInt | StrictFloat
 
@@ -74,7 +74,7 @@ class Quantity:
     """The unit as the data file spells it."""
 
     def __str__(self) -> str:
-        return f"{self.amount:g} {self.unit}"
+        return f"{self.amount:.15g} {self.unit}"  # as written: a text has at most 15 digits
 
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -220,7 +220,8 @@ class LabReader:
             "uln": str(uln).strip(),
             "multiple": shown_multiple(multiple),
         }
-        return Measured(multiple, Said(message("en", **said), message("zh", **said)))
+        shaped = Shaped(message, said, "multiple", said["multiple"])
+        return Measured(multiple, message.both(**said), shaped)
 
     def check_bare(self, amount: float) -> None:
         """Refuse a number without ×ULN or unit that is more likely a lab value than a multiple."""

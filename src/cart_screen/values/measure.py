@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import Field, PositiveFloat, StrictBool, StrictStr
 
 from cart_screen.datafile import DataModel
 from cart_screen.i18n import M, Msg, Said
-from cart_screen.values.text import FormValueError, Measured, fold
+from cart_screen.values.text import FormValueError, Measured, Shaped, fold
 
 
 class Measure(DataModel):
@@ -116,6 +117,9 @@ class MeasureReader:
         """The amount in the base unit, saying how it was worked out when it was converted."""
         if factor == 1:
             return amount
-        value = round(amount * factor, 6)
-        parts = {"value": f"{amount:g}", "unit": written, "base": f"{value:g} {self.measure.base}"}
-        return Measured(value, how.both(**parts))
+        # in decimal, as written: 20,000 × 0.001 is 20, not 20.000000000000004, and rounding
+        # the float product instead would take 999.99999/µL to 1 ×10⁹/L, across a threshold
+        value = float(Decimal(repr(amount)) * Decimal(repr(factor)))
+        shown, after = f"{value:g}", f" {self.measure.base}"
+        parts = {"value": f"{amount:.15g}", "unit": written, "base": shown + after}
+        return Measured(value, how.both(**parts), Shaped(how, parts, "base", shown, after))

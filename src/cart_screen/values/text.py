@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-from cart_screen.i18n import M, Said
+from cart_screen.i18n import M, Msg, Said
 
 
 class FormValueError(ValueError):
@@ -36,18 +37,59 @@ class Shown(str):
         return (Shown, (str(self), self.how))
 
 
+class Shaped(NamedTuple):
+    """How a `Measured.how` was said, to say it again with more digits: the message, its parts,
+    which part holds the number compared, that number as shown, and what follows it there."""
+
+    message: Msg
+    parts: dict[str, str]
+    key: str
+    number: str
+    after: str = ""
+
+
 class Measured(float):
     """A number worked out from what was written ('68 µmol/L (ULN 21)' -> 3.24): `how` says how."""
 
     how: Said
+    shaped: Shaped | None
 
-    def __new__(cls, value: float, how: Said) -> Measured:
+    def __new__(cls, value: float, how: Said, shaped: Shaped | None = None) -> Measured:
         made = super().__new__(cls, value)
         made.how = how
+        made.shaped = shaped
         return made
 
-    def __reduce__(self) -> tuple[type[Measured], tuple[float, Said]]:
-        return (Measured, (float(self), self.how))
+    def __reduce__(self) -> tuple[type[Measured], tuple[float, Said, Shaped | None]]:
+        return (Measured, (float(self), self.how, self.shaped))
+
+    def how_against(self, limit: float) -> Said:
+        """`how`, with the number compared shown apart from `limit` (see `apart`)."""
+        shaped = self.shaped
+        if shaped is None:
+            return self.how
+        number = apart(float(self), limit, shaped.number)
+        if number == shaped.number:
+            return self.how
+        return shaped.message.both(**{**shaped.parts, shaped.key: number + shaped.after})
+
+
+def apart(value: float, limit: float, shown: str) -> str:
+    """`shown` (how `value` is written in a reason), unless it reads as `limit` or across it
+    though `value` does not ('40' for 39.99999999999 against 40): then `value` with the fewest
+    significant digits that keep it on its side of `limit`."""
+
+    def side(number: float) -> int:
+        return (number > limit) - (number < limit)
+
+    if side(float(shown)) == side(value):
+        return shown
+    at_least = len(shown.replace(".", "").lstrip("+-0")) or 1  # never fewer than shown
+    for digits in range(at_least, 18):
+        text = f"{value:.{digits}g}"
+        if side(float(text)) == side(value):
+            return text
+    return repr(value)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -101,9 +143,16 @@ def control_problem(text: str) -> Said | None:
     return M.CONTROL_KEY.both(shown=shown, key=key)
 
 
+_ROMAN_SIGN = re.compile("[\u2160-\u2188]")
+"""A Unicode Roman numeral sign (Ⅲ): one numeral each, so 'ⅠⅠ' is two values, never II."""
+
+
 def fold(text: str) -> str:
-    """Width, Roman-numeral forms, case and surrounding space do not count: 'Ⅲ级 ' -> 'iii级'."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    """Width, Roman-numeral forms, case and surrounding space do not count: 'Ⅲ级 ' -> 'iii 级'.
+
+    A Roman numeral sign stands apart as one word ('ⅡⅠ' -> 'ii i', two values, never III)."""
+    spaced = _ROMAN_SIGN.sub(lambda sign: f" {sign[0]} ", text)
+    return unicodedata.normalize("NFKC", spaced).casefold().strip()
 
 
 _NEGATIVE = re.compile(r"(?<=[^\W_])-(?![^\W_])")
@@ -150,6 +199,56 @@ _NOT_FINITE = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", 
 def plain_number(text: str) -> float | None:
     """The number a folded text is, written as a plain decimal ('35', '3.2', '.5'), or None."""
     return float(text) if _DECIMAL.fullmatch(text) else None
+
+
+def stray_mark(
+    text: str,
+    spellings: Sequence[str],
+    punctuation: frozenset[str],
+    bounds: frozenset[str],
+    ranges: frozenset[str],
+) -> str | None:
+    """The first mark in a folded text that no value may hold, or None; a comparison sign is
+    returned as itself (the caller says 'a bound').
+
+    Spellings of the field that hold marks ('阳性(+)', '%', '->') are set aside first, longest
+    first; one holding a comparison sign only between two words ('R-CHOP -> R-ICE'). What remains
+    may hold letters, digits, spaces, signs kept in matching ('EBV+', 'EBV−') and `punctuation`; a sign of
+    `ranges` between two values is a range ('2~3'), a bound anywhere else ('~50')."""
+    for spelling in spellings:
+        if any(ch in bounds for ch in spelling):
+            text = re.sub(rf"(?<=\S)\s*{re.escape(spelling)}\s*(?=\S)", " ", text)
+        else:
+            text = text.replace(spelling, " ")
+    for at, ch in enumerate(text):
+        if ch.isalnum() or ch.isspace() or ch in "+_\u2212" or ch in punctuation:
+            continue
+        if ch in ranges and _between_values(text, at):
+            continue
+        return ch
+    return None
+
+
+def _between_values(text: str, at: int) -> bool:
+    before, after = text[:at].rstrip(), text[at + 1 :].lstrip()
+    return bool(before) and bool(after) and before[-1].isalnum() and after[0].isalnum()
+
+
+EXACT_DIGITS = 15
+"""Significant digits a double holds exactly: a text with more is rounded when read, and may be
+rounded across a threshold ('39.9999999999999999999' would read as 40)."""
+_DIGIT_RUN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def too_many_digits(text: str) -> bool:
+    """Whether a number in `text` has more significant digits than a double holds exactly
+    (leading zeros and a decimal's trailing zeros do not count)."""
+    for run in _DIGIT_RUN.findall(text):
+        whole, _, fraction = run.partition(".")
+        fraction = fraction.rstrip("0")
+        if len((whole + fraction).lstrip("0")) > EXACT_DIGITS:
+            return True
+    return False
 
 
 def not_finite(text: str) -> bool:

@@ -6,6 +6,7 @@ looks a diagnosis up as written, qualifiers included ("DLBCL, GCB type" is DLBCL
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from pydantic import Field, StrictStr
@@ -13,7 +14,10 @@ from pydantic import Field, StrictStr
 from cart_screen.datafile import DataModel, Location, Text
 from cart_screen.i18n import LANGUAGES, Language, M, Said
 from cart_screen.values.lexicon import Lexicon
-from cart_screen.values.text import FormValueError, match_key
+from cart_screen.values.text import FormValueError, fold, match_key
+
+_WORD = re.compile(r"[^\W_]+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class Term(DataModel):
@@ -54,6 +58,8 @@ class VocabularyFile(DataModel):
 
     field: str
     note: Text
+    origins: list[StrictStr] = Field(default_factory=list)
+    """Lymphomas a large B-cell lymphoma may arise from: a suggestion names every one written."""
     codes: dict[str, Term] = Field(min_length=1)
     ambiguous: list[AmbiguousTerm] = Field(default_factory=list)
     compounds: list[Compound] = Field(default_factory=list)
@@ -65,6 +71,25 @@ class Vocabulary:
     def __init__(self, data: VocabularyFile, lexicon: Lexicon):
         self.data = data
         self.lexicon = lexicon
+        self._origins = {
+            code: frozenset(
+                origin
+                for written in (term.abbreviation, term.name.en, term.name.zh, *term.synonyms)
+                for origin in self.origins_in(written)
+            )
+            for code, term in data.codes.items()
+        }
+        """The origins each code's terms name (tFL: FL, follicular; Richter: CLL, SLL)."""
+
+    def origins_in(self, text: str) -> frozenset[str]:
+        """The origins (`origins` in the file) a text names, as whole words ('FL', not 'tFL')."""
+        words = f" {' '.join(_WORD.findall(fold(text)))} "
+        named = set()
+        for origin in self.data.origins:
+            wanted = " ".join(_WORD.findall(fold(origin)))
+            if (wanted in words) if _HAN.search(wanted) else (f" {wanted} " in words):
+                named.add(wanted)
+        return frozenset(named)
 
     @property
     def codes(self) -> Mapping[str, Term]:
@@ -79,7 +104,9 @@ class Vocabulary:
         message = self.lexicon.ambiguity(key)
         if message is not None:
             raise FormValueError(message)
-        close = self.lexicon.suggest(key)
+        # never a subtype of another origin: 'CLL transformed into DLBCL' is not offered tFL
+        written = self.origins_in(text)
+        close = [c for c in self.lexicon.suggest(key) if written <= self._origins[c]]
         if close:
             raise FormValueError(
                 Said(
@@ -93,6 +120,16 @@ class Vocabulary:
                 )
             )
         raise FormValueError(M.UNKNOWN_DIAGNOSIS.both())
+
+    def spellings(self) -> list[str]:
+        """Every term as written: codes, names, synonyms, ambiguous terms, compound parts."""
+        data = self.data
+        words = [w for entry in data.ambiguous for w in entry.terms]
+        for code, term in data.codes.items():
+            words += [code, term.abbreviation, term.name.en, term.name.zh, *term.synonyms]
+        for compound in data.compounds:
+            words += [*compound.bases, *compound.qualifiers]
+        return words
 
     def describe(self, code: str, language: Language = "en") -> str:
         """A short display name: 'PMBCL (Primary mediastinal large B-cell lymphoma)'."""
