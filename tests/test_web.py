@@ -21,7 +21,7 @@ from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import BODY_LIMIT, SECURITY_HEADERS, UPLOAD_LIMIT, create_app
 from cart_screen.web_lists import ResultStore, ScreenedList
-from workbooks import Sheets, write_bomb, write_workbook
+from workbooks import FAILING_FIRST_ROWS, Sheets, failing_first_rows, write_bomb, write_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -558,3 +558,17 @@ def test_a_record_with_no_flag_but_a_value_that_could_not_be_read_needs_attentio
     listed = page.split('id="attention-table"')[1]
     assert 'class="outcome-no_flags" data-row="1"' in listed
     assert "screening_date: day first or month first: write the date year first" in listed
+
+
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_an_uploaded_workbook_refused_at_its_first_rows_is_a_page_saying_so(
+    client: TestClient, tmp_path: Path, kind: str
+) -> None:
+    data = failing_first_rows(tmp_path / "list.xlsx", kind).read_bytes()
+    for lang in ("en", "zh"):
+        page = client.post(
+            "/batch", data={"lang": lang}, files={"file": ("list.xlsx", data, "application/zip")}
+        )
+        assert page.status_code == 422
+        assert 'role="alert"' in page.text
+        assert "damaged" in page.text if lang == "en" else "损坏" in page.text

@@ -15,7 +15,7 @@ from cart_screen.i18n import Language, M
 from cart_screen.list_records import BatchInputError
 from cart_screen.reading import SheetCell, cell_text
 from cart_screen.workbook import SheetReading, read_workbook
-from workbooks import Sheets, write_bomb, write_workbook
+from workbooks import FAILING_FIRST_ROWS, Sheets, failing_first_rows, write_bomb, write_workbook
 
 
 def _records(path: Path, sheet: str | None = None, **options: object) -> list[list[str]]:
@@ -228,3 +228,29 @@ def test_batch_refuses_the_bomb_in_one_line_exit_2_and_writes_nothing(
     assert said in run.stderr
     assert "Traceback" not in run.output + run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- a sheet whose first row fails
+
+
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_a_sheet_refused_at_its_first_rows_is_a_damaged_workbook(tmp_path: Path, kind: str) -> None:
+    path = failing_first_rows(tmp_path / "first.xlsx", kind)
+    with pytest.raises(BatchInputError, match="damaged"):
+        read_workbook(path, "xlsx", None, {})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_batch_refuses_a_sheet_failing_at_its_first_rows_in_one_line_exit_2(
+    runner: CliRunner, tmp_path: Path, kind: str, lang: Language
+) -> None:
+    path = failing_first_rows(tmp_path / "f.xlsx", kind)
+    out = tmp_path / "out" / "results.csv"
+    out.parent.mkdir()
+    run = runner.invoke(app, ["batch", str(path), "-o", str(out), "--lang", lang])
+    assert run.exit_code == 2, run.output
+    assert run.stderr.count("\n") == 1
+    assert "internal error" not in run.stderr
+    assert "Traceback" not in run.output + run.stderr
+    assert list(out.parent.iterdir()) == []

@@ -202,6 +202,44 @@ def write_bomb(path: Path, unpacked: int = 48 * 2**20) -> Path:
     return path
 
 
+def with_part(path: Path, member: str, data: bytes) -> Path:
+    """The workbook with one of its parts (`xl/worksheets/sheet1.xml`, `xl/styles.xml`) replaced
+    by `data`, as a damaged or hand-made file would hold it."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members:
+            archive.writestr(name, data if name == member else content)
+    return path
+
+
+_SHEET_HEAD = (
+    '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    '2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>patient_id</t></is></c>'
+    "</row>"
+)
+FAILING_FIRST_ROWS = {
+    # a number cell whose number is not one, in the header row
+    "bad number": '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="n"><v>abc</v></c>'
+    '<c r="B1" t="inlineStr"><is><t>patient_id</t></is></c></row></sheetData></worksheet>',
+    # an external entity (never fetched: the sheet is refused)
+    "external entity": _SHEET_HEAD.replace(
+        "<worksheet", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]><worksheet'
+    )
+    + '<row r="2"><c r="A2" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>',
+    # a shared string that is not in the workbook's table
+    "shared string": _SHEET_HEAD
+    + '<row r="2"><c r="A2" t="s"><v>99</v></c></row></sheetData></worksheet>',
+}
+
+
+def failing_first_rows(path: Path, kind: str) -> Path:
+    """A workbook whose sheet calamine refuses as its first rows are read."""
+    write_workbook(path, {"S": [["patient_id"], ["A-1"]]})
+    return with_part(path, "xl/worksheets/sheet1.xml", FAILING_FIRST_ROWS[kind].encode())
+
+
 # ---------------------------------------------------------------- OUT.xlsx read back
 
 

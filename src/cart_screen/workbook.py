@@ -338,9 +338,9 @@ class SheetReading:
             self._name = name
             if streamed:  # the workbook stays open while its rows are read
                 stream = book.stream_sheet_by_name(name, min_row=self.first_row - 1)
-                rows = _Rows(stream, book, calamine.CalamineError, streamed=path)
-                book = None
-                return rows
+                # _Rows owns the book from here: it closes it, also when its first row fails
+                owned, book = book, None
+                return _Rows(stream, owned, calamine.CalamineError, streamed=path)
             values = book.get_sheet_by_name(name)
             if values.start is None:  # nothing in it (iter_rows would fail)
                 return _Rows(iter(()), None, calamine.CalamineError, first_column=0)
