@@ -162,3 +162,41 @@ Feature: Screening a referral list kept as a workbook
       | H-1        | 55                            | IV |
     When the coordinator screens the workbook into "results.csv"
     Then the command fails with "the header (row 1 of sheet Referrals) has the merged cells B1:C1"
+
+  Scenario Outline: A hidden first sheet is not taken for the list: the sheet to screen is named
+    Excel opens on the sheet the coordinator sees; a hidden one before it (last month's list,
+    kept out of sight) is "the first sheet" only to a program. Screening it unasked would give
+    another list's results under this list's name.
+    Given a workbook with the sheet "old":
+      | A          |
+      | patient_id |
+      | OLD-1      |
+    And a second sheet "Referrals" in the workbook:
+      | A          |
+      | patient_id |
+      | NEW-1      |
+    And the sheet "old" is <hidden>
+    When the coordinator screens the workbook into "results.csv"
+    Then the command fails with "the workbook's first sheet, old, is hidden: it is not the sheet Excel shows; name the sheet to screen with --sheet NAME (the visible sheets: Referrals)"
+    And no results file is left behind
+
+    Examples:
+      | hidden      |
+      | hidden      |
+      | very hidden |
+
+  Scenario: A hidden sheet named with --sheet is read, and the summary says it is hidden
+    Given a workbook with the sheet "old":
+      | A          |
+      | patient_id |
+      | OLD-1      |
+    And a second sheet "Referrals" in the workbook:
+      | A          |
+      | patient_id |
+      | NEW-1      |
+    And the sheet "old" is hidden
+    When the coordinator screens sheet "old" of the workbook
+    Then the results have these rows:
+      | row | patient_id | outcome    |
+      | 2   | OLD-1      | needs_info |
+    And the summary says "sheet: old (hidden) (.xlsx workbook), header in row 1"

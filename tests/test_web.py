@@ -572,3 +572,22 @@ def test_an_uploaded_workbook_refused_at_its_first_rows_is_a_page_saying_so(
         assert page.status_code == 422
         assert 'role="alert"' in page.text
         assert "damaged" in page.text if lang == "en" else "损坏" in page.text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_workbook_whose_first_sheet_is_hidden_asks_for_the_sheet_on_the_page(
+    client: TestClient, tmp_path: Path, lang: Language
+) -> None:
+    sheets: Sheets = {"old": [["patient_id"], ["OLD-1"]], "Referrals": [["patient_id"], ["N-1"]]}
+    data = write_workbook(tmp_path / "list.xlsx", sheets, hidden={"old": "hidden"}).read_bytes()
+    upload = ("list.xlsx", data, "application/zip")
+    page = client.post("/batch", data={"lang": lang}, files={"file": upload})
+    assert page.status_code == 422  # as every list the page cannot screen as sent
+    said = M.WORKBOOK_FIRST_SHEET_HIDDEN(lang, sheet="old", sheets="Referrals")
+    assert str(escape(web_wording(said, lang))) in page.text
+    assert not _COMMAND_LINE.search(web_wording(said, lang))
+    assert 'id="sheet" name="sheet"' in page.text
+    # Named under Sheet, the hidden sheet is read; the visible one, too.
+    for sheet in ("old", "Referrals"):
+        named = client.post("/batch", data={"lang": lang, "sheet": sheet}, files={"file": upload})
+        assert named.status_code == 200, named.text

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +39,24 @@ _TITLE = re.compile(r"(?P<text>.+) across (?P<columns>\d+)")
 Sheets = dict[str, Sequence[Sequence[str]]]
 
 
-def write_workbook(path: Path, sheets: Sheets, *, saved_by_excel: bool = True) -> Path:
-    """Write the sheets (name -> rows of cells in the notation above), in order.
+def write_workbook(
+    path: Path,
+    sheets: Sheets,
+    *,
+    saved_by_excel: bool = True,
+    hidden: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the sheets (name -> rows of cells in the notation above), in order; those in
+    `hidden` are hidden (`hidden`) or very hidden (`very hidden`: shown by no menu), and the
+    workbook opens on its first visible sheet.
 
     A writer library asks Excel to recalculate the workbook when it is opened (`fullCalcOnLoad`),
     since the values it saved with formulas are only what it was told; Excel and WPS drop that
     when they save. `saved_by_excel` makes the workbook as they leave it (its formulas' values
     are theirs); without it, as the program wrote it."""
+    hidden = hidden or {}
     if any("never calculated" in cell for rows in sheets.values() for row in rows for cell in row):
+        assert not hidden, "hidden sheets are written with XlsxWriter only"
         _with_openpyxl(path, sheets)
     else:
         import xlsxwriter
@@ -58,6 +68,13 @@ def write_workbook(path: Path, sheets: Sheets, *, saved_by_excel: bool = True) -
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
                     _write_xlsxwriter(sheet, r, c, cell.strip(), day)
+        shown = [sheet for sheet in book.worksheets() if sheet.name not in hidden]
+        shown[0].activate()
+        shown[0].set_first_sheet()
+        for sheet in book.worksheets():
+            how = hidden.get(sheet.name)
+            if how is not None:
+                sheet.very_hidden() if how == "very hidden" else sheet.hide()
         book.close()
     if saved_by_excel:
         _without_recalculation(path)

@@ -569,6 +569,12 @@ class M:
         "; the workbook's other sheets: {sheets} (choose one with --sheet)",
         "；工作簿中的其他工作表：{sheets}（用 --sheet 选择）",
     )
+    WORKBOOK_FIRST_SHEET_HIDDEN = Msg(
+        "the workbook's first sheet, {sheet}, is hidden: it is not the sheet Excel shows; "
+        "name the sheet to screen with --sheet NAME (the visible sheets: {sheets})",
+        "工作簿的第一个工作表 {sheet} 是隐藏的，并非 Excel 中显示的工作表；"
+        "请用 --sheet 工作表名 指明要筛查的工作表（可见的工作表：{sheets}）",
+    )
     WEB_SHEET_FOR_CSV = Msg(
         "a sheet was named, but this file holds text (CSV), which has no sheets: leave the "
         "sheet empty",
@@ -631,6 +637,7 @@ class M:
         "sheet: {sheet} ({kind} workbook), header in row {row}",
         "工作表：{sheet}（{kind} 工作簿），表头在第 {row} 行",
     )
+    SUMMARY_SHEET_HIDDEN = Msg("{sheet} (hidden)", "{sheet}（隐藏）")
     SUMMARY_TITLE_ROWS = Msg(
         "{count} row(s) above the header ignored (titles, notes)",
         "已忽略表头上方的 {count} 行（标题、说明）",
@@ -1265,6 +1272,12 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
     (
         Msg("NOT RECORDED: the screening above", "未记录：以上筛查"),
         Msg("NOT RECORDED: this screening", "未记录：本次筛查"),
+    ),
+    (
+        Msg(
+            "name the sheet to screen with --sheet NAME", "请用 --sheet 工作表名 指明要筛查的工作表"
+        ),
+        Msg("name the sheet to screen under Sheet", "请在“工作表”一栏填写要筛查的工作表"),
     ),
     (
         Msg("(choose one with --sheet)", "（用 --sheet 选择）"),

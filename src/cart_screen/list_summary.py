@@ -198,6 +198,8 @@ class SheetRead(Protocol):
     def title_rows(self) -> int: ...
     @property
     def empty_rows(self) -> int: ...
+    @property
+    def hidden(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ class ListSource:
     """Rows with something in them above the header, ignored."""
     empty_rows: int = 0
     """Empty rows below the header, skipped."""
+    sheet_hidden: bool = False
+    """Whether the sheet read is hidden in the workbook (named with --sheet)."""
 
     @classmethod
     def of_sheet(cls, read: SheetRead, misnamed: str | None = None) -> ListSource:
@@ -232,6 +236,7 @@ class ListSource:
             header_row=read.header_row,
             title_rows=read.title_rows,
             empty_rows=read.empty_rows,
+            sheet_hidden=read.hidden,
         )
 
 
@@ -341,6 +346,7 @@ class Summary:
                 "header_row": read.header_row,
                 "title_rows": read.title_rows,
                 "empty_rows": read.empty_rows,
+                "hidden": read.sheet_hidden,
             }
         return figures
 

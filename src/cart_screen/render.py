@@ -552,6 +552,8 @@ def source_lines(read: ListSource, lang: Language) -> list[str]:
         lines.append(said(lang, encoding=printable(read.encoding)))
     if read.sheet is not None:
         sheet, kind = printable(read.sheet), f".{read.kind}"
+        if read.sheet_hidden:
+            sheet = M.SUMMARY_SHEET_HIDDEN(lang, sheet=sheet)
         lines.append(M.SUMMARY_SHEET(lang, sheet=sheet, kind=kind, row=read.header_row))
         if read.title_rows:
             lines.append(M.SUMMARY_TITLE_ROWS(lang, count=read.title_rows))

@@ -30,8 +30,9 @@ and summary as a CSV list. What it adds:
   header with cells merged across columns is refused. (.xls and .ods: not scanned; such a cell
   reads as blank, so its field needs information.)
 - **Rows**: an empty row is skipped and counted; every other row below the header is one record,
-  numbered by the sheet's own row number (what Excel shows). Hidden rows and sheets are data
-  like any other.
+  numbered by the sheet's own row number (what Excel shows). Hidden rows are data like any
+  other; a hidden sheet is read only when named: a workbook whose first sheet is hidden is
+  refused when no sheet is named (the first sheet would not be the one Excel shows).
 
 An .xlsx sheet is streamed in this process: its rows are read from the file as the chunks ask
 for them (calamine holds no more than a row; ~15 MB in all), after its XML is scanned on a
@@ -198,6 +199,8 @@ class SheetFacts:
     header_row: int
     title_rows: int
     empty_rows: int = 0
+    hidden: bool = False
+    """Whether the sheet is hidden in the workbook (read only when named with --sheet)."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ class SheetReading:
         """The row the rows start from (an .xlsx only: part_chunks)."""
         self.names: list[str] = []
         """The workbook's sheets, once it is open."""
+        self.hidden = False
+        """Whether the sheet read is hidden (or very hidden) in the workbook."""
         self._name: str | None = None
         self._rows: _Rows | None = None
         self._scanned = Scanned()
@@ -335,7 +340,10 @@ class SheetReading:
                 shown = ", ".join(names)
                 said = M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown)
                 raise BatchInputError(said)
-            self._name = name
+            hidden = _hidden_sheets(book)
+            if sheet is None and name in hidden:
+                raise BatchInputError(_first_sheet_hidden(name, names, hidden))
+            self._name, self.hidden = name, name in hidden
             if streamed:  # the workbook stays open while its rows are read
                 stream = book.stream_sheet_by_name(name, min_row=self.first_row - 1)
                 # _Rows owns the book from here: it closes it, also when its first row fails
@@ -354,6 +362,22 @@ class SheetReading:
         finally:
             if book is not None:  # read whole, or failed: the archive is not held while screening
                 book.close()
+
+
+def _hidden_sheets(book: Any) -> set[str]:
+    """The sheets the workbook hides (hidden, or very hidden: shown by no menu)."""
+    return {
+        sheet.name
+        for sheet in book.sheets_metadata
+        if str(sheet.visible).rpartition(".")[2].casefold() != "visible"
+    }
+
+
+def _first_sheet_hidden(name: str, names: Sequence[str], hidden: set[str]) -> Said:
+    """The refusal of a workbook whose first sheet is hidden, asked for no sheet by name: "the
+    first sheet" would be one the coordinator does not see, not the one Excel opens on."""
+    visible = ", ".join(other for other in names if other not in hidden)
+    return M.WORKBOOK_FIRST_SHEET_HIDDEN.both(sheet=name, sheets=visible or "—")
 
 
 def _damaged(exc: BaseException) -> BatchInputError:
@@ -446,7 +470,7 @@ def read_workbook(
     _no_merged_header(scanned.merged, number, len(header), name)
     columns = map_columns(header, column_map)
     columns = replace(columns, ignored=tuple(n for n in columns.ignored if n.strip()))
-    facts = SheetFacts(kind, name, number, title_rows)
+    facts = SheetFacts(kind, name, number, title_rows, hidden=reading.hidden)
     first = sheet_rows.first_column
     marks = _from_column(scanned.unreadable, first)
     merged = [
