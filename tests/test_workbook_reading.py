@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -254,3 +255,61 @@ def test_batch_refuses_a_sheet_failing_at_its_first_rows_in_one_line_exit_2(
     assert "internal error" not in run.stderr
     assert "Traceback" not in run.output + run.stderr
     assert list(out.parent.iterdir()) == []
+
+
+# ---------------------------------------------------------------- numbers shown as percentages
+
+
+def test_a_number_formatted_as_a_percentage_is_read_as_the_percentage_the_sheet_shows(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["patient_id", "lvef_percent"],
+        ["P-1", "{percent 0.45}"],  # typed `45%` in Excel: built-in format 9 (0%)
+        ["P-2", "{percent 0.455}"],  # shown as 46%: read as stored, 45.5%, never rounded
+        ["P-3", "{percent 0.355 as 0.0%}"],  # a format code of its own
+        ["P-4", "{percent 0.4 as 0.00%}"],  # built-in format 10
+        ["P-5", '{percent 0.45 as 0"%"}'],  # a quoted % shows the number as it is: 0
+        ["P-6", "{percent 0.45 as 0\\%}"],  # an escaped one, the same
+        ["P-7", "{number 0.45}"],
+        ["P-8", "45"],  # text: what it says
+        ["P-9", "{formula =0.3+0.05 gives 0.35}"],
+    ]
+    path = write_workbook(tmp_path / "percent.xlsx", {"S": rows})
+    assert [row[1] for row in _records(path)] == [
+        "45%", "45.5%", "35.5%", "40%", "0.45", "0.45", "0.45", "45", "0.35",
+    ]  # fmt: skip
+
+
+def test_a_percent_style_is_found_whoever_wrote_the_workbook(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "lvef_percent", "prior_systemic_lines"])
+    for number, (lvef, code) in enumerate([(0.35, "0%"), (0.5, "0.0%"), (50, "General")]):
+        sheet.append([f"O-{number}", lvef, 2])
+        sheet.cell(number + 2, 2).number_format = code
+    sheet.cell(2, 3).number_format = "0%"  # a percent style on another column's cell
+    book.save(tmp_path / "openpyxl.xlsx")
+    records = _records(tmp_path / "openpyxl.xlsx")
+    assert [row[1:] for row in records] == [["35%", "200%"], ["50%", "2"], ["50", "2"]]
+
+
+def test_a_workbook_without_percent_styles_scans_for_none(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plain.xlsx", {"S": [["patient_id"], ["{number 1}"]]})
+    with zipfile.ZipFile(path) as archive:
+        assert workbook.percent_styles(archive) == frozenset()
+    assert workbook._tokens(b"", frozenset()) == (b"<f", b'"e"', b"<mergeCell ")
+
+
+def test_the_percent_cells_reach_the_part_of_a_sheet_read_by_another_process(
+    tmp_path: Path,
+) -> None:
+    rows = [["patient_id", "lvef_percent"], *[[f"A-{n}", "{percent 0.3}"] for n in range(300)]]
+    path = write_workbook(tmp_path / "long.xlsx", {"S": rows})
+    listed = read_workbook(path, "xlsx", None, {})
+    part = listed.split(150)
+    assert part is not None
+    facts = workbook.SheetFacts("xlsx", "S", 0, 0)
+    cells = {row[1] for chunk in workbook.part_chunks(part, facts) for row in chunk.cells}
+    assert cells == {"30%"}
+    assert {row[1] for chunk in listed.chunks for row in chunk.cells} == {"30%"}

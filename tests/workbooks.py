@@ -7,6 +7,8 @@ coordinator's workbook as a table:
 
 - plain text is a text cell, whatever it looks like (`00123`, `=A1`, `+86 138 …`);
 - `{number 12345}`, `{date 1962-05-30}`, `{TRUE}` / `{FALSE}` are typed cells;
+- `{percent 0.45}` is the number 0.45 formatted as a percentage (`0%`: Excel shows 45%, as
+  typing `45%` stores it); `{percent 0.355 as 0.0%}` with that format code;
 - `{formula =1+1 gives 2}` is a formula with its value saved; `{error #N/A}` a formula whose
   saved value is that error; `{formula =B3*2 never calculated}` a formula with no value saved
   (only openpyxl writes those: the sheet is then written with openpyxl);
@@ -22,7 +24,7 @@ import datetime as dt
 import re
 import struct
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +64,18 @@ def write_workbook(
         import xlsxwriter
 
         book = xlsxwriter.Workbook(str(path))
-        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        made: dict[str, Any] = {}
+
+        def formatted(code: str) -> Any:
+            if code not in made:
+                made[code] = book.add_format({"num_format": code})
+            return made[code]
+
         for name, rows in sheets.items():
             sheet = book.add_worksheet(name)
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
-                    _write_xlsxwriter(sheet, r, c, cell.strip(), day)
+                    _write_xlsxwriter(sheet, r, c, cell.strip(), formatted)
         shown = [sheet for sheet in book.worksheets() if sheet.name not in hidden]
         shown[0].activate()
         shown[0].set_first_sheet()
@@ -94,8 +102,11 @@ def _without_recalculation(path: Path) -> None:
             archive.writestr(info, data)
 
 
-def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
+def _write_xlsxwriter(
+    sheet: Any, r: int, c: int, cell: str, formatted: Callable[[str], Any]
+) -> None:
     typed = _TYPED.fullmatch(cell)
+    day = formatted("yyyy-mm-dd")
     if not cell:
         return
     if typed is None:
@@ -104,6 +115,9 @@ def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
     kind, value = typed["kind"], typed["value"] or ""
     if kind == "number":
         sheet.write_number(r, c, float(value))
+    elif kind == "percent":
+        number, _, code = value.partition(" as ")
+        sheet.write_number(r, c, float(number), formatted(code or "0%"))
     elif kind == "date" and " down " not in value:
         sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), day)
     elif kind in ("TRUE", "FALSE"):
