@@ -169,7 +169,7 @@ def test_a_list_in_another_encoding_is_refused_and_nothing_is_written(tmp_path: 
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is an image (JPEG)"),
         (b"GIF89a\x01\x00\x01\x00", "this is an image (GIF)"),
         ("patient_id\nA\n".encode("utf-16-le"), "not a text file"),
-        (b"SQLite format 3\x00\x10\x00", "not a text file"),
+        (b"SQLite format 3\x00\x10\x00" + bytes(82), "not a text file"),  # its 100-byte header
     ],
 )
 def test_content_that_is_no_csv_is_named_and_refused_without_pointing_at_a_flag(
@@ -382,3 +382,39 @@ def test_a_text_encoding_that_is_not_the_lists_is_one_line_and_a_400_page(
     )
     assert page.status_code == 400
     assert "the list cannot be read as utf-16" in page.text
+
+
+@pytest.mark.parametrize(
+    ("content", "refused"),
+    [
+        # A stray NUL or two in a text list: read as text, wherever it is.
+        (b"patient_id,diagnosis\r\nP1,DLBCL\r\nP2,DLB\0CL\r\nP3,tFL\r\n", False),
+        (b"patient_id,diagnosis\r\nP1,DL\0BCL\r\nP2,DLB\0CL\r\n", False),
+        ("patient_id,diagnosis\r\n" + "P,tFL\r\n" * 2000 + "P,\0\0\0\r\n", False),
+        # UTF-16 and UTF-32 without a byte-order mark are full of NULs: not text.
+        ("patient_id\nA\n".encode("utf-16-le"), True),
+        ("patient_id\nA\n".encode("utf-16-be"), True),
+        ("patient_id\nA\n".encode("utf-32-le"), True),
+        (CHINESE_LIST.encode("utf-16-le"), True),
+        ("住院号,诊断\r\n张三,复发\r\n李四,难治\r\n".encode("utf-16-le"), True),  # some 1 in 5
+        (b"\x7fELF\x02\x01\x01" + bytes(64) + b"\x03\x00>\x00", True),  # a program
+        (b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\x02", True),
+    ],
+)
+def test_a_list_is_not_text_only_when_nuls_are_more_than_a_stray_few(
+    tmp_path: Path, content: bytes | str, refused: bool
+) -> None:
+    data = content.encode() if isinstance(content, str) else content
+    code, output, out, _ = batch(tmp_path, data)
+    if refused:
+        assert code == 2
+        assert "not a text file" in output
+        assert not out.exists()
+    else:
+        assert code == 0, output
+        rows = rows_of(out)
+        assert len(rows) == data.count(b"\r\n") - 1  # one row per record
+        errors = [row["errors"] for row in rows if "\\x00" in row["errors"]]
+        assert len(errors) == len(
+            {n for n, line in enumerate(data.split(b"\r\n")) if b"\0" in line}
+        )
