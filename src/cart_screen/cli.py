@@ -202,7 +202,7 @@ def _special_said(exc: SpecialFileError, language: Language) -> str:
 def _written(path: Path, language: Language, newline: str | None = None) -> Iterator[TextIO]:
     """A file written whole (files.atomic_write); a path refused or a failed write is one line
     and exit status 2."""
-    from cart_screen.files import SpecialFileError, atomic_write
+    from cart_screen.files import SpecialFileError, atomic_write, cannot_write
 
     try:
         with atomic_write(path, newline=newline) as out:
@@ -210,7 +210,7 @@ def _written(path: Path, language: Language, newline: str | None = None) -> Iter
     except SpecialFileError as exc:
         fail(_special_said(exc, language), language)
     except OSError as exc:
-        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+        fail(cannot_write(exc)(language), language)
 
 
 def _who() -> str:
@@ -722,7 +722,7 @@ def _batch_failure(
 ) -> str:
     """The line a batch that failed says (before what the log kept): `changed`, the list was
     changed meanwhile, which is what broke its reading."""
-    from cart_screen.files import SpecialFileError
+    from cart_screen.files import SpecialFileError, cannot_write
     from cart_screen.list_records import BatchInputError
 
     if isinstance(exc, BatchInputError):
@@ -732,7 +732,7 @@ def _batch_failure(
     if isinstance(exc, UnicodeError):  # a text encoding that is not the list's: UTF-16 on UTF-8
         return f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}"
     if isinstance(exc, OSError):
-        return M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
+        return cannot_write(exc)(language)
     said = cast("LogError", exc).said(language)  # the log failed: the run stopped there
     return f"{said}{M.SEPARATOR(language)}{M.STOPPED(language)}"
 
@@ -1157,7 +1157,7 @@ def log_export(
 @contextlib.contextmanager
 def _written_by(language: Language) -> Iterator[None]:
     """A file that cannot be written is one line and exit status 2."""
-    from cart_screen.files import SpecialFileError
+    from cart_screen.files import SpecialFileError, cannot_write
     from cart_screen.list_records import BatchInputError
 
     try:
@@ -1167,7 +1167,7 @@ def _written_by(language: Language) -> Iterator[None]:
     except SpecialFileError as exc:
         fail(_special_said(exc, language), language)
     except OSError as exc:
-        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+        fail(cannot_write(exc)(language), language)
 
 
 class Dialect(enum.StrEnum):

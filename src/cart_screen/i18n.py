@@ -665,9 +665,30 @@ class M:
         "{path} 是{kind}；输出只写入普通文件或新路径（完整写好后再改名就位）",
     )
     CANNOT_WRITE = Msg(
-        "cannot write the results ({kind}: {detail}); nothing written",
-        "无法写入结果（{kind}：{detail}）；未写入任何文件",
+        "cannot write the results to {path}: {reason}; nothing written",
+        "无法将结果写入 {path}：{reason}；未写入任何文件",
     )
+    CANNOT_WRITE_SOMEWHERE = Msg(
+        "cannot write the results: {reason}; nothing written",
+        "无法写入结果：{reason}；未写入任何文件",
+    )
+    WRITE_PERMISSION_DENIED = Msg(
+        "permission denied (this user may not write there)", "没有权限（当前用户不能在此写入）"
+    )
+    WRITE_NO_SUCH_FOLDER = Msg("no such folder", "文件夹不存在")
+    WRITE_NOT_A_FOLDER = Msg(
+        "a part of the path is a file, not a folder", "路径中的某一部分是文件，而不是文件夹"
+    )
+    WRITE_DISK_FULL = Msg("the disk is full", "磁盘已满")
+    WRITE_QUOTA = Msg("this user's disk quota is used up", "当前用户的磁盘配额已用完")
+    WRITE_READ_ONLY = Msg("the disk is read-only", "磁盘为只读")
+    WRITE_TOO_LARGE = Msg(
+        "the file would be larger than this system allows", "文件将超出系统允许的大小"
+    )
+    WRITE_NAME_TOO_LONG = Msg("the name is too long", "名称过长")
+    WRITE_IS_A_FOLDER = Msg("it is a folder", "这是一个文件夹")
+    WRITE_DISK_FAILED = Msg("the disk failed (input/output error)", "磁盘出错（输入/输出错误）")
+    WRITE_OTHER = Msg("the system says: {detail}", "系统提示：{detail}")
     STOPPED = Msg(
         "stopped before the end; nothing written",
         "未完成即已停止；未写入任何文件",
