@@ -234,11 +234,25 @@ def test_batch_refuses_the_bomb_in_one_line_exit_2_and_writes_nothing(
 # ---------------------------------------------------------------- a sheet whose first row fails
 
 
+SAYS = {
+    "bad number": M.WORKBOOK_WHY_NUMBER,
+    "external entity": M.WORKBOOK_WHY_ENTITY,
+    "shared string": M.WORKBOOK_WHY_SHARED_STRING,
+}
+
+
 @pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
-def test_a_sheet_refused_at_its_first_rows_is_a_damaged_workbook(tmp_path: Path, kind: str) -> None:
+def test_a_sheet_refused_at_its_first_rows_is_a_damaged_workbook_saying_why_in_words(
+    tmp_path: Path, kind: str
+) -> None:
     path = failing_first_rows(tmp_path / "first.xlsx", kind)
-    with pytest.raises(BatchInputError, match="damaged"):
+    with pytest.raises(BatchInputError) as refused:
         read_workbook(path, "xlsx", None, {})
+    for lang in ("en", "zh"):
+        said = refused.value.said(lang)
+        assert SAYS[kind](lang) in said
+        assert "Error" not in said
+        assert "Calamine" not in said
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -550,6 +550,34 @@ class M:
         "and save it again",
         "无法读取工作簿（{detail}），文件可能已损坏；请在 Excel 或 WPS 中打开后重新保存",
     )
+    WORKBOOK_WHY_NOT_WHOLE_ZIP = Msg("not a whole ZIP archive", "不是完整的 ZIP 压缩包")
+    WORKBOOK_WHY_NOT_WHOLE_OLE2 = Msg("not a whole OLE2 container", "不是完整的 OLE2 容器文件")
+    WORKBOOK_WHY_ZIP_PART = Msg(
+        "a part of its ZIP archive is damaged or cut short", "其 ZIP 压缩包的某一部分已损坏或不完整"
+    )
+    WORKBOOK_WHY_XML = Msg("a sheet's XML is malformed", "某个工作表的 XML 格式有误")
+    WORKBOOK_WHY_ENTITY = Msg(
+        "a sheet's XML declares or uses an entity, a DOCTYPE, which no workbook does",
+        "某个工作表的 XML 声明或使用了实体 DOCTYPE，正常工作簿不会如此",
+    )
+    WORKBOOK_WHY_NUMBER = Msg(
+        "a number cell holds something that is not a number",
+        "某个数字单元格中的内容不是数字",
+    )
+    WORKBOOK_WHY_SHARED_STRING = Msg(
+        "a cell points to a text missing from the workbook's shared strings",
+        "某个单元格引用的文本不在工作簿的共享字符串表中",
+    )
+    WORKBOOK_WHY_ROW_ORDER = Msg(
+        "the sheet's cells are not stored in row order",
+        "工作表的单元格未按行的顺序存储",
+    )
+    WORKBOOK_WHY_MERGES = Msg(
+        "more merged ranges than any list has", "合并单元格区域多于任何名单可能有的数量"
+    )
+    WORKBOOK_WHY_OTHER = Msg(
+        "its contents are not as a workbook's must be", "其内容不符合工作簿应有的格式"
+    )
     WORKBOOK_NO_SHEETS = Msg("the workbook has no sheets", "工作簿中没有工作表")
     WORKBOOK_NO_SUCH_SHEET = Msg(
         "there is no sheet named {sheet}; the workbook's sheets are: {sheets}",

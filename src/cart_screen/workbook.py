@@ -62,7 +62,7 @@ from pathlib import Path, PurePath
 from typing import IO, Any, Literal, NamedTuple
 
 from cart_screen.files import FileState, file_state
-from cart_screen.i18n import M, Said
+from cart_screen.i18n import M, Msg, Said
 from cart_screen.list_records import (
     CHUNK_SIZE,
     BatchInputError,
@@ -132,7 +132,7 @@ def _zip_kind(path: Path) -> Kind:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail="not a whole ZIP archive")) from exc
+        raise BatchInputError(_damaged_because(M.WORKBOOK_WHY_NOT_WHOLE_ZIP)) from exc
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
@@ -175,8 +175,7 @@ def _ole_kind(path: Path) -> Kind:
         with olefile.OleFileIO(str(path)) as container:
             streams = {"/".join(entry).casefold() for entry in container.listdir()}
     except (OSError, ValueError, IndexError, TypeError) as exc:  # olefile's "not OLE2", truncated
-        detail = "not a whole OLE2 container"
-        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail)) from exc
+        raise BatchInputError(_damaged_because(M.WORKBOOK_WHY_NOT_WHOLE_OLE2)) from exc
     if "encryptioninfo" in streams:  # Office's password protection wraps the .xlsx in OLE2
         raise BatchInputError(M.WORKBOOK_ENCRYPTED.both())
     if "workbook" in streams or "book" in streams:
@@ -326,7 +325,7 @@ class SheetReading:
         try:
             return unreadable_cells(self.path, self._name, 0)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # a damaged member
-            raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail=type(exc).__name__)) from exc
+            raise BatchInputError(_damaged_because(M.WORKBOOK_WHY_ZIP_PART)) from exc
 
     def _open(self) -> _Rows:
         streamed = self.kind == "xlsx"
@@ -394,8 +393,34 @@ def _first_sheet_hidden(name: str, names: Sequence[str], hidden: set[str]) -> Sa
 
 
 def _damaged(exc: BaseException) -> BatchInputError:
-    detail = type(exc).__name__  # its text may quote the workbook's contents
-    return BatchInputError(M.WORKBOOK_DAMAGED.both(detail=detail))
+    """calamine's refusal as said: what is wrong, in words. Its own text is only looked at (it
+    may quote the workbook's contents: never shown), by the phrases calamine uses."""
+    text = str(exc).casefold()
+    why = next(
+        (said for phrase, said in _CALAMINE_SAYS if phrase in text),
+        M.WORKBOOK_WHY_ZIP_PART if type(exc).__name__ == "ZipError" else None,
+    )
+    if why is None:
+        why = M.WORKBOOK_WHY_XML if type(exc).__name__ == "XmlError" else M.WORKBOOK_WHY_OTHER
+    return BatchInputError(_damaged_because(why))
+
+
+_CALAMINE_SAYS: tuple[tuple[str, Msg], ...] = (
+    ("entity", M.WORKBOOK_WHY_ENTITY),
+    ("doctype", M.WORKBOOK_WHY_ENTITY),
+    ("parse float", M.WORKBOOK_WHY_NUMBER),
+    ("parse int", M.WORKBOOK_WHY_NUMBER),
+    ("shared strings", M.WORKBOOK_WHY_SHARED_STRING),
+    ("row order", M.WORKBOOK_WHY_ROW_ORDER),
+)
+"""What calamine's error texts say (python-calamine 0.x), and what the user is told."""
+
+
+def _damaged_because(why: Msg) -> Said:
+    """The workbook cannot be read, for this reason, in both languages."""
+    return Said(
+        M.WORKBOOK_DAMAGED.en.format(detail=why.en), M.WORKBOOK_DAMAGED.zh.format(detail=why.zh)
+    )
 
 
 class _Rows:
@@ -843,7 +868,7 @@ def unreadable_cells(path: Path, sheet: str, first_column: int) -> Scanned:
     for ranges in scanned.percent.values():
         _in_order(ranges)
     if len(scanned.merged) > MERGES_LIMIT:
-        raise BatchInputError(M.WORKBOOK_DAMAGED.both(detail="mergeCells"))
+        raise BatchInputError(_damaged_because(M.WORKBOOK_WHY_MERGES))
     return scanned
 
 
