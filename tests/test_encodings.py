@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from cart_screen import list_encoding as detection
 from cart_screen.cli import app
+from cart_screen.i18n import Language, M
 from cart_screen.list_encoding import ListEncoding, list_encoding, utf8_counts
 from cart_screen.list_records import BatchInputError
 from cart_screen.ruleset import default_ruleset
@@ -418,3 +419,36 @@ def test_a_list_is_not_text_only_when_nuls_are_more_than_a_stray_few(
         assert len(errors) == len(
             {n for n, line in enumerate(data.split(b"\r\n")) if b"\0" in line}
         )
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_form_or_column_map_in_utf16_or_utf32_with_a_mark_is_read(
+    tmp_path: Path, codec: str
+) -> None:
+    mark = {"utf-16-be": codecs.BOM_UTF16_BE}.get(codec, b"")
+    form = tmp_path / "form.yaml"
+    form.write_bytes(mark + "patient_id: 张三-1\nlvef_percent: 35\n".encode(codec))
+    run = CliRunner().invoke(app, ["check", str(form), "--as-of", "2026-10-15"])
+    assert run.exit_code == 0, run.output
+    assert "张三-1" in run.output
+    columns = tmp_path / "columns.yaml"
+    columns.write_bytes(mark + "住院号: patient_id\n".encode(codec))
+    code, output, out, _ = batch(tmp_path, "住院号\r\nA-1\r\n".encode(), "--columns", str(columns))
+    assert code == 0, output
+    assert [row["patient_id"] for row in rows_of(out)] == ["A-1"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_form_that_is_not_utf8_or_a_folder_is_said_in_words(
+    tmp_path: Path, lang: Language
+) -> None:
+    form = tmp_path / "form.yaml"
+    form.write_bytes("patient_id: 张三\n".encode("gbk"))
+    for path, said in [
+        (form, M.TEXT_FILE_NOT_UTF8(lang, path=form)),
+        (tmp_path, M.FORM_UNREADABLE(lang, path=tmp_path, reason=M.WRITE_IS_A_FOLDER(lang))),
+    ]:
+        run = CliRunner().invoke(app, ["check", str(path), "--lang", lang])
+        assert run.exit_code == 2
+        assert said in run.stderr
+        assert "Error" not in run.stderr

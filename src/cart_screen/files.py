@@ -188,12 +188,34 @@ WRITE_REASONS: dict[int, Msg] = {
 """Why a write failed, in words, by the system's error number."""
 
 
+def _reason(exc: OSError, reasons: dict[int, Msg]) -> Said:
+    """Why a file could not be read or written, in words — never Python's name for it."""
+    known = reasons.get(exc.errno or 0)
+    detail = exc.strerror or type(exc).__name__
+    return known.both() if known is not None else M.WRITE_OTHER.both(detail=detail)
+
+
+READ_REASONS = {
+    **WRITE_REASONS,
+    errno.EACCES: M.READ_PERMISSION_DENIED,
+    errno.EPERM: M.READ_PERMISSION_DENIED,
+}
+"""Why a read failed, in words (a file that is not there is told by its readers)."""
+
+
+def cannot_read(path: Path, exc: OSError) -> Said:
+    """A file the user named that cannot be read, and why, in words."""
+    reason = _reason(exc, READ_REASONS)
+    said = M.FORM_UNREADABLE
+    return Said(
+        said.en.format(path=path, reason=reason.en), said.zh.format(path=path, reason=reason.zh)
+    )
+
+
 def cannot_write(exc: OSError) -> Said:
     """A failed write of the results as said: where (the output the user named, not its
     temporary file) and why, in words — never Python's name for the error."""
-    known = WRITE_REASONS.get(exc.errno or 0)
-    detail = exc.strerror or type(exc).__name__
-    reason = known.both() if known is not None else M.WRITE_OTHER.both(detail=detail)
+    reason = _reason(exc, WRITE_REASONS)
     name = exc.filename if exc.filename is not None else exc.filename2
     said, path = M.CANNOT_WRITE_SOMEWHERE, None
     if name is not None:

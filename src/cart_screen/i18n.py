@@ -433,7 +433,6 @@ class M:
     NOT_SCREENED = Msg(
         "could not be screened (internal error {kind})", "无法筛查（内部错误 {kind}）"
     )
-    MAP_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
     MAP_INVALID = Msg("{path}: not a valid YAML column map", "{path}：不是有效的 YAML 列映射")
     MAP_ANCHORS = Msg(
         "{where}: anchors and aliases (&, *) are not allowed in column maps",
@@ -763,7 +762,14 @@ class M:
 
     # -- form files and the command line
     FORM_NO_FILE = Msg("{path}: no such file", "{path}：文件不存在")
-    FORM_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
+    FORM_UNREADABLE = Msg("{path}: cannot be read: {reason}", "{path}：无法读取：{reason}")
+    READ_PERMISSION_DENIED = Msg(
+        "permission denied (this user may not read it)", "没有权限（当前用户不能读取该文件）"
+    )
+    TEXT_FILE_NOT_UTF8 = Msg(
+        "{path}: not UTF-8 text (nor UTF-16 or UTF-32 with a byte-order mark); save it as UTF-8",
+        "{path}：不是 UTF-8 文本（也不是带字节顺序标记（BOM）的 UTF-16 或 UTF-32）；请另存为 UTF-8",
+    )
     FORM_BAD_JSON = Msg("{where}: not valid JSON: {detail}", "{where}：不是有效的 JSON：{detail}")
     FORM_BAD_YAML = Msg("{where}: not valid YAML: {detail}", "{where}：不是有效的 YAML：{detail}")
     FORM_NOT_MAPPING = Msg(

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import yaml
 
-from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_limited
+from cart_screen.datafile import FORM_FILE_LIMIT, MARKED, FileTooLarge, anchor_at, read_limited
+from cart_screen.files import cannot_read
 from cart_screen.form import FIELDS
 from cart_screen.i18n import Language, M, Said
 from cart_screen.reading import FormReader, SheetCell, normalize_key
@@ -49,7 +50,7 @@ class Columns:
 def load_column_map(path: Path) -> dict[str, str]:
     """Read a `--columns` file: `their header: form field` pairs, checked against the form."""
     try:
-        text = read_limited(path, FORM_FILE_LIMIT, "utf-8-sig")
+        text = read_limited(path, FORM_FILE_LIMIT, MARKED)
         anchor = anchor_at(text)  # none needed; aliases are how a billion laughs is made
         if anchor is not None:
             where = f"{path}:{anchor[0]}:{anchor[1]}"
@@ -58,8 +59,10 @@ def load_column_map(path: Path) -> dict[str, str]:
     except FileTooLarge as exc:
         raise BatchInputError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
     except OSError as exc:
-        raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        raise BatchInputError(cannot_read(path, exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise BatchInputError(M.TEXT_FILE_NOT_UTF8.both(path=path)) from exc
+    except (yaml.YAMLError, RecursionError) as exc:
         raise BatchInputError(M.MAP_INVALID.both(path=path)) from exc
     if not isinstance(data, dict):
         raise BatchInputError(M.MAP_NOT_PAIRS.both(path=path))
