@@ -458,6 +458,27 @@ class M:
         "no patient_id column; the header must name one (or map one with --columns)",
         "没有 patient_id 列；表头须包含该列（或用 --columns 映射）",
     )
+    NO_ID_FIRST_COLUMNS = Msg("the first line's columns: {columns}", "第一行的列：{columns}")
+    NO_ID_SEPARATED = Msg(
+        'the list looks {separated}, not comma-separated: save it again as "CSV UTF-8 (Comma '
+        'delimited)" (Excel or WPS: File → Save As), or with commas between the cells',
+        "该名单看起来是{separated}，而不是逗号分隔：请重新另存为“CSV UTF-8（逗号分隔）”"
+        "（Excel 或 WPS：文件 → 另存为），或在单元格之间使用逗号",
+    )
+    NO_ID_SEMICOLONS = Msg("semicolon-separated", "分号分隔")
+    NO_ID_TABS = Msg("tab-separated", "制表符分隔")
+    NO_ID_SEP_LINE = Msg(
+        'the first line is Excel\'s "sep=" hint, not the header: delete that line',
+        "第一行是 Excel 的“sep=”提示，而不是表头：请删除该行",
+    )
+    NO_ID_TITLE = Msg(
+        "a CSV list's first line must be its header: delete the title lines above it",
+        "CSV 名单的第一行必须是表头：请删除表头上方的标题行",
+    )
+    NO_ID_NEAR = Msg(
+        "the column {name} is not written patient_id: rename it patient_id",
+        "列 {name} 的写法不是 patient_id：请将其改名为 patient_id",
+    )
     NOT_IN_ENCODING = Msg(
         "the list cannot be read as {encoding}: leave the encoding to be detected, or name the "
         "one it was saved in",

@@ -51,7 +51,8 @@ another program) is read as text like one further on: an error on that record's 
 control character), every other record screened."""
 
 STRAY_NULS = 2
-"""NUL bytes the head of a text list may hold whatever its length (a list of a few lines)."""
+"""NUL bytes the head of a text list may hold whatever its length, when it has lines (a list of
+a few lines); a few bytes with a NUL and no line end are no list (a binary file's start)."""
 
 MOSTLY = 4
 """How many valid non-ASCII UTF-8 characters a list needs per byte that does not decode to be
@@ -117,7 +118,8 @@ def not_text(head: bytes) -> bool:
     """Whether the first bytes of a file with no byte-order mark hold too many NULs for text
     (see NUL_SHARE)."""
     nuls = head.count(b"\0")
-    return nuls > STRAY_NULS and nuls * NUL_SHARE > len(head)
+    few = nuls <= STRAY_NULS and (b"\n" in head or b"\r" in head)  # in a line or two of text
+    return nuls * NUL_SHARE > len(head) and not few
 
 
 def refuse_workbook(head: bytes) -> None:
