@@ -466,3 +466,31 @@ def test_the_columns_a_refused_header_names_are_few_and_short(
     assert "“column 0 xxxxxxxxxxxxxx…”, “column 1 xxxxxxxxxxxxxx…”" in run.stderr
     assert "column 4 " not in run.stderr
     assert len(run.stderr) < 400
+
+
+def test_the_summary_names_a_few_ignored_columns_unused_map_entries_and_no_records(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    wide = tmp_path / "wide.csv"
+    names = [f"column {n} " + "x" * 60 for n in range(5000)]
+    wide.write_text("patient_id," + ",".join(names) + "\r\nA," + "," * 4999 + "\r\n", "utf-8")
+    summary = tmp_path / "summary.json"
+    run = runner.invoke(
+        app, ["batch", str(wide), "-o", str(tmp_path / "w.csv"), "--summary", str(summary)]
+    )
+    assert run.exit_code == 0, run.output
+    ignored = next(line for line in run.stderr.splitlines() if line.startswith("Ignored columns"))
+    assert ignored.endswith(" and 4,990 more")
+    assert len(ignored) < 600
+    assert len(json.loads(summary.read_text("utf-8"))["ignored_columns"]) == 5000  # all of them
+
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("MRN: patient_id\nDx: diagnosis\nlvef_percent: lvef_percent\n", "utf-8")
+    mapped = tmp_path / "mapped.csv"
+    mapped.write_text("MRN,EF\r\n", "utf-8")  # a header, no records
+    args = ["batch", str(mapped), "-o", str(tmp_path / "m.csv"), "--columns", str(columns)]
+    run = runner.invoke(app, [*args, "--summary", str(summary)])
+    assert run.exit_code == 0, run.output
+    assert "Column map entries that match no column of the list (unused): dx\n" in run.stderr
+    assert "The list has a header row but no records: nothing was screened." in run.stderr
+    assert json.loads(summary.read_text("utf-8"))["unmatched_column_map"] == ["dx"]

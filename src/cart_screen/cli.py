@@ -618,6 +618,7 @@ def batch(
                             Summary(
                                 rule_ids,
                                 ignored_columns=listed.columns.ignored,
+                                unmatched_columns=listed.columns.unmatched,
                                 advisory_ids=advisory_ids(ruleset, site),
                                 screened_with=(ruleset.id, ruleset.sha256, site),
                                 scratch=output.parent,

@@ -409,6 +409,14 @@ class M:
     )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
+    SUMMARY_UNMATCHED = Msg(
+        "Column map entries that match no column of the list (unused): {columns}",
+        "列映射中与名单任何一列都不匹配的条目（未使用）：{columns}",
+    )
+    SUMMARY_NO_RECORDS = Msg(
+        "The list has a header row but no records: nothing was screened.",
+        "名单只有表头行，没有记录：未进行筛查。",
+    )
     SUMMARY_UNREAD = Msg(
         "{count} no_flags records hold a value that could not be read (their errors cell says "
         "which and what to write): check them before relying on the outcome",

@@ -45,6 +45,9 @@ class Columns:
     fields: tuple[tuple[int, str], ...]
     patient_id: int
     ignored: tuple[str, ...]
+    unmatched: tuple[str, ...] = ()
+    """The column map's headers that name no column of the list (an entry mapping a field to
+    itself, as the skeleton's lines do, is not counted)."""
 
 
 def load_column_map(path: Path) -> dict[str, str]:
@@ -103,8 +106,14 @@ def map_columns(header: Sequence[str], column_map: Mapping[str, str]) -> Columns
             fields[target] = index
     if "patient_id" not in fields:
         raise BatchInputError(_no_id_column(header))
+    keys = {normalize_key(name.removeprefix("\ufeff")) for name in header}
+    unmatched = tuple(key for key, field in column_map.items() if key != field and key not in keys)
     return Columns(
-        len(header), tuple((i, f) for f, i in fields.items()), fields["patient_id"], tuple(ignored)
+        len(header),
+        tuple((i, f) for f, i in fields.items()),
+        fields["patient_id"],
+        tuple(ignored),
+        unmatched,
     )
 
 

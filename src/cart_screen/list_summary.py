@@ -259,6 +259,8 @@ class Summary:
     unread: int = 0
     """Records with no flag but a value that could not be read (see Tally.unread)."""
     ignored_columns: tuple[str, ...] = ()
+    unmatched_columns: tuple[str, ...] = ()
+    """The column map's entries that matched no column of the list (see Columns.unmatched)."""
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
     show_duplicates: bool = False
@@ -328,6 +330,7 @@ class Summary:
             },
             **({"duplicate_patient_ids": self.duplicates} if self.show_duplicates else {}),
             "ignored_columns": list(self.ignored_columns),
+            "unmatched_column_map": list(self.unmatched_columns),
             "encoding": self.source.encoding if self.source else None,
             "encoding_detected": self.source.encoding_detected if self.source else None,
             **self._workbook(),
