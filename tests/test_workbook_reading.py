@@ -327,3 +327,33 @@ def test_the_percent_cells_reach_the_part_of_a_sheet_read_by_another_process(
     cells = {row[1] for chunk in workbook.part_chunks(part, facts) for row in chunk.cells}
     assert cells == {"30%"}
     assert {row[1] for chunk in listed.chunks for row in chunk.cells} == {"30%"}
+
+
+@pytest.mark.parametrize("before", range(0, 40, 3))
+def test_a_cell_or_a_merged_range_across_two_blocks_of_the_scan_is_found(
+    before: int,
+) -> None:
+    """The scan reads a sheet's XML a block at a time and goes on from `stop`, _TOKEN bytes
+    before the block's end: a tag that starts before it and ends after it is found once."""
+    import io
+
+    stop = workbook._SCAN_BLOCK - workbook._TOKEN
+    head = b'<worksheet><sheetData><row r="5">'
+    tags = (
+        b'<c r="D5" s="3"><v>0.45</v></c>',
+        b'<mergeCell ref="B3:B5"/>',
+        b'<c r="D5" t="e"><v>#N/A</v></c>',
+        b'<c r="D5"><f>B5*2</f></c>',
+    )
+    for tag in tags:
+        padding = b" " * (stop - before - len(head))
+        xml = head + padding + tag + b"</row></sheetData>" + b" " * 2_000_000 + b"</worksheet>"
+        scanned = workbook.Scanned()
+        workbook._scan(io.BytesIO(xml), scanned, 0, False, frozenset({3}))
+        if b's="3"' in tag:
+            assert scanned.percent == {3: [[5, 5]]}
+        elif tag.startswith(b"<merge"):
+            assert [merge.cells for merge in scanned.merged] == ["B3:B5"]
+        else:  # an error cell, a formula never calculated
+            assert list(scanned.unreadable) == [5], tag
+            assert list(scanned.unreadable[5]) == [3]
