@@ -124,6 +124,27 @@ Feature: Screening a referral list kept as a workbook
       | 4   | R-3        | flagged | precaution.cardiac |
     And sheet row 2 says "patient_id: a number cell of more than 15 digits (110101196503140000)"
 
+  Scenario: A number formatted as a percentage is read as the percentage the sheet shows
+    Typing 45% into Excel stores 0.45 formatted as a percentage: the coordinator sees 45 %, and
+    so is it read. The stored value is read, never the display rounded to the format's
+    decimals: 0.395 shown as 40 % is 39.5 %, below the 40 % the cardiac precaution draws the
+    line at. A bare 0.45 is still a fraction, not a percentage.
+    Given a workbook with the sheet "Referrals":
+      | A          | B                       |
+      | patient_id | lvef_percent            |
+      | P-1        | {percent 0.35}          |
+      | P-2        | {percent 0.45}          |
+      | P-3        | {percent 0.395}         |
+      | P-4        | {number 0.45}           |
+    When the coordinator screens the workbook into "results.csv"
+    Then the results have these rows:
+      | row | patient_id | outcome    | flagged            |
+      | 2   | P-1        | flagged    | precaution.cardiac |
+      | 3   | P-2        | needs_info |                    |
+      | 4   | P-3        | flagged    | precaution.cardiac |
+      | 5   | P-4        | needs_info |                    |
+    And sheet row 5 says "lvef_percent: 0.45 is outside the plausible range"
+
   Scenario Outline: A file is read by what it holds, whatever it is named
     Given a referral list kept as <content> named "<name>"
     When the coordinator screens the list
@@ -162,3 +183,41 @@ Feature: Screening a referral list kept as a workbook
       | H-1        | 55                            | IV |
     When the coordinator screens the workbook into "results.csv"
     Then the command fails with "the header (row 1 of sheet Referrals) has the merged cells B1:C1"
+
+  Scenario Outline: A hidden first sheet is not taken for the list: the sheet to screen is named
+    Excel opens on the sheet the coordinator sees; a hidden one before it (last month's list,
+    kept out of sight) is "the first sheet" only to a program. Screening it unasked would give
+    another list's results under this list's name.
+    Given a workbook with the sheet "old":
+      | A          |
+      | patient_id |
+      | OLD-1      |
+    And a second sheet "Referrals" in the workbook:
+      | A          |
+      | patient_id |
+      | NEW-1      |
+    And the sheet "old" is <hidden>
+    When the coordinator screens the workbook into "results.csv"
+    Then the command fails with "the workbook's first sheet, old, is hidden: it is not the sheet Excel shows; name the sheet to screen with --sheet NAME (the visible sheets: Referrals)"
+    And no results file is left behind
+
+    Examples:
+      | hidden      |
+      | hidden      |
+      | very hidden |
+
+  Scenario: A hidden sheet named with --sheet is read, and the summary says it is hidden
+    Given a workbook with the sheet "old":
+      | A          |
+      | patient_id |
+      | OLD-1      |
+    And a second sheet "Referrals" in the workbook:
+      | A          |
+      | patient_id |
+      | NEW-1      |
+    And the sheet "old" is hidden
+    When the coordinator screens sheet "old" of the workbook
+    Then the results have these rows:
+      | row | patient_id | outcome    |
+      | 2   | OLD-1      | needs_info |
+    And the summary says "sheet: old (hidden) (.xlsx workbook), header in row 1"

@@ -486,6 +486,18 @@ def written_by_a_program() -> bool:
     return False
 
 
+@pytest.fixture
+def hidden_sheets() -> dict[str, str]:
+    """The sheets a scenario's workbook hides: name -> `hidden` or `very hidden`."""
+    return {}
+
+
+@given(parsers.parse('the sheet "{name}" is {how}'))
+def sheet_is_hidden(hidden_sheets: dict[str, str], name: str, how: str) -> None:
+    assert how in ("hidden", "very hidden"), how
+    hidden_sheets[name] = how
+
+
 @given(parsers.parse('a second sheet "{name}" in the workbook:'))
 def second_sheet(workbook_sheets: Sheets, name: str, datatable: list[list[str]]) -> None:
     workbook_sheets[name] = datatable[1:]
@@ -532,11 +544,33 @@ def referral_list_kept_as(tmp_path: Path, content: str, name: str) -> Path:
     target_fixture="batch_run",
 )
 def screens_the_workbook(
-    runner: CliRunner, tmp_path: Path, workbook_sheets: Sheets, output: str, saved_by_excel: bool
+    runner: CliRunner,
+    tmp_path: Path,
+    workbook_sheets: Sheets,
+    output: str,
+    saved_by_excel: bool,
+    hidden_sheets: dict[str, str],
 ) -> BatchRun:
     path = tmp_path / "referrals.xlsx"
-    source = write_workbook(path, workbook_sheets, saved_by_excel=saved_by_excel)
+    source = write_workbook(
+        path, workbook_sheets, saved_by_excel=saved_by_excel, hidden=hidden_sheets
+    )
     return run_batch(runner, source, output=output)
+
+
+@when(
+    parsers.parse('the coordinator screens sheet "{sheet}" of the workbook'),
+    target_fixture="batch_run",
+)
+def screens_a_named_sheet(
+    runner: CliRunner,
+    tmp_path: Path,
+    workbook_sheets: Sheets,
+    sheet: str,
+    hidden_sheets: dict[str, str],
+) -> BatchRun:
+    source = write_workbook(tmp_path / "referrals.xlsx", workbook_sheets, hidden=hidden_sheets)
+    return run_batch(runner, source, "--sheet", sheet)
 
 
 @when(

@@ -128,6 +128,23 @@ def test_a_utf8_bom_is_not_part_of_the_first_header(runner: CliRunner, tmp_path:
         (b"mrn,lvef_percent\n1,2\n", "no patient_id column"),
         (b"patient_id,lvef_percent,LVEF_percent\n1,2,3\n", "both give lvef_percent"),
         (b"patient_id,Jos\xe9\n", "not UTF-8, UTF-16 with a byte-order mark, or GB18030"),
+        # A header without patient_id: what it holds, and what to do where it shows why.
+        (
+            b"Patient ID,diagnosis\r\nP1,tFL\r\n",
+            "the column “Patient ID” is not written patient_id",
+        ),
+        (
+            b"patient-id,diagnosis\r\nP1,tFL\r\n",
+            "the column “patient-id” is not written patient_id",
+        ),
+        (
+            b"patient_id;diagnosis;lvef_percent\r\nP1;tFL;45\r\n",
+            "the list looks semicolon-separated",
+        ),
+        (b"patient_id\tdiagnosis\r\nP1\ttFL\r\n", "the list looks tab-separated"),
+        (b"sep=,\r\npatient_id,diagnosis\r\nP1,tFL\r\n", 'the first line is Excel\'s "sep=" hint'),
+        (b"Referrals November,,,\r\n,,,\r\npatient_id,diagnosis,a,b\r\n", "delete the title lines"),
+        (b"mrn,lvef_percent\r\n1,2\r\n", "the first line's columns: “mrn”, “lvef_percent”"),
     ],
 )
 def test_a_list_that_cannot_be_screened_exits_2_and_writes_nothing(
@@ -138,6 +155,7 @@ def test_a_list_that_cannot_be_screened_exits_2_and_writes_nothing(
     out = tmp_path / "out.csv"
     run = runner.invoke(app, ["batch", str(source), "-o", str(out), "--jsonl", str(tmp_path / "d")])
     assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1
     assert says in run.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
@@ -442,3 +460,43 @@ def test_a_green_row_with_a_value_that_could_not_be_read_is_counted_in_the_summa
     assert (first["outcome"], first["errors"].split(":")[0]) == ("no_flags", "screening_date")
     assert "1 no_flags records hold a value that could not be read" in run.output
     assert json.loads(figures.read_text(encoding="utf-8"))["no_flags_with_unread_values"] == 1
+
+
+def test_the_columns_a_refused_header_names_are_few_and_short(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes((",".join(f"column {n} " + "x" * 40 for n in range(5000)) + "\r\n").encode())
+    run = runner.invoke(app, ["batch", str(source), "-o", str(tmp_path / "out.csv")])
+    assert run.exit_code == 2
+    assert "“column 0 xxxxxxxxxxxxxx…”, “column 1 xxxxxxxxxxxxxx…”" in run.stderr
+    assert "column 4 " not in run.stderr
+    assert len(run.stderr) < 400
+
+
+def test_the_summary_names_a_few_ignored_columns_unused_map_entries_and_no_records(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    wide = tmp_path / "wide.csv"
+    names = [f"column {n} " + "x" * 60 for n in range(5000)]
+    wide.write_text("patient_id," + ",".join(names) + "\r\nA," + "," * 4999 + "\r\n", "utf-8")
+    summary = tmp_path / "summary.json"
+    run = runner.invoke(
+        app, ["batch", str(wide), "-o", str(tmp_path / "w.csv"), "--summary", str(summary)]
+    )
+    assert run.exit_code == 0, run.output
+    ignored = next(line for line in run.stderr.splitlines() if line.startswith("Ignored columns"))
+    assert ignored.endswith(" and 4,990 more")
+    assert len(ignored) < 600
+    assert len(json.loads(summary.read_text("utf-8"))["ignored_columns"]) == 5000  # all of them
+
+    columns = tmp_path / "columns.yaml"
+    columns.write_text("MRN: patient_id\nDx: diagnosis\nlvef_percent: lvef_percent\n", "utf-8")
+    mapped = tmp_path / "mapped.csv"
+    mapped.write_text("MRN,EF\r\n", "utf-8")  # a header, no records
+    args = ["batch", str(mapped), "-o", str(tmp_path / "m.csv"), "--columns", str(columns)]
+    run = runner.invoke(app, [*args, "--summary", str(summary)])
+    assert run.exit_code == 0, run.output
+    assert "Column map entries that match no column of the list (unused): dx\n" in run.stderr
+    assert "The list has a header row but no records: nothing was screened." in run.stderr
+    assert json.loads(summary.read_text("utf-8"))["unmatched_column_map"] == ["dx"]

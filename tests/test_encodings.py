@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from cart_screen import list_encoding as detection
 from cart_screen.cli import app
+from cart_screen.i18n import Language, M
 from cart_screen.list_encoding import ListEncoding, list_encoding, utf8_counts
 from cart_screen.list_records import BatchInputError
 from cart_screen.ruleset import default_ruleset
@@ -169,7 +170,7 @@ def test_a_list_in_another_encoding_is_refused_and_nothing_is_written(tmp_path: 
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is an image (JPEG)"),
         (b"GIF89a\x01\x00\x01\x00", "this is an image (GIF)"),
         ("patient_id\nA\n".encode("utf-16-le"), "not a text file"),
-        (b"SQLite format 3\x00\x10\x00", "not a text file"),
+        (b"SQLite format 3\x00\x10\x00" + bytes(82), "not a text file"),  # its 100-byte header
     ],
 )
 def test_content_that_is_no_csv_is_named_and_refused_without_pointing_at_a_flag(
@@ -382,3 +383,72 @@ def test_a_text_encoding_that_is_not_the_lists_is_one_line_and_a_400_page(
     )
     assert page.status_code == 400
     assert "the list cannot be read as utf-16" in page.text
+
+
+@pytest.mark.parametrize(
+    ("content", "refused"),
+    [
+        # A stray NUL or two in a text list: read as text, wherever it is.
+        (b"patient_id,diagnosis\r\nP1,DLBCL\r\nP2,DLB\0CL\r\nP3,tFL\r\n", False),
+        (b"patient_id,diagnosis\r\nP1,DL\0BCL\r\nP2,DLB\0CL\r\n", False),
+        ("patient_id,diagnosis\r\n" + "P,tFL\r\n" * 2000 + "P,\0\0\0\r\n", False),
+        # UTF-16 and UTF-32 without a byte-order mark are full of NULs: not text.
+        ("patient_id\nA\n".encode("utf-16-le"), True),
+        ("patient_id\nA\n".encode("utf-16-be"), True),
+        ("patient_id\nA\n".encode("utf-32-le"), True),
+        (CHINESE_LIST.encode("utf-16-le"), True),
+        ("住院号,诊断\r\n张三,复发\r\n李四,难治\r\n".encode("utf-16-le"), True),  # some 1 in 5
+        (b"\x7fELF\x02\x01\x01" + bytes(64) + b"\x03\x00>\x00", True),  # a program
+        (b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\x02", True),
+    ],
+)
+def test_a_list_is_not_text_only_when_nuls_are_more_than_a_stray_few(
+    tmp_path: Path, content: bytes | str, refused: bool
+) -> None:
+    data = content.encode() if isinstance(content, str) else content
+    code, output, out, _ = batch(tmp_path, data)
+    if refused:
+        assert code == 2
+        assert "not a text file" in output
+        assert not out.exists()
+    else:
+        assert code == 0, output
+        rows = rows_of(out)
+        assert len(rows) == data.count(b"\r\n") - 1  # one row per record
+        errors = [row["errors"] for row in rows if "\\x00" in row["errors"]]
+        assert len(errors) == len(
+            {n for n, line in enumerate(data.split(b"\r\n")) if b"\0" in line}
+        )
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_form_or_column_map_in_utf16_or_utf32_with_a_mark_is_read(
+    tmp_path: Path, codec: str
+) -> None:
+    mark = {"utf-16-be": codecs.BOM_UTF16_BE}.get(codec, b"")
+    form = tmp_path / "form.yaml"
+    form.write_bytes(mark + "patient_id: 张三-1\nlvef_percent: 35\n".encode(codec))
+    run = CliRunner().invoke(app, ["check", str(form), "--as-of", "2026-10-15"])
+    assert run.exit_code == 0, run.output
+    assert "张三-1" in run.output
+    columns = tmp_path / "columns.yaml"
+    columns.write_bytes(mark + "住院号: patient_id\n".encode(codec))
+    code, output, out, _ = batch(tmp_path, "住院号\r\nA-1\r\n".encode(), "--columns", str(columns))
+    assert code == 0, output
+    assert [row["patient_id"] for row in rows_of(out)] == ["A-1"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_form_that_is_not_utf8_or_a_folder_is_said_in_words(
+    tmp_path: Path, lang: Language
+) -> None:
+    form = tmp_path / "form.yaml"
+    form.write_bytes("patient_id: 张三\n".encode("gbk"))
+    for path, said in [
+        (form, M.TEXT_FILE_NOT_UTF8(lang, path=form)),
+        (tmp_path, M.FORM_UNREADABLE(lang, path=tmp_path, reason=M.WRITE_IS_A_FOLDER(lang))),
+    ]:
+        run = CliRunner().invoke(app, ["check", str(path), "--lang", lang])
+        assert run.exit_code == 2
+        assert said in run.stderr
+        assert "Error" not in run.stderr

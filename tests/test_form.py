@@ -203,7 +203,7 @@ def test_form_files_keep_yaml_scalars_as_text(tmp_path: Path) -> None:
         ("form.yaml", "a: [b\n", "not valid YAML"),
         ("form.json", '{"a": ', "not valid JSON"),
         ("form.json", '{"lvef_percent": 35, "lvef_percent": 55}', "'lvef_percent' is given twice"),
-        ("form.yaml", b"\xff\xfe\x00", "cannot be read"),
+        ("form.yaml", b"\xff\xfe\x00", "not UTF-8 text"),  # a UTF-16 mark, then half a character
     ],
 )
 def test_unreadable_form_files_raise_one_located_error(

@@ -162,7 +162,7 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_file_and_nothing_else(
     run = runner.invoke(app, command_writing(command, path), input="")
     assert run.exit_code == 2, run.output
     assert run.stderr.count("\n") == 1
-    assert "(OSError: No space left on device)" in run.stderr
+    assert "cannot write the results: the disk is full; nothing written" in run.stderr
     if command == "template":
         assert not path.exists()
     else:
@@ -186,3 +186,64 @@ def test_a_summary_that_cannot_be_written_leaves_no_results_either(
     assert run.exit_code == 2
     assert "nothing written" in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "en", "zh"),
+    [
+        (
+            PermissionError(errno.EACCES, "Permission denied", "/data/out.csv"),
+            "cannot write the results to /data/out.csv: permission denied (this user may not "
+            "write there); nothing written",
+            "无法将结果写入 /data/out.csv：没有权限（当前用户不能在此写入）；未写入任何文件",
+        ),
+        (  # the temporary file beside OUT.csv is OUT.csv to the user
+            FileNotFoundError(
+                errno.ENOENT, "No such file", "/no/where/.out.csv.42-0a1b2c3d.x.part"
+            ),
+            "cannot write the results to /no/where/out.csv: no such folder; nothing written",
+            "无法将结果写入 /no/where/out.csv：文件夹不存在；未写入任何文件",
+        ),
+        (  # a scratch file of this program: the folder it was to be in
+            FileNotFoundError(
+                errno.ENOENT, "No such file", "/no/where/.cart-screen-ids-42-0a1b2c3d.q"
+            ),
+            "cannot write the results to /no/where: no such folder; nothing written",
+            "无法将结果写入 /no/where：文件夹不存在；未写入任何文件",
+        ),
+        (
+            OSError(errno.ENOSPC, "No space left on device"),
+            "cannot write the results: the disk is full; nothing written",
+            "无法写入结果：磁盘已满；未写入任何文件",
+        ),
+        (
+            OSError(errno.ETXTBSY, "Text file busy", "/data/out.csv"),
+            "cannot write the results to /data/out.csv: the system says: Text file busy; "
+            "nothing written",
+            "无法将结果写入 /data/out.csv：系统提示：Text file busy；未写入任何文件",
+        ),
+    ],
+)
+def test_a_failed_write_says_where_and_why_in_words(error: OSError, en: str, zh: str) -> None:
+    from cart_screen.files import cannot_write
+
+    assert cannot_write(error) == (en, zh)
+
+
+def test_a_folder_that_does_not_exist_is_named_as_such(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "no-such-folder"
+    for output in ("out.csv", "out.xlsx"):
+        run = runner.invoke(
+            app,
+            [
+                "batch",
+                str(Path(__file__).parents[1] / "examples" / "referrals.csv"),
+                "-o",
+                str(folder / output),
+            ],
+        )
+        assert run.exit_code == 2
+        assert run.stderr == (
+            f"cart-screen: error: cannot write the results to {folder}: no such folder; "
+            "nothing written\n"
+        ), run.stderr

@@ -21,7 +21,7 @@ from cart_screen.result import NOTICE
 from cart_screen.ruleset import default_ruleset
 from cart_screen.web import BODY_LIMIT, SECURITY_HEADERS, UPLOAD_LIMIT, create_app
 from cart_screen.web_lists import ResultStore, ScreenedList
-from workbooks import Sheets, write_bomb, write_workbook
+from workbooks import FAILING_FIRST_ROWS, Sheets, failing_first_rows, write_bomb, write_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -560,3 +560,36 @@ def test_a_record_with_no_flag_but_a_value_that_could_not_be_read_needs_attentio
     listed = page.split('id="attention-table"')[1]
     assert 'class="outcome-no_flags" data-row="1"' in listed
     assert "screening_date: day first or month first: write the date year first" in listed
+
+
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_an_uploaded_workbook_refused_at_its_first_rows_is_a_page_saying_so(
+    client: TestClient, tmp_path: Path, kind: str
+) -> None:
+    data = failing_first_rows(tmp_path / "list.xlsx", kind).read_bytes()
+    for lang in ("en", "zh"):
+        page = client.post(
+            "/batch", data={"lang": lang}, files={"file": ("list.xlsx", data, "application/zip")}
+        )
+        assert page.status_code == 422
+        assert 'role="alert"' in page.text
+        assert "damaged" in page.text if lang == "en" else "损坏" in page.text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_workbook_whose_first_sheet_is_hidden_asks_for_the_sheet_on_the_page(
+    client: TestClient, tmp_path: Path, lang: Language
+) -> None:
+    sheets: Sheets = {"old": [["patient_id"], ["OLD-1"]], "Referrals": [["patient_id"], ["N-1"]]}
+    data = write_workbook(tmp_path / "list.xlsx", sheets, hidden={"old": "hidden"}).read_bytes()
+    upload = ("list.xlsx", data, "application/zip")
+    page = client.post("/batch", data={"lang": lang}, files={"file": upload})
+    assert page.status_code == 422  # as every list the page cannot screen as sent
+    said = M.WORKBOOK_FIRST_SHEET_HIDDEN(lang, sheet="old", sheets="Referrals")
+    assert str(escape(web_wording(said, lang))) in page.text
+    assert not _COMMAND_LINE.search(web_wording(said, lang))
+    assert 'id="sheet" name="sheet"' in page.text
+    # Named under Sheet, the hidden sheet is read; the visible one, too.
+    for sheet in ("old", "Referrals"):
+        named = client.post("/batch", data={"lang": lang, "sheet": sheet}, files={"file": upload})
+        assert named.status_code == 200, named.text

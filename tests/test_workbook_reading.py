@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -15,7 +16,7 @@ from cart_screen.i18n import Language, M
 from cart_screen.list_records import BatchInputError
 from cart_screen.reading import SheetCell, cell_text
 from cart_screen.workbook import SheetReading, read_workbook
-from workbooks import Sheets, write_bomb, write_workbook
+from workbooks import FAILING_FIRST_ROWS, Sheets, failing_first_rows, write_bomb, write_workbook
 
 
 def _records(path: Path, sheet: str | None = None, **options: object) -> list[list[str]]:
@@ -228,3 +229,131 @@ def test_batch_refuses_the_bomb_in_one_line_exit_2_and_writes_nothing(
     assert said in run.stderr
     assert "Traceback" not in run.output + run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- a sheet whose first row fails
+
+
+SAYS = {
+    "bad number": M.WORKBOOK_WHY_NUMBER,
+    "external entity": M.WORKBOOK_WHY_ENTITY,
+    "shared string": M.WORKBOOK_WHY_SHARED_STRING,
+}
+
+
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_a_sheet_refused_at_its_first_rows_is_a_damaged_workbook_saying_why_in_words(
+    tmp_path: Path, kind: str
+) -> None:
+    path = failing_first_rows(tmp_path / "first.xlsx", kind)
+    with pytest.raises(BatchInputError) as refused:
+        read_workbook(path, "xlsx", None, {})
+    for lang in ("en", "zh"):
+        said = refused.value.said(lang)
+        assert SAYS[kind](lang) in said
+        assert "Error" not in said
+        assert "Calamine" not in said
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("kind", FAILING_FIRST_ROWS)
+def test_batch_refuses_a_sheet_failing_at_its_first_rows_in_one_line_exit_2(
+    runner: CliRunner, tmp_path: Path, kind: str, lang: Language
+) -> None:
+    path = failing_first_rows(tmp_path / "f.xlsx", kind)
+    out = tmp_path / "out" / "results.csv"
+    out.parent.mkdir()
+    run = runner.invoke(app, ["batch", str(path), "-o", str(out), "--lang", lang])
+    assert run.exit_code == 2, run.output
+    assert run.stderr.count("\n") == 1
+    assert "internal error" not in run.stderr
+    assert "Traceback" not in run.output + run.stderr
+    assert list(out.parent.iterdir()) == []
+
+
+# ---------------------------------------------------------------- numbers shown as percentages
+
+
+def test_a_number_formatted_as_a_percentage_is_read_as_the_percentage_the_sheet_shows(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ["patient_id", "lvef_percent"],
+        ["P-1", "{percent 0.45}"],  # typed `45%` in Excel: built-in format 9 (0%)
+        ["P-2", "{percent 0.455}"],  # shown as 46%: read as stored, 45.5%, never rounded
+        ["P-3", "{percent 0.355 as 0.0%}"],  # a format code of its own
+        ["P-4", "{percent 0.4 as 0.00%}"],  # built-in format 10
+        ["P-5", '{percent 0.45 as 0"%"}'],  # a quoted % shows the number as it is: 0
+        ["P-6", "{percent 0.45 as 0\\%}"],  # an escaped one, the same
+        ["P-7", "{number 0.45}"],
+        ["P-8", "45"],  # text: what it says
+        ["P-9", "{formula =0.3+0.05 gives 0.35}"],
+    ]
+    path = write_workbook(tmp_path / "percent.xlsx", {"S": rows})
+    assert [row[1] for row in _records(path)] == [
+        "45%", "45.5%", "35.5%", "40%", "0.45", "0.45", "0.45", "45", "0.35",
+    ]  # fmt: skip
+
+
+def test_a_percent_style_is_found_whoever_wrote_the_workbook(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["patient_id", "lvef_percent", "prior_systemic_lines"])
+    for number, (lvef, code) in enumerate([(0.35, "0%"), (0.5, "0.0%"), (50, "General")]):
+        sheet.append([f"O-{number}", lvef, 2])
+        sheet.cell(number + 2, 2).number_format = code
+    sheet.cell(2, 3).number_format = "0%"  # a percent style on another column's cell
+    book.save(tmp_path / "openpyxl.xlsx")
+    records = _records(tmp_path / "openpyxl.xlsx")
+    assert [row[1:] for row in records] == [["35%", "200%"], ["50%", "2"], ["50", "2"]]
+
+
+def test_a_workbook_without_percent_styles_scans_for_none(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plain.xlsx", {"S": [["patient_id"], ["{number 1}"]]})
+    with zipfile.ZipFile(path) as archive:
+        assert workbook.percent_styles(archive) == frozenset()
+    assert workbook._tokens(b"", frozenset()) == (b"<f", b'"e"', b"<mergeCell ")
+
+
+def test_the_percent_cells_reach_the_part_of_a_sheet_read_by_another_process(
+    tmp_path: Path,
+) -> None:
+    rows = [["patient_id", "lvef_percent"], *[[f"A-{n}", "{percent 0.3}"] for n in range(300)]]
+    path = write_workbook(tmp_path / "long.xlsx", {"S": rows})
+    listed = read_workbook(path, "xlsx", None, {})
+    part = listed.split(150)
+    assert part is not None
+    facts = workbook.SheetFacts("xlsx", "S", 0, 0)
+    cells = {row[1] for chunk in workbook.part_chunks(part, facts) for row in chunk.cells}
+    assert cells == {"30%"}
+    assert {row[1] for chunk in listed.chunks for row in chunk.cells} == {"30%"}
+
+
+@pytest.mark.parametrize("before", range(0, 40, 3))
+def test_a_cell_or_a_merged_range_across_two_blocks_of_the_scan_is_found(
+    before: int,
+) -> None:
+    """The scan reads a sheet's XML a block at a time and goes on from `stop`, _TOKEN bytes
+    before the block's end: a tag that starts before it and ends after it is found once."""
+    import io
+
+    stop = workbook._SCAN_BLOCK - workbook._TOKEN
+    head = b'<worksheet><sheetData><row r="5">'
+    tags = (
+        b'<c r="D5" s="3"><v>0.45</v></c>',
+        b'<mergeCell ref="B3:B5"/>',
+        b'<c r="D5" t="e"><v>#N/A</v></c>',
+        b'<c r="D5"><f>B5*2</f></c>',
+    )
+    for tag in tags:
+        padding = b" " * (stop - before - len(head))
+        xml = head + padding + tag + b"</row></sheetData>" + b" " * 2_000_000 + b"</worksheet>"
+        scanned = workbook.Scanned()
+        workbook._scan(io.BytesIO(xml), scanned, 0, False, frozenset({3}))
+        if b's="3"' in tag:
+            assert scanned.percent == {3: [[5, 5]]}
+        elif tag.startswith(b"<merge"):
+            assert [merge.cells for merge in scanned.merged] == ["B3:B5"]
+        else:  # an error cell, a formula never calculated
+            assert list(scanned.unreadable) == [5], tag
+            assert list(scanned.unreadable[5]) == [3]

@@ -7,6 +7,8 @@ coordinator's workbook as a table:
 
 - plain text is a text cell, whatever it looks like (`00123`, `=A1`, `+86 138 …`);
 - `{number 12345}`, `{date 1962-05-30}`, `{TRUE}` / `{FALSE}` are typed cells;
+- `{percent 0.45}` is the number 0.45 formatted as a percentage (`0%`: Excel shows 45%, as
+  typing `45%` stores it); `{percent 0.355 as 0.0%}` with that format code;
 - `{formula =1+1 gives 2}` is a formula with its value saved; `{error #N/A}` a formula whose
   saved value is that error; `{formula =B3*2 never calculated}` a formula with no value saved
   (only openpyxl writes those: the sheet is then written with openpyxl);
@@ -22,7 +24,7 @@ import datetime as dt
 import re
 import struct
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,25 +41,48 @@ _TITLE = re.compile(r"(?P<text>.+) across (?P<columns>\d+)")
 Sheets = dict[str, Sequence[Sequence[str]]]
 
 
-def write_workbook(path: Path, sheets: Sheets, *, saved_by_excel: bool = True) -> Path:
-    """Write the sheets (name -> rows of cells in the notation above), in order.
+def write_workbook(
+    path: Path,
+    sheets: Sheets,
+    *,
+    saved_by_excel: bool = True,
+    hidden: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the sheets (name -> rows of cells in the notation above), in order; those in
+    `hidden` are hidden (`hidden`) or very hidden (`very hidden`: shown by no menu), and the
+    workbook opens on its first visible sheet.
 
     A writer library asks Excel to recalculate the workbook when it is opened (`fullCalcOnLoad`),
     since the values it saved with formulas are only what it was told; Excel and WPS drop that
     when they save. `saved_by_excel` makes the workbook as they leave it (its formulas' values
     are theirs); without it, as the program wrote it."""
+    hidden = hidden or {}
     if any("never calculated" in cell for rows in sheets.values() for row in rows for cell in row):
+        assert not hidden, "hidden sheets are written with XlsxWriter only"
         _with_openpyxl(path, sheets)
     else:
         import xlsxwriter
 
         book = xlsxwriter.Workbook(str(path))
-        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        made: dict[str, Any] = {}
+
+        def formatted(code: str) -> Any:
+            if code not in made:
+                made[code] = book.add_format({"num_format": code})
+            return made[code]
+
         for name, rows in sheets.items():
             sheet = book.add_worksheet(name)
             for r, row in enumerate(rows):
                 for c, cell in enumerate(row):
-                    _write_xlsxwriter(sheet, r, c, cell.strip(), day)
+                    _write_xlsxwriter(sheet, r, c, cell.strip(), formatted)
+        shown = [sheet for sheet in book.worksheets() if sheet.name not in hidden]
+        shown[0].activate()
+        shown[0].set_first_sheet()
+        for sheet in book.worksheets():
+            how = hidden.get(sheet.name)
+            if how is not None:
+                sheet.very_hidden() if how == "very hidden" else sheet.hide()
         book.close()
     if saved_by_excel:
         _without_recalculation(path)
@@ -77,8 +102,11 @@ def _without_recalculation(path: Path) -> None:
             archive.writestr(info, data)
 
 
-def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
+def _write_xlsxwriter(
+    sheet: Any, r: int, c: int, cell: str, formatted: Callable[[str], Any]
+) -> None:
     typed = _TYPED.fullmatch(cell)
+    day = formatted("yyyy-mm-dd")
     if not cell:
         return
     if typed is None:
@@ -87,6 +115,9 @@ def _write_xlsxwriter(sheet: Any, r: int, c: int, cell: str, day: Any) -> None:
     kind, value = typed["kind"], typed["value"] or ""
     if kind == "number":
         sheet.write_number(r, c, float(value))
+    elif kind == "percent":
+        number, _, code = value.partition(" as ")
+        sheet.write_number(r, c, float(number), formatted(code or "0%"))
     elif kind == "date" and " down " not in value:
         sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), day)
     elif kind in ("TRUE", "FALSE"):
@@ -200,6 +231,44 @@ def write_bomb(path: Path, unpacked: int = 48 * 2**20) -> Path:
                 target.writestr(item.filename, data)
     small.unlink()
     return path
+
+
+def with_part(path: Path, member: str, data: bytes) -> Path:
+    """The workbook with one of its parts (`xl/worksheets/sheet1.xml`, `xl/styles.xml`) replaced
+    by `data`, as a damaged or hand-made file would hold it."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members:
+            archive.writestr(name, data if name == member else content)
+    return path
+
+
+_SHEET_HEAD = (
+    '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    '2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>patient_id</t></is></c>'
+    "</row>"
+)
+FAILING_FIRST_ROWS = {
+    # a number cell whose number is not one, in the header row
+    "bad number": '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="n"><v>abc</v></c>'
+    '<c r="B1" t="inlineStr"><is><t>patient_id</t></is></c></row></sheetData></worksheet>',
+    # an external entity (never fetched: the sheet is refused)
+    "external entity": _SHEET_HEAD.replace(
+        "<worksheet", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]><worksheet'
+    )
+    + '<row r="2"><c r="A2" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>',
+    # a shared string that is not in the workbook's table
+    "shared string": _SHEET_HEAD
+    + '<row r="2"><c r="A2" t="s"><v>99</v></c></row></sheetData></worksheet>',
+}
+
+
+def failing_first_rows(path: Path, kind: str) -> Path:
+    """A workbook whose sheet calamine refuses as its first rows are read."""
+    write_workbook(path, {"S": [["patient_id"], ["A-1"]]})
+    return with_part(path, "xl/worksheets/sheet1.xml", FAILING_FIRST_ROWS[kind].encode())
 
 
 # ---------------------------------------------------------------- OUT.xlsx read back

@@ -232,7 +232,7 @@ def _not_the_log(log: str | None, language: Language, *paths: Path | None) -> No
 def _written(path: Path, language: Language, newline: str | None = None) -> Iterator[TextIO]:
     """A file written whole (files.atomic_write); a path refused or a failed write is one line
     and exit status 2."""
-    from cart_screen.files import SpecialFileError, atomic_write
+    from cart_screen.files import SpecialFileError, atomic_write, cannot_write
 
     try:
         with atomic_write(path, newline=newline) as out:
@@ -240,7 +240,7 @@ def _written(path: Path, language: Language, newline: str | None = None) -> Iter
     except SpecialFileError as exc:
         fail(_special_said(exc, language), language)
     except OSError as exc:
-        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+        fail(cannot_write(exc)(language), language)
 
 
 def _who() -> str:
@@ -650,6 +650,7 @@ def batch(
                             Summary(
                                 rule_ids,
                                 ignored_columns=listed.columns.ignored,
+                                unmatched_columns=listed.columns.unmatched,
                                 advisory_ids=advisory_ids(ruleset, site),
                                 screened_with=(ruleset.id, ruleset.sha256, site),
                                 scratch=output.parent,
@@ -757,7 +758,7 @@ def _batch_failure(
 ) -> str:
     """The line a batch that failed says (before what the log kept): `changed`, the list was
     changed meanwhile, which is what broke its reading."""
-    from cart_screen.files import SpecialFileError
+    from cart_screen.files import SpecialFileError, cannot_write
     from cart_screen.list_records import BatchInputError
 
     if isinstance(exc, BatchInputError):
@@ -767,7 +768,7 @@ def _batch_failure(
     if isinstance(exc, UnicodeError):  # a text encoding that is not the list's: UTF-16 on UTF-8
         return f"{source}: {M.NOT_IN_ENCODING(language, encoding=encoding)}"
     if isinstance(exc, OSError):
-        return M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror)
+        return cannot_write(exc)(language)
     said = cast("LogError", exc).said(language)  # the log failed: the run stopped there
     return f"{said}{M.SEPARATOR(language)}{M.STOPPED(language)}"
 
@@ -1193,7 +1194,7 @@ def log_export(
 @contextlib.contextmanager
 def _written_by(language: Language) -> Iterator[None]:
     """A file that cannot be written is one line and exit status 2."""
-    from cart_screen.files import SpecialFileError
+    from cart_screen.files import SpecialFileError, cannot_write
     from cart_screen.list_records import BatchInputError
 
     try:
@@ -1203,7 +1204,7 @@ def _written_by(language: Language) -> Iterator[None]:
     except SpecialFileError as exc:
         fail(_special_said(exc, language), language)
     except OSError as exc:
-        fail(M.CANNOT_WRITE(language, kind=type(exc).__name__, detail=exc.strerror), language)
+        fail(cannot_write(exc)(language), language)
 
 
 class Dialect(enum.StrEnum):

@@ -6,6 +6,7 @@ Every model read from a data file shares strict keys, frozen values and bilingua
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,8 +115,22 @@ class FileTooLarge(Exception):
         self.limit = limit
 
 
+MARKED = "marked"
+"""The encoding of a file a user writes (a form, a column map): UTF-8, or UTF-16 or UTF-32 when
+its byte-order mark says so (Windows Notepad's "Unicode" is UTF-16 with one)."""
+
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE's, its beginning
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def read_limited(path: Path, limit: int, encoding: str = "utf-8") -> str:
-    """A file's text, read only if it holds at most `limit` bytes (else FileTooLarge).
+    """A file's text, read only if it holds at most `limit` bytes (else FileTooLarge), in
+    `encoding` (MARKED: as its byte-order mark says, else UTF-8).
 
     Never more than `limit` + 1 bytes are read, whatever the file is: /dev/zero or a huge file
     named by mistake would otherwise be read until memory ran out.
@@ -124,6 +139,9 @@ def read_limited(path: Path, limit: int, encoding: str = "utf-8") -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise FileTooLarge(limit)
+    if encoding == MARKED:
+        marked = (codec for mark, codec in _BYTE_ORDER_MARKS if data.startswith(mark))
+        encoding = next(marked, "utf-8")
     return data.decode(encoding)
 
 

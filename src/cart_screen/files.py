@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO, TypeVar
 
+from cart_screen.i18n import M, Msg, Said
+
 SPECIAL_KINDS = {
     stat.S_IFLNK: "symbolic link",
     stat.S_IFCHR: "device",
@@ -187,6 +189,73 @@ def remove_abandoned_parts(folder: Path) -> None:
         if owner is not None and _ended(owner) and not path.is_dir():
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+WRITE_REASONS: dict[int, Msg] = {
+    errno.EACCES: M.WRITE_PERMISSION_DENIED,
+    errno.EPERM: M.WRITE_PERMISSION_DENIED,
+    errno.ENOENT: M.WRITE_NO_SUCH_FOLDER,
+    errno.ENOTDIR: M.WRITE_NOT_A_FOLDER,
+    errno.ENOSPC: M.WRITE_DISK_FULL,
+    errno.EDQUOT: M.WRITE_QUOTA,
+    errno.EROFS: M.WRITE_READ_ONLY,
+    errno.EFBIG: M.WRITE_TOO_LARGE,
+    errno.ENAMETOOLONG: M.WRITE_NAME_TOO_LONG,
+    errno.EISDIR: M.WRITE_IS_A_FOLDER,
+    errno.EIO: M.WRITE_DISK_FAILED,
+}
+"""Why a write failed, in words, by the system's error number."""
+
+
+def _reason(exc: OSError, reasons: dict[int, Msg]) -> Said:
+    """Why a file could not be read or written, in words — never Python's name for it."""
+    known = reasons.get(exc.errno or 0)
+    detail = exc.strerror or type(exc).__name__
+    return known.both() if known is not None else M.WRITE_OTHER.both(detail=detail)
+
+
+READ_REASONS = {
+    **WRITE_REASONS,
+    errno.EACCES: M.READ_PERMISSION_DENIED,
+    errno.EPERM: M.READ_PERMISSION_DENIED,
+}
+"""Why a read failed, in words (a file that is not there is told by its readers)."""
+
+
+def cannot_read(path: Path, exc: OSError) -> Said:
+    """A file the user named that cannot be read, and why, in words."""
+    reason = _reason(exc, READ_REASONS)
+    said = M.FORM_UNREADABLE
+    return Said(
+        said.en.format(path=path, reason=reason.en), said.zh.format(path=path, reason=reason.zh)
+    )
+
+
+def cannot_write(exc: OSError) -> Said:
+    """A failed write of the results as said: where (the output the user named, not its
+    temporary file) and why, in words — never Python's name for the error."""
+    reason = _reason(exc, WRITE_REASONS)
+    name = exc.filename if exc.filename is not None else exc.filename2
+    said, path = M.CANNOT_WRITE_SOMEWHERE, None
+    if name is not None:
+        said, path = M.CANNOT_WRITE, Path(os.fsdecode(name))
+        path = _named(path)
+    return Said(
+        said.en.format(path=path, reason=reason.en), said.zh.format(path=path, reason=reason.zh)
+    )
+
+
+def _named(path: Path) -> Path:
+    """A path as the user named it: atomic_write's temporary `.OUT.csv.<pid>-<host>.….part` is
+    OUT.csv, another temporary of this program (`owned`: a scratch file) the folder it is in."""
+    if not path.name.startswith("."):
+        return path
+    part = _PART.search(path.name)
+    if part is not None:
+        return path.parent / path.name[1 : part.start()]
+    if re.search(r"[.-]\d+-[0-9a-f]{8}\.", path.name):
+        return path.parent
+    return path
 
 
 def _ended(owner: re.Match[str]) -> bool:

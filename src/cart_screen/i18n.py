@@ -428,6 +428,14 @@ class M:
     )
     SUMMARY_MORE = Msg(" and {count} more", " 等，另有 {count} 个")
     SUMMARY_IGNORED = Msg("Ignored columns: {columns}", "已忽略的列：{columns}")
+    SUMMARY_UNMATCHED = Msg(
+        "Column map entries that match no column of the list (unused): {columns}",
+        "列映射中与名单任何一列都不匹配的条目（未使用）：{columns}",
+    )
+    SUMMARY_NO_RECORDS = Msg(
+        "The list has a header row but no records: nothing was screened.",
+        "名单只有表头行，没有记录：未进行筛查。",
+    )
     SUMMARY_UNREAD = Msg(
         "{count} no_flags records hold a value that could not be read (their errors cell says "
         "which and what to write): check them before relying on the outcome",
@@ -452,7 +460,6 @@ class M:
     NOT_SCREENED = Msg(
         "could not be screened (internal error {kind})", "无法筛查（内部错误 {kind}）"
     )
-    MAP_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
     MAP_INVALID = Msg("{path}: not a valid YAML column map", "{path}：不是有效的 YAML 列映射")
     MAP_ANCHORS = Msg(
         "{where}: anchors and aliases (&, *) are not allowed in column maps",
@@ -477,6 +484,27 @@ class M:
     NO_ID_COLUMN = Msg(
         "no patient_id column; the header must name one (or map one with --columns)",
         "没有 patient_id 列；表头须包含该列（或用 --columns 映射）",
+    )
+    NO_ID_FIRST_COLUMNS = Msg("the first line's columns: {columns}", "第一行的列：{columns}")
+    NO_ID_SEPARATED = Msg(
+        'the list looks {separated}, not comma-separated: save it again as "CSV UTF-8 (Comma '
+        'delimited)" (Excel or WPS: File → Save As), or with commas between the cells',
+        "该名单看起来是{separated}，而不是逗号分隔：请重新另存为“CSV UTF-8（逗号分隔）”"
+        "（Excel 或 WPS：文件 → 另存为），或在单元格之间使用逗号",
+    )
+    NO_ID_SEMICOLONS = Msg("semicolon-separated", "分号分隔")
+    NO_ID_TABS = Msg("tab-separated", "制表符分隔")
+    NO_ID_SEP_LINE = Msg(
+        'the first line is Excel\'s "sep=" hint, not the header: delete that line',
+        "第一行是 Excel 的“sep=”提示，而不是表头：请删除该行",
+    )
+    NO_ID_TITLE = Msg(
+        "a CSV list's first line must be its header: delete the title lines above it",
+        "CSV 名单的第一行必须是表头：请删除表头上方的标题行",
+    )
+    NO_ID_NEAR = Msg(
+        "the column {name} is not written patient_id: rename it patient_id",
+        "列 {name} 的写法不是 patient_id：请将其改名为 patient_id",
     )
     NOT_IN_ENCODING = Msg(
         "the list cannot be read as {encoding}: leave the encoding to be detected, or name the "
@@ -569,6 +597,34 @@ class M:
         "and save it again",
         "无法读取工作簿（{detail}），文件可能已损坏；请在 Excel 或 WPS 中打开后重新保存",
     )
+    WORKBOOK_WHY_NOT_WHOLE_ZIP = Msg("not a whole ZIP archive", "不是完整的 ZIP 压缩包")
+    WORKBOOK_WHY_NOT_WHOLE_OLE2 = Msg("not a whole OLE2 container", "不是完整的 OLE2 容器文件")
+    WORKBOOK_WHY_ZIP_PART = Msg(
+        "a part of its ZIP archive is damaged or cut short", "其 ZIP 压缩包的某一部分已损坏或不完整"
+    )
+    WORKBOOK_WHY_XML = Msg("a sheet's XML is malformed", "某个工作表的 XML 格式有误")
+    WORKBOOK_WHY_ENTITY = Msg(
+        "a sheet's XML declares or uses an entity, a DOCTYPE, which no workbook does",
+        "某个工作表的 XML 声明或使用了实体 DOCTYPE，正常工作簿不会如此",
+    )
+    WORKBOOK_WHY_NUMBER = Msg(
+        "a number cell holds something that is not a number",
+        "某个数字单元格中的内容不是数字",
+    )
+    WORKBOOK_WHY_SHARED_STRING = Msg(
+        "a cell points to a text missing from the workbook's shared strings",
+        "某个单元格引用的文本不在工作簿的共享字符串表中",
+    )
+    WORKBOOK_WHY_ROW_ORDER = Msg(
+        "the sheet's cells are not stored in row order",
+        "工作表的单元格未按行的顺序存储",
+    )
+    WORKBOOK_WHY_MERGES = Msg(
+        "more merged ranges than any list has", "合并单元格区域多于任何名单可能有的数量"
+    )
+    WORKBOOK_WHY_OTHER = Msg(
+        "its contents are not as a workbook's must be", "其内容不符合工作簿应有的格式"
+    )
     WORKBOOK_NO_SHEETS = Msg("the workbook has no sheets", "工作簿中没有工作表")
     WORKBOOK_NO_SUCH_SHEET = Msg(
         "there is no sheet named {sheet}; the workbook's sheets are: {sheets}",
@@ -587,6 +643,12 @@ class M:
     WORKBOOK_OTHER_SHEETS = Msg(
         "; the workbook's other sheets: {sheets} (choose one with --sheet)",
         "；工作簿中的其他工作表：{sheets}（用 --sheet 选择）",
+    )
+    WORKBOOK_FIRST_SHEET_HIDDEN = Msg(
+        "the workbook's first sheet, {sheet}, is hidden: it is not the sheet Excel shows; "
+        "name the sheet to screen with --sheet NAME (the visible sheets: {sheets})",
+        "工作簿的第一个工作表 {sheet} 是隐藏的，并非 Excel 中显示的工作表；"
+        "请用 --sheet 工作表名 指明要筛查的工作表（可见的工作表：{sheets}）",
     )
     WEB_SHEET_FOR_CSV = Msg(
         "a sheet was named, but this file holds text (CSV), which has no sheets: leave the "
@@ -650,6 +712,7 @@ class M:
         "sheet: {sheet} ({kind} workbook), header in row {row}",
         "工作表：{sheet}（{kind} 工作簿），表头在第 {row} 行",
     )
+    SUMMARY_SHEET_HIDDEN = Msg("{sheet} (hidden)", "{sheet}（隐藏）")
     SUMMARY_TITLE_ROWS = Msg(
         "{count} row(s) above the header ignored (titles, notes)",
         "已忽略表头上方的 {count} 行（标题、说明）",
@@ -692,9 +755,30 @@ class M:
         "{path} 是{kind}；输出只写入普通文件或新路径（完整写好后再改名就位）",
     )
     CANNOT_WRITE = Msg(
-        "cannot write the results ({kind}: {detail}); nothing written",
-        "无法写入结果（{kind}：{detail}）；未写入任何文件",
+        "cannot write the results to {path}: {reason}; nothing written",
+        "无法将结果写入 {path}：{reason}；未写入任何文件",
     )
+    CANNOT_WRITE_SOMEWHERE = Msg(
+        "cannot write the results: {reason}; nothing written",
+        "无法写入结果：{reason}；未写入任何文件",
+    )
+    WRITE_PERMISSION_DENIED = Msg(
+        "permission denied (this user may not write there)", "没有权限（当前用户不能在此写入）"
+    )
+    WRITE_NO_SUCH_FOLDER = Msg("no such folder", "文件夹不存在")
+    WRITE_NOT_A_FOLDER = Msg(
+        "a part of the path is a file, not a folder", "路径中的某一部分是文件，而不是文件夹"
+    )
+    WRITE_DISK_FULL = Msg("the disk is full", "磁盘已满")
+    WRITE_QUOTA = Msg("this user's disk quota is used up", "当前用户的磁盘配额已用完")
+    WRITE_READ_ONLY = Msg("the disk is read-only", "磁盘为只读")
+    WRITE_TOO_LARGE = Msg(
+        "the file would be larger than this system allows", "文件将超出系统允许的大小"
+    )
+    WRITE_NAME_TOO_LONG = Msg("the name is too long", "名称过长")
+    WRITE_IS_A_FOLDER = Msg("it is a folder", "这是一个文件夹")
+    WRITE_DISK_FAILED = Msg("the disk failed (input/output error)", "磁盘出错（输入/输出错误）")
+    WRITE_OTHER = Msg("the system says: {detail}", "系统提示：{detail}")
     STOPPED = Msg(
         "stopped before the end; nothing written",
         "未完成即已停止；未写入任何文件",
@@ -741,7 +825,14 @@ class M:
 
     # -- form files and the command line
     FORM_NO_FILE = Msg("{path}: no such file", "{path}：文件不存在")
-    FORM_UNREADABLE = Msg("{path}: cannot be read ({kind})", "{path}：无法读取（{kind}）")
+    FORM_UNREADABLE = Msg("{path}: cannot be read: {reason}", "{path}：无法读取：{reason}")
+    READ_PERMISSION_DENIED = Msg(
+        "permission denied (this user may not read it)", "没有权限（当前用户不能读取该文件）"
+    )
+    TEXT_FILE_NOT_UTF8 = Msg(
+        "{path}: not UTF-8 text (nor UTF-16 or UTF-32 with a byte-order mark); save it as UTF-8",
+        "{path}：不是 UTF-8 文本（也不是带字节顺序标记（BOM）的 UTF-16 或 UTF-32）；请另存为 UTF-8",
+    )
     FORM_BAD_JSON = Msg("{where}: not valid JSON: {detail}", "{where}：不是有效的 JSON：{detail}")
     FORM_BAD_YAML = Msg("{where}: not valid YAML: {detail}", "{where}：不是有效的 YAML：{detail}")
     FORM_NOT_MAPPING = Msg(
@@ -1311,6 +1402,12 @@ WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
     (
         Msg("NOT RECORDED: the screening above", "未记录：以上筛查"),
         Msg("NOT RECORDED: this screening", "未记录：本次筛查"),
+    ),
+    (
+        Msg(
+            "name the sheet to screen with --sheet NAME", "请用 --sheet 工作表名 指明要筛查的工作表"
+        ),
+        Msg("name the sheet to screen under Sheet", "请在“工作表”一栏填写要筛查的工作表"),
     ),
     (
         Msg("(choose one with --sheet)", "（用 --sheet 选择）"),

@@ -39,7 +39,20 @@ BLOCK_BYTES = 1 << 20
 """Bytes checked at a time."""
 
 HEAD_BYTES = 8000
-"""The first bytes that tell what a file is (a NUL among them: not text, as git decides)."""
+"""The first bytes that tell what a file is (NULs among them: see NUL_SHARE)."""
+
+NUL_SHARE = 100
+"""A list whose first HEAD_BYTES hold more than STRAY_NULS NUL bytes, and more than one in
+NUL_SHARE of them, is not text: UTF-16 or UTF-32 without a byte-order mark (half or three
+quarters of their bytes are NULs where the text is ASCII, and a CSV's commas, line ends, digits
+and field names are: a Chinese list in UTF-16 has some 1 in 5), or a binary file (most hold
+NULs by the thousand). A stray NUL or two in a text list (a bad export, a field copied from
+another program) is read as text like one further on: an error on that record's field (a
+control character), every other record screened."""
+
+STRAY_NULS = 2
+"""NUL bytes the head of a text list may hold whatever its length, when it has lines (a list of
+a few lines); a few bytes with a NUL and no line end are no list (a binary file's start)."""
 
 MOSTLY = 4
 """How many valid non-ASCII UTF-8 characters a list needs per byte that does not decode to be
@@ -96,9 +109,17 @@ def list_encoding(source: Path | bytes, requested: str = AUTO) -> ListEncoding:
     for mark, encoding in BYTE_ORDER_MARKS.items():
         if head.startswith(mark):
             return encoding
-    if b"\0" in head:
+    if not_text(head):
         raise BatchInputError(M.LIST_NOT_TEXT.both())
     return detect_encoding(source)
+
+
+def not_text(head: bytes) -> bool:
+    """Whether the first bytes of a file with no byte-order mark hold too many NULs for text
+    (see NUL_SHARE)."""
+    nuls = head.count(b"\0")
+    few = nuls <= STRAY_NULS and (b"\n" in head or b"\r" in head)  # in a line or two of text
+    return nuls * NUL_SHARE > len(head) and not few
 
 
 def refuse_workbook(head: bytes) -> None:

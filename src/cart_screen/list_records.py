@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 import yaml
 
-from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_limited
+from cart_screen.datafile import FORM_FILE_LIMIT, MARKED, FileTooLarge, anchor_at, read_limited
+from cart_screen.files import cannot_read
 from cart_screen.form import FIELDS
-from cart_screen.i18n import Language, M, Said
+from cart_screen.i18n import Language, M, Msg, Said
 from cart_screen.reading import FormReader, SheetCell, normalize_key
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
@@ -44,12 +45,15 @@ class Columns:
     fields: tuple[tuple[int, str], ...]
     patient_id: int
     ignored: tuple[str, ...]
+    unmatched: tuple[str, ...] = ()
+    """The column map's headers that name no column of the list (an entry mapping a field to
+    itself, as the skeleton's lines do, is not counted)."""
 
 
 def load_column_map(path: Path) -> dict[str, str]:
     """Read a `--columns` file: `their header: form field` pairs, checked against the form."""
     try:
-        text = read_limited(path, FORM_FILE_LIMIT, "utf-8-sig")
+        text = read_limited(path, FORM_FILE_LIMIT, MARKED)
         anchor = anchor_at(text)  # none needed; aliases are how a billion laughs is made
         if anchor is not None:
             where = f"{path}:{anchor[0]}:{anchor[1]}"
@@ -58,8 +62,10 @@ def load_column_map(path: Path) -> dict[str, str]:
     except FileTooLarge as exc:
         raise BatchInputError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
     except OSError as exc:
-        raise BatchInputError(M.MAP_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        raise BatchInputError(cannot_read(path, exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise BatchInputError(M.TEXT_FILE_NOT_UTF8.both(path=path)) from exc
+    except (yaml.YAMLError, RecursionError) as exc:
         raise BatchInputError(M.MAP_INVALID.both(path=path)) from exc
     if not isinstance(data, dict):
         raise BatchInputError(M.MAP_NOT_PAIRS.both(path=path))
@@ -99,10 +105,66 @@ def map_columns(header: Sequence[str], column_map: Mapping[str, str]) -> Columns
         else:
             fields[target] = index
     if "patient_id" not in fields:
-        raise BatchInputError(M.NO_ID_COLUMN.both())
+        raise BatchInputError(_no_id_column(header))
+    keys = {normalize_key(name.removeprefix("\ufeff")) for name in header}
+    unmatched = tuple(key for key, field in column_map.items() if key != field and key not in keys)
     return Columns(
-        len(header), tuple((i, f) for f, i in fields.items()), fields["patient_id"], tuple(ignored)
+        len(header),
+        tuple((i, f) for f, i in fields.items()),
+        fields["patient_id"],
+        tuple(ignored),
+        unmatched,
     )
+
+
+COLUMNS_SHOWN = 4
+"""Columns of a header without patient_id that its refusal names."""
+NAME_SHOWN = 24
+"""Characters of each that it shows."""
+
+
+def _no_id_column(header: Sequence[str]) -> Said:
+    """The refusal of a header without patient_id, with what it holds (its first columns,
+    shortened) and, where the header shows why, what to do: a list separated by semicolons or
+    tabs (SPEC §5: lists are comma-separated; Excel in many locales saves them so), Excel's
+    `sep=,` line, a title line above the header, `Patient ID` written otherwise."""
+    names = [name.removeprefix("\ufeff").strip() for name in header]
+    shown = [_shortened(name) for name in names[:COLUMNS_SHOWN]]
+    if len(names) > COLUMNS_SHOWN:
+        shown.append("…")
+    columns = Said.join(M.LIST_SEPARATOR.both(), [Said.same(name) for name in shown])
+    said = [M.NO_ID_COLUMN.both(), _with(M.NO_ID_FIRST_COLUMNS, columns=columns)]
+    first = names[0] if names else ""
+    if len(names) == 1 and ("\t" in first or ";" in first):
+        separated = M.NO_ID_TABS if "\t" in first else M.NO_ID_SEMICOLONS
+        said.append(_with(M.NO_ID_SEPARATED, separated=separated.both()))
+    elif first.casefold().startswith("sep="):
+        said.append(M.NO_ID_SEP_LINE.both())
+    elif sum(1 for name in names if name) <= 1 and len(names) > 1:
+        said.append(M.NO_ID_TITLE.both())
+    near = next((name for name in names if _letters(name) == "patientid"), None)
+    if near is not None:
+        said.append(M.NO_ID_NEAR.both(name=_shortened(near)))
+    return Said.join(M.SEPARATOR.both(), said)
+
+
+def _with(message: Msg, **values: Said) -> Said:
+    """A message with values that are themselves said in both languages."""
+    return Said(
+        message.en.format(**{name: value.en for name, value in values.items()}),
+        message.zh.format(**{name: value.zh for name, value in values.items()}),
+    )
+
+
+def _letters(name: str) -> str:
+    """A name's letters and digits alone, in one case: `Patient ID`, `patient-id` -> patientid."""
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
+def _shortened(name: str) -> str:
+    """A header name as a message names it: at most NAME_SHOWN characters, in quotes."""
+    cut = name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
+    return f"“{cut}”"
 
 
 CHUNK_SIZE = 500

@@ -198,6 +198,8 @@ class SheetRead(Protocol):
     def title_rows(self) -> int: ...
     @property
     def empty_rows(self) -> int: ...
+    @property
+    def hidden(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ class ListSource:
     """Rows with something in them above the header, ignored."""
     empty_rows: int = 0
     """Empty rows below the header, skipped."""
+    sheet_hidden: bool = False
+    """Whether the sheet read is hidden in the workbook (named with --sheet)."""
 
     @classmethod
     def of_sheet(cls, read: SheetRead, misnamed: str | None = None) -> ListSource:
@@ -232,6 +236,7 @@ class ListSource:
             header_row=read.header_row,
             title_rows=read.title_rows,
             empty_rows=read.empty_rows,
+            sheet_hidden=read.hidden,
         )
 
 
@@ -254,6 +259,8 @@ class Summary:
     unread: int = 0
     """Records with no flag but a value that could not be read (see Tally.unread)."""
     ignored_columns: tuple[str, ...] = ()
+    unmatched_columns: tuple[str, ...] = ()
+    """The column map's entries that matched no column of the list (see Columns.unmatched)."""
     duplicates: dict[str, int] = field(default_factory=dict)
     """Each patient id seen more than once, with how many times (filled in by `finish`)."""
     show_duplicates: bool = False
@@ -323,6 +330,7 @@ class Summary:
             },
             **({"duplicate_patient_ids": self.duplicates} if self.show_duplicates else {}),
             "ignored_columns": list(self.ignored_columns),
+            "unmatched_column_map": list(self.unmatched_columns),
             "encoding": self.source.encoding if self.source else None,
             "encoding_detected": self.source.encoding_detected if self.source else None,
             **self._workbook(),
@@ -341,6 +349,7 @@ class Summary:
                 "header_row": read.header_row,
                 "title_rows": read.title_rows,
                 "empty_rows": read.empty_rows,
+                "hidden": read.sheet_hidden,
             }
         return figures
 

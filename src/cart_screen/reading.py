@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
-from cart_screen.datafile import FORM_FILE_LIMIT, FileTooLarge, anchor_at, read_limited
+from cart_screen.datafile import FORM_FILE_LIMIT, MARKED, FileTooLarge, anchor_at, read_limited
+from cart_screen.files import cannot_read
 from cart_screen.form import FIELDS, PatientForm
 from cart_screen.i18n import M, Said
 from cart_screen.values.kinds import Kind
@@ -390,13 +391,15 @@ def load_form_file(path: Path) -> Mapping[str, Any]:
     """Read one patient form from a YAML or JSON file (at most FORM_FILE_LIMIT bytes; YAML
     without anchors or aliases, which a form never needs and a billion laughs is made of)."""
     try:
-        text = read_limited(path, FORM_FILE_LIMIT, "utf-8-sig")
+        text = read_limited(path, FORM_FILE_LIMIT, MARKED)
     except FileNotFoundError as exc:
         raise FormFileError(M.FORM_NO_FILE.both(path=path)) from exc
     except FileTooLarge as exc:
         raise FormFileError(M.FILE_TOO_LARGE.both(path=path, limit=exc.limit // 2**20)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormFileError(M.FORM_UNREADABLE.both(path=path, kind=type(exc).__name__)) from exc
+    except UnicodeDecodeError as exc:
+        raise FormFileError(M.TEXT_FILE_NOT_UTF8.both(path=path)) from exc
+    except OSError as exc:
+        raise FormFileError(cannot_read(path, exc)) from exc
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text, object_pairs_hook=_refuse_repeated_keys)

@@ -552,6 +552,8 @@ def source_lines(read: ListSource, lang: Language) -> list[str]:
         lines.append(said(lang, encoding=printable(read.encoding)))
     if read.sheet is not None:
         sheet, kind = printable(read.sheet), f".{read.kind}"
+        if read.sheet_hidden:
+            sheet = M.SUMMARY_SHEET_HIDDEN(lang, sheet=sheet)
         lines.append(M.SUMMARY_SHEET(lang, sheet=sheet, kind=kind, row=read.header_row))
         if read.title_rows:
             lines.append(M.SUMMARY_TITLE_ROWS(lang, count=read.title_rows))
@@ -630,10 +632,30 @@ def summary_notes(summary: Summary, language: Language = "en") -> list[str]:
     elif summary.duplicates:  # counted, never named unless asked: stderr ends up in logs
         records = sum(summary.duplicates.values())
         lines.append(M.SUMMARY_DUPLICATE_COUNT(lang, ids=len(summary.duplicates), records=records))
+    if not summary.records:
+        lines.append(M.SUMMARY_NO_RECORDS(lang))
     if summary.ignored_columns:
-        columns = ", ".join(map(printable, summary.ignored_columns))
-        lines.append(M.SUMMARY_IGNORED(lang, columns=columns))
+        lines.append(M.SUMMARY_IGNORED(lang, columns=some_names(summary.ignored_columns, lang)))
+    if summary.unmatched_columns:
+        unmatched = some_names(summary.unmatched_columns, lang)
+        lines.append(M.SUMMARY_UNMATCHED(lang, columns=unmatched))
     return lines
+
+
+NAMES_SHOWN = 10
+"""Column names a summary line names before "and N more" (a list may have thousands)."""
+NAME_LENGTH = 40
+"""Characters of each name it shows."""
+
+
+def some_names(names: Sequence[str], language: Language = "en") -> str:
+    """The first NAMES_SHOWN names, each cut to NAME_LENGTH characters, and how many more."""
+    shown = [
+        printable(name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…")
+        for name in names[:NAMES_SHOWN]
+    ]
+    more = len(names) - NAMES_SHOWN
+    return ", ".join(shown) + (M.SUMMARY_MORE(language, count=f"{more:,}") if more > 0 else "")
 
 
 def template_csv() -> str:

@@ -52,6 +52,7 @@ from cart_screen.render import (
     field_spellings,
     printable,
     rule_overviews,
+    some_names,
     source_lines,
     template_csv,
     vocabulary_notes,
@@ -512,6 +513,7 @@ def create_app(
             token=token,
             downloads=DOWNLOADS,
             read_lines=source_lines(summary.source, lang) if summary.source else [],
+            some_names=some_names,
             minutes=STORE_SECONDS // 60,
             web_wording=web_wording,
         )
