@@ -134,7 +134,7 @@ def test_an_id_with_an_invisible_character_is_taken_as_seen_or_refused_never_kep
     file) and `P1\\u200b` (a zero-width space) kept in ids: P1 twice went unnoticed as a
     duplicate. Around an id they go, as spaces do; inside one it is an error on patient_id."""
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    rows = ["\ufeffP2", "P1\u200b", " \u2060P1\u200e ", "P\u200b9", "P1"]
+    rows = ["\ufeffP2", "P1\u200b", " \u2060P1\u00ad ", "P\u200b9", "P1"]
     with source.open("w", encoding="utf-8", newline="") as listed:
         writer = csv.writer(listed)
         writer.writerow(list(GOOD))

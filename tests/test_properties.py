@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from cart_screen import screen
 from cart_screen.form import DERIVED, FIELDS
 from cart_screen.ruleset import default_ruleset
-from cart_screen.values.text import has_control
+from cart_screen.values.text import has_control, has_invisible
 
 RULESET = default_ruleset()
 
@@ -43,8 +43,11 @@ JUNK = st.one_of(
 
 @st.composite
 def forms(draw: st.DrawFn) -> dict[str, Any]:
-    # an id holding a control character is no id (test_an_id_holding_a_control_character_…)
-    ids = st.text(min_size=1, max_size=8).filter(lambda t: t.strip() and not has_control(t))
+    # an id holding a control character is no id (test_an_id_holding_a_control_character_…),
+    # nor one holding an invisible one (test_an_id_with_an_invisible_character_…)
+    ids = st.text(min_size=1, max_size=8).filter(
+        lambda t: t.strip() and not has_control(t) and not has_invisible(t)
+    )
     form: dict[str, Any] = {"patient_id": draw(ids)}
     for name in FIELDS:
         if name == "patient_id" or draw(st.booleans()):

@@ -219,10 +219,10 @@ class SheetPart:
     merged: list[Merge]
     size: int = CHUNK_SIZE
     state: FileState = None
-    percent: Percents = field(default_factory=dict)
-    """The cells formatted as percentages (see percent_styles), by column."""
     """The file's state when this process first opened it (files.file_state): one found in
     another state is another list now, and is refused."""
+    percent: Percents = field(default_factory=dict)
+    """The cells formatted as percentages (see percent_styles), by column."""
 
     def chunks(
         self, rows: Iterator[list[Any]], facts: SheetFacts, until: int | None = None

@@ -95,9 +95,10 @@ def apart(value: float, limit: float, shown: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Control characters no value holds: C0 but tab and line breaks (a cell copied from a report may
 wrap), DEL and C1. Arrow keys in a terminal that does no line editing type ESC sequences."""
-_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-"""Characters that show as nothing (zero-width space and joiners, direction marks, the byte-order
-mark a second export glued on carries, the soft hyphen): an id holding one looks like another."""
+_INVISIBLE = "\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff"
+"""Characters that show as nothing (zero-width space and joiners, the byte-order mark a second
+export glued on carries, the soft hyphen): an id holding one looks like another. (Direction
+marks and overrides are kept, and shown escaped wherever an id is echoed: render.printable.)"""
 _INVISIBLE_INSIDE = re.compile(f"[{_INVISIBLE}]")
 _EDGES = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
 
