@@ -1254,6 +1254,14 @@ class M:
         "the results file has them.",
         "此次为名单筛查：记录库保存每个项目的状态及所有无法读取的数值，与结果文件一致。",
     )
+    WEB_LIST_RECORDED = Msg(
+        "{count} screenings recorded in the screening log.", "已在筛查记录库中记录 {count} 次筛查。"
+    )
+    WEB_LIST_NOT_RECORDED = Msg(
+        "NOT RECORDED: {count} screenings of this list were recorded in the screening log; the "
+        "other {rest} are not in it — {reason}",
+        "未记录：本名单已有 {count} 次筛查写入筛查记录库；其余 {rest} 次未写入 — {reason}",
+    )
 
 
 WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (
