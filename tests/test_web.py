@@ -483,6 +483,7 @@ COMMAND_LINE_ONLY = {
     "IS_THE_LOG",  # an output of the command line's named as its --log
     "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
     "SQL_ONE_OUTPUT",  # rules sql
+    "SERVE_PORT_IN_USE",  # serve says it before there is a page
 }
 
 

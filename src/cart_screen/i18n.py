@@ -751,14 +751,24 @@ class M:
         "cart-screen：内部错误（{kind}）；请报告。设置 CART_SCREEN_DEBUG=1 可查看详情。",
     )
     SERVE_OPEN = Msg(
-        "cart-screen: open http://{host}:{port}/ (Ctrl-C stops)",
-        "cart-screen：请打开 http://{host}:{port}/（Ctrl-C 停止）",
+        "cart-screen: open {address} (Ctrl-C stops)",
+        "cart-screen：请打开 {address}（Ctrl-C 停止）",
     )
     SERVE_EXPOSED = Msg(
         "cart-screen: warning: serving on {host} lets other machines reach this page; it has no "
         "login. Use 127.0.0.1 unless your network is protected.",
         "cart-screen：警告：在 {host} 上提供服务会让其他机器访问本页面，而本页面没有登录保护。"
         "除非网络受保护，请使用 127.0.0.1。",
+    )
+    SERVE_PORT_IN_USE = Msg(
+        "port {port} is in use: {reason} — another program listens on it; stop it, or choose "
+        "another port with --port",
+        "端口 {port} 已被占用：{reason} — 另一个程序正在使用它；请停止该程序，或用 --port "
+        "选择其他端口",
+    )
+    SERVE_CANNOT_LISTEN = Msg(
+        "cannot listen on {host} port {port}: {reason}",
+        "无法在 {host} 的端口 {port} 上监听：{reason}",
     )
 
     # -- the wizard

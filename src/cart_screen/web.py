@@ -20,8 +20,10 @@ Host (a DNS-rebinding guard). Every page answers HEAD as it answers GET.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -145,12 +147,52 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
 
 def allowed_hosts(host: str, names: Sequence[str] = ()) -> list[str]:
     """The Host header values a server on `host` accepts: loopback names, `host`, `names`."""
+    hosts = [*LOOPBACK_NAMES, _bracketed(host), *names]
+    return list(dict.fromkeys(hosts))
+
+
+def _bracketed(host: str) -> str:
+    """A host as a URL names it: an IPv6 address in brackets."""
     try:
         bracketed = ipaddress.ip_address(host).version == 6
     except ValueError:
         bracketed = False
-    hosts = [*LOOPBACK_NAMES, f"[{host}]" if bracketed else host, *names]
-    return list(dict.fromkeys(hosts))
+    return f"[{host}]" if bracketed else host
+
+
+class ListenError(Exception):
+    """The server cannot listen where it was asked to (the port in use, an unknown address)."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port`, for the server to listen on (uvicorn.Server.run's
+    `sockets`): bound before the page's address is said, so that a port another program holds
+    is one line (ListenError), never an address that reaches that program; and the server
+    listens on this very socket, so nothing can take the port in between."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        reason = printable(getattr(exc, "strerror", None) or str(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            raise ListenError(M.SERVE_PORT_IN_USE.both(port=port, reason=reason)) from None
+        where = printable(host)
+        raise ListenError(
+            M.SERVE_CANNOT_LISTEN.both(host=where, port=port, reason=reason)
+        ) from None
+    return sock
+
+
+def page_address(host: str, port: int) -> str:
+    """The page's address, to open: `http://HOST:PORT/` (an IPv6 address in brackets)."""
+    return f"http://{_bracketed(host)}:{port}/"
 
 
 class BodyTimeout(Exception):
