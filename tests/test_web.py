@@ -560,3 +560,10 @@ def test_a_record_with_no_flag_but_a_value_that_could_not_be_read_needs_attentio
     listed = page.split('id="attention-table"')[1]
     assert 'class="outcome-no_flags" data-row="1"' in listed
     assert "screening_date: day first or month first: write the date year first" in listed
+
+
+def test_the_browsers_icon_request_gets_no_404(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 204
+    assert icon.content == b""
+    assert icon.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]

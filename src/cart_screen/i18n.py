@@ -1272,6 +1272,15 @@ class M:
         "other {rest} are not in it — {reason}",
         "未记录：本名单已有 {count} 次筛查写入筛查记录库；其余 {rest} 次未写入 — {reason}",
     )
+    WEB_LOG_NOT_THIS_PATIENT = Msg(
+        "screening {id} is another patient's screening, not one of patient {patient}: no "
+        "decision is recorded",
+        "筛查 {id} 是另一位患者的筛查，不是患者 {patient} 的：未记录任何结论",
+    )
+    WEB_LOG_BAD_OUTCOME = Msg(
+        "the worklist has no outcome “{outcome}” to show: choose one of {allowed}, or all outcomes",
+        "筛查记录没有可显示的结果“{outcome}”：请选择 {allowed} 之一，或全部结果",
+    )
 
 
 WEB_WORDING: tuple[tuple[Msg, Msg], ...] = (

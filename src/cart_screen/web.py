@@ -646,6 +646,10 @@ def create_app(
 
         return serve_file
 
+    @get("/favicon.ico")
+    async def favicon() -> Response:  # browsers ask for it on every first visit: no icon, no 404
+        return Response(status_code=204)
+
     get("/style.css")(packaged("style.css", "text/css"))
     get("/form.js")(packaged("form.js", "text/javascript"))
     return app

@@ -23,7 +23,7 @@ import hmac
 import secrets
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, cast
@@ -156,8 +156,10 @@ class WebLog:
         async def worklist(request: Request) -> HTMLResponse:
             lang = chosen(request.query_params.get("lang"))
             outcome = request.query_params.get("outcome") or None
-            if outcome not in (None, *views.OUTCOME_WORDS):
-                outcome = None
+            if outcome not in (None, *views.OUTCOME_WORDS):  # never shown as if "all outcomes"
+                allowed = M.LIST_SEPARATOR(lang).join(views.OUTCOME_WORDS)
+                said = M.WEB_LOG_BAD_OUTCOME(lang, outcome=str(outcome)[:80], allowed=allowed)
+                return problem(request, lang, 400, said)
             try:
                 who = self.who(request)
                 lines = await in_thread(lambda: self.log.worklist(outcome))  # type: ignore[arg-type]
@@ -188,7 +190,7 @@ class WebLog:
                 if len(screenings) > 1
                 else None
             )
-            note = list(views.diff_lines(found, rule_fields, lang)) if found else []
+            note = _nested(views.diff_lines(found, rule_fields, lang)) if found else []
             return page(
                 request, "log_patient.html", lang, patient_id=patient_id, who=who,
                 screenings=screenings, decisions=decisions, diff=found, diff_note=note,
@@ -222,7 +224,18 @@ class WebLog:
             except NoUser:
                 return problem(request, lang, 403, self._no_user(lang))
             except UnknownPatient as exc:
-                return problem(request, lang, 404, exc.said(lang))
+                try:  # the screening named may be another patient's, or none at all
+                    named = await in_thread(lambda: self.log.screening(int(on)))
+                except LogError as failed:
+                    return problem(request, lang, 503, failed.said(lang))
+                said = (
+                    M.WEB_LOG_NO_SCREENING(lang, id=on)
+                    if named is None
+                    else M.WEB_LOG_NOT_THIS_PATIENT(lang, id=on, patient=patient_id)
+                    if named.patient_id != patient_id
+                    else exc.said(lang)
+                )
+                return problem(request, lang, 404, said)
             except RefusedText as exc:
                 return problem(request, lang, 422, exc.said(lang))
             except LogError as exc:
@@ -276,6 +289,18 @@ class WebLog:
             )  # fmt: skip
 
         return router
+
+
+def _nested(lines: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """The diff's lines (views.diff_lines) as the page lists them: each with the lines indented
+    under it ("other values changed:", then its values) as a list of its own."""
+    nested: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("  ") and nested:
+            nested[-1][1].append(line.strip())
+        else:
+            nested.append((line, []))
+    return nested
 
 
 def _not_recorded(lang: Language, reason: str) -> str:
