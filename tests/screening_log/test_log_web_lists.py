@@ -112,10 +112,14 @@ def test_behind_a_sign_on_proxy_the_list_is_recorded_as_the_header_names(
         client.headers["X-Remote-User"] = "dr.zhou"
         assert "2 screenings recorded" in upload(client, "list.csv", csv_of(2)).text
         del client.headers["X-Remote-User"]
-        unattributed = client.post(
-            "/batch", data={"csrf": "x"}, files={"file": ("list.csv", csv_of(2, "V"))}
-        )
-        assert unattributed.status_code == 403
+        unattributed = upload(client, "list.csv", csv_of(2, "V"))  # screened, not recorded
+        assert unattributed.status_code == 200
+        assert (
+            "NOT RECORDED: 0 screenings of this list were recorded in the screening log; the "
+            "other 2 are not in it — no user: the sign-on proxy&#39;s X-Remote-User header is "
+            "missing from the request"
+        ) in unattributed.text
+        assert 'id="outcome-table"' in unattributed.text
     assert {s.recorded_by for s in stored(log_target)} == {"dr.zhou"}
 
 
