@@ -340,3 +340,13 @@ def test_screenshots_of_the_form_and_the_rules(server: str, page: Page) -> None:
     page.goto(server + "/rules")
     expect(page.locator("#ruleset-sha256")).to_be_visible()
     screenshot(page, "rules.png", full_page=False)
+
+
+def test_a_first_visit_leaves_no_error_in_the_console(server: str, page: Page) -> None:
+    said: list[str] = []
+    page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: said.append(f"pageerror: {error}"))
+    page.goto(server + "/")
+    page.goto(server + "/batch")
+    page.wait_for_load_state("networkidle")
+    assert [line for line in said if line.startswith(("error", "pageerror"))] == []

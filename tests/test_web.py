@@ -484,6 +484,7 @@ COMMAND_LINE_ONLY = {
     "LOG_TARGET_EMPTY",  # an empty --log or CART_SCREEN_LOG
     "LOG_PHYSICIAN_NEEDED",  # the page's decision form has its own field for the name
     "SQL_ONE_OUTPUT",  # rules sql
+    "SERVE_PORT_IN_USE",  # serve says it before there is a page
 }
 
 
@@ -593,3 +594,10 @@ def test_a_workbook_whose_first_sheet_is_hidden_asks_for_the_sheet_on_the_page(
     for sheet in ("old", "Referrals"):
         named = client.post("/batch", data={"lang": lang, "sheet": sheet}, files={"file": upload})
         assert named.status_code == 200, named.text
+
+
+def test_the_browsers_icon_request_gets_no_404(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 204
+    assert icon.content == b""
+    assert icon.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]

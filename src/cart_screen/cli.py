@@ -408,7 +408,9 @@ def _stop_form(wizard: Wizard, talk: Talk, save: Path | None, language: Language
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")
+    ] = 8000,
     allow_host: Annotated[
         list[str] | None,
         typer.Option(
@@ -450,7 +452,13 @@ def serve(
 
     from cart_screen.list_records import BatchInputError, load_column_map
     from cart_screen.render import printable
-    from cart_screen.web import allowed_hosts, create_app
+    from cart_screen.web import (
+        ListenError,
+        allowed_hosts,
+        create_app,
+        listening_socket,
+        page_address,
+    )
 
     language, ruleset, site = _setting(lang, rules, icu_available, site_file)
     try:
@@ -461,9 +469,6 @@ def serve(
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = host == "localhost"
-    if not loopback:
-        typer.echo(M.SERVE_EXPOSED(language, host=printable(host)), err=True)
-    typer.echo(M.SERVE_OPEN(language, host=printable(host), port=port), err=True)
     hosts = allowed_hosts(host, allow_host or [])
     web_log = None
     if log:
@@ -473,10 +478,20 @@ def serve(
     app = create_app(
         ruleset, _day(as_of), language, site, hosts=hosts, log=web_log, column_map=column_map
     )
+    # The address is said only once the log is open and the port is bound: a port in use is one
+    # line and exit 2, never an address that reaches another program. uvicorn listens on it.
+    try:
+        listening = listening_socket(host, port)
+    except ListenError as exc:
+        fail(exc.said, language)
+    if not loopback:
+        typer.echo(M.SERVE_EXPOSED(language, host=printable(host)), err=True)
+    address = page_address(printable(host), listening.getsockname()[1])
+    typer.echo(M.SERVE_OPEN(language, address=address), err=True)
     # No access log: paths hold no patient data, but nothing about a visit needs keeping.
     # Idle connections close after 5 s and at most 64 are served at once (more get a 503):
     # connections held open cannot pile up without end (request bodies: see web.BodyLimits).
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -485,6 +500,11 @@ def serve(
         limit_concurrency=64,
         timeout_graceful_shutdown=5,
     )
+    server = uvicorn.Server(config)
+    with listening:
+        server.run(sockets=[listening])
+    if not server.started:  # uvicorn has said why
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -863,14 +863,24 @@ class M:
         "cart-screen：内部错误（{kind}）；请报告。设置 CART_SCREEN_DEBUG=1 可查看详情。",
     )
     SERVE_OPEN = Msg(
-        "cart-screen: open http://{host}:{port}/ (Ctrl-C stops)",
-        "cart-screen：请打开 http://{host}:{port}/（Ctrl-C 停止）",
+        "cart-screen: open {address} (Ctrl-C stops)",
+        "cart-screen：请打开 {address}（Ctrl-C 停止）",
     )
     SERVE_EXPOSED = Msg(
         "cart-screen: warning: serving on {host} lets other machines reach this page; it has no "
         "login. Use 127.0.0.1 unless your network is protected.",
         "cart-screen：警告：在 {host} 上提供服务会让其他机器访问本页面，而本页面没有登录保护。"
         "除非网络受保护，请使用 127.0.0.1。",
+    )
+    SERVE_PORT_IN_USE = Msg(
+        "port {port} is in use: {reason} — another program listens on it; stop it, or choose "
+        "another port with --port",
+        "端口 {port} 已被占用：{reason} — 另一个程序正在使用它；请停止该程序，或用 --port "
+        "选择其他端口",
+    )
+    SERVE_CANNOT_LISTEN = Msg(
+        "cannot listen on {host} port {port}: {reason}",
+        "无法在 {host} 的端口 {port} 上监听：{reason}",
     )
 
     # -- the wizard
@@ -1377,6 +1387,23 @@ class M:
         "Screened in a list: the log keeps each item's status and every unreadable value, as "
         "the results file has them.",
         "此次为名单筛查：记录库保存每个项目的状态及所有无法读取的数值，与结果文件一致。",
+    )
+    WEB_LIST_RECORDED = Msg(
+        "{count} screenings recorded in the screening log.", "已在筛查记录库中记录 {count} 次筛查。"
+    )
+    WEB_LIST_NOT_RECORDED = Msg(
+        "NOT RECORDED: {count} screenings of this list were recorded in the screening log; the "
+        "other {rest} are not in it — {reason}",
+        "未记录：本名单已有 {count} 次筛查写入筛查记录库；其余 {rest} 次未写入 — {reason}",
+    )
+    WEB_LOG_NOT_THIS_PATIENT = Msg(
+        "screening {id} is another patient's screening, not one of patient {patient}: no "
+        "decision is recorded",
+        "筛查 {id} 是另一位患者的筛查，不是患者 {patient} 的：未记录任何结论",
+    )
+    WEB_LOG_BAD_OUTCOME = Msg(
+        "the worklist has no outcome “{outcome}” to show: choose one of {allowed}, or all outcomes",
+        "筛查记录没有可显示的结果“{outcome}”：请选择 {allowed} 之一，或全部结果",
     )
 
 

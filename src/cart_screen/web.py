@@ -20,8 +20,10 @@ Host (a DNS-rebinding guard). Every page answers HEAD as it answers GET.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -43,7 +45,7 @@ from cart_screen.basis import clinical_basis_markdown
 from cart_screen.csv_list import text_encoding
 from cart_screen.evaluate import advisory_ids, decide, result_of
 from cart_screen.form import FIELDS
-from cart_screen.i18n import LANGUAGES, Language, M, Msg, web_wording
+from cart_screen.i18n import LANGUAGES, Language, M, Msg, Said, web_wording
 from cart_screen.list_encoding import AUTO
 from cart_screen.list_records import BatchInputError
 from cart_screen.reading import UNREADABLE
@@ -65,6 +67,7 @@ from cart_screen.web_lists import (  # screen_list: named here, so that a test c
     DOWNLOADS,
     STORE_SECONDS,
     ListTimeout,
+    Logged,
     ResultStore,
     ScreenedList,
     content_disposition,
@@ -145,12 +148,52 @@ def form_groups(ruleset: Ruleset, language: Language) -> list[dict[str, Any]]:
 
 def allowed_hosts(host: str, names: Sequence[str] = ()) -> list[str]:
     """The Host header values a server on `host` accepts: loopback names, `host`, `names`."""
+    hosts = [*LOOPBACK_NAMES, _bracketed(host), *names]
+    return list(dict.fromkeys(hosts))
+
+
+def _bracketed(host: str) -> str:
+    """A host as a URL names it: an IPv6 address in brackets."""
     try:
         bracketed = ipaddress.ip_address(host).version == 6
     except ValueError:
         bracketed = False
-    hosts = [*LOOPBACK_NAMES, f"[{host}]" if bracketed else host, *names]
-    return list(dict.fromkeys(hosts))
+    return f"[{host}]" if bracketed else host
+
+
+class ListenError(Exception):
+    """The server cannot listen where it was asked to (the port in use, an unknown address)."""
+
+    def __init__(self, said: Said):
+        super().__init__(said.en)
+        self.said = said
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port`, for the server to listen on (uvicorn.Server.run's
+    `sockets`): bound before the page's address is said, so that a port another program holds
+    is one line (ListenError), never an address that reaches that program; and the server
+    listens on this very socket, so nothing can take the port in between."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        reason = printable(getattr(exc, "strerror", None) or str(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            raise ListenError(M.SERVE_PORT_IN_USE.both(port=port, reason=reason)) from None
+        where = printable(host)
+        raise ListenError(
+            M.SERVE_CANNOT_LISTEN.both(host=where, port=port, reason=reason)
+        ) from None
+    return sock
+
+
+def page_address(host: str, port: int) -> str:
+    """The page's address, to open: `http://HOST:PORT/` (an IPv6 address in brackets)."""
+    return f"http://{_bracketed(host)}:{port}/"
 
 
 class BodyTimeout(Exception):
@@ -209,6 +252,18 @@ ERROR_TITLES: dict[int, Msg] = {
 """Each error page's heading, by status."""
 
 
+def partly(said: str, logged: Logged | None, lang: Language) -> str:
+    """A list's failure as the page says it, with how many of its screenings the log holds
+    (it cannot take them back: screening the list again records them twice)."""
+    if logged is None or not (logged.recorded or logged.in_doubt):
+        return said
+    sep = M.SEPARATOR(lang)
+    said += f"{sep}{M.LOG_LIST_PARTLY(lang, count=logged.recorded)}"
+    if logged.in_doubt:
+        said += f"{sep}{M.LOG_IN_DOUBT(lang, count=logged.in_doubt)}"
+    return said
+
+
 class ResultsGone(Exception):
     """A list's results are no longer held (or never were) under the token asked for."""
 
@@ -248,7 +303,7 @@ def create_app(
     until the visitor switches; `site` the site settings (defaults, lab ULNs: see site.py).
     `hosts` are Host names accepted besides the loopback ones (see allowed_hosts); the limits
     are described in the module docstring. With a screening `log` (web_log.py), every form
-    screened is recorded and the log's pages are served.
+    and every uploaded list screened is recorded and the log's pages are served.
     """
     app = FastAPI(title="cart-screen", docs_url=None, redoc_url=None, openapi_url=None)
     # Added first, so inside security_headers: what they refuse gets the headers too.
@@ -431,6 +486,9 @@ def create_app(
             name, filename = download_name(upload.filename), upload.filename or ""
             if not upload.filename and not data:  # the browser's post when no file was chosen
                 return list_page(request, lang, M.WEB_CHOOSE_FILE(lang), 400)
+            if log is not None and not log.valid(submitted.get("csrf"), "check"):
+                problem = M.WEB_LOG_FORBIDDEN(lang)
+                return page(request, "log_problem.html", lang, 403, problem=problem)
         if len(data) > UPLOAD_LIMIT:
             message = M.WEB_TOO_LARGE(lang, limit=UPLOAD_LIMIT // 2**20)
             return list_page(request, lang, message, 413)
@@ -443,6 +501,14 @@ def create_app(
             response = list_page(request, lang, M.WEB_BUSY(lang, count=list_jobs), 503)
             response.headers["Retry-After"] = "30"
             return response
+        # With a log, the list's screenings are recorded as they are screened (web_lists.Logged)
+        recorder, logged = None, Logged() if log is not None else None
+        if log is not None and logged is not None:
+            made = log.list_recorder(request, filename, ruleset, site, lang)
+            if isinstance(made, Said):  # no one to record them as: screened, not recorded
+                logged.problem = made
+            else:
+                recorder = made
         try:
             day, deadline = as_of or dt.date.today(), time.monotonic() + list_seconds
             # In a worker thread: the event loop goes on serving every other visitor.
@@ -459,16 +525,19 @@ def create_app(
                     filename=filename,
                     sheet=sheet,
                     column_map=column_map,
+                    recorder=recorder,
+                    logged=logged,
                 )
             )
         except BatchInputError as exc:
-            return list_page(request, lang, web_wording(exc.said(lang), lang), 422)
+            said = web_wording(exc.said(lang), lang)
+            return list_page(request, lang, partly(said, logged, lang), 422)
         except UnicodeError:  # a text encoding that is not the list's (UTF-16 asked, UTF-8 sent)
             said = M.NOT_IN_ENCODING(lang, encoding=printable(encoding))
-            return list_page(request, lang, said, 400)
+            return list_page(request, lang, partly(said, logged, lang), 400)
         except ListTimeout:
             message = M.WEB_LIST_TIMEOUT(lang, seconds=f"{list_seconds:g}")
-            return list_page(request, lang, message, 503)
+            return list_page(request, lang, partly(message, logged, lang), 503)
         finally:
             list_slots.release()
         # The results have an address of their own: refreshing it screens nothing again.
@@ -578,6 +647,10 @@ def create_app(
             return Response((HERE / "templates" / name).read_text("utf-8"), media_type=media_type)
 
         return serve_file
+
+    @get("/favicon.ico")
+    async def favicon() -> Response:  # browsers ask for it on every first visit: no icon, no 404
+        return Response(status_code=204)
 
     get("/style.css")(packaged("style.css", "text/css"))
     get("/form.js")(packaged("form.js", "text/javascript"))

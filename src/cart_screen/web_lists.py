@@ -10,6 +10,11 @@ is the only key, and nothing about a list is logged.
 A workbook (.xlsx, .xls, .ods) is recognised by its content and read by `workbook` as `batch`
 reads one (its first sheet); anything else is CSV text. The results download as OUT.csv or
 OUT.xlsx (`DOWNLOADS`); the workbook is made from the held CSV when it is asked for.
+
+With a screening log (`serve --log`), the list's screenings are recorded as `batch --log` records
+them — by a log.lists.ListRecorder handed in, one transaction per chunk — and the results page
+says how many were (`Logged`). A log that fails partway stops the recording, not the screening:
+the page says how many were recorded and that the rest were not.
 """
 
 from __future__ import annotations
@@ -28,14 +33,14 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 from urllib.parse import quote
 
 from cart_screen import workbook
 from cart_screen.batch import screen_chunks
 from cart_screen.csv_list import UNDECODED, read_chunks
 from cart_screen.evaluate import advisory_ids
-from cart_screen.i18n import WEB_WORDING, Language, M, Msg, web_wording
+from cart_screen.i18n import WEB_WORDING, Language, M, Msg, Said, web_wording
 from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
 from cart_screen.list_records import BatchInputError, Job, map_columns
 from cart_screen.list_summary import ListSource, Summary
@@ -45,6 +50,10 @@ from cart_screen.site import NO_SITE, Site
 from cart_screen.workbook import Kind, SheetList
 from cart_screen.workbook_out import workbook_bytes
 
+if TYPE_CHECKING:  # the log's modules import SQLAlchemy, of no use to a page without a log
+    from cart_screen.log.lists import ListRecorder
+    from cart_screen.log.store import LogError
+
 ATTENTION_SHOWN = 200
 """Records that need attention listed on the results page; the download has them all."""
 STORE_ENTRIES = 8
@@ -53,6 +62,9 @@ STORE_BYTES = 64 * 2**20
 """Compressed results held at most, all lists together; more drops the oldest."""
 STORE_SECONDS = 30 * 60
 """How long a list's results are held for its page and downloads."""
+LOG_STOP_WAIT = 5.0
+"""Seconds a failed list waits for the log to finish storing the chunk under way (a database
+server frozen would make it wait for ever): past them, that chunk is in doubt."""
 
 
 class Download(NamedTuple):
@@ -111,6 +123,36 @@ class AttentionRow:
 
 
 @dataclass
+class Logged:
+    """What the screening log holds of a screened list: `recorded` screenings committed,
+    `in_doubt` being stored when the list stopped waiting for the log, and `problem`, why the
+    others are not recorded (None: every one is)."""
+
+    recorded: int = 0
+    in_doubt: int = 0
+    unconfirmed: int = 0
+    """Screenings whose COMMIT failed: the log may hold them or not (ListRecorder.unconfirmed)."""
+    problem: Said | None = None
+
+    def said(self, records: int, language: Language) -> str:
+        """The results page's line about the log: how many recorded, or which are NOT."""
+        if self.problem is None:
+            return M.WEB_LIST_RECORDED(language, count=self.recorded)
+        rest = max(0, records - self.recorded - self.in_doubt - self.unconfirmed)
+        said = M.WEB_LIST_NOT_RECORDED(
+            language,
+            count=self.recorded,
+            rest=rest,
+            reason=web_wording(self.problem(language), language),
+        )
+        if self.in_doubt:
+            said += M.SEPARATOR(language) + M.LOG_IN_DOUBT(language, count=self.in_doubt)
+        if self.unconfirmed:
+            said += M.SEPARATOR(language) + M.LOG_UNCONFIRMED(language, count=self.unconfirmed)
+        return said
+
+
+@dataclass
 class ScreenedList:
     """One uploaded list, screened: the figures its results page shows and the results CSV."""
 
@@ -123,6 +165,8 @@ class ScreenedList:
     attention: list[AttentionRow] = field(default_factory=list)
     compressed: bytes = b""
     """OUT.csv, deflated (the notice in every row makes it shrink ~20 times)."""
+    logged: Logged | None = None
+    """What the screening log holds of the list (None: no log is kept)."""
 
     @property
     def attention_count(self) -> int:
@@ -185,6 +229,8 @@ def screen_list(
     filename: str = "",
     sheet: str | None = None,
     column_map: Mapping[str, str] | None = None,
+    recorder: ListRecorder | None = None,
+    logged: Logged | None = None,
 ) -> ScreenedList:
     """Screen an uploaded list in memory: its summary, the records that need attention and the
     results CSV (same rows as `batch`).
@@ -194,6 +240,11 @@ def screen_list(
     the upload's own name (the summary says when it names another kind of file than it holds);
     `sheet` a workbook's sheet (default: the first); `column_map` the site's headers, as
     `batch --columns` takes them.
+
+    With a `recorder`, each chunk's screenings are recorded in the screening log as they are
+    screened; `logged` (made here if not given) counts them, and keeps why the recording
+    stopped if the log failed. A list that fails (BatchInputError, ListTimeout) stops the
+    recording too, once what was handed over is stored: `logged` then says how many were.
     """
     column_map = column_map or {}
     if is_workbook(data):
@@ -220,29 +271,69 @@ def screen_list(
     rule_ids = tuple(rule.id for rule in ruleset.rules)
     deflate = zlib.compressobj(6)
     parts = [deflate.compress((",".join(BATCH_COLUMNS) + "\r\n").encode())]
-    job = Job(ruleset, columns, as_of, False, language, site)
-    with Summary(
-        rule_ids,
-        ignored_columns=columns.ignored,
-        advisory_ids=advisory_ids(ruleset, site),
-        screened_with=(ruleset.id, ruleset.sha256, site),
-    ) as summary:
-        screened = ScreenedList(name, ruleset, as_of, language, summary)
-        number = 1
-        for chunk in screen_chunks(job, chunks):
-            if deadline is not None and time.monotonic() > deadline:
-                raise ListTimeout
-            rows = _web_worded(chunk.rows(number), language)
-            parts.append(deflate.compress(rows.encode()))
-            summary.add(chunk.tally)
-            room = ATTENTION_SHOWN - len(screened.attention)
-            screened.attention += _attention(rows, room)
-            number += len(chunk.tails)
-        summary.source = source()  # after the rows: a sheet's empty rows are counted as read
-        summary.finish()
+    log_failures: tuple[type[Exception], ...] = ()
+    if recorder is not None:
+        from cart_screen.log.store import LogError
+
+        log_failures = (LogError,)
+        logged = Logged() if logged is None else logged
+        recorder.columns([column for _, column in columns.fields])
+    job = Job(ruleset, columns, as_of, False, language, site, log=recorder is not None)
+    try:
+        with Summary(
+            rule_ids,
+            ignored_columns=columns.ignored,
+            advisory_ids=advisory_ids(ruleset, site),
+            screened_with=(ruleset.id, ruleset.sha256, site),
+        ) as summary:
+            screened = ScreenedList(name, ruleset, as_of, language, summary, logged=logged)
+            number = 1
+            for chunk in screen_chunks(job, chunks):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise ListTimeout
+                if recorder is not None and logged is not None and logged.problem is None:
+                    try:
+                        recorder.log.still_there()
+                        recorder.add(chunk.numbered(number), chunk.forms, chunk.own)
+                    except log_failures as exc:
+                        _stopped(recorder, logged, exc)
+                rows = _web_worded(chunk.rows(number), language)
+                parts.append(deflate.compress(rows.encode()))
+                summary.add(chunk.tally)
+                room = ATTENTION_SHOWN - len(screened.attention)
+                screened.attention += _attention(rows, room)
+                number += len(chunk.tails)
+            summary.source = source()  # after the rows: a sheet's empty rows are counted as read
+            summary.finish()
+        if recorder is not None and logged is not None and logged.problem is None:
+            try:
+                recorder.finish()  # every chunk handed over to the log is stored
+                recorder.log.still_there()  # and where it says it is
+            except log_failures as exc:
+                _stopped(recorder, logged, exc)
+            logged.recorded = recorder.recorded
+    except BaseException:  # a list that fails: what was handed over to the log is stored
+        if recorder is not None and logged is not None:
+            recorder.stop(keep=logged.problem is None, wait=LOG_STOP_WAIT)
+            _counted(recorder, logged)
+        raise
     parts.append(deflate.flush())
     screened.compressed = b"".join(parts)
     return screened
+
+
+def _stopped(recorder: ListRecorder, logged: Logged, exc: Exception) -> None:
+    """The log failed: nothing more is recorded (the list is screened on); say why, and how
+    many were recorded before."""
+    recorder.stop(keep=False, wait=LOG_STOP_WAIT)
+    logged.problem = cast("LogError", exc).said
+    _counted(recorder, logged)
+
+
+def _counted(recorder: ListRecorder, logged: Logged) -> None:
+    """What the log holds of the list, as the recorder knows it once it has stopped."""
+    logged.recorded, logged.in_doubt = recorder.recorded, recorder.in_doubt
+    logged.unconfirmed = recorder.unconfirmed
 
 
 _ERRORS = BATCH_COLUMNS.index("errors")

@@ -5,10 +5,12 @@ screening, and recording what the page screens.
   screened), filtered by outcome; GET /log/patient?id=… — the history, the diff from the
   previous screening and a decision form; POST /log/decision records the decision;
   GET /screenings/{id} — a stored screening's checklist.
-- Every state-changing form (a decision, and /check while a log is kept) carries a CSRF token: an
+- Every state-changing form (a decision, and /check and /batch while a log is kept) carries a CSRF token: an
   HMAC, under a secret made when the server starts, of what the form is for and when it was
   issued. A post without a valid token gets a 403 page: another site cannot make a browser
   record a screening or a decision.
+- A list uploaded to the page (POST /batch) is recorded as `batch --log` records one
+  (list_recorder: log.lists.ListRecorder), with the source `web`, its file name and rows.
 - Who acted is the OS user running the server; with `--trust-proxy-user HEADER` (a deployment
   behind the hospital's single sign-on proxy, which sets the header and strips it from what
   clients send) it is that header's value, and a request without it is refused.
@@ -21,8 +23,9 @@ import hmac
 import secrets
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, cast
 
 import anyio.to_thread
@@ -30,8 +33,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cart_screen.form import FIELDS
-from cart_screen.i18n import Language, M, web_wording
+from cart_screen.i18n import Language, M, Said, web_wording
 from cart_screen.log import views
+from cart_screen.log.lists import ListRecorder
 from cart_screen.log.screening_log import (
     Decision,
     RefusedText,
@@ -40,8 +44,10 @@ from cart_screen.log.screening_log import (
     UnknownPatient,
 )
 from cart_screen.log.store import LogError
+from cart_screen.render import printable
 from cart_screen.result import ScreeningResult
 from cart_screen.ruleset import Ruleset
+from cart_screen.site import Site
 
 TOKEN_SECONDS = 12 * 3600
 """How long a form's CSRF token stays valid (a page left open over a shift still works)."""
@@ -112,6 +118,21 @@ class WebLog:
     def _no_user(self, lang: Language) -> str:
         return M.WEB_LOG_NO_USER(lang, header=self.user_header)
 
+    # ------------------------------------------------------------ recording /batch
+
+    def list_recorder(
+        self, request: Request, filename: str, ruleset: Ruleset, site: Site, lang: Language
+    ) -> ListRecorder | Said:
+        """A recorder for a list uploaded to the page (POST /batch), as `batch --log` records
+        one: the source is `web` with the upload's file name (no folder) and each record's row,
+        who is who acts on the page; or why the list cannot be recorded (no user)."""
+        try:
+            who = self.who(request)
+        except NoUser:
+            return M.WEB_LOG_NO_USER.both(header=self.user_header)
+        name = printable(PurePath(filename.replace("\\", "/")).name) or None
+        return ListRecorder(self.log, Source("web", who, file=name), ruleset, site, lang)
+
     # ------------------------------------------------------------ pages
 
     def router(
@@ -135,8 +156,10 @@ class WebLog:
         async def worklist(request: Request) -> HTMLResponse:
             lang = chosen(request.query_params.get("lang"))
             outcome = request.query_params.get("outcome") or None
-            if outcome not in (None, *views.OUTCOME_WORDS):
-                outcome = None
+            if outcome not in (None, *views.OUTCOME_WORDS):  # never shown as if "all outcomes"
+                allowed = M.LIST_SEPARATOR(lang).join(views.OUTCOME_WORDS)
+                said = M.WEB_LOG_BAD_OUTCOME(lang, outcome=str(outcome)[:80], allowed=allowed)
+                return problem(request, lang, 400, said)
             try:
                 who = self.who(request)
                 lines = await in_thread(lambda: self.log.worklist(outcome))  # type: ignore[arg-type]
@@ -167,7 +190,7 @@ class WebLog:
                 if len(screenings) > 1
                 else None
             )
-            note = list(views.diff_lines(found, rule_fields, lang)) if found else []
+            note = _nested(views.diff_lines(found, rule_fields, lang)) if found else []
             return page(
                 request, "log_patient.html", lang, patient_id=patient_id, who=who,
                 screenings=screenings, decisions=decisions, diff=found, diff_note=note,
@@ -201,7 +224,18 @@ class WebLog:
             except NoUser:
                 return problem(request, lang, 403, self._no_user(lang))
             except UnknownPatient as exc:
-                return problem(request, lang, 404, exc.said(lang))
+                try:  # the screening named may be another patient's, or none at all
+                    named = await in_thread(lambda: self.log.screening(int(on)))
+                except LogError as failed:
+                    return problem(request, lang, 503, failed.said(lang))
+                said = (
+                    M.WEB_LOG_NO_SCREENING(lang, id=on)
+                    if named is None
+                    else M.WEB_LOG_NOT_THIS_PATIENT(lang, id=on, patient=patient_id)
+                    if named.patient_id != patient_id
+                    else exc.said(lang)
+                )
+                return problem(request, lang, 404, said)
             except RefusedText as exc:
                 return problem(request, lang, 422, exc.said(lang))
             except LogError as exc:
@@ -255,6 +289,18 @@ class WebLog:
             )  # fmt: skip
 
         return router
+
+
+def _nested(lines: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """The diff's lines (views.diff_lines) as the page lists them: each with the lines indented
+    under it ("other values changed:", then its values) as a list of its own."""
+    nested: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line.startswith("  ") and nested:
+            nested[-1][1].append(line.strip())
+        else:
+            nested.append((line, []))
+    return nested
 
 
 def _not_recorded(lang: Language, reason: str) -> str:
