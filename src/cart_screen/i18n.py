@@ -1289,6 +1289,11 @@ class M:
     )
     LOG_NO_CHANGES = Msg("no status and no value changed", "状态与数值均无变化")
     LOG_ALSO_CHANGED = Msg("other values changed:", "其他变化的数值：")
+    LOG_RULES_CHANGED = Msg(
+        "the rules changed between the two screenings (sha256 {before}… → {after}…): a status "
+        "may have changed with the rules, not with the patient",
+        "两次筛查之间规则已更改（sha256 {before}… → {after}…）：状态的变化可能来自规则，而非患者",
+    )
     LOG_DECIDED = Msg(
         "decision recorded for {patient}: {decision}, by {physician}, on screening {id}",
         "已记录 {patient} 的结论：{decision}，医师 {physician}，依据筛查 {id}",

@@ -515,3 +515,24 @@ def test_a_log_whose_append_only_triggers_are_dropped_is_not_used(
     assert "Pre-screening aid only" in out  # the result is shown all the same
     assert f"is no longer append-only — its triggers {dropped} are gone or changed" in err
     assert run("log", "list", "--log", log_target)[0] == 2
+
+
+def test_a_diff_across_a_change_of_rules_says_the_rules_changed(tmp_path: Path) -> None:
+    """A tryout's `log diff` said "precaution.cardiac: clear → flagged" with no value changed
+    and no word that the rules had: a status may move with the rules, not with the patient."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "rules" / "hicara", rules)
+    with (rules / "ruleset.yaml").open("a", encoding="utf-8") as ruleset:
+        ruleset.write("\n# a site's edit\n")
+    log = str(tmp_path / "screening.db")
+    first, _ = forms(tmp_path)
+    assert run("check", str(first), "--log", log)[0] == 0
+    assert run("check", str(first), "--log", log, "--rules", str(rules))[0] == 0
+    code, out, _ = run("log", "diff", "R-0042", "--log", log)
+    assert code == 0
+    assert "the rules changed between the two screenings (sha256 " in out
+    assert "a status may have changed with the rules, not with the patient" in out
+    first_only = run("log", "diff", "R-0042", "--log", log, "--rules", str(rules))[1]
+    assert "no status and no value changed" in first_only

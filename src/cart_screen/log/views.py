@@ -298,6 +298,9 @@ def diff_lines(
             yield f"  {value(change)}"
     if not found.changes and not found.fields:
         yield M.LOG_NO_CHANGES(language)
+    before_rules, after_rules = found.before.ruleset_sha256, found.after.ruleset_sha256
+    if before_rules != after_rules:  # a status may have moved with the rules, not the patient
+        yield M.LOG_RULES_CHANGED(language, before=before_rules[:12], after=after_rules[:12])
 
 
 def diff_text(found: Diff, rule_fields: Mapping[str, Iterable[str]], language: Language) -> str:
