@@ -444,20 +444,27 @@ def test_with_a_log_no_record_read_after_the_list_changed_is_recorded(
 def test_a_green_row_with_a_value_that_could_not_be_read_is_counted_in_the_summary(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column_wise: bool
 ) -> None:
-    """A screening date written day first cannot be read: the record is screened as of the
-    run's date, its row may stay no_flags — the summary says so, in words and in --summary."""
+    """A value no label rule uses (an advisory field) cannot be read: the row may stay
+    no_flags — the summary says so, in words and in --summary. A screening date that cannot be
+    read (written day first) leaves the age from the date of birth unknown: never a green row
+    dated by the run (a 17-year-old turned 18 so, in a tryout)."""
     if not column_wise:
         monkeypatch.setattr(screening, "column_plan", lambda job: None)
     source = tmp_path / "list.csv"
-    text = (EXAMPLES / "referrals.csv").read_text(encoding="utf-8")
-    source.write_text(text.replace("EX-101,2026-10-15,", "EX-101,15/10/2026,"), encoding="utf-8")
+    lines = (EXAMPLES / "referrals.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",ecog_ps"] + [line + ",0" for line in lines[1:]]
+    lines[1] = lines[1][: -len(",0")] + ",good"
+    lines[2] = lines[2].replace(",2026-10-15,", ",15/10/2026,", 1)
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, figures = tmp_path / "out.csv", tmp_path / "summary.json"
     args = ["batch", str(source), "-o", str(out), "--as-of", "2026-10-15"]
     args += ["--summary", str(figures)]
     run = runner.invoke(app, args)
     assert run.exit_code == 0, run.output
-    first = read_rows(out)[0]
-    assert (first["outcome"], first["errors"].split(":")[0]) == ("no_flags", "screening_date")
+    first, second = read_rows(out)[:2]
+    assert (first["outcome"], first["errors"].split(":")[0]) == ("no_flags", "ecog_ps")
+    assert second["errors"].split(":")[0] == "screening_date"
+    assert "indication.adult" in second["needs_info"].split(";")
     assert "1 no_flags records hold a value that could not be read" in run.output
     assert json.loads(figures.read_text(encoding="utf-8"))["no_flags_with_unread_values"] == 1
 

@@ -157,3 +157,34 @@ def test_an_id_with_an_invisible_character_is_taken_as_seen_or_refused_never_kep
     result = screen({**GOOD, "patient_id": "P\u200d1"}, as_of=dt.date(2026, 10, 15))
     assert [e.field for e in result.errors] == ["patient_id"]
     assert result.outcome == "error"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_unread_screening_date_never_dates_an_age_from_the_date_of_birth(
+    runner: CliRunner, tmp_path: Path, jobs: str
+) -> None:
+    """A tryout: screening date `2026-10-15 09:30` (refused: a date and time) fell back to the
+    run's date, on which a 17-year-old born 2008-11-20 was 18 — `no_flags`. The age stated
+    stands; else it is unknown (needs info), in both paths (--jsonl: record by record)."""
+    source = tmp_path / "in.csv"
+    records = [
+        ("A", "2026-10-15 09:30", ""),
+        ("B", "2026-10-15 09:30", "17"),
+        ("C", "2026-10-15", ""),
+    ]
+    with source.open("w", encoding="utf-8", newline="") as listed:
+        writer = csv.writer(listed)
+        writer.writerow(["patient_id", "screening_date", "date_of_birth", "age_years"])
+        for _ in range(200):  # enough for the column-wise path to screen them
+            writer.writerows([(pid, day, "2008-11-20", age) for pid, day, age in records])
+    outputs = []
+    for details in ([], ["--jsonl", str(tmp_path / "d.jsonl")]):
+        out = tmp_path / f"out{len(details)}.csv"
+        args = ["batch", str(source), "-o", str(out), "--jobs", jobs, "--as-of", "2026-11-29"]
+        assert runner.invoke(app, [*args, *details]).exit_code == 0
+        outputs.append(out.read_bytes())
+        with out.open(encoding="utf-8", newline="") as results:
+            rows = list(csv.DictReader(results))[:3]
+        assert ["indication.adult" in row["needs_info"] for row in rows] == [True, False, False]
+        assert ["indication.adult" in row["flagged"] for row in rows] == [False, True, True]
+    assert outputs[0] == outputs[1]

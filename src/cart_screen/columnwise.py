@@ -703,8 +703,9 @@ class ColumnPlan:
         every record with the same age in completed years and age in years: that pair is the
         key (at or above 0; what it stands for is derived from one record it came from:
         _pending). The age is worked out in C from the dates as numbers yyyymmdd: the completed
-        years are (screening − birth) // 10000. With a log, a date that could not be read is
-        derived whole too: the log's reasons name the errors of the fields age comes from."""
+        years are (screening − birth) // 10000. A date that could not be read is derived whole
+        too (derive() works no age out from a date of birth on a screening date not read; with
+        a log, its reasons name the errors of the fields age comes from)."""
         inputs = [ids[column] for column in self._inputs]
         packed = _packed(inputs)
         whole = list(map(operator.invert, packed))
@@ -744,15 +745,15 @@ class ColumnPlan:
 
     def _day_numbers(self, column: _Column, blank: dt.date | None) -> list[int | None]:
         """Each class of a date column as the number yyyymmdd of its date (`blank`'s, or 0,
-        for a class with none: blank, or not read), None for a value that is not a plain date
-        (or, with a log, one that could not be read)."""
+        for a blank class), None for a value that is not a plain date or could not be read
+        (derived whole: a screening date not read dates no age, see FormReader.derive)."""
         known = self._days.setdefault(column, [])
         for class_id in range(len(known), len(column.facts)):
             day = next((value for _, value in column.facts[class_id]), None)
-            if day is UNREADABLE and self.job.log:
+            if day is UNREADABLE:
                 known.append(None)
                 continue
-            if day is None or day is UNREADABLE:
+            if day is None:
                 day = blank
             if day is None:
                 known.append(0)
@@ -773,11 +774,19 @@ class ColumnPlan:
         for column, class_id in zip(
             self._inputs, _unpacked(packed, len(self._inputs)), strict=True
         ):
-            values.update((k, v) for k, v in column.facts[class_id] if v is not UNREADABLE)
+            # (an unread screening date is kept: derive() works no age out on the run's date)
+            values.update(
+                (k, v)
+                for k, v in column.facts[class_id]
+                if v is not UNREADABLE or k == "screening_date"
+            )
             sources.extend(column.details[class_id].errors)
-        errors: list[FieldError] = []
+        # derive() is told the inputs' errors too (a screening date given but not read is no
+        # date to work an age out on); what it finds is what it adds after them.
+        given = list(sources)
         ages = self.job.ruleset.book.field("age_years").range
-        facts = FormReader.derive(values, errors, self.job.as_of, ages=ages).facts
+        facts = FormReader.derive(values, given, self.job.as_of, ages=ages).facts
+        errors = given[len(sources) :]
         language = self.job.language
         cells = tuple(f"{e.field}: {e.message(language)}" for e in errors)
         derived = {name: facts[name] for name in DERIVED if facts.get(name) is not None}

@@ -264,10 +264,23 @@ class FormReader:
 
         `ages`: the plausible ages (age_years' range), which an age from a date of birth must be in.
         """
+        # A screening date given but not read: an error among `errors` (or, from the column-wise
+        # path, the Unreadable fact itself)
+        unread_day = values.get("screening_date") is UNREADABLE or (
+            "screening_date" not in values and any(e.field == "screening_date" for e in errors)
+        )
+        if values.get("screening_date") is UNREADABLE:
+            del values["screening_date"]
         screening_date = values.get("screening_date") or as_of or dt.date.today()
-        age, birth_ok = _age(values, screening_date, errors, ages)
-        if not birth_ok:
-            del values["date_of_birth"]
+        age: int | Unreadable | None
+        if unread_day and values.get("date_of_birth") is not None:
+            # A screening date given but not read is not the run's date: an age from the date of
+            # birth on another day could turn 17 into 18. The age stated stands; else unknown.
+            age = values.get("age_years", UNREADABLE)
+        else:
+            age, birth_ok = _age(values, screening_date, errors, ages)
+            if not birth_ok:
+                del values["date_of_birth"]
         defaulted = []
         for name, value in (site or {}).items():
             # Only a blank is filled in: a value that could not be read stays an error.
