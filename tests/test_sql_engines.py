@@ -270,3 +270,24 @@ def test_without_as_of_the_query_screens_on_the_engines_current_date(engine: Eng
     engine.load(table)
     adult = {row[0]: "indication.adult" in row[2] for row in engine.run(sql)}
     assert adult == {"turns-18-today": False, "turns-18-tomorrow": True, "dated": False}
+
+
+def test_a_screening_date_screen_does_not_accept_dates_no_age_in_sql_either(
+    engine: Engine,
+) -> None:
+    """A screening date outside the book's calendar is not read by screen(): no age is dated
+    from the date of birth on the run's day instead (the age stated stands) — nor in SQL."""
+    base = {**dict.fromkeys(FIELDS), "date_of_birth": dt.date(2024, 2, 29)}
+    table = [
+        {**base, "patient_id": "undated", "screening_date": dt.date(1899, 12, 31)},
+        {**base, "patient_id": "stated", "screening_date": dt.date(1899, 12, 31), "age_years": 2},
+        {**base, "patient_id": "dated", "screening_date": dt.date(2026, 10, 15)},
+    ]
+    sql = screening_sql(RULESET, engine.dialect, as_of=AS_OF)
+    assert_same(engine, table, AS_OF, sql)
+    engine.load(table)
+    found = {
+        row[0]: ("indication.adult" in row[2], "indication.adult" in row[3])
+        for row in engine.run(sql)
+    }
+    assert found == {"undated": (False, True), "stated": (True, False), "dated": (True, False)}

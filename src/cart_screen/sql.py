@@ -17,7 +17,8 @@ typed values (`columns`). What screen() does with a typed value, the query does:
   `as_of` (a literal) or the engine's CURRENT_DATE. Age is completed years at that date (29
   February birthdays turn a year older on 1 March), from `date_of_birth`, else `age_years`; a
   date of birth after the screening date leaves `age_years`, and the two more than a year apart
-  leave the age missing — as `reading.FormReader.derive` does.
+  leave the age missing; a screening date given but not accepted dates no age from the date of
+  birth (`age_years` stands, else the age is missing) — as `reading.FormReader.derive` does.
 - Each rule's status is computed once (a column of an inner select) and used once: the statuses
   of each group of four rules make one number in base 3, joined to a constant lookup of the
   group's pieces of `flagged` and `needs_info` (rule ids in ruleset order joined by one space).
@@ -302,8 +303,10 @@ def _fields_used(ruleset: Ruleset) -> list[str]:
 # ---------------------------------------------------------------- the query
 
 
-def _age(ruleset: Ruleset, day: exp.Expr) -> exp.Expr:
-    """Age in completed years at `day`: from the date of birth, else age_years (derive's rules)."""
+def _age(ruleset: Ruleset, day: exp.Expr, day_unread: exp.Expr) -> exp.Expr:
+    """Age in completed years at `day`: from the date of birth, else age_years (derive's rules).
+    A screening date given but not accepted (`day_unread`) dates no age from a date of birth:
+    age_years stands, else the age is missing."""
     birth, stated = exp.column("date_of_birth"), exp.column("age_years")
 
     def md(date: exp.Expr) -> exp.Expr:
@@ -336,7 +339,18 @@ def _age(ruleset: Ruleset, day: exp.Expr) -> exp.Expr:
         born = exp.and_(born, exp.GTE(this=_paren(years), expression=exp.Literal.number(ages.min)))
     if ages is not None and ages.max is not None:
         born = exp.and_(born, exp.LTE(this=_paren(years), expression=exp.Literal.number(ages.max)))
-    return exp.Case().when(born, from_birth).when(stated_ok.copy(), stated.copy()).else_(exp.null())
+    undated = exp.and_(
+        exp.EQ(this=day_unread, expression=exp.Literal.number(1)),
+        accepted(ruleset, "date_of_birth"),
+    )
+    stated_only = exp.Case().when(stated_ok.copy(), stated.copy()).else_(exp.null())
+    return (
+        exp.Case()
+        .when(undated, stated_only)
+        .when(born, from_birth)
+        .when(stated_ok.copy(), stated.copy())
+        .else_(exp.null())
+    )
 
 
 def screening_query(
@@ -372,13 +386,23 @@ def screening_query(
         .when(accepted(ruleset, "screening_date"), exp.column("screening_date"))
         .else_(fallback)
         .as_("screening_day"),
+        exp.Case()
+        .when(
+            exp.and_(
+                exp.column("screening_date").is_(exp.null()).not_(),
+                exp.not_(accepted(ruleset, "screening_date")),
+            ),
+            exp.Literal.number(1),
+        )
+        .else_(exp.Literal.number(0))
+        .as_("screening_day_unread"),
     ).from_(source)
     # 2. whether each field holds a value screen() accepts, and the derived facts (age)
     facts = exp.select(
         exp.column("patient_id"),
         *[exp.column(name) for name in used],
         *[_flag(accepted(ruleset, name)).as_(_ok(name)) for name in used],
-        _age(ruleset, day).as_("age"),
+        _age(ruleset, day, exp.column("screening_day_unread")).as_("age"),
     ).from_(read.subquery("read_values"))
     # 3. each rule's status, once
     judged = exp.select(exp.column("patient_id"), *statuses).from_(facts.subquery("facts"))
