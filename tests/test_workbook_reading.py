@@ -357,3 +357,19 @@ def test_a_cell_or_a_merged_range_across_two_blocks_of_the_scan_is_found(
         else:  # an error cell, a formula never calculated
             assert list(scanned.unreadable) == [5], tag
             assert list(scanned.unreadable[5]) == [3]
+
+
+def test_a_sheet_is_named_regardless_of_case_as_excel_names_it(tmp_path: Path) -> None:
+    """A tryout's `--sheet referrals` was refused for the sheet `Referrals`: Excel tells sheet
+    names apart regardless of case (as XlsxWriter and openpyxl do), so the one sheet so named is
+    read, and the summary names it as the workbook does; a name no sheet has is refused."""
+    sheets: Sheets = {"Notes": [["x"]], "Referrals": [["patient_id"], ["R-1"]]}
+    source = write_workbook(tmp_path / "list.xlsx", sheets)
+    out = tmp_path / "out.csv"
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--sheet", "referrals"])
+    assert run.exit_code == 0, run.stderr
+    assert "sheet: Referrals" in run.stderr
+    assert out.read_text("utf-8").splitlines()[1].startswith("2,R-1,")
+    refused = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--sheet", "Ref"])
+    assert refused.exit_code == 2
+    assert "Notes, Referrals" in refused.stderr

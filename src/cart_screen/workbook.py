@@ -349,6 +349,11 @@ class SheetReading:
                 raise BatchInputError(M.WORKBOOK_NO_SHEETS.both())
             name = names[0] if sheet is None else sheet
             if name not in names:
+                # Excel tells sheet names apart regardless of case (it refuses "Referrals" beside
+                # "referrals"): one sheet so named is the one meant; the summary names it as is.
+                alike = [n for n in names if n.casefold() == name.casefold()]
+                name = alike[0] if len(alike) == 1 else name
+            if name not in names:
                 shown = ", ".join(names)
                 said = M.WORKBOOK_NO_SUCH_SHEET.both(sheet=sheet, sheets=shown)
                 raise BatchInputError(said)
