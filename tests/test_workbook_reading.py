@@ -373,3 +373,15 @@ def test_a_sheet_is_named_regardless_of_case_as_excel_names_it(tmp_path: Path) -
     refused = CliRunner().invoke(app, ["batch", str(source), "-o", str(out), "--sheet", "Ref"])
     assert refused.exit_code == 2
     assert "Notes, Referrals" in refused.stderr
+
+
+def test_a_text_file_named_as_a_workbook_says_so_when_it_is_refused(tmp_path: Path) -> None:
+    """A coordinator who chose an "Excel file" was told only about CSV columns and encodings
+    (a tryout): the refusal first says the file holds text and was read as CSV."""
+    source = tmp_path / "list.xlsx"
+    source.write_text("hello\n", encoding="utf-8")
+    run = CliRunner().invoke(app, ["batch", str(source), "-o", str(tmp_path / "o.csv")])
+    assert run.exit_code == 2
+    note = "the file is named .xlsx but holds text, not a workbook: read as CSV; no patient_id"
+    assert note in run.stderr
+    assert run.stderr.count("\n") == 1

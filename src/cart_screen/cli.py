@@ -782,7 +782,8 @@ def _batch_failure(
     from cart_screen.list_records import BatchInputError
 
     if isinstance(exc, BatchInputError):
-        return f"{source}: {M.LIST_CHANGED(language) if changed else exc.said(language)}"
+        said = M.LIST_CHANGED(language) if changed else exc.said(language)
+        return f"{source}: {_misnamed_text(source, language)}{said}"
     if isinstance(exc, SpecialFileError):  # put in place while the list was screened
         return _special_said(exc, language)
     if isinstance(exc, UnicodeError):  # a text encoding that is not the list's: UTF-16 on UTF-8
@@ -791,6 +792,20 @@ def _batch_failure(
         return cannot_write(exc)(language)
     said = cast("LogError", exc).said(language)  # the log failed: the run stopped there
     return f"{said}{M.SEPARATOR(language)}{M.STOPPED(language)}"
+
+
+def _misnamed_text(source: Path, language: Language) -> str:
+    """Before a CSV list's refusal: that a file named as a workbook holds text, read as CSV (a
+    coordinator who chose an "Excel file" is otherwise told about CSV lines and encodings)."""
+    from cart_screen.workbook import misnamed, workbook_kind
+
+    try:
+        suffix = misnamed(source, workbook_kind(source)) if source.is_file() else None
+    except Exception:  # a file that cannot be looked at: its refusal says why
+        return ""
+    if suffix is None or workbook_kind(source) is not None:
+        return ""
+    return M.SUMMARY_READ_AS_CSV(language, suffix=suffix) + M.SEPARATOR(language)
 
 
 LOG_STOP_WAIT = 5.0
