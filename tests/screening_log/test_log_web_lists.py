@@ -5,14 +5,12 @@ how many were recorded and that the rest were not, the results still shown."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -21,9 +19,7 @@ from cart_screen.i18n import Said
 from cart_screen.log.lists import ListRecorder
 from cart_screen.log.screening_log import Screening, ScreeningLog
 from cart_screen.log.store import LogError
-from cart_screen.ruleset import default_ruleset
-from cart_screen.web import create_app
-from cart_screen.web_log import WebLog
+from screening_log.test_log_web import token, web_app
 from workbooks import write_workbook
 
 HEADER = ["patient_id", "screening_date", "lvef_percent", "diagnosis"]
@@ -41,18 +37,9 @@ def csv_of(count: int, prefix: str = "U") -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def web_app(target: str, header: str | None = None) -> FastAPI:
-    log = WebLog(ScreeningLog.open(target), user="coordinator", user_header=header)
-    return create_app(default_ruleset(), dt.date(2026, 10, 15), log=log)
-
-
 def upload(client: TestClient, name: str, data: bytes, **extra: str) -> Any:
-    form = client.get("/batch").text
-    found = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert found, "the list's form carries no CSRF token"
-    return client.post(
-        "/batch", data={"csrf": found.group(1), **extra}, files={"file": (name, data)}
-    )
+    csrf = token(client.get("/batch").text)
+    return client.post("/batch", data={"csrf": csrf, **extra}, files={"file": (name, data)})
 
 
 def stored(target: str) -> list[Screening]:
