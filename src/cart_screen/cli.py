@@ -800,12 +800,16 @@ def _misnamed_text(source: Path, language: Language) -> str:
     from cart_screen.workbook import misnamed, workbook_kind
 
     try:
-        suffix = misnamed(source, workbook_kind(source)) if source.is_file() else None
+        if not source.is_file() or workbook_kind(source) is not None:
+            return ""  # a workbook's refusal is about the workbook
     except Exception:  # a file that cannot be looked at: its refusal says why
         return ""
-    if suffix is None or workbook_kind(source) is not None:
-        return ""
-    return M.SUMMARY_READ_AS_CSV(language, suffix=suffix) + M.SEPARATOR(language)
+    suffix = misnamed(source, None)  # text: named as a workbook, or not
+    return (
+        ""
+        if suffix is None
+        else M.SUMMARY_READ_AS_CSV(language, suffix=suffix) + M.SEPARATOR(language)
+    )
 
 
 LOG_STOP_WAIT = 5.0

@@ -781,12 +781,9 @@ class ColumnPlan:
                 if v is not UNREADABLE or k == "screening_date"
             )
             sources.extend(column.details[class_id].errors)
-        # derive() is told the inputs' errors too (a screening date given but not read is no
-        # date to work an age out on); what it finds is what it adds after them.
-        given = list(sources)
+        errors: list[FieldError] = []
         ages = self.job.ruleset.book.field("age_years").range
-        facts = FormReader.derive(values, given, self.job.as_of, ages=ages).facts
-        errors = given[len(sources) :]
+        facts = FormReader.derive(values, errors, self.job.as_of, ages=ages).facts
         language = self.job.language
         cells = tuple(f"{e.field}: {e.message(language)}" for e in errors)
         derived = {name: facts[name] for name in DERIVED if facts.get(name) is not None}

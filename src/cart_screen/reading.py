@@ -266,12 +266,14 @@ class FormReader:
         """
         # A screening date given but not read: an error among `errors` (or, from the column-wise
         # path, the Unreadable fact itself)
-        unread_day = values.get("screening_date") is UNREADABLE or (
-            "screening_date" not in values and any(e.field == "screening_date" for e in errors)
+        day = values.get("screening_date")
+        unread_day = day is UNREADABLE or (
+            day is None and any(e.field == "screening_date" for e in errors)
         )
-        if values.get("screening_date") is UNREADABLE:
+        if day is UNREADABLE:
             del values["screening_date"]
-        screening_date = values.get("screening_date") or as_of or dt.date.today()
+            day = None
+        screening_date = day or as_of or dt.date.today()
         age: int | Unreadable | None
         if unread_day and values.get("date_of_birth") is not None:
             # A screening date given but not read is not the run's date: an age from the date of
