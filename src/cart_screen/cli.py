@@ -735,8 +735,7 @@ def batch(
                     if recorder is not None:
                         recorder.stop(keep=False, wait=LOG_STOP_WAIT)
                         said += f"{sep}{M.LOG_LIST_STOPPED(language, count=recorder.recorded)}"
-                        if recorder.in_doubt:
-                            said += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
+                        said += _in_doubt(recorder, language)
                     with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
                         typer.echo(M.ERROR(language, message=said), err=True)
                     raise typer.Exit(128 + stopping.signal) from None
@@ -753,11 +752,8 @@ def batch(
                         # the log cannot take back what it holds: say how much, or the list is
                         # screened into it twice
                         failure += f"{sep}{M.LOG_LIST_PARTLY(language, count=recorder.recorded)}"
-                    if recorder is not None and recorder.in_doubt:
-                        failure += f"{sep}{M.LOG_IN_DOUBT(language, count=recorder.in_doubt)}"
-                    if recorder is not None and recorder.unconfirmed:
-                        unconfirmed = recorder.unconfirmed
-                        failure += f"{sep}{M.LOG_UNCONFIRMED(language, count=unconfirmed)}"
+                    if recorder is not None:
+                        failure += _in_doubt(recorder, language)
                     fail(failure, language)
                 typer.echo(summary_text(summary, language), err=True, nl=False)
                 if recorder is not None:
@@ -810,6 +806,12 @@ def _misnamed_text(source: Path, language: Language) -> str:
         if suffix is None
         else M.SUMMARY_READ_AS_CSV(language, suffix=suffix) + M.SEPARATOR(language)
     )
+
+
+def _in_doubt(recorder: ListRecorder, language: Language) -> str:
+    from cart_screen.log.doubt import in_doubt_said
+
+    return in_doubt_said(recorder.in_doubt, recorder.unconfirmed, language)
 
 
 LOG_STOP_WAIT = 5.0

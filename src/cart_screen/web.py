@@ -48,6 +48,7 @@ from cart_screen.form import FIELDS
 from cart_screen.i18n import LANGUAGES, Language, M, Msg, Said, web_wording
 from cart_screen.list_encoding import AUTO
 from cart_screen.list_records import BatchInputError
+from cart_screen.log.doubt import in_doubt_said
 from cart_screen.reading import UNREADABLE
 from cart_screen.render import (
     OUTCOME_WORDS,
@@ -255,13 +256,10 @@ ERROR_TITLES: dict[int, Msg] = {
 def partly(said: str, logged: Logged | None, lang: Language) -> str:
     """A list's failure as the page says it, with how many of its screenings the log holds
     (it cannot take them back: screening the list again records them twice)."""
-    if logged is None or not (logged.recorded or logged.in_doubt):
+    if logged is None or not (logged.recorded or logged.in_doubt or logged.unconfirmed):
         return said
-    sep = M.SEPARATOR(lang)
-    said += f"{sep}{M.LOG_LIST_PARTLY(lang, count=logged.recorded)}"
-    if logged.in_doubt:
-        said += f"{sep}{M.LOG_IN_DOUBT(lang, count=logged.in_doubt)}"
-    return said
+    said += f"{M.SEPARATOR(lang)}{M.LOG_LIST_PARTLY(lang, count=logged.recorded)}"
+    return said + in_doubt_said(logged.in_doubt, logged.unconfirmed, lang)
 
 
 class ResultsGone(Exception):

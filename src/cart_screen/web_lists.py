@@ -44,6 +44,7 @@ from cart_screen.i18n import WEB_WORDING, Language, M, Msg, Said, web_wording
 from cart_screen.list_encoding import WORKBOOKS, ListEncoding, list_encoding
 from cart_screen.list_records import BatchInputError, Job, map_columns
 from cart_screen.list_summary import ListSource, Summary
+from cart_screen.log.doubt import in_doubt_said
 from cart_screen.render import BATCH_COLUMNS, csv_cell, printable, spreadsheet_safe
 from cart_screen.ruleset import Ruleset
 from cart_screen.site import NO_SITE, Site
@@ -145,11 +146,7 @@ class Logged:
             rest=rest,
             reason=web_wording(self.problem(language), language),
         )
-        if self.in_doubt:
-            said += M.SEPARATOR(language) + M.LOG_IN_DOUBT(language, count=self.in_doubt)
-        if self.unconfirmed:
-            said += M.SEPARATOR(language) + M.LOG_UNCONFIRMED(language, count=self.unconfirmed)
-        return said
+        return said + in_doubt_said(self.in_doubt, self.unconfirmed, language)
 
 
 @dataclass
